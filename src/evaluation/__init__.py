@@ -1,0 +1,86 @@
+"""evaluation: impact evaluation of the German "Audit familiengerechte Kommune".
+
+Typical use in a notebook::
+
+    import evaluation as ev
+    study = ev.load_study("path/to/study")      # or ev.datasets.synthetic_study(seed=1)
+    ev.implementation_rates(study, by=["action_field"])
+    res = ev.att_gt(study.panel("childcare_u3"))
+    res.aggregate("dynamic").plot()
+
+Names are imported lazily on first use, so ``import evaluation`` stays fast.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+__version__ = "0.1.0"
+
+# public name -> module that defines it
+_API: dict[str, str] = {
+    # data model
+    "Study": "study",
+    "load_study": "study",
+    "init_study": "study",
+    "StudyValidationError": "validation",
+    "Problem": "validation",
+    "datasets": "datasets",
+    "codes": "codes",
+    "ACTION_FIELDS": "codes",
+    "STATUSES": "codes",
+    # results interface
+    "Estimates": "results",
+    "TableResult": "results",
+    "compare": "results",
+    # implementation success
+    "implementation_rates": "implementation",
+    "status_progression": "implementation",
+    "status_transitions": "implementation",
+    "before_after_implementation": "implementation",
+    "cycle_comparison": "implementation",
+    "field_differences": "implementation",
+    "implementation_model": "implementation",
+    "time_to_implementation": "implementation",
+    # panels and classic designs
+    "build_panel": "panel",
+    "match_comparison": "matching",
+    "before_after": "panel",
+    "interrupted_time_series": "panel",
+    "did_2x2": "panel",
+    "twfe": "panel",
+    "event_study": "panel",
+    "randomization_inference": "inference",
+    "placebo_in_time": "inference",
+    # staggered designs
+    "att_gt": "staggered",
+    "sun_abraham": "staggered",
+    "bacon_decomposition": "staggered",
+    # reports
+    "ReportConfig": "report",
+    "load_config": "report",
+    "render_report": "report",
+    "render_summary": "report",
+    # official statistics
+    "read_inkar": "ingest",
+    "read_gemeindeverzeichnis": "ingest",
+    "territorial_changes": "ingest",
+    "harmonise": "ingest",
+}
+
+__all__ = sorted(_API)
+
+
+def __getattr__(name: str) -> Any:
+    module = _API.get(name)
+    if module is None:
+        raise AttributeError(f"module 'evaluation' has no attribute {name!r}")
+    mod = importlib.import_module(f".{module}", __name__)
+    value = mod if name == module else getattr(mod, name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_API))

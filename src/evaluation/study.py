@@ -1,0 +1,203 @@
+"""The study: audited and comparison municipalities, audits, goals, measures, reports, indicators.
+
+A :class:`Study` holds one pandas DataFrame per table of the data schema
+(:mod:`evaluation.schema`), with the schema's dtypes: text as ``string``, integers as ``Int64``,
+numbers as ``float64``, booleans as ``boolean`` and dates as ``datetime64[ns]``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import pandas as pd
+
+from . import schema
+from .validation import Problem, StudyValidationError, check_study, coerce_table
+
+if TYPE_CHECKING:
+    from .datasets import Truth
+
+OnsetName = Literal["start", "agreement", "certification"]
+ONSET_COLUMNS: dict[str, str] = {
+    "start": "start_date",
+    "agreement": "agreement_date",
+    "certification": "certification_date",
+}
+
+
+class Study:
+    """An audit study: seven tables, typed as in the data schema.
+
+    Build one from DataFrames (``Study(municipalities=..., audits=..., ...)``), read one with
+    :func:`load_study`, or generate the demo with :func:`evaluation.datasets.synthetic_study`.
+    Missing tables are empty frames with the schema's columns.
+    """
+
+    def __init__(
+        self,
+        municipalities: pd.DataFrame | None = None,
+        audits: pd.DataFrame | None = None,
+        goals: pd.DataFrame | None = None,
+        measures: pd.DataFrame | None = None,
+        measure_reports: pd.DataFrame | None = None,
+        indicators: pd.DataFrame | None = None,
+        indicator_catalogue: pd.DataFrame | None = None,
+        *,
+        truth: Truth | None = None,
+        source: str | Path | None = None,
+    ) -> None:
+        given = {
+            "municipalities": municipalities,
+            "audits": audits,
+            "goals": goals,
+            "measures": measures,
+            "measure_reports": measure_reports,
+            "indicators": indicators,
+            "indicator_catalogue": indicator_catalogue,
+        }
+        self._tables: dict[str, pd.DataFrame] = {}
+        problems: list[Problem] = []
+        for name, df in given.items():
+            table = schema.TABLES[name]
+            if df is None:
+                df = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.field_names})
+            typed, probs = coerce_table(table, df)
+            problems += probs
+            self._tables[name] = typed
+        self._coercion_problems = problems
+        self.truth = truth
+        self.source = Path(source) if source is not None else None
+
+    # -- tables --------------------------------------------------------------------------
+    @property
+    def municipalities(self) -> pd.DataFrame:
+        return self._tables["municipalities"]
+
+    @property
+    def audits(self) -> pd.DataFrame:
+        return self._tables["audits"]
+
+    @property
+    def goals(self) -> pd.DataFrame:
+        return self._tables["goals"]
+
+    @property
+    def measures(self) -> pd.DataFrame:
+        return self._tables["measures"]
+
+    @property
+    def measure_reports(self) -> pd.DataFrame:
+        return self._tables["measure_reports"]
+
+    @property
+    def indicators(self) -> pd.DataFrame:
+        return self._tables["indicators"]
+
+    @property
+    def indicator_catalogue(self) -> pd.DataFrame:
+        return self._tables["indicator_catalogue"]
+
+    @property
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """All tables by name (the frames themselves, not copies)."""
+        return dict(self._tables)
+
+    def __getitem__(self, name: str) -> pd.DataFrame:
+        if name not in self._tables:
+            raise KeyError(f"no table {name!r}; tables are {list(self._tables)}")
+        return self._tables[name]
+
+    # -- derived views -------------------------------------------------------------------
+    @property
+    def covariates(self) -> list[str]:
+        """Numeric baseline covariates of the municipalities table."""
+        base = ["population", "area_km2", "urbanisation"]
+        fixed = set(schema.MUNICIPALITIES.field_names)
+        extra = [
+            c
+            for c in self.municipalities.columns
+            if c not in fixed and pd.api.types.is_numeric_dtype(self.municipalities[c])
+        ]
+        return [c for c in base if self.municipalities[c].notna().any()] + extra
+
+    def onsets(self, onset: OnsetName = "certification", cycle: int = 1) -> pd.DataFrame:
+        """Onset per audited municipality: ``municipality_id``, ``onset_date``, ``cohort``
+        (the calendar year of the onset date) for the given audit cycle."""
+        if onset not in ONSET_COLUMNS:
+            raise ValueError(f"onset must be one of {sorted(ONSET_COLUMNS)}, got {onset!r}")
+        a = self.audits[self.audits["cycle"] == cycle]
+        out = pd.DataFrame(
+            {
+                "municipality_id": a["municipality_id"].to_numpy(),
+                "onset_date": a[ONSET_COLUMNS[onset]].to_numpy(),
+            }
+        )
+        out["cohort"] = pd.to_datetime(out["onset_date"]).dt.year.astype("Int64")
+        return out.sort_values("municipality_id", kind="stable").reset_index(drop=True)
+
+    def measure_table(self) -> pd.DataFrame:
+        """One row per measure with its goal, action field, audit and municipality attached."""
+        m = self.measures.merge(
+            self.goals[["goal_id", "audit_id", "action_field"]], on="goal_id", how="left"
+        )
+        a = self.audits[
+            [
+                "audit_id",
+                "municipality_id",
+                "cycle",
+                "start_date",
+                "agreement_date",
+                "certification_date",
+                "implementation_end_date",
+            ]
+        ]
+        m = m.merge(a, on="audit_id", how="left")
+        mun = self.municipalities[["municipality_id", "name", "level", "state", "group"]]
+        return m.merge(mun, on="municipality_id", how="left")
+
+    def panel(self, indicator: str, **kwargs: Any) -> pd.DataFrame:
+        """The outcome panel of one indicator; see :func:`evaluation.panel.build_panel`."""
+        from .panel import build_panel
+
+        return build_panel(self, indicator, **kwargs)
+
+    # -- checks and files ----------------------------------------------------------------
+    def problems(self) -> list[Problem]:
+        """Every problem found in the study (empty list if it is valid)."""
+        return self._coercion_problems + check_study(self._tables)
+
+    def validate(self) -> Study:
+        """Raise :class:`StudyValidationError` listing every problem; return self if valid."""
+        probs = self.problems()
+        errors = [p for p in probs if p.severity == "error"]
+        if errors:
+            raise StudyValidationError(probs)
+        return self
+
+    def save(self, path: str | Path, format: Literal["csv", "parquet"] = "csv") -> Path:
+        """Write the study as a data package folder (descriptor plus one file per table)."""
+        from .io import save_study
+
+        return save_study(self, path, format=format)
+
+    def __repr__(self) -> str:
+        counts = ", ".join(f"{k}={len(v)}" for k, v in self._tables.items())
+        return f"Study({counts})"
+
+
+def load_study(path: str | Path, *, validate: bool = True) -> Study:
+    """Read a study folder (``datapackage.json`` plus CSV or Parquet files).
+
+    Raises :class:`StudyValidationError` listing every problem found when ``validate`` is true.
+    """
+    from .io import read_study
+
+    return read_study(path, validate=validate)
+
+
+def init_study(path: str | Path) -> list[Path]:
+    """Create an empty study folder: descriptor, header-only CSV templates and the codebook."""
+    from .io import init_study_folder
+
+    return init_study_folder(path)

@@ -1,0 +1,35 @@
+"""Shared fixtures: the public data beside the project, and small studies."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("EVALUATION_SHARED_DATA", ROOT.parent / "shared" / "data" / "external"))
+
+
+def shared_path(*parts: str) -> Path:
+    """Path of a file in the shared public data; skips the test when it is absent."""
+    p = SHARED.joinpath(*parts)
+    if not p.exists():
+        pytest.skip(f"public data not available: {p.name} (expected in ../shared/data/external)")
+    return p
+
+
+@pytest.fixture
+def shared():
+    return shared_path
+
+
+@pytest.fixture(autouse=True)
+def _close_figures():
+    yield
+    import matplotlib.pyplot as plt
+
+    plt.close("all")
