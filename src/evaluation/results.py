@@ -283,9 +283,7 @@ class Estimates(Result):
 
     @property
     def std_errors(self) -> pd.Series:
-        return pd.Series(
-            self._table["std_error"].to_numpy(), index=self._index(), name="std_error"
-        )
+        return pd.Series(self._table["std_error"].to_numpy(), index=self._index(), name="std_error")
 
     @property
     def pvalues(self) -> pd.Series:
@@ -451,10 +449,12 @@ class Comparison(Result):
         check_lang(lang)
         t = self.tidy()
         cells = t.assign(
-            cell=lambda d: d["estimate"].map("{:.4f}".format)
-            + " ("
-            + d["std_error"].map("{:.4f}".format)
-            + ")"
+            cell=lambda d: (
+                d["estimate"].map("{:.4f}".format)
+                + " ("
+                + d["std_error"].map("{:.4f}".format)
+                + ")"
+            )
         )
         order = list(dict.fromkeys(cells["term"]))
         wide = cells.pivot(index="term", columns="model", values="cell").reindex(order)

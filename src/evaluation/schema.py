@@ -159,9 +159,7 @@ AUDITS = Table(
     description="One row per audit cycle of a municipality (1 = first audit, 2 = re-audit, ...).",
     fields=(
         Field("audit_id", "string", "Identifier of the audit cycle.", required=True),
-        Field(
-            "municipality_id", "string", "The audited unit.", required=True, pattern=AGS_PATTERN
-        ),
+        Field("municipality_id", "string", "The audited unit.", required=True, pattern=AGS_PATTERN),
         Field("cycle", "integer", "1 = first audit, 2 = first re-audit, ...", True, minimum=1),
         Field("start_date", "date", "Start of the audit (contract or kick-off).", required=True),
         Field(
@@ -394,9 +392,7 @@ def package_descriptor(
         "profile": "tabular-data-package",
         "name": name,
         "title": "Audit familiengerechte Kommune: evaluation study",
-        "resources": [
-            resource_descriptor(t, formats.get(t.name, "csv")) for t in TABLES.values()
-        ],
+        "resources": [resource_descriptor(t, formats.get(t.name, "csv")) for t in TABLES.values()],
     }
 
 
@@ -421,7 +417,11 @@ def codebook_markdown() -> str:
         lines.append(f"Primary key: `{', '.join(t.primary_key)}`.")
         for fk in t.foreign_keys:
             lines.append(f"Foreign key: `{fk.fields}` -> `{fk.table}.{fk.reference}`.")
-        lines += ["", "| field | type | required | constraints | description |", "|---|---|---|---|---|"]
+        lines += [
+            "",
+            "| field | type | required | constraints | description |",
+            "|---|---|---|---|---|",
+        ]
         for f in t.fields:
             cons = []
             if f.enum:
@@ -433,9 +433,7 @@ def codebook_markdown() -> str:
             if f.maximum is not None:
                 cons.append(f"<= {f.maximum:g}")
             req = "yes" if f.required else ""
-            lines.append(
-                f"| `{f.name}` | {f.type} | {req} | {'; '.join(cons)} | {f.description} |"
-            )
+            lines.append(f"| `{f.name}` | {f.type} | {req} | {'; '.join(cons)} | {f.description} |")
         if t.example:
             lines += ["", "Example row:", "", "```csv"]
             ex = t.example[0]
