@@ -1,0 +1,23 @@
+"""Heterogeneity-robust staggered difference-in-differences.
+
+- :func:`att_gt`: group-time effects of Callaway & Sant'Anna (2021), with ``aggregate()``,
+  ``pretest()``, analytic influence-function standard errors and a clustered multiplier
+  bootstrap with simultaneous bands;
+- :func:`sun_abraham`: the interaction-weighted event study of Sun & Abraham (2021);
+- :func:`bacon_decomposition`: the Goodman-Bacon (2021) decomposition of the two-way fixed
+  effects estimate into its 2x2 comparisons.
+"""
+
+from __future__ import annotations
+
+from ._attgt import AggregatedEffects, GroupTimeEffects, OverallEffect, PreTest, att_gt
+from ._data import StaggeredWarning
+
+__all__ = [
+    "att_gt",
+    "GroupTimeEffects",
+    "AggregatedEffects",
+    "OverallEffect",
+    "PreTest",
+    "StaggeredWarning",
+]
