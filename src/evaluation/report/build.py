@@ -1,0 +1,376 @@
+"""The public entry points: the full report, the yearly summary, verification and the demo."""
+
+from __future__ import annotations
+
+import filecmp
+import sys
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..errors import EvaluationError
+from .config import ReportConfig, load_config, parse_config
+from .context import Context
+from .document import Code, Heading, Section
+from .provenance import (
+    DETERMINISTIC_SUFFIXES,
+    RECORD_NAME,
+    build_record,
+    describe_inputs,
+    describe_tables,
+    finish_record,
+    read_record,
+    relative,
+    sha256_file,
+)
+from .render import Document, atomic_folder, write_document
+
+StudyLike = Any  # a Study, or the path of a study folder
+
+
+def _load(study: StudyLike) -> tuple[Any, Path | None]:
+    from ..study import Study, load_study
+
+    if isinstance(study, Study):
+        return study, study.source
+    path = Path(study)
+    if not path.is_dir():
+        raise EvaluationError(f"study folder not found: {path}")
+    return load_study(path), path
+
+
+def _progress(enabled: bool, total: int, desc: str) -> tuple[Callable[[str], None], Callable]:
+    if not enabled:
+        return (lambda label: None), (lambda: None)
+    from tqdm.auto import tqdm
+
+    bar = tqdm(total=total, desc=desc, unit="step", file=sys.stderr, leave=True)
+
+    def step(label: str) -> None:
+        bar.set_postfix_str(label[:40], refresh=False)
+        bar.update(1)
+
+    def close() -> None:
+        bar.n = bar.total = max(bar.n, 1)
+        bar.close()
+
+    return step, close
+
+
+def report_year(study: Any, config: ReportConfig) -> int:
+    """The report year: configured, or the latest year with indicator values or reports."""
+    if config.report.year:
+        return config.report.year
+    years = pd.concat(
+        [
+            pd.to_numeric(study.indicators["year"], errors="coerce"),
+            pd.to_numeric(study.measure_reports["report_year"], errors="coerce"),
+        ]
+    ).dropna()
+    if not len(years):
+        raise EvaluationError(
+            "the study has neither indicator values nor annual reports: set report.year"
+        )
+    return int(years.max())
+
+
+def _inputs(study: Any, source: Path | None) -> list[dict[str, Any]]:
+    return describe_inputs(source) if source is not None else describe_tables(study)
+
+
+def _config_section(ctx: Context, section: Section) -> None:
+    section.add(Heading(ctx.t("Konfiguration", "Configuration"), level=3))
+    section.add(Code(ctx.config.to_toml().rstrip("\n")))
+
+
+def render_report(
+    study: StudyLike,
+    config: str | Path | dict | ReportConfig | None = None,
+    out: str | Path = "report",
+    *,
+    force: bool = False,
+    progress: bool = False,
+) -> Path:
+    """Write the full evaluation report of ``study`` into the folder ``out``.
+
+    ``study`` is a :class:`~evaluation.Study` or the path of a study folder; ``config`` a
+    TOML file, a dict, a :class:`ReportConfig` or None (defaults). Writes ``report.html``,
+    ``report.pdf``, ``report.md`` (as configured in ``report.formats``), ``tables/*.csv|tex``,
+    ``figures/*.svg|png``, ``config.toml`` and ``provenance.json``; returns ``out``.
+    Raises :class:`OutputExistsError` if ``out`` exists and ``force`` is false.
+    """
+    from .sections import appendix, data, impact, implementation
+
+    cfg = load_config(config)
+    out = Path(out)
+    if out.exists() and not force:
+        from .render import OutputExistsError
+
+        raise OutputExistsError(
+            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
+        )
+    st, source = _load(study)
+    cfg.check_study(st)
+    year = report_year(st, cfg)
+    n_steps = 4 + 8 + 14 * len(cfg.impact.indicators)
+    step, close = _progress(progress, n_steps, "report")
+    ctx = Context(st, cfg, year, step=step)
+    record = build_record(
+        kind="report",
+        inputs=_inputs(st, source),
+        study_path=source,
+        config=cfg,
+        seed=cfg.seed,
+        parameters={"year": year},
+        final_dir=out,
+    )
+    builders = {
+        "data": data.build,
+        "implementation": implementation.build,
+        "impact": impact.build,
+        "methods": appendix.methods,
+        "provenance": lambda c: appendix.provenance(c, record),
+    }
+    try:
+        with atomic_folder(out, force=force) as tmp:
+            sections = []
+            for name in cfg.report.sections:
+                if name == "provenance":
+                    continue  # last, when the missing parts are known
+                step(f"section {name}")
+                sections.append(builders[name](ctx))
+            if "provenance" in cfg.report.sections:
+                prov = builders["provenance"](ctx)
+                _config_section(ctx, prov)
+                sections.append(prov)
+            notices = tuple(ctx.t(f"Teil fehlt: {m}", f"Part missing: {m}") for m in ctx.missing)
+            subtitle = cfg.study.description or ctx.t(
+                f"Evaluationsbericht, Berichtsjahr {year}", f"Evaluation report, report year {year}"
+            )
+            doc = Document(
+                kind="report",
+                title=cfg.study.title,
+                subtitle=subtitle,
+                sections=sections,
+                lang=cfg.lang,
+                digits=cfg.report.digits,
+                threshold=cfg.report.small_cell_threshold,
+                notices=notices,
+            )
+            write_document(doc, tmp, cfg.report.formats, step)
+            (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
+            record["missing"] = list(ctx.missing)
+            record["failures"] = list(ctx.failures)
+            finish_record(record, tmp)
+    finally:
+        close()
+    return out
+
+
+def render_summary(
+    study: StudyLike,
+    year: int,
+    out: str | Path = "summary",
+    *,
+    config: str | Path | dict | ReportConfig | None = None,
+    force: bool = False,
+    progress: bool = False,
+) -> Path:
+    """Write the yearly summary of ``year`` (two pages at most) into the folder ``out``:
+    ``summary.html``, ``summary.pdf``, ``summary.md``, tables, figures and ``provenance.json``.
+    """
+    from .summary import build_summary
+
+    cfg = load_config(config)
+    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
+        raise EvaluationError(f"year must be a calendar year such as 2024, got {year!r}")
+    out = Path(out)
+    if out.exists() and not force:
+        from .render import OutputExistsError
+
+        raise OutputExistsError(
+            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
+        )
+    st, source = _load(study)
+    cfg.check_study(st)
+    step, close = _progress(progress, 8, f"summary {year}")
+    ctx = Context(st, cfg, year, step=step)
+    record = build_record(
+        kind="summary",
+        inputs=_inputs(st, source),
+        study_path=source,
+        config=cfg,
+        seed=cfg.seed,
+        parameters={"year": year},
+        final_dir=out,
+    )
+    try:
+        with atomic_folder(out, force=force) as tmp:
+            doc = build_summary(ctx)
+            write_document(doc, tmp, cfg.report.formats, step)
+            (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
+            record["missing"] = list(ctx.missing)
+            record["failures"] = list(ctx.failures)
+            finish_record(record, tmp)
+    finally:
+        close()
+    return out
+
+
+# -- verification ----------------------------------------------------------------------------
+
+
+@dataclass
+class Verification:
+    """What :func:`verify_report` found: ``ok`` is true when everything matches."""
+
+    folder: Path
+    differences: list[str] = field(default_factory=list)
+    checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.differences
+
+    def __str__(self) -> str:
+        if self.ok:
+            return f"{self.folder}: OK, {self.checked} files match"
+        return f"{self.folder}: {len(self.differences)} differences\n" + "\n".join(
+            f"  - {d}" for d in self.differences
+        )
+
+
+def verify_report(folder: str | Path) -> Verification:
+    """Re-hash a report's inputs and configuration and re-render it into a temporary folder;
+    list every input, configuration or output file that differs."""
+    folder = Path(folder)
+    rec = read_record(folder)
+    res = Verification(folder)
+    study_rel = rec.get("study", {}).get("path")
+    if study_rel is None:
+        res.differences.append(
+            "the report was made from a study in memory; its inputs cannot be re-read"
+        )
+        return res
+    study_dir = (folder / study_rel).resolve()
+    if not study_dir.is_dir():
+        res.differences.append(f"study folder {study_rel} not found")
+        return res
+    # inputs
+    recorded = {i["name"]: i["sha256"] for i in rec["inputs"]}
+    current = {i["name"]: i["sha256"] for i in describe_inputs(study_dir)}
+    for name in sorted(set(recorded) | set(current)):
+        if name not in current:
+            res.differences.append(f"input {name}: missing now")
+        elif name not in recorded:
+            res.differences.append(f"input {name}: new file, not in the record")
+        elif recorded[name] != current[name]:
+            res.differences.append(f"input {name}: content changed (SHA-256 differs)")
+    # configuration
+    cfg_info = rec.get("config", {})
+    cfg_rel = cfg_info.get("path")
+    if cfg_rel is not None and (folder / cfg_rel).is_file():
+        cfg_path = folder / cfg_rel
+        cfg = load_config(cfg_path)
+        if cfg.sha256() != cfg_info.get("sha256"):
+            res.differences.append(f"configuration {cfg_rel}: settings changed")
+        elif cfg_info.get("file_sha256") and sha256_file(cfg_path) != cfg_info["file_sha256"]:
+            res.differences.append(f"configuration {cfg_rel}: file changed (settings the same)")
+    else:
+        if cfg_rel is not None:
+            res.differences.append(
+                f"configuration {cfg_rel} not found; using the copy in the report"
+            )
+        cfg = parse_config((folder / "config.toml").read_text(encoding="utf-8"))
+    # outputs
+    year = rec.get("parameters", {}).get("year")
+    with tempfile.TemporaryDirectory(prefix="verify-") as tmpdir:
+        again = Path(tmpdir) / folder.name
+        if rec.get("kind") == "summary":
+            render_summary(study_dir, int(year), again, config=cfg)
+        else:
+            render_report(study_dir, cfg, again)
+        res.checked = _compare_outputs(folder, again, rec.get("outputs", {}), res.differences)
+    return res
+
+
+def _compare_outputs(old: Path, new: Path, recorded: dict[str, str], diffs: list[str]) -> int:
+    def files(root: Path) -> set[str]:
+        return {
+            p.relative_to(root).as_posix()
+            for p in root.rglob("*")
+            if p.is_file() and p.name != RECORD_NAME and p.suffix in DETERMINISTIC_SUFFIXES
+        }
+
+    a, b = files(old), files(new)
+    checked = 0
+    for name in sorted(a | b):
+        if name not in b:
+            diffs.append(f"output {name}: not produced again")
+        elif name not in a:
+            diffs.append(f"output {name}: new in the re-run")
+        else:
+            checked += 1
+            if not filecmp.cmp(old / name, new / name, shallow=False):
+                diffs.append(f"output {name}: differs from the re-run")
+            elif name in recorded and recorded[name] != sha256_file(old / name):
+                diffs.append(f"output {name}: edited after it was written")
+    return checked
+
+
+# -- the demo --------------------------------------------------------------------------------
+
+DEMO_SEED = 20240611
+
+
+def demo_config_path() -> Path:
+    """``reports/demo.toml`` of a source checkout, if present."""
+    return Path(__file__).resolve().parents[3] / "reports" / "demo.toml"
+
+
+def run_demo(
+    out_dir: str | Path = "reports/demo",
+    seed: int = DEMO_SEED,
+    *,
+    config: str | Path | dict | ReportConfig | None = None,
+    progress: bool = True,
+    force: bool = False,
+) -> dict[str, Path]:
+    """The whole chain on the synthetic study: generate, write to ``out_dir/data``, validate,
+    write the report to ``out_dir/report`` and the summary of the last year to
+    ``out_dir/summary``. Returns the three folders. With ``force`` earlier output is replaced.
+    """
+    from ..datasets import synthetic_study
+    from ..study import load_study
+
+    out_dir = Path(out_dir)
+    if config is None:
+        config = out_dir.parent / "demo.toml"
+        if not Path(config).is_file():
+            config = demo_config_path()
+    cfg = load_config(config)
+    data_dir, report_dir, summary_dir = out_dir / "data", out_dir / "report", out_dir / "summary"
+    for d in (report_dir, summary_dir):
+        if d.exists() and not force:
+            from .render import OutputExistsError
+
+            raise OutputExistsError(f"{d} exists; pass --force (force=True) to replace the demo")
+    say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda m: None)
+    say(f"demo: generating the synthetic study (seed {seed})")
+    study = synthetic_study(seed=seed)
+    with atomic_folder(data_dir, force=True, marker="datapackage.json") as tmp:
+        study.save(tmp)
+    say(f"demo: wrote {relative(data_dir, Path.cwd())}; validating")
+    loaded = load_study(data_dir, validate=True)
+    say("demo: validation passed; writing the report")
+    render_report(data_dir, cfg, report_dir, force=force, progress=progress)
+    years = pd.to_numeric(loaded.measure_reports["report_year"], errors="coerce").dropna()
+    last = cfg.report.year or int(years.max())
+    say(f"demo: writing the summary of {last}")
+    render_summary(data_dir, last, summary_dir, config=cfg, force=force, progress=progress)
+    say(f"demo: done -> {relative(out_dir, Path.cwd())}")
+    return {"data": data_dir, "report": report_dir, "summary": summary_dir}

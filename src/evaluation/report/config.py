@@ -1,0 +1,392 @@
+"""The report configuration: a small TOML file, read with :mod:`tomllib` and checked key by key.
+
+Only names and values live in a configuration (indicator codes, column names, options from
+fixed lists); nothing in it is evaluated as code. Unknown keys and wrong values raise
+:class:`~evaluation.errors.ConfigError` naming the key, e.g. ``impact.estimators[2]``.
+
+A complete example with every key and its default is ``reports/demo.toml``; the defaults are
+those of the dataclasses below, so a configuration may be as short as::
+
+    [impact]
+    indicators = ["childcare_u3"]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import tomllib
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from ..errors import ConfigError
+
+Language = Literal["de", "en"]
+SectionName = Literal["data", "implementation", "impact", "methods", "provenance"]
+Onset = Literal["start", "agreement", "certification"]
+Design = Literal["all", "matched"]
+MatchMethod = Literal["propensity", "mahalanobis"]
+Success = Literal["implemented", "at_least_partial"]
+EstimatorName = Literal[
+    "trends", "before_after", "twfe", "event_study", "att_gt", "sun_abraham", "bacon"
+]
+ControlGroup = Literal["never_treated", "not_yet_treated"]
+DRMethod = Literal["dr", "ipw", "reg"]
+BasePeriod = Literal["varying", "universal"]
+OnError = Literal["note", "raise"]
+Format = Literal["html", "pdf", "markdown"]
+
+ALL_SECTIONS: tuple[str, ...] = typing.get_args(SectionName)
+ALL_ESTIMATORS: tuple[str, ...] = typing.get_args(EstimatorName)
+
+
+@dataclass(frozen=True)
+class StudySettings:
+    """``[study]``: what the report is about."""
+
+    title: str = "Audit familiengerechte Kommune: Evaluation"
+    #: a short description shown under the title (plain text)
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """``[report]``: language, year, seed, what to write."""
+
+    language: Language = "de"
+    #: the report year (last year shown; the yearly summary's default year); 0 = latest in data
+    year: int = 0
+    seed: int = 0
+    sections: tuple[SectionName, ...] = ALL_SECTIONS  # type: ignore[assignment]
+    formats: tuple[Format, ...] = ("html", "pdf", "markdown")
+    #: counts below this are shown as "<n" in published tables (0 = no suppression)
+    small_cell_threshold: int = 0
+    #: decimals of estimates in HTML, PDF, Markdown and LaTeX tables (CSV keeps 6 significant)
+    digits: int = 3
+    #: an analysis that fails: a note in its section ("note") or stop the report ("raise")
+    on_error: OnError = "note"
+
+
+@dataclass(frozen=True)
+class TreatmentSettings:
+    """``[treatment]``: when an audited municipality counts as treated."""
+
+    onset: Onset = "certification"
+    cycle: int = 1
+
+
+@dataclass(frozen=True)
+class ComparisonSettings:
+    """``[comparison]``: all comparison municipalities, or a matched set."""
+
+    design: Design = "all"
+    method: MatchMethod = "propensity"
+    #: covariate columns of the municipalities table used for matching
+    covariates: tuple[str, ...] = ("population", "urbanisation")
+    ratio: int = 1
+    #: caliper in standard deviations of the distance (0 = none)
+    caliper: float = 0.0
+    replace: bool = False
+    #: columns that must agree exactly (e.g. "level", "state")
+    exact: tuple[str, ...] = ("level",)
+
+
+@dataclass(frozen=True)
+class ImplementationSettings:
+    """``[implementation]``: the implementation-success section."""
+
+    success: Success = "implemented"
+    #: covariates of the implementation model (column names)
+    model_covariates: tuple[str, ...] = ("population", "level", "cycle")
+
+
+@dataclass(frozen=True)
+class RobustnessSettings:
+    """``[impact.robustness]``: the robustness checks of the impact section."""
+
+    not_yet_treated: bool = True
+    anticipation: int = 1
+    #: run randomisation inference when at most this many units are treated (0 = never)
+    randomization_max_treated: int = 50
+    randomization_draws: int = 199
+
+
+@dataclass(frozen=True)
+class AttGtSettings:
+    """``[impact.att_gt]``: options of the group-time estimator."""
+
+    control_group: ControlGroup = "never_treated"
+    method: DRMethod = "dr"
+    base_period: BasePeriod = "varying"
+    #: multiplier-bootstrap draws for simultaneous bands (0 = analytic standard errors only)
+    bootstrap: int = 0
+
+
+@dataclass(frozen=True)
+class ImpactSettings:
+    """``[impact]``: the indicators and estimators of the impact section."""
+
+    indicators: tuple[str, ...] = ()
+    estimators: tuple[EstimatorName, ...] = ALL_ESTIMATORS  # type: ignore[assignment]
+    #: baseline covariate columns for the estimators that use them (TWFE, att_gt)
+    covariates: tuple[str, ...] = ()
+    #: the event window (first and last relative year shown)
+    window: tuple[int, int] = (-5, 5)
+    reference_period: int = -1
+    att_gt: AttGtSettings = field(default_factory=AttGtSettings)
+    robustness: RobustnessSettings = field(default_factory=RobustnessSettings)
+
+
+@dataclass(frozen=True)
+class ReportConfig:
+    """A checked report configuration (see ``reports/demo.toml`` for every key)."""
+
+    study: StudySettings = field(default_factory=StudySettings)
+    report: ReportSettings = field(default_factory=ReportSettings)
+    treatment: TreatmentSettings = field(default_factory=TreatmentSettings)
+    comparison: ComparisonSettings = field(default_factory=ComparisonSettings)
+    implementation: ImplementationSettings = field(default_factory=ImplementationSettings)
+    impact: ImpactSettings = field(default_factory=ImpactSettings)
+    #: the TOML text the configuration was read from ("" when built in code)
+    source_text: str = field(default="", compare=False, repr=False)
+    #: the file it was read from, if any
+    source_path: Path | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def lang(self) -> Language:
+        return self.report.language
+
+    @property
+    def seed(self) -> int:
+        return self.report.seed
+
+    def to_dict(self) -> dict[str, Any]:
+        """The configuration as plain data (all keys, defaults filled in), sorted by key."""
+        return _to_plain(self)
+
+    def to_toml(self) -> str:
+        """The full configuration (all keys) as TOML text, stable across runs."""
+        return _dump_toml(self.to_dict())
+
+    def sha256(self) -> str:
+        """SHA-256 of the configuration's content (of its full TOML form)."""
+        return hashlib.sha256(self.to_toml().encode("utf-8")).hexdigest()
+
+    def check_study(self, study: Any) -> None:
+        """Check the names in the configuration against a study: indicators and columns."""
+        catalogue = set(study.indicator_catalogue["indicator"].dropna().astype(str))
+        present = set(study.indicators["indicator"].dropna().astype(str))
+        known = catalogue | present
+        for i, ind in enumerate(self.impact.indicators):
+            if ind not in known:
+                raise ConfigError(
+                    f"impact.indicators[{i}]: unknown indicator {ind!r}; the study has "
+                    f"{sorted(known) or 'no indicators'}"
+                )
+        columns = set(study.municipalities.columns)
+        for key, cols in (
+            ("comparison.covariates", self.comparison.covariates),
+            ("comparison.exact", self.comparison.exact),
+            ("impact.covariates", self.impact.covariates),
+        ):
+            for i, c in enumerate(cols):
+                if c not in columns:
+                    raise ConfigError(
+                        f"{key}[{i}]: no column {c!r} in the municipalities table; "
+                        f"columns are {sorted(columns)}"
+                    )
+
+
+def load_config(source: str | Path | dict[str, Any] | ReportConfig | None = None) -> ReportConfig:
+    """Read and check a report configuration.
+
+    ``source`` is a path to a TOML file, a dict of the same shape, a ``ReportConfig`` (returned
+    as is) or None (all defaults). Raises :class:`ConfigError` naming the offending key.
+    """
+    if isinstance(source, ReportConfig):
+        return source
+    if source is None:
+        return ReportConfig()
+    text = ""
+    path: Path | None = None
+    if isinstance(source, dict):
+        data = source
+    else:
+        path = Path(source)
+        if not path.is_file():
+            raise ConfigError(f"configuration file not found: {path}")
+        text = path.read_text(encoding="utf-8")
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+    cfg = _build(ReportConfig, data, "")
+    return dataclasses.replace(cfg, source_text=text, source_path=path)
+
+
+def parse_config(text: str) -> ReportConfig:
+    """Read a configuration from TOML text."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"not valid TOML: {exc}") from None
+    return dataclasses.replace(_build(ReportConfig, data, ""), source_text=text)
+
+
+# -- checking ------------------------------------------------------------------------------
+
+_INTERNAL = {"source_text", "source_path"}
+
+
+def _build(cls: type, data: Any, prefix: str) -> Any:
+    where = prefix or "the configuration"
+    if not isinstance(data, dict):
+        raise ConfigError(f"{where}: expected a table of keys, got {_show(data)}")
+    hints = typing.get_type_hints(cls)
+    fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in _INTERNAL}
+    unknown = sorted(set(data) - set(fields))
+    if unknown:
+        key = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
+        raise ConfigError(
+            f"unknown key {key!r}; allowed {'in [' + prefix + ']' if prefix else 'tables'}: "
+            f"{', '.join(sorted(fields))}"
+        )
+    kwargs = {}
+    for name, value in data.items():
+        key = f"{prefix}.{name}" if prefix else name
+        kwargs[name] = _check(hints[name], value, key)
+    obj = cls(**kwargs)
+    _check_ranges(obj, prefix)
+    return obj
+
+
+def _check(tp: Any, value: Any, key: str) -> Any:
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        return _build(tp, value, key)
+    if origin is Literal:
+        allowed = typing.get_args(tp)
+        if not isinstance(value, str) or value not in allowed:
+            raise ConfigError(
+                f"{key}: {_show(value)} is not allowed; choose one of {', '.join(allowed)}"
+            )
+        return value
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if not isinstance(value, list):
+            raise ConfigError(f"{key}: expected a list, got {_show(value)}")
+        if len(args) == 2 and args[1] is Ellipsis:
+            out = tuple(_check(args[0], v, f"{key}[{i}]") for i, v in enumerate(value))
+            if len(set(out)) != len(out):
+                raise ConfigError(f"{key}: an entry appears twice in {_show(value)}")
+            return out
+        if len(value) != len(args):
+            raise ConfigError(f"{key}: expected {len(args)} values, got {_show(value)}")
+        return tuple(
+            _check(a, v, f"{key}[{i}]") for i, (a, v) in enumerate(zip(args, value, strict=True))
+        )
+    if tp is bool:
+        if not isinstance(value, bool):
+            raise ConfigError(f"{key}: expected true or false, got {_show(value)}")
+        return value
+    if tp is int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ConfigError(f"{key}: expected a whole number, got {_show(value)}")
+        return value
+    if tp is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise ConfigError(f"{key}: expected a number, got {_show(value)}")
+        return float(value)
+    if tp is str:
+        if not isinstance(value, str):
+            raise ConfigError(f"{key}: expected text, got {_show(value)}")
+        return value
+    raise ConfigError(f"{key}: cannot be set in a configuration file")  # pragma: no cover
+
+
+def _check_ranges(obj: Any, prefix: str) -> None:
+    def bad(name: str, msg: str) -> ConfigError:
+        return ConfigError(f"{prefix + '.' if prefix else ''}{name}: {msg}")
+
+    if isinstance(obj, ReportSettings):
+        if obj.year != 0 and not 1900 <= obj.year <= 2100:
+            raise bad("year", f"{obj.year} is not a plausible year (or 0 for the latest)")
+        if obj.small_cell_threshold < 0:
+            raise bad("small_cell_threshold", "must be 0 (off) or a positive count")
+        if not 0 <= obj.digits <= 10:
+            raise bad("digits", "must be between 0 and 10")
+        if obj.seed < 0:
+            raise bad("seed", "must be a non-negative whole number")
+    elif isinstance(obj, TreatmentSettings):
+        if obj.cycle < 1:
+            raise bad("cycle", "must be 1 (first audit) or higher")
+    elif isinstance(obj, ComparisonSettings):
+        if obj.ratio < 1:
+            raise bad("ratio", "must be at least 1")
+        if obj.caliper < 0:
+            raise bad("caliper", "must be 0 (none) or positive")
+    elif isinstance(obj, ImpactSettings):
+        lo, hi = obj.window
+        if not lo < 0 <= hi:
+            raise bad("window", f"must be [first, last] with first < 0 <= last, got {[lo, hi]}")
+        if not lo <= obj.reference_period < 0:
+            raise bad("reference_period", "must be a negative relative year inside the window")
+    elif isinstance(obj, RobustnessSettings):
+        if obj.anticipation < 0:
+            raise bad("anticipation", "must be 0 or positive")
+        if obj.randomization_draws < 19:
+            raise bad("randomization_draws", "must be at least 19")
+        if obj.randomization_max_treated < 0:
+            raise bad("randomization_max_treated", "must be 0 (never) or positive")
+    elif isinstance(obj, AttGtSettings):
+        if obj.bootstrap < 0:
+            raise bad("bootstrap", "must be 0 (analytic only) or a number of draws")
+
+
+def _show(value: Any) -> str:
+    s = repr(value)
+    return s if len(s) <= 60 else s[:57] + "..."
+
+
+# -- writing -------------------------------------------------------------------------------
+
+
+def _to_plain(obj: Any) -> Any:
+    if dataclasses.is_dataclass(obj):
+        return {
+            f.name: _to_plain(getattr(obj, f.name))
+            for f in dataclasses.fields(obj)
+            if f.name not in _INTERNAL
+        }
+    if isinstance(obj, tuple):
+        return [_to_plain(v) for v in obj]
+    return obj
+
+
+def _toml_value(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int | float):
+        return repr(v)
+    if isinstance(v, str):
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+    if isinstance(v, list):
+        return "[" + ", ".join(_toml_value(x) for x in v) + "]"
+    raise TypeError(type(v))  # pragma: no cover
+
+
+def _dump_toml(data: dict[str, Any], prefix: str = "") -> str:
+    scalars = [(k, v) for k, v in data.items() if not isinstance(v, dict)]
+    tables = [(k, v) for k, v in data.items() if isinstance(v, dict)]
+    lines = []
+    if prefix and scalars:
+        lines.append(f"[{prefix}]")
+    lines += [f"{k} = {_toml_value(v)}" for k, v in scalars]
+    out = "\n".join(lines) + ("\n" if lines else "")
+    for k, v in tables:
+        name = f"{prefix}.{k}" if prefix else k
+        sub = _dump_toml(v, name)
+        out += ("\n" if out else "") + sub
+    return out

@@ -1,0 +1,206 @@
+"""Where a report comes from: ``provenance.json`` and its check.
+
+The record holds the SHA-256 of every input file, the configuration (its text and hashes), the
+seed, the package version and the versions of its dependencies, Python and platform, the git
+commit when the code runs from a git checkout, the SHA-256 of every file the report wrote, and
+the date. It is the only file of a report with a date in it.
+
+Paths in the record are relative to the report folder, so a report can be moved together with
+its inputs.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import hashlib
+import importlib.metadata
+import json
+import os
+import platform
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+
+RECORD_NAME = "provenance.json"
+FORMAT_VERSION = 1
+DEPENDENCIES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "statsmodels",
+    "linearmodels",
+    "matplotlib",
+    "jinja2",
+    "tabulate",
+    "pyarrow",
+    "openpyxl",
+    "tqdm",
+    "weasyprint",
+    "pypdf",
+)
+#: files whose bytes must be the same in two runs (the PDF and PNG files are not compared)
+DETERMINISTIC_SUFFIXES = (".html", ".md", ".csv", ".tex", ".svg", ".toml")
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_text(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def input_files(folder: str | Path) -> list[Path]:
+    """Every file of a study folder (hidden files excepted), sorted by relative path."""
+    folder = Path(folder)
+    files = [
+        p
+        for p in folder.rglob("*")
+        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(folder).parts)
+    ]
+    return sorted(files, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def describe_inputs(folder: str | Path | None) -> list[dict[str, Any]]:
+    """Name (relative to the study folder), size and SHA-256 of every input file."""
+    if folder is None:
+        return []
+    folder = Path(folder)
+    return [
+        {
+            "name": p.relative_to(folder).as_posix(),
+            "bytes": p.stat().st_size,
+            "sha256": sha256_file(p),
+        }
+        for p in input_files(folder)
+    ]
+
+
+def describe_tables(study: Any) -> list[dict[str, Any]]:
+    """For a study held in memory only: a hash of each table's CSV form instead of files."""
+    out = []
+    for name, df in study.tables.items():
+        text = df.to_csv(index=False, lineterminator="\n")
+        out.append(
+            {
+                "name": f"{name} (in memory)",
+                "bytes": len(text.encode()),
+                "sha256": sha256_text(text),
+            }
+        )
+    return out
+
+
+def environment() -> dict[str, Any]:
+    versions = {}
+    for dist in DEPENDENCIES:
+        try:
+            versions[dist] = importlib.metadata.version(dist)
+        except importlib.metadata.PackageNotFoundError:
+            versions[dist] = None
+    return {
+        "python": sys.version.split()[0],
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "machine": platform.machine(),
+        "dependencies": versions,
+    }
+
+
+def git_commit() -> dict[str, Any] | None:
+    """The commit of the package's code (and whether it has uncommitted changes), if known."""
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no", "--", str(here.parent)],
+            cwd=here,
+            capture_output=True,
+            text=True,
+            timeout=5,
+            check=True,
+        ).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return {"commit": head, "modified": bool(dirty)} if head else None
+
+
+def relative(path: str | Path | None, start: str | Path) -> str | None:
+    if path is None:
+        return None
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path(start).resolve())).as_posix()
+    except ValueError:  # another drive on Windows
+        return Path(path).resolve().as_posix()
+
+
+def build_record(
+    *,
+    kind: str,
+    inputs: list[dict[str, Any]],
+    study_path: str | Path | None,
+    config: Any,
+    seed: int,
+    parameters: dict[str, Any],
+    final_dir: Path,
+) -> dict[str, Any]:
+    """The provenance record without the outputs (added by :func:`finish_record`)."""
+    cfg_path = getattr(config, "source_path", None)
+    cfg_text = getattr(config, "source_text", "") or ""
+    return {
+        "format": FORMAT_VERSION,
+        "kind": kind,
+        "parameters": parameters,
+        "study": {"path": relative(study_path, final_dir)},
+        "inputs": inputs,
+        "config": {
+            "path": relative(cfg_path, final_dir),
+            "file_sha256": sha256_text(cfg_text) if cfg_text else None,
+            "sha256": config.sha256(),
+            "content": config.to_dict(),
+        },
+        "seed": seed,
+        "package": {"name": "evaluation", "version": __version__, "code": git_commit()},
+        "environment": environment(),
+    }
+
+
+def finish_record(record: dict[str, Any], folder: Path) -> dict[str, Any]:
+    """Add the hashes of the files written into ``folder`` and the date; write the record."""
+    outputs = {}
+    for p in sorted(folder.rglob("*"), key=lambda q: q.relative_to(folder).as_posix()):
+        if p.is_file() and p.name != RECORD_NAME:
+            outputs[p.relative_to(folder).as_posix()] = sha256_file(p)
+    record = dict(record)
+    record["outputs"] = outputs
+    record["created"] = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
+    (folder / RECORD_NAME).write_text(
+        json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
+    )
+    return record
+
+
+def read_record(folder: str | Path) -> dict[str, Any]:
+    from ..errors import EvaluationError
+
+    p = Path(folder) / RECORD_NAME
+    if not p.is_file():
+        raise EvaluationError(f"{folder}: no {RECORD_NAME}; is this a report folder?")
+    try:
+        return json.loads(p.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as exc:
+        raise EvaluationError(f"{p}: not valid JSON ({exc})") from None

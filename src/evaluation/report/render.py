@@ -1,0 +1,232 @@
+"""Writing reports: HTML (self-contained), PDF (the same HTML, via weasyprint), Markdown, every
+table as CSV and LaTeX, every figure as SVG and PNG, the configuration and ``provenance.json``.
+
+Everything is written into a temporary folder beside the target and moved into place at the
+end, so an interrupted run leaves no half report. An existing folder is replaced only with
+``force=True``.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import tempfile
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+import pandas as pd
+
+from ..errors import EvaluationError
+from .document import FigureBlock, ReportTable, Section, md_text
+
+HTML_NAME = "report.html"
+
+
+class OutputExistsError(EvaluationError, FileExistsError):
+    """The output folder exists and ``force`` was not given."""
+
+
+@dataclass
+class Document:
+    """A report ready to be written: title, sections and what to say up front."""
+
+    kind: str  # "report" or "summary"
+    title: str
+    subtitle: str
+    sections: list[Section]
+    lang: str
+    digits: int
+    threshold: int
+    notices: tuple[str, ...] = ()
+    toc: bool = True
+    stem: str = "report"
+
+    @property
+    def tables(self) -> list[ReportTable]:
+        return [t for s in self.sections for t in s.tables]
+
+    @property
+    def figures(self) -> list[Any]:
+        return [f for s in self.sections for f in s.figures]
+
+
+# -- templates -------------------------------------------------------------------------------
+
+
+def _template_text(name: str) -> str:
+    return resources.files("evaluation.report").joinpath("templates", name).read_text("utf-8")
+
+
+def _env(autoescape: bool) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FunctionLoader(_template_text),
+        autoescape=autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters["mdtext"] = md_text
+    return env
+
+
+def _unique_names(doc: Document) -> None:
+    seen: dict[str, int] = {}
+    for t in doc.tables:
+        n = seen.get(t.name, 0)
+        seen[t.name] = n + 1
+        if n:
+            t.name = f"{t.name}_{n + 1}"
+    fseen: dict[str, int] = {}
+    for s in doc.sections:
+        for i, b in enumerate(s.blocks):
+            if isinstance(b, FigureBlock):
+                n = fseen.get(b.figure.name, 0)
+                fseen[b.figure.name] = n + 1
+                if n:
+                    from dataclasses import replace
+
+                    s.blocks[i] = FigureBlock(replace(b.figure, name=f"{b.figure.name}_{n + 1}"))
+
+
+def html_text(doc: Document) -> str:
+    tables = {}
+    for t in doc.tables:
+        d = t.display(doc.lang, doc.digits, doc.threshold)
+        data = t.published(doc.threshold)
+        numeric = [pd.api.types.is_numeric_dtype(data[c]) for c in data.columns]
+        tables[t.name] = {
+            "columns": list(d.columns),
+            "rows": d.astype(str).values.tolist(),
+            "numeric": numeric,
+        }
+    tpl = _env(True).get_template("report.html.j2")
+    return tpl.render(
+        title=doc.title,
+        subtitle=doc.subtitle,
+        sections=doc.sections,
+        tables=tables,
+        lang=doc.lang,
+        css=_template_text("style.css"),
+        notices=doc.notices,
+        toc=doc.toc,
+        toc_title="Inhalt" if doc.lang == "de" else "Contents",
+        kind=doc.kind,
+    )
+
+
+def markdown_text(doc: Document) -> str:
+    tables = {t.name: t.markdown(doc.lang, doc.digits, doc.threshold) for t in doc.tables}
+    tpl = _env(False).get_template("report.md.j2")
+    text = tpl.render(
+        title=doc.title,
+        subtitle=doc.subtitle,
+        sections=doc.sections,
+        markdown_tables=tables,
+        notices=doc.notices,
+        notice_word="Hinweis" if doc.lang == "de" else "Note",
+    )
+    text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
+    return text
+
+
+def write_pdf(html: str, path: Path) -> None:
+    try:
+        from weasyprint import HTML
+    except ImportError as exc:  # pragma: no cover - optional dependency
+        raise EvaluationError(
+            "PDF output needs weasyprint (pip install 'evaluation[pdf]'), or leave "
+            "'pdf' out of report.formats"
+        ) from exc
+    import logging
+
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)
+    logging.getLogger("fontTools").setLevel(logging.ERROR)
+    HTML(string=html, base_url=None).write_pdf(path)
+
+
+def write_document(
+    doc: Document,
+    folder: Path,
+    formats: Sequence[str],
+    step: Callable[[str], None] = lambda s: None,
+) -> None:
+    """Write a document's files into ``folder`` (which exists and is empty)."""
+    _unique_names(doc)
+    tdir, fdir = folder / "tables", folder / "figures"
+    if doc.tables:
+        tdir.mkdir()
+    for t in doc.tables:
+        _write_text(tdir / f"{t.name}.csv", t.csv(doc.threshold))
+        _write_text(tdir / f"{t.name}.tex", t.latex(doc.lang, doc.digits, doc.threshold))
+    if doc.figures:
+        fdir.mkdir()
+    for f in doc.figures:
+        _write_text(fdir / f"{f.name}.svg", f.svg)
+        (fdir / f"{f.name}.png").write_bytes(f.png)
+    step("render: HTML")
+    html = html_text(doc)
+    if "html" in formats or "pdf" in formats:
+        _write_text(folder / f"{doc.stem}.html", html)
+    if "markdown" in formats:
+        step("render: Markdown")
+        _write_text(folder / f"{doc.stem}.md", markdown_text(doc))
+    if "pdf" in formats:
+        step("render: PDF")
+        write_pdf(html, folder / f"{doc.stem}.pdf")
+
+
+def _write_text(path: Path, text: str) -> None:
+    with open(path, "w", encoding="utf-8", newline="\n") as fh:
+        fh.write(text)
+
+
+# -- atomic output ---------------------------------------------------------------------------
+
+
+@contextmanager
+def atomic_folder(
+    out: str | Path, force: bool = False, marker: str = "provenance.json"
+) -> Iterator[Path]:
+    """Yield an empty temporary folder beside ``out``; move it to ``out`` when the block ends
+    without error, delete it otherwise. Refuses an existing ``out`` unless ``force``, and even
+    then unless it is empty or holds ``marker`` (a folder this package wrote)."""
+    out = Path(out)
+    if out.exists() and not force:
+        raise OutputExistsError(
+            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
+        )
+    if out.exists() and not out.is_dir():
+        raise OutputExistsError(f"{out} exists and is not a folder")
+    if out.exists() and any(out.iterdir()) and not (out / marker).is_file():
+        raise OutputExistsError(
+            f"{out} is not empty and has no {marker}; it is not replaced "
+            "even with --force: choose a new folder"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
+    tmp.chmod(0o755)
+    try:
+        yield tmp
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
+        old.rmdir()
+        out.rename(old)
+    try:
+        tmp.rename(out)
+    except BaseException:
+        if old is not None:
+            old.rename(out)
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)

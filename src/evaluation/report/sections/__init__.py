@@ -1,0 +1,1 @@
+"""The sections of the full report, one module each."""

@@ -1,0 +1,449 @@
+"""Section "impact": for each configured indicator, the designs of :mod:`evaluation.panel`,
+:mod:`evaluation.matching`, :mod:`evaluation.staggered` and :mod:`evaluation.inference`.
+
+This module chooses, calls and arranges; every number comes from those modules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..context import Context
+from ..document import Heading, Note, Paragraph, ReportTable, Section, slug
+from ..figures import new_figure
+
+
+def build(ctx: Context) -> Section:
+    t = ctx.t
+    sec = Section("impact", t("Wirkung auf die Indikatoren", "Impact on the indicators"))
+    cfg = ctx.config
+    if not cfg.impact.indicators:
+        sec.add(
+            Paragraph(
+                t(
+                    "Es sind keine Indikatoren konfiguriert (impact.indicators).",
+                    "No indicators are configured (impact.indicators).",
+                )
+            )
+        )
+        return sec
+    design = cfg.comparison.design
+    sec.add(
+        Paragraph(
+            t(
+                "Verglichen werden auditierte Kommunen mit "
+                + (
+                    "allen Vergleichskommunen"
+                    if design == "all"
+                    else "einer gematchten Vergleichsgruppe"
+                )
+                + ". Der Beginn der Behandlung folgt der Konfiguration (treatment.onset).",
+                "Audited units are compared with "
+                + ("all comparison units" if design == "all" else "a matched comparison group")
+                + ". Treatment onset follows the configuration (treatment.onset).",
+            )
+        )
+    )
+    for indicator in cfg.impact.indicators:
+        _indicator(ctx, sec, indicator)
+    return sec
+
+
+def _label(ctx: Context, indicator: str) -> tuple[str, str]:
+    cat = ctx.study.indicator_catalogue
+    row = cat[cat["indicator"] == indicator]
+    if not len(row):
+        return indicator, ""
+    label = row.iloc[0]["label_de" if ctx.lang == "de" else "label_en"]
+    unit = row.iloc[0]["unit"]
+    return (str(label) if pd.notna(label) else indicator), (str(unit) if pd.notna(unit) else "")
+
+
+def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
+    t = ctx.t
+    cfg = ctx.config
+    imp = cfg.impact
+    label, unit = _label(ctx, indicator)
+    key = slug(indicator)
+    sec.add(Heading(f"{label} ({indicator})", level=3))
+    ctx.step(f"impact {indicator}: panel")
+    panel = ctx.call(
+        sec,
+        "panel",
+        "build_panel",
+        t("Panel", "Panel"),
+        ctx.study,
+        indicator,
+        onset=cfg.treatment.onset,
+        cycle=cfg.treatment.cycle,
+    )
+    if panel is None:
+        return
+    n_units = panel["municipality_id"].nunique()
+    treated_units = panel.loc[panel["cohort"] > 0, "municipality_id"].nunique()
+    sec.add(
+        Paragraph(
+            t(
+                f"Panel: {n_units} Kommunen, davon {treated_units} behandelt; {len(panel)} "
+                f"Kommune-Jahre; Einheit: {unit or '–'}.",
+                f"Panel: {n_units} units, {treated_units} of them treated; {len(panel)} unit-years; "
+                f"unit: {unit or '–'}.",
+            )
+        )
+    )
+
+    # -- comparison group ---------------------------------------------------------------
+    if cfg.comparison.design == "matched":
+        sec.add(Heading(t("Gematchte Vergleichsgruppe", "Matched comparison group"), level=4))
+        ctx.step(f"impact {indicator}: matching")
+        c = cfg.comparison
+        match = ctx.call(
+            sec,
+            "matching",
+            "match_comparison",
+            t("Matching", "Matching"),
+            panel,
+            covariates=list(c.covariates),
+            method=c.method,
+            ratio=c.ratio,
+            caliper=c.caliper or None,
+            replace=c.replace,
+            exact=list(c.exact),
+            seed=cfg.seed,
+        )
+        if match is not None:
+            balance = getattr(match, "balance", None)
+            bal = balance() if callable(balance) else balance
+            ctx.add_result(
+                sec,
+                bal if bal is not None else match,
+                f"impact_{key}_balance",
+                t("Balance vor und nach dem Matching", "Balance before and after matching"),
+            )
+            matched = getattr(match, "panel", None)
+            matched = matched() if callable(matched) else matched
+            if isinstance(matched, pd.DataFrame):
+                panel = matched
+            else:
+                sec.add(
+                    Note(
+                        t(
+                            "Das Matching-Ergebnis liefert kein Panel; es werden alle "
+                            "Vergleichskommunen verwendet.",
+                            "The matching result has no panel; all comparison units are used.",
+                        ),
+                        "error",
+                    )
+                )
+
+    # -- trends ---------------------------------------------------------------------------
+    if "trends" in imp.estimators:
+        sec.add(
+            Heading(
+                t(
+                    "Verlauf: auditiert gegen Vergleichsgruppe",
+                    "Trends: audited against comparison",
+                ),
+                level=4,
+            )
+        )
+        _trends(ctx, sec, panel, indicator, label, unit)
+
+    # -- before/after ---------------------------------------------------------------------
+    if "before_after" in imp.estimators:
+        sec.add(Heading(t("Vorher und nachher", "Before and after"), level=4))
+        ctx.step(f"impact {indicator}: before/after")
+        r = ctx.call(
+            sec,
+            "panel",
+            "before_after",
+            t("Vorher-nachher", "Before/after"),
+            panel,
+            window=tuple(imp.window),
+        )
+        ctx.add_result(
+            sec,
+            r,
+            f"impact_{key}_before_after",
+            t(
+                "Mittelwert vor und nach Beginn (auditierte Kommunen)",
+                "Mean before and after onset (audited units)",
+            ),
+        )
+
+    comparison: dict[str, Any] = {}
+    # -- TWFE and event study ----------------------------------------------------------
+    if "twfe" in imp.estimators:
+        sec.add(Heading(t("Zwei-Wege-Fixed-Effects", "Two-way fixed effects"), level=4))
+        ctx.step(f"impact {indicator}: TWFE")
+        r = ctx.call(
+            sec,
+            "panel",
+            "twfe",
+            "TWFE",
+            panel,
+            covariates=list(imp.covariates) or None,
+            cluster="municipality_id",
+        )
+        ctx.add_result(
+            sec, r, f"impact_{key}_twfe", t("TWFE-Schätzung", "TWFE estimate"), plot=False
+        )
+        if r is not None:
+            comparison["TWFE"] = r
+    if "event_study" in imp.estimators:
+        sec.add(Heading(t("Ereignisstudie", "Event study"), level=4))
+        ctx.step(f"impact {indicator}: event study")
+        r = ctx.call(
+            sec,
+            "panel",
+            "event_study",
+            t("Ereignisstudie", "Event study"),
+            panel,
+            window=tuple(imp.window),
+            reference=imp.reference_period,
+        )
+        ctx.add_result(
+            sec,
+            r,
+            f"impact_{key}_event_study",
+            t(
+                "Dynamische TWFE-Effekte relativ zum Beginn",
+                "Dynamic TWFE effects relative to onset",
+            ),
+        )
+        pre = getattr(r, "pretest", None) if r is not None else None
+        _pretest(ctx, sec, pre, f"impact_{key}_event_study_pretest")
+
+    # -- staggered ------------------------------------------------------------------------
+    a = imp.att_gt
+    cs = None
+    if "att_gt" in imp.estimators:
+        sec.add(
+            Heading(
+                t("Gestaffelte DiD (Callaway & Sant'Anna)", "Staggered DiD (Callaway & Sant'Anna)"),
+                level=4,
+            )
+        )
+        ctx.step(f"impact {indicator}: att_gt")
+        cs = ctx.call(sec, "staggered", "att_gt", "att_gt", panel, **_att_kwargs(ctx))
+        if cs is not None:
+            dyn = ctx.guard(
+                sec,
+                t("dynamische Effekte", "dynamic effects"),
+                cs.aggregate,
+                "dynamic",
+                min_e=imp.window[0],
+                max_e=imp.window[1],
+            )
+            ctx.add_result(
+                sec,
+                dyn,
+                f"impact_{key}_att_dynamic",
+                t("Dynamische Effekte (Ereigniszeit)", "Dynamic effects (event time)"),
+            )
+            simple = ctx.guard(sec, t("Gesamteffekt", "overall effect"), cs.aggregate, "simple")
+            ctx.add_result(
+                sec,
+                simple,
+                f"impact_{key}_att_overall",
+                t("Gesamteffekt (ATT)", "Overall effect (ATT)"),
+                plot=False,
+            )
+            if simple is not None:
+                comparison["CS"] = simple
+            group = ctx.guard(sec, t("Kohorteneffekte", "cohort effects"), cs.aggregate, "group")
+            ctx.add_result(
+                sec,
+                group,
+                f"impact_{key}_att_cohorts",
+                t("Effekte je Kohorte", "Effects by cohort"),
+            )
+            pre = getattr(cs, "pretest", None)
+            _pretest(ctx, sec, pre, f"impact_{key}_att_pretest")
+    if "sun_abraham" in imp.estimators:
+        sec.add(Heading("Sun & Abraham", level=4))
+        ctx.step(f"impact {indicator}: Sun & Abraham")
+        r = ctx.call(sec, "staggered", "sun_abraham", "Sun & Abraham", panel)
+        ctx.add_result(
+            sec,
+            r,
+            f"impact_{key}_sun_abraham",
+            t("Interaktionsgewichtete Ereignisstudie", "Interaction-weighted event study"),
+        )
+    if "bacon" in imp.estimators:
+        sec.add(Heading(t("Bacon-Zerlegung", "Bacon decomposition"), level=4))
+        ctx.step(f"impact {indicator}: Bacon")
+        r = ctx.call(
+            sec,
+            "staggered",
+            "bacon_decomposition",
+            t("Bacon-Zerlegung", "Bacon decomposition"),
+            panel,
+        )
+        ctx.add_result(
+            sec,
+            r,
+            f"impact_{key}_bacon",
+            t(
+                "TWFE als gewichtetes Mittel von 2x2-Vergleichen",
+                "TWFE as a weighted mean of 2x2 comparisons",
+            ),
+        )
+
+    # -- robustness -------------------------------------------------------------------------
+    rob = imp.robustness
+    sec.add(Heading(t("Robustheit", "Robustness"), level=4))
+    if "att_gt" in imp.estimators and cs is not None:
+        if rob.not_yet_treated and a.control_group != "not_yet_treated":
+            ctx.step(f"impact {indicator}: not-yet-treated")
+            r = ctx.call(
+                sec,
+                "staggered",
+                "att_gt",
+                t("noch nicht behandelte Kontrollen", "not-yet-treated controls"),
+                panel,
+                **_att_kwargs(ctx, control_group="not_yet_treated"),
+            )
+            s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
+            if s is not None:
+                comparison[t("CS, noch nicht behandelt", "CS, not yet treated")] = s
+        if rob.anticipation > 0:
+            ctx.step(f"impact {indicator}: anticipation")
+            r = ctx.call(
+                sec,
+                "staggered",
+                "att_gt",
+                t("Antizipation", "anticipation"),
+                panel,
+                **_att_kwargs(ctx, anticipation=rob.anticipation),
+            )
+            s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
+            if s is not None:
+                comparison[
+                    t(
+                        f"CS, Antizipation {rob.anticipation} J.",
+                        f"CS, anticipation {rob.anticipation} y",
+                    )
+                ] = s
+    if 0 < treated_units <= rob.randomization_max_treated:
+        ctx.step(f"impact {indicator}: randomisation inference")
+        r = ctx.call(
+            sec,
+            "inference",
+            "randomization_inference",
+            t("Randomisierungsinferenz", "Randomisation inference"),
+            panel,
+            draws=rob.randomization_draws,
+            seed=ctx.config.seed,
+        )
+        ctx.add_result(
+            sec,
+            r,
+            f"impact_{key}_randomization",
+            t(
+                "Randomisierungsinferenz (Zuweisung der Beginnjahre permutiert)",
+                "Randomisation inference (onset years permuted)",
+            ),
+        )
+    if comparison:
+        cmp = ctx.guard(sec, t("Vergleich", "comparison"), _compare, comparison)
+        ctx.add_result(
+            sec,
+            cmp,
+            f"impact_{key}_comparison",
+            t("Gesamteffekte im Vergleich der Schätzer", "Overall effects across estimators"),
+            facts=False,
+        )
+
+
+def _att_kwargs(ctx: Context, **over: Any) -> dict[str, Any]:
+    imp = ctx.config.impact
+    a = imp.att_gt
+    kw: dict[str, Any] = {
+        "control_group": a.control_group,
+        "method": a.method,
+        "base_period": a.base_period,
+        "covariates": list(imp.covariates) or None,
+    }
+    if a.bootstrap:
+        kw["bootstrap"] = a.bootstrap
+        kw["seed"] = ctx.config.seed
+    kw.update(over)
+    return kw
+
+
+def _compare(results: dict[str, Any]) -> Any:
+    from ...results import compare
+
+    return compare(results)
+
+
+def _pretest(ctx: Context, sec: Section, pre: Any, name: str) -> None:
+    if pre is None:
+        return
+    res = ctx.guard(sec, t_pre(ctx), pre) if callable(pre) else pre
+    if res is None:
+        return
+    if isinstance(res, dict):
+        res = pd.DataFrame([res])
+    ctx.add_result(sec, res, name, t_pre(ctx), plot=False)
+
+
+def t_pre(ctx: Context) -> str:
+    return ctx.t("Vortest paralleler Trends", "Pre-test of parallel trends")
+
+
+def _trends(
+    ctx: Context, sec: Section, panel: pd.DataFrame, indicator: str, label: str, unit: str
+) -> None:
+    """Mean of the outcome per year, audited against comparison units (a description)."""
+    t = ctx.t
+    y = panel[indicator].astype("float64")
+    grp = np.where(panel["cohort"].fillna(0).to_numpy() > 0, "audited", "comparison")
+    means = (
+        pd.DataFrame({"year": panel["year"].astype("int64"), "group": grp, "value": y})
+        .dropna()
+        .groupby(["year", "group"])["value"]
+        .agg(["mean", "count"])
+        .reset_index()
+        .rename(columns={"mean": "mean", "count": "n_units"})
+        .sort_values(["year", "group"], kind="stable")
+    )
+    key = slug(indicator)
+    fig, ax = new_figure(7.0, 3.4)
+    colours = {"audited": "#2b6ca3", "comparison": "0.45"}
+    names = {
+        "audited": t("auditiert", "audited"),
+        "comparison": t("Vergleichsgruppe", "comparison"),
+    }
+    for g in ("audited", "comparison"):
+        d = means[means["group"] == g]
+        ax.plot(d["year"], d["mean"], marker="o", ms=3, color=colours[g], label=names[g])
+    ax.set_xlabel(t("Jahr", "Year"))
+    ax.set_ylabel(f"{label} ({unit})" if unit else label)
+    ax.set_title(t(f"{label}: Mittelwerte je Jahr", f"{label}: means by year"))
+    ax.legend(frameon=False)
+    fig.tight_layout()
+    first, last = int(means["year"].min()), int(means["year"].max())
+    ctx.add_figure(
+        sec,
+        fig,
+        f"impact_{key}_trends",
+        t(f"Verlauf {label}", f"Trend of {label}"),
+        t(
+            f"Liniendiagramm: Mittelwert von {label} je Jahr {first}–{last}, auditierte Kommunen "
+            "gegen Vergleichsgruppe.",
+            f"Line chart: mean of {label} by year {first}–{last}, audited units against the "
+            "comparison group.",
+        ),
+    )
+    sec.add(
+        ReportTable(
+            f"impact_{key}_trends",
+            t("Mittelwerte je Jahr und Gruppe", "Means by year and group"),
+            means,
+        )
+    )
