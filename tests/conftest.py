@@ -11,7 +11,9 @@ import pytest
 matplotlib.use("Agg")
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("EVALUATION_SHARED_DATA", ROOT.parent / "shared" / "data" / "external"))
+SHARED = Path(
+    os.environ.get("EVALUATION_SHARED_DATA", ROOT.parent / "shared" / "data" / "external")
+)
 
 
 def shared_path(*parts: str) -> Path:

@@ -259,7 +259,7 @@ def save_study(
     (folder / DESCRIPTOR).write_text(
         schema.dumps(schema.package_descriptor(formats=formats)), encoding="utf-8"
     )
-    for name, table in schema.TABLES.items():
+    for name in schema.TABLES:
         df = study[name]
         if format == "csv":
             (folder / f"{name}.csv").write_text(_csv_text(df), encoding="utf-8", newline="")

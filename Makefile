@@ -1,0 +1,45 @@
+# The two commands of the README:
+#   make demo   - the main job: synthetic demo study -> validation -> full report + yearly summary
+#   make test   - lint and the test suite (what CI runs)
+# Each creates or reuses the local virtual environment .venv and installs what it needs.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test test-slow lint format schema bench clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/audit-eval demo --out reports/demo --seed 1 --force
+
+test: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks analyses
+	$(BIN)/ruff format --check src tests benchmarks analyses
+	$(BIN)/python -m pytest
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -m slow
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests benchmarks analyses
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix src tests benchmarks analyses
+	$(BIN)/ruff format src tests benchmarks analyses
+
+schema: $(STAMP)
+	$(BIN)/audit-eval schema data_schema
+
+bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
+	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -1,0 +1,76 @@
+"""The command line for study folders: exit codes, summaries, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pandas as pd
+import pytest
+
+from evaluation.cli import main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "evaluation.cli", *args], capture_output=True, text=True
+    )
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("demo")
+    assert main(["demo", "--out", str(out), "--no-report", "--seed", "3"]) == 0
+    return out
+
+
+def test_demo_then_validate(demo_dir, capsys):
+    assert main(["validate", str(demo_dir / "data")]) == 0
+    out = capsys.readouterr().out
+    assert "valid" in out and "municipalities" in out and "cohorts" in out
+
+
+def test_validate_broken_copy_lists_every_problem(demo_dir, tmp_path):
+    import shutil
+
+    d = tmp_path / "broken"
+    shutil.copytree(demo_dir / "data", d)
+    m = pd.read_csv(d / "municipalities.csv", dtype=str, keep_default_na=False)
+    m.loc[2, "level"] = "Stadt"
+    m.to_csv(d / "municipalities.csv", index=False)
+    i = pd.read_csv(d / "indicators.csv", dtype=str, keep_default_na=False)
+    i.loc[9, "value"] = "zwölf"
+    i.to_csv(d / "indicators.csv", index=False)
+    r = run("validate", str(d))
+    assert r.returncode == 1
+    assert "Traceback" not in r.stderr + r.stdout
+    assert "municipalities, row 3, field level" in r.stdout
+    assert "indicators, row 10, field value" in r.stdout
+    j = run("validate", str(d), "--format", "json")
+    payload = json.loads(j.stdout)
+    assert j.returncode == 1 and payload["valid"] is False
+    got = {(p["table"], p["row"], p["field"]) for p in payload["problems"]}
+    assert {("municipalities", 3, "level"), ("indicators", 10, "value")} <= got
+
+
+def test_usage_errors_exit_2():
+    assert run("validate").returncode == 2
+    assert run("frobnicate").returncode == 2
+
+
+def test_missing_folder_is_a_message(tmp_path):
+    r = run("validate", str(tmp_path / "nope"))
+    assert r.returncode == 1 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_init_writes_templates_and_refuses_non_empty(tmp_path, capsys):
+    target = tmp_path / "new"
+    assert main(["init", str(target)]) == 0
+    assert (target / "datapackage.json").exists() and (target / "CODEBOOK.md").exists()
+    header = (target / "audits.csv").read_text(encoding="utf-8").strip()
+    assert header.startswith("audit_id,municipality_id,cycle,start_date")
+    assert main(["init", str(target)]) == 1
+    assert "not empty" in capsys.readouterr().err
+    # the empty template is itself a valid (empty) study
+    assert main(["validate", str(target)]) == 0
