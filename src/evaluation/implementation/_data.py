@@ -1,0 +1,320 @@
+"""From the study tables to one status per measure and report number.
+
+Conventions (documented in ``docs/readme/implementation.md``):
+
+- report number = ``report_year`` - year of the audit's ``certification_date``; reports 1, 2, 3
+  are the three annual reports of the implementation phase, report 0 is "at certification";
+- at certification every measure counts as ``planned`` unless a report row for report 0 says
+  otherwise;
+- a report that is missing for a measure while it is due takes the measure's last earlier
+  status (carried forward; ``planned`` if there is none), and a warning counts such measures;
+- report ``k`` is *due* for an audit when certification year + ``k`` is not after the last
+  report year found in the study; audits for which it is not yet due are left out (a note says
+  how many), they are not missing data;
+- ``as_of="end"``: each measure's status at the last due report up to report 3;
+- measures without any report row although a report is due are excluded with a warning
+  (``unreported="exclude"``) or count as ``planned`` (``unreported="planned"``);
+- ``success="implemented"`` counts ``implemented``; ``"at_least_partial"`` counts
+  ``partially_implemented`` and ``implemented``; ``discontinued`` is never a success.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from ..codes import ALL_FIELD_CODES, STATUS_CODES, Lang, labels
+from ..errors import DataError
+
+Success = Literal["implemented", "at_least_partial"]
+AsOf = int | Literal["end"]
+Unreported = Literal["exclude", "planned"]
+
+SUCCESS_DEFINITIONS: dict[str, tuple[str, ...]] = {
+    "implemented": ("implemented",),
+    "at_least_partial": ("partially_implemented", "implemented"),
+}
+N_REPORTS = 3
+REPORT_NUMBERS: tuple[int, ...] = (0, 1, 2, 3)
+STATUS_INDEX = {s: i for i, s in enumerate(STATUS_CODES)}
+PLANNED = STATUS_INDEX["planned"]
+IMPLEMENTED = STATUS_INDEX["implemented"]
+DISCONTINUED = STATUS_INDEX["discontinued"]
+
+#: grouping keys a user may ask for (aliases map to the column name)
+GROUP_KEYS: tuple[str, ...] = (
+    "action_field",
+    "municipality_id",
+    "cohort",
+    "level",
+    "state",
+    "cycle",
+    "group",
+)
+KEY_ALIASES = {"municipality": "municipality_id", "field": "action_field", "audit_cycle": "cycle"}
+#: code list of a key's values (for display labels)
+KEY_CODE_LISTS = {
+    "action_field": "action_fields",
+    "status": "statuses",
+    "from_status": "statuses",
+    "to_status": "statuses",
+    "level": "levels",
+    "state": "states",
+    "group": "groups",
+    "field_a": "action_fields",
+    "field_b": "action_fields",
+}
+
+
+class ImplementationDataWarning(UserWarning):
+    """Measures were left out or completed by a documented rule (see the message)."""
+
+
+@dataclass
+class MeasureStatus:
+    """Measures of certified audits with their status at report 0-3.
+
+    ``frame`` has one row per measure (ids, action field, municipality attributes, cohort,
+    cycle, ``due`` = last report number due, ``n_reported``); ``status`` is an integer array
+    (measures x 4) of indices into :data:`evaluation.codes.STATUS_CODES` after carrying the last
+    status forward; ``reported`` says where a report row exists.
+    """
+
+    frame: pd.DataFrame
+    status: np.ndarray
+    reported: np.ndarray
+    last_report_year: int
+    notes: list[str] = field(default_factory=list)
+
+
+def check_choice(name: str, value, allowed) -> None:
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {tuple(allowed)}, got {value!r}")
+
+
+def check_success(success: str) -> tuple[int, ...]:
+    check_choice("success", success, SUCCESS_DEFINITIONS)
+    return tuple(STATUS_INDEX[s] for s in SUCCESS_DEFINITIONS[success])
+
+
+def check_as_of(as_of) -> int | str:
+    if as_of == "end" and isinstance(as_of, str):
+        return "end"
+    if isinstance(as_of, bool) or not isinstance(as_of, int | np.integer):
+        raise ValueError(f"as_of must be a report number 0-3 or 'end', got {as_of!r}")
+    if not 0 <= int(as_of) <= N_REPORTS:
+        raise ValueError(f"as_of must be a report number 0-3 or 'end', got {as_of!r}")
+    return int(as_of)
+
+
+def normalise_by(by, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
+    if by is None:
+        return []
+    if isinstance(by, str):
+        by = [by]
+    out = []
+    for k in by:
+        k = KEY_ALIASES.get(k, k)
+        if k not in allowed:
+            raise ValueError(f"cannot group by {k!r}; choose from {allowed}")
+        if k not in out:
+            out.append(k)
+    return out
+
+
+def _warn(message: str, notes: list[str]) -> None:
+    notes.append(message)
+    warnings.warn(message, ImplementationDataWarning, stacklevel=4)
+
+
+def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
+    """Resolve every measure's status at certification and in reports 1-3 (see module doc)."""
+    check_choice("unreported", unreported, ("exclude", "planned"))
+    notes: list[str] = []
+    m = study.measure_table()
+    if len(m) == 0:
+        raise DataError("table measures is empty: the study has no measures to analyse")
+    for col, table in (("action_field", "goals"), ("municipality_id", "audits")):
+        bad = m[col].isna().to_numpy()
+        if bad.any():
+            ids = ", ".join(m.loc[bad, "measure_id"].astype(str).head(3))
+            raise DataError(
+                f"measures: {int(bad.sum())} measure(s) (e.g. {ids}) have no {col}: their "
+                f"goal_id or audit_id does not match a row of table {table}; fix the ids"
+            )
+    muni_cols = ["municipality_id", *study.covariates]
+    mun = study.municipalities[[c for c in dict.fromkeys(muni_cols)]]
+    m = m.merge(mun, on="municipality_id", how="left")
+    m["cohort"] = m["certification_date"].dt.year.astype("Int64")
+    uncertified = m["cohort"].isna().to_numpy()
+    if uncertified.any():
+        notes.append(
+            f"{int(uncertified.sum())} measure(s) of {m.loc[uncertified, 'audit_id'].nunique()} "
+            "audit(s) without certification date are left out (no reports are due)."
+        )
+        m = m.loc[~uncertified]
+    m = m.reset_index(drop=True)
+
+    rep = study.measure_reports
+    if len(rep) == 0:
+        raise DataError("table measure_reports is empty: there are no annual reports to analyse")
+    if rep["report_year"].isna().any() or rep["status"].isna().any():
+        row = int(np.flatnonzero((rep["report_year"].isna() | rep["status"].isna()).to_numpy())[0])
+        raise DataError(
+            f"measure_reports row {row}: report_year or status is missing; fill it in or "
+            "delete the row"
+        )
+    unknown = ~rep["status"].isin(STATUS_CODES).to_numpy()
+    if unknown.any():
+        row = int(np.flatnonzero(unknown)[0])
+        raise DataError(
+            f"measure_reports row {row}: status {rep['status'].iloc[row]!r} is not one of "
+            f"{STATUS_CODES}"
+        )
+    dup = rep.duplicated(["measure_id", "report_year"]).to_numpy()
+    if dup.any():
+        row = int(np.flatnonzero(dup)[0])
+        raise DataError(
+            f"measure_reports row {row}: a second report for measure "
+            f"{rep['measure_id'].iloc[row]} in {rep['report_year'].iloc[row]}; keep one row per "
+            "measure and report year"
+        )
+    last_year = int(rep["report_year"].max())
+    pos = pd.Series(np.arange(len(m)), index=pd.Index(m["measure_id"].astype(str)))
+    r_idx = pos.reindex(rep["measure_id"].astype(str).to_numpy()).to_numpy()
+    known = ~np.isnan(r_idx)
+    r_idx = r_idx[known].astype(np.int64)
+    cohort = m["cohort"].to_numpy(dtype=np.int64)
+    number = rep["report_year"].to_numpy(dtype=np.int64)[known] - cohort[r_idx]
+    codes = rep["status"].map(STATUS_INDEX).to_numpy(dtype=np.int64)[known]
+    if (number < 0).any():
+        i = int(np.flatnonzero(known)[np.flatnonzero(number < 0)[0]])
+        raise DataError(
+            f"measure_reports row {i}: report_year {int(rep['report_year'].iloc[i])} of measure "
+            f"{rep['measure_id'].iloc[i]} lies before the certification year of its audit; "
+            "correct the report year or the audit's certification_date"
+        )
+    late = number > N_REPORTS
+    if late.any():
+        notes.append(
+            f"{int(late.sum())} report row(s) after report {N_REPORTS} (beyond the "
+            "implementation phase) are not used."
+        )
+    r_idx, number, codes = r_idx[~late], number[~late], codes[~late]
+    raw = np.full((len(m), N_REPORTS + 1), -1, dtype=np.int64)
+    raw[r_idx, number] = codes
+    reported = raw >= 0
+    due = np.minimum(N_REPORTS, last_year - cohort)
+    m["due"] = due
+    m["n_reported"] = reported[:, 1:].sum(axis=1)
+
+    # measures without any report although at least report 1 is due
+    none = (due >= 1) & ~reported.any(axis=1)
+    if none.any():
+        if unreported == "exclude":
+            _warn(
+                f"{int(none.sum())} measure(s) have no report although reports are due; they "
+                "are excluded (pass unreported='planned' to count them as planned).",
+                notes,
+            )
+            keep = ~none
+            m, raw, reported, due = (
+                m.loc[keep].reset_index(drop=True),
+                raw[keep],
+                reported[keep],
+                due[keep],
+            )
+        else:
+            _warn(
+                f"{int(none.sum())} measure(s) have no report although reports are due; they "
+                "count as planned throughout (unreported='planned').",
+                notes,
+            )
+    status = raw.copy()
+    status[status[:, 0] < 0, 0] = PLANNED
+    cols = np.where(status >= 0, np.arange(N_REPORTS + 1), 0)
+    cols = np.maximum.accumulate(cols, axis=1)
+    status = np.take_along_axis(status, cols, axis=1)
+    m["action_field"] = m["action_field"].astype("string")
+    return MeasureStatus(m, status, reported, last_year, notes)
+
+
+def select(ms: MeasureStatus, as_of, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+    """Measures for which ``as_of`` is due, with their status code at ``as_of``."""
+    frame, (status,) = select_many(ms, (as_of,), notes)
+    return frame, status
+
+
+def select_many(
+    ms: MeasureStatus, as_ofs, notes: list[str]
+) -> tuple[pd.DataFrame, list[np.ndarray]]:
+    """Measures for which every report in ``as_ofs`` is due, with their status at each."""
+    as_ofs = [check_as_of(a) for a in as_ofs]
+    due = ms.frame["due"].to_numpy()
+    need = max([1 if a == "end" else a for a in as_ofs])
+    keep = due >= need
+    n_out = int((~keep).sum())
+    if n_out:
+        what = "any report" if need <= 1 and "end" in as_ofs else f"report {need}"
+        notes.append(
+            f"{n_out} measure(s) of {ms.frame.loc[~keep, 'audit_id'].nunique()} audit(s) for "
+            f"which {what} is not yet due (last report year {ms.last_report_year}) are left out."
+        )
+    rows = np.flatnonzero(keep)
+    n_rep = ms.frame["n_reported"].to_numpy()[rows]
+    statuses, missing = [], np.zeros(len(rows), dtype=bool)
+    for a in as_ofs:
+        if a == "end":
+            k = np.minimum(due[rows], N_REPORTS)
+            early = k < N_REPORTS
+            if early.any():
+                n_audits = pd.unique(ms.frame["audit_id"].to_numpy()[rows][early]).size
+                notes.append(
+                    f"{int(early.sum())} measure(s) of {n_audits} "
+                    "audit(s) whose implementation phase is not complete in the data (last "
+                    f"report year {ms.last_report_year}) enter with their last due report."
+                )
+        else:
+            k = np.full(len(rows), a, dtype=np.int64)
+        statuses.append(ms.status[rows, k])
+        missing |= ~ms.reported[rows, k] & (k > 0) & (n_rep > 0)
+    if missing.any():
+        _warn(
+            f"{int(missing.sum())} measure(s) lack a report due at this point; their last "
+            "earlier status is carried forward (planned if there is none).",
+            notes,
+        )
+    return ms.frame.iloc[rows].reset_index(drop=True), statuses
+
+
+def success_flag(status: np.ndarray, success: str) -> np.ndarray:
+    return np.isin(status, check_success(success)).astype(np.int64)
+
+
+def value_label(key: str, value, lang: Lang) -> str:
+    """Display label of one value of a key column (action field, status, level, state...)."""
+    code_list = KEY_CODE_LISTS.get(key)
+    if code_list is not None:
+        return labels(code_list, lang).get(str(value), str(value))
+    return str(value)
+
+
+def label_frame(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
+    """Replace codes in key columns by their labels (for summaries)."""
+    out = df.copy()
+    for c in out.columns:
+        if c in KEY_CODE_LISTS:
+            out[c] = out[c].map(lambda v, c=c: value_label(c, v, lang)).astype("string")
+    return out
+
+
+def ordered_fields(values) -> list[str]:
+    """Action fields in code-list order, unknown values last in sorted order."""
+    vals = list(dict.fromkeys(str(v) for v in values))
+    known = [f for f in ALL_FIELD_CODES if f in vals]
+    rest = sorted(v for v in vals if v not in ALL_FIELD_CODES)
+    return known + rest

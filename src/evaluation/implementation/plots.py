@@ -1,0 +1,327 @@
+"""Plots of the implementation results: each accepts ``ax=`` and returns the Figure.
+
+Labels come from the code lists (action fields, statuses) in German by default, English with
+``lang="en"``.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+
+from ..codes import STATUS_CODES, Lang, check_lang, labels
+from ..labels import term
+from ._data import KEY_CODE_LISTS, value_label
+
+#: colours of the statuses: from light (planned) to dark (implemented), grey for dropped
+STATUS_COLOURS = {
+    "planned": "#d9e6f2",
+    "in_progress": "#9ecae1",
+    "partially_implemented": "#4292c6",
+    "implemented": "#08519c",
+    "discontinued": "#a0a0a0",
+    "not_successful": "#d9e6f2",
+    "successful": "#08519c",
+}
+
+
+def _axes(ax, figsize=(7, 4)):
+    import matplotlib.pyplot as plt
+
+    if ax is None:
+        fig, ax = plt.subplots(figsize=figsize)
+    else:
+        fig = ax.figure
+    return fig, ax
+
+
+def _row_labels(df, keys, lang: Lang, width: int = 28) -> list[str]:
+    if not keys:
+        return [term("overall", lang)] * len(df)
+    parts = [df[k].map(lambda v, k=k: value_label(k, v, lang)).astype(str) for k in keys]
+    joined = parts[0]
+    for p in parts[1:]:
+        joined = joined + " / " + p
+    return [textwrap.fill(s, width) for s in joined]
+
+
+def _success_label(success: str, lang: Lang) -> str:
+    if success == "implemented":
+        return "Anteil umgesetzt" if lang == "de" else "Share implemented"
+    return (
+        "Anteil mindestens teilweise umgesetzt"
+        if lang == "de"
+        else "Share at least partially implemented"
+    )
+
+
+def plot_rates(result, ax=None, lang: Lang = "de", title: str | None = None):
+    """Shares per group with the Wilson interval (thin) and the cluster-aware interval
+    (thick)."""
+    check_lang(lang)
+    t = result.tidy()
+    t = t[t["n_measures"] > 0].reset_index(drop=True)
+    fig, ax = _axes(ax, (7, max(2.5, 0.45 * len(t) + 1)))
+    pos = np.arange(len(t))[::-1]
+    share = t["share"].to_numpy(dtype=float)
+    ax.hlines(pos, t["ci_low"], t["ci_high"], color="C0", lw=1.2, label="Wilson")
+    cl = t["cluster_ci_low"].to_numpy(dtype=float)
+    ch = t["cluster_ci_high"].to_numpy(dtype=float)
+    ok = np.isfinite(cl)
+    ax.hlines(
+        pos[ok],
+        cl[ok],
+        ch[ok],
+        color="C1",
+        lw=4,
+        alpha=0.6,
+        label="Cluster (Kommunen)" if lang == "de" else "Cluster (municipalities)",
+    )
+    ax.plot(share, pos, "o", color="k", ms=5)
+    ax.set_yticks(pos, _row_labels(t, result.keys, lang))
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlabel(_success_label(result.options.get("success", "implemented"), lang))
+    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    ax.set_title(title or result.titles[0 if lang == "de" else 1])
+    fig.tight_layout()
+    return fig
+
+
+def _percent():
+    from matplotlib.ticker import PercentFormatter
+
+    return PercentFormatter(xmax=1, decimals=0)
+
+
+def _stacked(ax, x, shares: dict[str, np.ndarray], lang: Lang, width=0.8, horizontal=False):
+    status_labels = labels("statuses", lang)
+    bottom = np.zeros(len(x))
+    for s, v in shares.items():
+        lab = status_labels.get(s) or term(s, lang)
+        kw = {"color": STATUS_COLOURS.get(s), "edgecolor": "white", "linewidth": 0.5}
+        if horizontal:
+            ax.barh(x, v, left=bottom, height=width, label=lab, **kw)
+        else:
+            ax.bar(x, v, bottom=bottom, width=width, label=lab, **kw)
+        bottom = bottom + v
+
+
+def plot_progression(result, ax=None, lang: Lang = "de", title: str | None = None):
+    """Stacked bars of the status shares at report 0-3, grouped by action field (or the
+    result's keys)."""
+    check_lang(lang)
+    t = result.tidy()
+    keys = result.keys
+    groups = t[keys].drop_duplicates().reset_index(drop=True) if keys else None
+    n_groups = 1 if groups is None else len(groups)
+    reports = sorted(t["report_number"].unique())
+    fig, ax = _axes(ax, (max(6, 1.6 * n_groups + 2), 4.5))
+    x = []
+    shares = {s: [] for s in STATUS_CODES}
+    for g in range(n_groups):
+        sub = t if groups is None else t.merge(groups.iloc[[g]], on=keys)
+        for r in reports:
+            x.append(g * (len(reports) + 1) + r)
+            rs = sub[sub["report_number"] == r].set_index("status")["share"]
+            for s in STATUS_CODES:
+                shares[s].append(float(rs.get(s, 0.0)))
+    x = np.array(x, dtype=float)
+    _stacked(ax, x, {s: np.array(v) for s, v in shares.items()}, lang)
+    ax.set_xticks(x, [str(r) for _ in range(n_groups) for r in reports], fontsize="small")
+    if groups is not None:
+        centres = [g * (len(reports) + 1) + (len(reports) - 1) / 2 for g in range(n_groups)]
+        for c, lab in zip(centres, _row_labels(groups, keys, lang, width=18), strict=True):
+            ax.text(
+                c,
+                -0.1,
+                lab,
+                ha="center",
+                va="top",
+                fontsize="small",
+                transform=ax.get_xaxis_transform(),
+            )
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_ylabel(term("share", lang))
+    ax.set_xlabel(
+        ("Bericht (0 = Zertifizierung)" if lang == "de" else "Report (0 = certification)"),
+        labelpad=40 if groups is not None else 4,
+    )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+    ax.set_title(title or result.titles[0 if lang == "de" else 1])
+    fig.tight_layout()
+    return fig
+
+
+def plot_transitions(
+    result, ax=None, lang: Lang = "de", from_report: int | None = None, title=None
+):
+    """Heat map of the row shares of the transitions (pooled over groups and, unless
+    ``from_report`` is given, over the steps)."""
+    check_lang(lang)
+    m = result.matrix(from_report)
+    share = m.div(m.sum(axis=1), axis=0).to_numpy(dtype=float)
+    fig, ax = _axes(ax, (6.5, 5))
+    im = ax.imshow(share, vmin=0, vmax=1, cmap="Blues")
+    st = labels("statuses", lang)
+    ax.set_xticks(
+        range(m.shape[1]), [textwrap.fill(st[c], 14) for c in m.columns], fontsize="small"
+    )
+    ax.set_yticks(range(m.shape[0]), [textwrap.fill(st[c], 18) for c in m.index], fontsize="small")
+    for i in range(m.shape[0]):
+        for j in range(m.shape[1]):
+            v = share[i, j]
+            ax.text(
+                j,
+                i,
+                f"{v:.0%}",
+                ha="center",
+                va="center",
+                fontsize="x-small",
+                color="white" if v > 0.55 else "black",
+            )
+    ax.set_xlabel("Status im folgenden Bericht" if lang == "de" else "Status in the next report")
+    ax.set_ylabel("Status im Bericht" if lang == "de" else "Status in the report")
+    fig.colorbar(im, ax=ax, format=_percent(), fraction=0.046)
+    step = "" if from_report is None else f" ({from_report} → {from_report + 1})"
+    ax.set_title((title or result.titles[0 if lang == "de" else 1]) + step, fontsize="medium")
+    fig.tight_layout()
+    return fig
+
+
+def plot_paired(result, ax=None, lang: Lang = "de", title: str | None = None):
+    """Slope chart of the per-unit shares before and after, with the means."""
+    check_lang(lang)
+    u = result.units
+    fig, ax = _axes(ax, (5, 4.5))
+    b = u["share_before"].to_numpy(dtype=float)
+    a = u["share_after"].to_numpy(dtype=float)
+    for yb, ya in zip(b, a, strict=True):
+        ax.plot([0, 1], [yb, ya], color="0.6", lw=0.8, alpha=0.7)
+    ax.plot(
+        [0, 1],
+        [b.mean(), a.mean()],
+        "o-",
+        color="C3",
+        lw=2.5,
+        label="Mittelwert" if lang == "de" else "Mean",
+    )
+    names = {
+        "report 1": "Bericht 1" if lang == "de" else "Report 1",
+        "end": "Phasenende" if lang == "de" else "End of phase",
+    }
+    lab = [
+        names.get(
+            s,
+            s.replace("report", "Bericht" if lang == "de" else "report").replace(
+                "cycle", "Zyklus" if lang == "de" else "cycle"
+            ),
+        )
+        for s in result.labels
+    ]
+    ax.set_xticks([0, 1], lab)
+    ax.set_xlim(-0.3, 1.3)
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_ylabel(term("share_implemented", lang))
+    ax.legend(frameon=False, fontsize="small")
+    ax.set_title(title or result.titles[0 if lang == "de" else 1], fontsize="medium")
+    fig.tight_layout()
+    return fig
+
+
+def plot_field_differences(result, ax=None, lang: Lang = "de", title: str | None = None):
+    """Horizontal stacked bars of the outcome categories per action field."""
+    check_lang(lang)
+    c = result.contingency
+    share = c.div(c.sum(axis=1), axis=0)
+    fig, ax = _axes(ax, (7.5, 0.5 * len(c) + 1.8))
+    pos = np.arange(len(c))[::-1]
+    af = labels("action_fields", lang)
+    _stacked(
+        ax,
+        pos,
+        {s: share[s].to_numpy(dtype=float) for s in share.columns},
+        lang,
+        width=0.7,
+        horizontal=True,
+    )
+    ax.set_yticks(pos, [textwrap.fill(af.get(f, f), 28) for f in c.index])
+    ax.set_xlim(0, 1)
+    ax.xaxis.set_major_formatter(_percent())
+    ax.set_xlabel(term("share", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
+    ax.set_title(title or result.titles[0 if lang == "de" else 1])
+    fig.tight_layout()
+    return fig
+
+
+def _term_label(name: str, lang: Lang) -> str:
+    if "[" in name:
+        var, val = name[:-1].split("[", 1)
+        if var in KEY_CODE_LISTS:
+            return f"{term(var, lang)}: {value_label(var, val, lang)}"
+        return f"{term(var, lang)}: {val}"
+    if name == "log_population":
+        return "log(Einwohner)" if lang == "de" else "log(population)"
+    return term(name, lang)
+
+
+def plot_model(result, ax=None, lang: Lang = "de", quantity: str = "odds_ratio", title=None):
+    """Odds ratios (log scale, reference line at 1) or average marginal effects (line at 0)
+    with their intervals."""
+    check_lang(lang)
+    if quantity not in ("odds_ratio", "marginal_effect"):
+        raise ValueError("quantity must be 'odds_ratio' or 'marginal_effect'")
+    t = result.tidy()
+    t = t[t["quantity"] == quantity].reset_index(drop=True)
+    fig, ax = _axes(ax, (7, 0.4 * len(t) + 1.5))
+    pos = np.arange(len(t))[::-1]
+    est = t["estimate"].to_numpy(dtype=float)
+    ax.errorbar(est, pos, xerr=[est - t["ci_low"], t["ci_high"] - est], fmt="o", capsize=3)
+    ax.set_yticks(
+        pos, [textwrap.fill(_term_label(n, lang), 40) for n in t["term"]], fontsize="small"
+    )
+    if quantity == "odds_ratio":
+        ax.set_xscale("log")
+        ax.axvline(1, color="0.4", lw=0.8)
+        ax.set_xlabel("Odds Ratio" if lang == "de" else "Odds ratio")
+    else:
+        ax.axvline(0, color="0.4", lw=0.8)
+        ax.set_xlabel(
+            "Durchschnittlicher Marginaleffekt" if lang == "de" else "Average marginal effect"
+        )
+    ax.set_title(title or result.titles[0 if lang == "de" else 1])
+    fig.tight_layout()
+    return fig
+
+
+def plot_time_to_implementation(result, ax=None, lang: Lang = "de", title: str | None = None):
+    """Cumulative share implemented by report number (Kaplan-Meier steps with intervals)."""
+    check_lang(lang)
+    t = result.tidy()
+    keys = result.keys
+    fig, ax = _axes(ax, (7, 4.5))
+    groups = t[keys].drop_duplicates().reset_index(drop=True) if keys else None
+    n_groups = 1 if groups is None else len(groups)
+    names = _row_labels(groups, keys, lang) if groups is not None else [term("overall", lang)]
+    for g in range(n_groups):
+        sub = t if groups is None else t.merge(groups.iloc[[g]], on=keys)
+        x = sub["report_number"].to_numpy(dtype=float)
+        colour = f"C{g % 10}"
+        ax.step(x, sub["cumulative_share"], where="post", color=colour, label=names[g])
+        ax.fill_between(x, sub["ci_low"], sub["ci_high"], step="post", color=colour, alpha=0.12)
+    ax.set_xticks(sorted(t["report_number"].unique()))
+    ax.set_ylim(0, 1)
+    ax.yaxis.set_major_formatter(_percent())
+    ax.set_xlabel(
+        term("report_number", lang)
+        + (" (0 = Zertifizierung)" if lang == "de" else " (0 = certification)")
+    )
+    ax.set_ylabel(term("share_implemented", lang))
+    ax.legend(fontsize="x-small", frameon=False, loc="upper left")
+    ax.set_title(title or result.titles[0 if lang == "de" else 1])
+    fig.tight_layout()
+    return fig
