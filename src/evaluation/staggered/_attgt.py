@@ -17,9 +17,10 @@ from scipy import stats
 from ..codes import Lang, check_lang
 from ..errors import DataError
 from ..labels import term
+from ..panel import resolve_roles
 from ..results import Estimates, TableResult
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, sup_t_critical_value
-from ._data import StaggeredWarning, Unbalanced, resolve_roles, wide_panel
+from ._data import StaggeredWarning, Unbalanced, wide_panel
 from ._drdid import ESTIMATORS, SeparationError, diff_in_means
 
 ControlGroup = Literal["never_treated", "not_yet_treated"]
@@ -472,15 +473,27 @@ class GroupTimeEffects(Estimates):
         pgg = np.array([np.mean(w * (G == g)) for g in glist])
         pg = pgg[np.searchsorted(glist, group)]
 
-        def combine(which: np.ndarray, weights: np.ndarray, with_wif: bool) -> np.ndarray:
-            out = inf[:, which] @ weights
-            if with_wif:
-                out = out + _wif_dot(G, w, group[which], pg[which], att[which])
-            return out
+        gidx = np.searchsorted(glist, group)
+        unit_gidx = np.searchsorted(glist, G)
+        unit_gidx = np.where(glist[np.minimum(unit_gidx, len(glist) - 1)] == G, unit_gidx, -1)
+
+        n_g = len(glist)
+        wcols: list[np.ndarray] = []
+        wifs: list[np.ndarray] = []
+
+        def add(which: np.ndarray, weights: np.ndarray, with_wif: bool) -> None:
+            # the level's influence function is inf @ full + wif; all levels in one product
+            full = np.zeros(len(att))
+            full[which] = weights
+            wcols.append(full)
+            wif = _wif_dot(unit_gidx, w, gidx[which], pg[which], att[which], n_g) if with_wif else 0
+            wifs.append(np.broadcast_to(wif, (self.n_units,)))
+
+        def level_infs() -> np.ndarray:
+            return inf @ np.column_stack(wcols) + np.column_stack(wifs)
 
         levels: list[Any] = []
         est: list[float] = []
-        infs: list[np.ndarray] = []
         key = {"group": "cohort", "dynamic": "event_time", "calendar": "time"}.get(type)
         if type == "simple":
             keep = np.flatnonzero((group <= tt) & (tt <= group + max_e))
@@ -488,7 +501,9 @@ class GroupTimeEffects(Estimates):
                 raise DataError("no post-treatment group-time effects to aggregate")
             wk = pg[keep] / pg[keep].sum()
             o_est = float(att[keep] @ wk)
-            o_inf = combine(keep, wk, True)
+            add(keep, wk, True)
+            o_inf = level_infs()[:, 0]
+            inf_levels = o_inf[:, None]
         elif type == "group":
             used = []
             for i, g in enumerate(glist):
@@ -498,13 +513,16 @@ class GroupTimeEffects(Estimates):
                 used.append(i)
                 levels.append(int(g))
                 est.append(float(att[which].mean()))
-                infs.append(combine(which, np.full(len(which), 1 / len(which)), False))
+                add(which, np.full(len(which), 1 / len(which)), False)
             if not used:
                 raise DataError("no post-treatment group-time effects to aggregate")
             p = pgg[used]
             est_a = np.asarray(est)
             o_est = float(est_a @ (p / p.sum()))
-            o_inf = np.column_stack(infs) @ (p / p.sum()) + _wif_dot(G, w, glist[used], p, est_a)
+            inf_levels = level_infs()
+            o_inf = inf_levels @ (p / p.sum()) + _wif_dot(
+                unit_gidx, w, np.asarray(used), p, est_a, n_g
+            )
         elif type == "dynamic":
             e_all = tt - group
             include = np.ones(len(att), dtype=bool)
@@ -522,12 +540,13 @@ class GroupTimeEffects(Estimates):
                 wk = pg[which] / pg[which].sum()
                 levels.append(int(e))
                 est.append(float(att[which] @ wk))
-                infs.append(combine(which, wk, True))
+                add(which, wk, True)
             epos = np.flatnonzero(np.asarray(levels) >= 0)
             if len(epos) == 0:
                 raise DataError("no event times >= 0 to average for the overall effect")
             o_est = float(np.mean(np.asarray(est)[epos]))
-            o_inf = np.column_stack(infs)[:, epos].mean(axis=1)
+            inf_levels = level_infs()
+            o_inf = inf_levels[:, epos].mean(axis=1)
         else:  # calendar
             min_g = group.min()
             for t1 in self._times[self._times >= min_g]:
@@ -537,17 +556,13 @@ class GroupTimeEffects(Estimates):
                 wk = pg[which] / pg[which].sum()
                 levels.append(int(t1))
                 est.append(float(att[which] @ wk))
-                infs.append(combine(which, wk, True))
+                add(which, wk, True)
             o_est = float(np.mean(est))
-            o_inf = np.column_stack(infs).mean(axis=1)
+            inf_levels = level_infs()
+            o_inf = inf_levels.mean(axis=1)
 
-        inf_levels = np.column_stack(infs) if infs else np.zeros((self.n_units, 0))
         table = pd.DataFrame({key or "term": levels or ["ATT"]})
-        if type == "simple":
-            table["estimate"] = [o_est]
-            inf_levels = o_inf[:, None]
-        else:
-            table["estimate"] = est
+        table["estimate"] = [o_est] if type == "simple" else est
         se = self._se(inf_levels)
         se = np.where(se <= _EPS_SE / np.sqrt(self.n_units), np.nan, se)
         o_se = float(self._se(o_inf[:, None])[0])
@@ -674,19 +689,15 @@ class GroupTimeEffects(Estimates):
         return fig
 
 
-def _wif_dot(G, w, groups_k, pg_k, att_k) -> np.ndarray:
+def _wif_dot(unit_gidx, w, gidx_k, pg_k, att_k, n_groups) -> np.ndarray:
     """Influence of estimating the cohort-size weights pg_k / sum(pg), times the effects:
-    R did's ``wif(...) %*% att`` computed without the (n, k) matrix."""
+    R did's ``wif(...) %*% att`` computed without the (n, k) matrix. ``unit_gidx`` is each
+    unit's cohort index (-1 for never treated), ``gidx_k`` the cohort index of each cell."""
     s = pg_k.sum()
-    ug, inv = np.unique(groups_k, return_inverse=True)
-    att_sum = np.bincount(inv, weights=att_k, minlength=len(ug))
-    cnt = np.bincount(inv, minlength=len(ug)).astype(float)
-    pos = np.clip(np.searchsorted(ug, G), 0, len(ug) - 1)
-    match = ug[pos] == G
-    a_i = np.where(match, att_sum[pos], 0.0)
-    c_i = np.where(match, cnt[pos], 0.0)
+    att_sum = np.append(np.bincount(gidx_k, weights=att_k, minlength=n_groups), 0.0)
+    cnt = np.append(np.bincount(gidx_k, minlength=n_groups).astype(float), 0.0)
     sum_pa = float(pg_k @ att_k)
-    return (w * a_i - sum_pa) / s - (w * c_i - s) * sum_pa / s**2
+    return (w * att_sum[unit_gidx] - sum_pa) / s - (w * cnt[unit_gidx] - s) * sum_pa / s**2
 
 
 __all__ = ["att_gt", "GroupTimeEffects", "AggregatedEffects", "OverallEffect", "PreTest"]

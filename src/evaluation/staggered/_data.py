@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
+from ..panel import Roles
 
 Unbalanced = Literal["drop", "pairwise"]
 
@@ -22,41 +23,6 @@ Unbalanced = Literal["drop", "pairwise"]
 class StaggeredWarning(UserWarning):
     """Units, cohorts or cells were dropped from a staggered difference-in-differences analysis;
     the message names them and says why."""
-
-
-@dataclass
-class Roles:
-    outcome: str
-    unit: str
-    time: str
-    cohort: str
-
-
-def resolve_roles(
-    data: Any, outcome: str | None, unit: str | None, time: str | None, cohort: str | None
-) -> Roles:
-    """Role arguments, defaulting to ``data.attrs["roles"]`` of a panel from ``build_panel``."""
-    if not isinstance(data, pd.DataFrame):
-        kind = type(data).__name__
-        hint = " (use study.panel(indicator) to get one)" if kind == "Study" else ""
-        raise TypeError(f"data must be a pandas DataFrame in long format, got {kind}{hint}")
-    roles = dict(data.attrs.get("roles", {}) or {})
-    given = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort}
-    out = {}
-    for name, value in given.items():
-        value = value if value is not None else roles.get(name)
-        if value is None:
-            raise DataError(
-                f"say which column holds the {name}: pass {name}='<column>' "
-                "(or use a panel built by build_panel, which records its column roles)"
-            )
-        if value not in data.columns:
-            raise DataError(
-                f"column {value!r} (the {name}) is not in the data; columns are "
-                f"{list(map(str, data.columns))}"
-            )
-        out[name] = value
-    return Roles(**out)
 
 
 def _ids_text(ids: Sequence[Any], limit: int = 10) -> str:
@@ -81,21 +47,21 @@ def _numeric(data: pd.DataFrame, col: str, what: str) -> np.ndarray:
     return s.to_numpy(dtype="float64", na_value=np.nan)
 
 
-def _unit_constant(
-    data: pd.DataFrame, col: str, codes: np.ndarray, n_units: int, unit_ids: pd.Index, what: str
+def _per_unit(
+    values: np.ndarray, codes: np.ndarray, n_units: int, unit_ids: pd.Index, col: str, what: str
 ) -> np.ndarray:
-    """One value per unit of a column that must not vary within a unit."""
-    s = data[col]
-    vals = pd.Series(s.to_numpy(), index=codes)
-    nunique = vals.groupby(level=0).nunique(dropna=False)
-    bad = nunique[nunique > 1]
+    """One value per unit of a numeric column that must not vary within a unit."""
+    lo = np.full(n_units, np.inf)
+    hi = np.full(n_units, -np.inf)
+    np.minimum.at(lo, codes, values)
+    np.maximum.at(hi, codes, values)
+    bad = np.flatnonzero(lo != hi)
     if len(bad):
         raise DataError(
-            f"column {col!r} ({what}) must be constant within each unit; it varies for "
-            f"unit(s) {_ids_text(unit_ids[bad.index.to_numpy()])}"
+            f"column {col!r} ({what}) must be the same in every row of a unit; it varies for "
+            f"unit(s) {_ids_text(unit_ids[bad])}"
         )
-    first = vals.groupby(level=0).first()
-    return first.reindex(np.arange(n_units)).to_numpy()
+    return lo
 
 
 @dataclass
@@ -141,27 +107,32 @@ def wide_panel(
     if not isinstance(anticipation, int | np.integer) or anticipation < 0:
         raise ValueError(f"anticipation must be a non-negative integer, got {anticipation!r}")
     covariates = list(covariates)
-    for c in [*covariates, *(x for x in (weights, cluster) if x is not None)]:
-        if c not in data.columns:
-            raise DataError(f"column {c!r} is not in the data")
+    # The long-format normaliser of evaluation.panel (check_panel) copies, converts and sorts
+    # the whole frame; at the size of all German municipalities that costs more than the
+    # estimation itself, so the same checks are done here on integer codes.
+    extra = [x for x in (weights, cluster) if x is not None]
+    need = [roles.outcome, roles.unit, roles.time, roles.cohort, *covariates, *extra]
+    missing = [c for c in dict.fromkeys(need) if c not in data.columns]
+    if missing:
+        raise DataError(
+            f"panel has no column(s) {missing}; available columns: {list(data.columns)}. "
+            "Name the right ones with outcome=, unit=, time=, cohort= (or covariates=)."
+        )
     for c in covariates:
         if c in (roles.outcome, roles.unit, roles.time, roles.cohort):
             raise DataError(f"covariate {c!r} is also a role column (outcome/unit/time/cohort)")
 
     t_raw = _numeric(data, roles.time, "time")
-    if np.isnan(t_raw).any():
-        row = int(np.flatnonzero(np.isnan(t_raw))[0])
-        raise DataError(f"column {roles.time!r} (time) is missing in row {row}")
-    if not np.all(t_raw == np.round(t_raw)):
-        row = int(np.flatnonzero(t_raw != np.round(t_raw))[0])
+    if np.isnan(t_raw).any() or not np.all(t_raw == np.round(t_raw)):
+        row = int(np.flatnonzero(np.isnan(t_raw) | (t_raw != np.round(t_raw)))[0])
         raise DataError(
-            f"column {roles.time!r} (time) must hold whole periods such as years; "
-            f"row {row} holds {t_raw[row]!r}"
+            f"column {roles.time!r} (time) must hold whole periods such as years in every row; "
+            f"row {row} holds {data[roles.time].iloc[row]!r}"
         )
     t_all = t_raw.astype(np.int64)
     if data[roles.unit].isna().any():
         row = int(np.flatnonzero(data[roles.unit].isna().to_numpy())[0])
-        raise DataError(f"column {roles.unit!r} (unit) is missing in row {row}")
+        raise DataError(f"unit column {roles.unit!r} is missing in row {row}; fill or drop it")
     unit_codes, unit_ids = pd.factorize(data[roles.unit], sort=True)
     unit_ids = pd.Index(unit_ids, name=roles.unit)
     times, time_codes = np.unique(t_all, return_inverse=True)
@@ -170,17 +141,21 @@ def wide_panel(
         raise DataError(f"column {roles.time!r} has fewer than two periods; DiD needs at least two")
 
     key = unit_codes.astype(np.int64) * T + time_codes
-    dup = pd.Series(key).duplicated(keep=False).to_numpy()
-    if dup.any():
-        row = int(np.flatnonzero(dup)[0])
+    counts = np.bincount(key, minlength=n * T)
+    if (counts > 1).any():
+        row = int(np.flatnonzero(counts[key] > 1)[0])
         raise DataError(
             f"unit {data[roles.unit].iloc[row]!r} appears more than once in period "
-            f"{t_all[row]} (row {row}); the panel needs one row per unit and period"
+            f"{t_all[row]} (row {row}); keep one row per {roles.unit!r} and {roles.time!r}"
         )
 
     y_long = _numeric(data, roles.outcome, "outcome")
+    if np.isinf(y_long).any():
+        raise DataError(f"outcome {roles.outcome!r} has infinite values")
     y = np.full((n, T), np.nan)
     y[unit_codes, time_codes] = y_long
+    if np.isnan(y_long).all():
+        raise DataError(f"outcome {roles.outcome!r} is missing in every row")
 
     coh_long = _numeric(data, roles.cohort, "cohort / first treated period")
     coh_long = np.where(np.isnan(coh_long), 0.0, coh_long)
@@ -188,20 +163,18 @@ def wide_panel(
         row = int(np.flatnonzero((coh_long < 0) | (coh_long != np.round(coh_long)))[0])
         raise DataError(
             f"column {roles.cohort!r} (cohort) must be the first treated period, or 0/missing "
-            f"for never treated; row {row} holds {coh_long[row]!r}"
+            f"for never treated; row {row} holds {data[roles.cohort].iloc[row]!r}"
         )
-    cohort = _unit_constant(
-        pd.DataFrame({roles.cohort: coh_long}), roles.cohort, unit_codes, n, unit_ids, "cohort"
-    ).astype(np.int64)
+    cohort = _per_unit(coh_long, unit_codes, n, unit_ids, roles.cohort, "cohort").astype(np.int64)
+    if not (cohort > 0).any():
+        raise DataError(f"no treated unit: cohort column {roles.cohort!r} is 0 everywhere")
 
     if weights is not None:
         w_long = _numeric(data, weights, "weights")
         if np.isnan(w_long).any() or (w_long <= 0).any():
             row = int(np.flatnonzero(np.isnan(w_long) | (w_long <= 0))[0])
             raise DataError(f"column {weights!r} (weights) must be positive; row {row} is not")
-        w = _unit_constant(
-            pd.DataFrame({weights: w_long}), weights, unit_codes, n, unit_ids, "weights"
-        ).astype(float)
+        w = _per_unit(w_long, unit_codes, n, unit_ids, weights, "weights")
     else:
         w = np.ones(n)
 
@@ -209,7 +182,8 @@ def wide_panel(
         if data[cluster].isna().any():
             row = int(np.flatnonzero(data[cluster].isna().to_numpy())[0])
             raise DataError(f"column {cluster!r} (cluster) is missing in row {row}")
-        cl = _unit_constant(data, cluster, unit_codes, n, unit_ids, "cluster")
+        cl_long = pd.factorize(data[cluster], sort=True)[0].astype(float)
+        cl = _per_unit(cl_long, unit_codes, n, unit_ids, cluster, "cluster")
         cl_codes = pd.factorize(pd.Series(cl), sort=True)[0]
     else:
         cl_codes = np.arange(n)
