@@ -481,15 +481,29 @@ def fe_regression(
         model = PanelOLS(dep, exog, entity_effects=True, time_effects=time_effects, weights=w)
         if clusters is None:
             res = model.fit(cov_type="unadjusted", debiased=True)
+            cov = res.cov
         else:
-            res = model.fit(
-                cov_type="clustered",
-                clusters=clusters.set_axis(idx),
-                group_debias=True,
-                debiased=False,
-                auto_df=False,
-                count_effects=False,
-            )
+            # linearmodels' group_debias also multiplies by (n-1)/n, so the factor G/(G-1)
+            # is applied here; two-way: V_unit + V_time - V_unit-time, each with its factor
+            parts = [(clusters.iloc[:, [j]], 1.0) for j in range(clusters.shape[1])]
+            if clusters.shape[1] == 2:
+                both = pd.factorize(
+                    clusters.iloc[:, 0].astype(str) + "_" + clusters.iloc[:, 1].astype(str)
+                )[0]
+                parts.append((pd.DataFrame({"both": both}, index=clusters.index), -1.0))
+            cov = None
+            for cl, sign in parts:
+                res = model.fit(
+                    cov_type="clustered",
+                    clusters=cl.set_axis(idx),
+                    group_debias=False,
+                    debiased=False,
+                    auto_df=False,
+                    count_effects=False,
+                )
+                n_g = cl.iloc[:, 0].nunique()
+                term_ = sign * res.cov * n_g / (n_g - 1)
+                cov = term_ if cov is None else cov + term_
     except AbsorbingEffectError as err:
         raise DataError(
             f"regressor(s) of {list(x)} are absorbed by the fixed effects (no variation "
@@ -508,7 +522,7 @@ def fe_regression(
         dof = float(n_cl - 1)
     return FEFit(
         params=res.params.copy(),
-        cov=res.cov.copy(),
+        cov=cov.copy(),
         nobs=int(res.nobs),
         n_units=int(df[unit].nunique()),
         n_clusters=n_cl,
