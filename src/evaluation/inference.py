@@ -197,7 +197,11 @@ def randomization_inference(
     p = np.where(is_ref, np.nan, p)
     table = observed._table.copy()
     table["ri_p_value"] = p
-    table["ri_sd"] = np.nanstd(out, axis=0, ddof=1) if n_draws > 1 else np.nan
+    n_valid = valid.sum(axis=0)
+    filled = np.where(valid, out, 0.0)
+    mean = filled.sum(axis=0) / np.maximum(n_valid, 1)
+    ss = (np.where(valid, out - mean, 0.0) ** 2).sum(axis=0)
+    table["ri_sd"] = np.where(n_valid > 1, np.sqrt(ss / np.maximum(n_valid - 1, 1)), np.nan)
     labels = obs[observed.keys[0]].tolist()
     res = RandomizationResult(
         table,
