@@ -144,6 +144,9 @@ INKAR_INDICATORS: dict[str, _Known] = {
     ),
 }
 
+#: Unit of an INKAR indicator the package does not know (the export does not state units).
+UNKNOWN_UNIT = "not stated in the export"
+
 _MERGED_NAME = re.compile(r"\bu\.\s|/|\bund\b", re.IGNORECASE)
 _YEAR = re.compile(r"^\d{4}$")
 
@@ -552,7 +555,7 @@ def read_inkar(
                 "indicator": code,
                 "label_de": nm,
                 "label_en": known.label_en if known else nm,
-                "unit": known.unit if known else "",
+                "unit": known.unit if known else UNKNOWN_UNIT,
                 "source": f"INKAR (BBSR Bonn), export {', '.join(files)}",
                 "higher_is_better": known.higher_is_better if known else None,
                 "aggregation": known.aggregation if known else None,

@@ -68,6 +68,20 @@ def register(sub: argparse._SubParsersAction) -> None:
         "(default), leave them out, or keep them under their code",
     )
     i.add_argument(
+        "--catalogue",
+        type=Path,
+        help="CSV with catalogue rows (indicator, label_de, label_en, unit, source, "
+        "higher_is_better, aggregation) for the indicators; replaces the built-in rows",
+    )
+    i.add_argument(
+        "--code",
+        action="append",
+        default=[],
+        metavar="NAME=CODE",
+        help="indicator code for a German indicator name of the export, e.g. "
+        "'Einwohner=residents' (repeatable)",
+    )
+    i.add_argument(
         "--force",
         action="store_true",
         help="replace indicators that the study already holds (rows and catalogue entries)",
@@ -157,7 +171,27 @@ def cmd_inkar(args: argparse.Namespace) -> int:
             f"{args.study} has no municipalities table yet; import the directory first: "
             f"audit-eval import gemeindeverzeichnis FILE --study {args.study}"
         )
-    data = read_inkar(args.files, merged=args.merged)
+    names = {}
+    for item in args.code:
+        name, sep, code = item.partition("=")
+        if not sep or not name.strip() or not code.strip():
+            raise EvaluationError(f"--code {item!r}: write NAME=CODE, e.g. 'Einwohner=residents'")
+        names[name.strip()] = code.strip()
+    catalogue = None
+    if args.catalogue is not None:
+        from ..io import read_table_file
+        from ..schema import INDICATOR_CATALOGUE
+        from ..validation import coerce_table
+
+        if not args.catalogue.exists():
+            raise EvaluationError(f"catalogue file {args.catalogue} not found")
+        raw, problems = read_table_file(args.catalogue, INDICATOR_CATALOGUE, {})
+        if raw is not None:
+            catalogue, more = coerce_table(INDICATOR_CATALOGUE, raw)
+            problems += more
+        if any(p.severity == "error" for p in problems):
+            raise EvaluationError(format_problems(problems))
+    data = read_inkar(args.files, merged=args.merged, codes=names, catalogue=catalogue)
     ids = set(study.municipalities["municipality_id"])
     ind = data.indicators
     inside = ind["municipality_id"].isin(ids)
