@@ -65,7 +65,6 @@ def plot_rates(result, ax=None, lang: Lang = "de", title: str | None = None):
     fig, ax = _axes(ax, (7, max(2.5, 0.45 * len(t) + 1)))
     pos = np.arange(len(t))[::-1]
     share = t["share"].to_numpy(dtype=float)
-    ax.hlines(pos, t["ci_low"], t["ci_high"], color="C0", lw=1.2, label="Wilson")
     cl = t["cluster_ci_low"].to_numpy(dtype=float)
     ch = t["cluster_ci_high"].to_numpy(dtype=float)
     ok = np.isfinite(cl)
@@ -74,16 +73,19 @@ def plot_rates(result, ax=None, lang: Lang = "de", title: str | None = None):
         cl[ok],
         ch[ok],
         color="C1",
-        lw=4,
-        alpha=0.6,
+        lw=6,
+        alpha=0.45,
         label="Cluster (Kommunen)" if lang == "de" else "Cluster (municipalities)",
     )
+    ax.hlines(pos, t["ci_low"], t["ci_high"], color="C0", lw=1.5, label="Wilson")
     ax.plot(share, pos, "o", color="k", ms=5)
     ax.set_yticks(pos, _row_labels(t, result.keys, lang))
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(_percent())
     ax.set_xlabel(_success_label(result.options.get("success", "implemented"), lang))
-    ax.legend(loc="lower right", fontsize="small", frameon=False)
+    ax.legend(
+        loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize="small", frameon=False
+    )
     ax.set_title(title or result.titles[0 if lang == "de" else 1])
     fig.tight_layout()
     return fig
@@ -167,7 +169,11 @@ def plot_transitions(
     im = ax.imshow(share, vmin=0, vmax=1, cmap="Blues")
     st = labels("statuses", lang)
     ax.set_xticks(
-        range(m.shape[1]), [textwrap.fill(st[c], 14) for c in m.columns], fontsize="small"
+        range(m.shape[1]),
+        [textwrap.fill(st[c], 14) for c in m.columns],
+        fontsize="small",
+        rotation=40,
+        ha="right",
     )
     ax.set_yticks(range(m.shape[0]), [textwrap.fill(st[c], 18) for c in m.index], fontsize="small")
     for i in range(m.shape[0]):
@@ -285,7 +291,11 @@ def plot_model(result, ax=None, lang: Lang = "de", quantity: str = "odds_ratio",
         pos, [textwrap.fill(_term_label(n, lang), 40) for n in t["term"]], fontsize="small"
     )
     if quantity == "odds_ratio":
+        from matplotlib.ticker import FuncFormatter, NullFormatter
+
         ax.set_xscale("log")
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+        ax.xaxis.set_minor_formatter(NullFormatter())
         ax.axvline(1, color="0.4", lw=0.8)
         ax.set_xlabel("Odds Ratio" if lang == "de" else "Odds ratio")
     else:
@@ -309,10 +319,15 @@ def plot_time_to_implementation(result, ax=None, lang: Lang = "de", title: str |
     names = _row_labels(groups, keys, lang) if groups is not None else [term("overall", lang)]
     for g in range(n_groups):
         sub = t if groups is None else t.merge(groups.iloc[[g]], on=keys)
-        x = sub["report_number"].to_numpy(dtype=float)
+        x = np.append(sub["report_number"].to_numpy(dtype=float), sub["report_number"].max() + 0.5)
+        y = np.append(
+            sub["cumulative_share"].to_numpy(dtype=float), sub["cumulative_share"].iloc[-1]
+        )
+        lo = np.append(sub["ci_low"].to_numpy(dtype=float), sub["ci_low"].iloc[-1])
+        hi = np.append(sub["ci_high"].to_numpy(dtype=float), sub["ci_high"].iloc[-1])
         colour = f"C{g % 10}"
-        ax.step(x, sub["cumulative_share"], where="post", color=colour, label=names[g])
-        ax.fill_between(x, sub["ci_low"], sub["ci_high"], step="post", color=colour, alpha=0.12)
+        ax.step(x, y, where="post", color=colour, label=names[g])
+        ax.fill_between(x, lo, hi, step="post", color=colour, alpha=0.12)
     ax.set_xticks(sorted(t["report_number"].unique()))
     ax.set_ylim(0, 1)
     ax.yaxis.set_major_formatter(_percent())
