@@ -51,7 +51,7 @@ panel.head()
 # %%
 print(panel.attrs["roles"])
 print(len(panel.attrs["missing"]), "municipalities have gaps")
-ev.panel.missing_table(panel).head()
+ev.missing_table(panel).head()
 
 # %% [markdown]
 # ## 2. Audited municipalities alone: before/after and interrupted time series

@@ -63,7 +63,7 @@ def test_build_panel_convention(studies):
     for c in ("log_population", "urbanisation", "population"):
         assert c in p.columns and c in p.attrs["covariates"]
     np.testing.assert_allclose(np.exp(p["log_population"]), p["population"], rtol=1e-12)
-    tab = ev.panel.missing_table(p)
+    tab = ev.missing_table(p)
     assert tab["n_missing"].sum() == n_cells
 
 

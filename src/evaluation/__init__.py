@@ -53,6 +53,7 @@ _API: dict[str, str] = {
     "event_study": "panel",
     "randomization_inference": "inference",
     "placebo_in_time": "inference",
+    "missing_table": "panel",
     # staggered designs
     "att_gt": "staggered",
     "sun_abraham": "staggered",
