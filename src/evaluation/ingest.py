@@ -1408,3 +1408,301 @@ def harmonise(
     out = out.reset_index(drop=True)
     out.attrs["dropped"] = dropped
     return out
+
+
+# ---------------------------------------------------------------------------------------------
+# the real-data case study: districts with publicly documented audit dates
+# ---------------------------------------------------------------------------------------------
+#: Districts with publicly documented audit dates (facts and sources as collected for the
+#: project's domain notes). ``onset_year`` is the certification year used as cohort; rows with
+#: ``use = False`` have no known certification date and are left out of the case study
+#: altogether (neither audited nor comparison). Where only the year is known, the date is set to
+#: 1 July of that year (``date_precision = "year"``). Start dates are not documented: the audit
+#: rows carry the certification date as start date, so only ``onset = "certification"`` is
+#: meaningful for this study.
+PUBLIC_DISTRICT_AUDITS: tuple[dict[str, Any], ...] = (
+    {
+        "municipality_id": "05111",
+        "name": "Düsseldorf",
+        "certification_date": "2010-07-01",
+        "date_precision": "day",
+        "onset_year": 2010,
+        "use": True,
+        "fact": "pilot, certified 1 Jul 2010",
+        "source": "artikel-presse.de (pilot list)",
+    },
+    {
+        "municipality_id": "16052",
+        "name": "Gera",
+        "certification_date": "2015-06-12",
+        "date_precision": "day",
+        "onset_year": 2015,
+        "use": True,
+        "fact": "certified 12 Jun 2015; new cycle started 8 May 2019",
+        "source": "gera.de; studiogera.de",
+    },
+    {
+        "municipality_id": "16065",
+        "name": "Kyffhäuserkreis",
+        "certification_date": "2015-07-01",
+        "date_precision": "year",
+        "onset_year": 2015,
+        "use": True,
+        "fact": "first certified 2015, re-certified Oct 2020",
+        "source": "thueringer-allgemeine.de",
+    },
+    {
+        "municipality_id": "03459",
+        "name": "Landkreis Osnabrück",
+        "certification_date": "2017-09-27",
+        "date_precision": "day",
+        "onset_year": 2017,
+        "use": True,
+        "fact": "certified 27 Sep 2017",
+        "source": "familiengerechte-kommune.de",
+    },
+    {
+        "municipality_id": "05758",
+        "name": "Kreis Herford",
+        "certification_date": "2021-07-05",
+        "date_precision": "day",
+        "onset_year": 2021,
+        "use": True,
+        "fact": "first certified, handover 5 Jul 2021",
+        "source": "familiengerechte-kommune.de",
+    },
+    {
+        "municipality_id": "16077",
+        "name": "Altenburger Land",
+        "certification_date": None,
+        "date_precision": "unknown",
+        "onset_year": None,
+        "use": False,
+        "fact": "Kreistag decision Oct 2013, audit from end of 2013; certification date not found",
+        "source": "altenburgerland.de",
+    },
+    {
+        "municipality_id": "06636",
+        "name": "Werra-Meißner-Kreis",
+        "certification_date": None,
+        "date_precision": "unknown",
+        "onset_year": None,
+        "use": False,
+        "fact": "contract signed, audit during 2020; certification date not found",
+        "source": "lokalo24.de; hna.de",
+    },
+    {
+        "municipality_id": "16066",
+        "name": "Schmalkalden-Meiningen",
+        "certification_date": None,
+        "date_precision": "unknown",
+        "onset_year": None,
+        "use": False,
+        "fact": "joined the network 2019; dates not found",
+        "source": "domain notes",
+    },
+)
+
+#: Audited Gemeinden (8-digit AGS from the directory of 31.12.2023) and the districts that
+#: contain them. Such districts are partly treated; the case study leaves them out of the
+#: comparison group by default. "Neuenkirchen" names twelve Gemeinden and is not resolved.
+AUDITED_MUNICIPALITIES: tuple[tuple[str, str], ...] = (
+    ("05334002", "Aachen"),
+    ("05334032", "Stolberg (Rhld.)"),
+    ("05962004", "Altena"),
+    ("05566008", "Emsdetten"),
+    ("05562014", "Gladbeck"),
+    ("05970024", "Kreuztal"),
+    ("05974028", "Lippstadt"),
+    ("05758028", "Rödinghausen"),
+    ("05758016", "Hiddenhausen"),
+    ("16065067", "Sondershausen"),
+    ("06636003", "Eschwege"),
+    ("06636016", "Witzenhausen"),
+    ("10043114", "Neunkirchen (Saar)"),
+    ("05558028", "Nordkirchen"),
+    ("06632003", "Bebra"),
+    ("05754008", "Gütersloh"),
+    ("05754048", "Versmold"),
+    ("05774024", "Hövelhof"),
+)
+
+# German labels of the district panel's indicators (English labels come from its codebook)
+_GERDA_DE: dict[str, str] = {
+    "share_65plus": "Anteil der Einwohner ab 65 Jahren",
+    "median_age": "Medianalter",
+    "share_foreign": "Ausländeranteil",
+    "share_female": "Frauenanteil",
+    "gdp_per_capita": "Bruttoinlandsprodukt je Einwohner",
+    "share_primary_sector": "Anteil des primären Sektors an der Bruttowertschöpfung",
+    "share_secondary_sector": "Anteil des sekundären Sektors an der Bruttowertschöpfung",
+    "share_tertiary_sector": "Anteil des tertiären Sektors an der Bruttowertschöpfung",
+    "share_micro_enterprises": "Anteil der Kleinstbetriebe",
+    "share_large_enterprises": "Anteil der Großbetriebe",
+    "unemployment_rate": "Arbeitslosenquote",
+    "share_longterm_unemployed": "Anteil der Langzeitarbeitslosen",
+    "youth_unemployment_rate": "Arbeitslosenquote unter 25-Jährige",
+    "share_abitur": "Schulabgänger mit Hochschulreife",
+    "share_no_degree": "Schulabgänger ohne Abschluss",
+    "students_per_100": "Studierende je 100 Einwohner 18 bis 25 Jahre",
+    "apprentices_per_100": "Auszubildende je 100 Einwohner 15 bis 25 Jahre",
+    "purchasing_power": "Kaufkraft je Einwohner",
+    "share_low_income_hh": "Haushalte mit niedrigem Einkommen",
+    "physician_density": "Ärzte je 10.000 Einwohner",
+    "hospital_beds_per_capita": "Krankenhausbetten je 1.000 Einwohner",
+    "gp_density": "Hausärzte je 10.000 Einwohner",
+    "childcare_u3": "Betreuungsquote Kleinkinder (unter 3 Jahre)",
+    "childcare_3to6": "Betreuungsquote Vorschulkinder (3 bis 6 Jahre)",
+    "building_permits_per_capita": "Baugenehmigungen je 10.000 Einwohner",
+    "rent_level": "Wiedervermietungsmieten",
+    "living_space_per_capita": "Wohnfläche je Einwohner",
+    "cars_per_capita": "Pkw je 1.000 Einwohner",
+    "municipal_debt_per_capita": "Kommunale Schulden je Einwohner",
+    "tax_revenue_per_capita": "Steuerkraft je Einwohner",
+}
+_GERDA_RENAME = {"childcare_under3": "childcare_u3"}
+_HIGHER_BETTER = {"childcare_u3": True, "childcare_3to6": True}
+_LOWER_BETTER = {
+    "unemployment_rate",
+    "youth_unemployment_rate",
+    "share_longterm_unemployed",
+    "share_low_income_hh",
+    "share_no_degree",
+    "municipal_debt_per_capita",
+}
+#: Baseline covariates of the case study: values of the year before the first cohort.
+CASE_STUDY_BASELINE_YEAR = 2009
+CASE_STUDY_BASELINE = (
+    "childcare_u3",
+    "childcare_3to6",
+    "share_65plus",
+    "unemployment_rate",
+    "share_foreign",
+)
+
+
+def public_district_audits() -> pd.DataFrame:
+    """The table :data:`PUBLIC_DISTRICT_AUDITS` as a DataFrame."""
+    df = pd.DataFrame(list(PUBLIC_DISTRICT_AUDITS))
+    return df.astype({"municipality_id": "string", "name": "string", "onset_year": "Int64"})
+
+
+def district_case_study(
+    covariates: PathLike,
+    directory: PathLike | pd.DataFrame,
+    *,
+    codebook: PathLike | None = None,
+    exclude_partly_audited: bool = True,
+):
+    """The exploratory real-data case study: districts with public audit dates against the others.
+
+    Parameters
+    ----------
+    covariates
+        The district panel ``gerda_county_covariates_inkar_1995_2022.csv`` (400 districts in the
+        boundaries of 2021, 1995-2022, INKAR indicators; column ``county_code`` and ``year``).
+    directory
+        The Destatis directory of 31.12.2023 (xlsx) or its district table from
+        :func:`read_gemeindeverzeichnis` (``level="kreis"``); the boundaries equal those of 2021.
+    codebook
+        The panel's codebook (English labels and units); default: the file
+        ``gerda_county_covariates_codebook.csv`` beside ``covariates``.
+    exclude_partly_audited
+        Leave out of the comparison group the districts that contain an audited Gemeinde
+        (:data:`AUDITED_MUNICIPALITIES`): they are partly treated.
+
+    Returns
+    -------
+    Study
+        ``municipalities``: the districts (audited: the five with a certification date in
+        :data:`PUBLIC_DISTRICT_AUDITS`; the three without one and, by default, the partly audited
+        ones are left out), with baseline covariates of 2009 (``<indicator>_2009``), ``east``
+        (1 for Berlin and the eastern states) and ``population_density``; ``audits`` (cycle 1,
+        certification date; start date unknown, set to the certification date);
+        ``indicators`` and ``indicator_catalogue`` from the panel (``childcare_under3`` renamed
+        ``childcare_u3``).
+    """
+    from .study import Study
+
+    covariates = Path(covariates)
+    if not covariates.exists():
+        raise DataError(f"district panel {covariates} not found")
+    codebook = (
+        Path(codebook)
+        if codebook is not None
+        else (covariates.parent / "gerda_county_covariates_codebook.csv")
+    )
+    panel = pd.read_csv(
+        covariates, dtype={"county_code": "string"}, keep_default_na=False, na_values=[""]
+    )
+    panel = panel.rename(columns=_GERDA_RENAME)
+    ind = indicators_from_wide(panel, id_column="county_code", year_column="year")
+    # catalogue
+    names = sorted(set(ind["indicator"]))
+    en: dict[str, tuple[str, str]] = {}
+    if codebook.exists():
+        cb = pd.read_csv(codebook, dtype="string", keep_default_na=False)
+        for r in cb.itertuples():
+            code = _GERDA_RENAME.get(r.variable, r.variable)
+            en[code] = (r.label, "%" if r.unit == "percent" else r.unit)
+    cat = pd.DataFrame(
+        {
+            "indicator": names,
+            "label_de": [_GERDA_DE.get(n, n) for n in names],
+            "label_en": [en.get(n, (n, ""))[0] for n in names],
+            "unit": [en.get(n, ("", UNKNOWN_UNIT))[1] or UNKNOWN_UNIT for n in names],
+            "source": "INKAR (BBSR Bonn), district panel of the GERDA project",
+            "higher_is_better": pd.array(
+                [
+                    True if n in _HIGHER_BETTER else False if n in _LOWER_BETTER else None
+                    for n in names
+                ],
+                dtype="boolean",
+            ),
+            "aggregation": "weighted_mean",
+        }
+    )
+    # districts
+    if isinstance(directory, pd.DataFrame):
+        districts = directory[directory["level"] != "gemeinde"].copy()
+    else:
+        districts = read_gemeindeverzeichnis(directory, level="kreis")
+    audits_public = public_district_audits()
+    used = audits_public[audits_public["use"]]
+    left_out = set(audits_public.loc[~audits_public["use"], "municipality_id"])
+    partly = {ags[:5] for ags, _ in AUDITED_MUNICIPALITIES} - set(audits_public["municipality_id"])
+    drop = left_out | (partly if exclude_partly_audited else set())
+    districts = districts[~districts["municipality_id"].isin(drop)].copy()
+    districts["group"] = mark_audited(districts["municipality_id"], used["municipality_id"])
+    missing_units = sorted(set(districts["municipality_id"]) - set(ind["municipality_id"]))
+    if missing_units:
+        raise DataError(
+            f"{len(missing_units)} district(s) of the directory are not in the panel: "
+            f"{', '.join(missing_units[:10])}; use the directory of 2021 or later"
+        )
+    ind = ind[ind["municipality_id"].isin(set(districts["municipality_id"]))]
+    base = ind[
+        (ind["year"] == CASE_STUDY_BASELINE_YEAR) & ind["indicator"].isin(CASE_STUDY_BASELINE)
+    ]
+    base = base.pivot(index="municipality_id", columns="indicator", values="value")
+    base.columns = [f"{c}_{CASE_STUDY_BASELINE_YEAR}" for c in base.columns]
+    districts = districts.join(base, on="municipality_id")
+    districts["east"] = (districts["state"].astype(int) >= 11).astype("int64")
+    districts["population_density"] = (
+        districts["population"].astype("float64") / districts["area_km2"]
+    )
+    audits = pd.DataFrame(
+        {
+            "audit_id": used["municipality_id"] + "-1",
+            "municipality_id": used["municipality_id"],
+            "cycle": 1,
+            "start_date": used["certification_date"],
+            "certification_date": used["certification_date"],
+        }
+    )
+    return Study(
+        municipalities=districts.reset_index(drop=True),
+        audits=audits.reset_index(drop=True),
+        indicators=ind.reset_index(drop=True),
+        indicator_catalogue=cat,
+    )
