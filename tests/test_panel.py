@@ -367,3 +367,8 @@ def test_results_interface_and_compare(tmp_path):
     ci = r1.conf_int(0.9)
     assert ci["ci_high"].iloc[0] < r1.tidy()["ci_high"].iloc[0]
     assert "G/(G-1)" in r1.summary().as_text()
+    assert "Einheiten- und Jahreseffekte" in r1.summary().as_text()
+    assert "unit and year effects" in r1.summary("en").as_text()
+    assert "clustering by unit" in r2.summary("en").as_text()
+    assert "Wilcoxon signed-rank" in r3.to_markdown(lang="en")
+    assert r1.method == "TWFE (PanelOLS, Einheiten- und Jahreseffekte)"

@@ -19,6 +19,8 @@ from .codes import Lang, check_lang
 from .errors import DataError
 from .labels import term
 from .panel import (
+    BiText,
+    PanelEstimates,
     Roles,
     _covariate_terms,
     _event_dummies,
@@ -41,7 +43,7 @@ ESTIMATORS: dict[str, Callable[..., Estimates]] = {
 }
 
 
-class RandomizationResult(Estimates):
+class RandomizationResult(PanelEstimates):
     """The observed estimates with randomisation p-values (``ri_p_value``); ``draws`` holds
     the estimates of every draw (rows: draws, columns: the estimate's terms)."""
 
@@ -215,8 +217,14 @@ def randomization_inference(
         facts={**observed.facts, "n_draws": int(n_draws), "seed": int(seed), "scheme": scheme},
         notes=[
             *observed.notes,
-            "ri_p_value: Anteil der Ziehungen mit |Schätzwert| >= beobachtet "
-            f"({'Beginnjahre permutiert' if scheme == 'permute' else 'Placebo-Einheiten aus der Vergleichsgruppe'}).",
+            BiText(
+                "ri_p_value: Anteil der Ziehungen mit |Schätzwert| >= beobachtet ("
+                + ("Beginnjahre permutiert" if scheme == "permute" else "Placebo-Einheiten")
+                + f", {n_draws} Ziehungen).",
+                "ri_p_value: share of draws with |estimate| >= observed ("
+                + ("onset years permuted" if scheme == "permute" else "placebo units")
+                + f", {n_draws} draws).",
+            ),
         ],
         outcome=observed.outcome,
     )
@@ -331,8 +339,12 @@ def placebo_in_time(
     res.title = f"Placebo in time ({shift} years earlier): {res.title}"
     res.notes = [
         *res.notes,
-        f"Placebo: Beginn um {shift} Jahre vorverlegt, Beobachtungen ab dem echten Beginn "
-        "ausgelassen.",
+        BiText(
+            f"Placebo: Beginn um {shift} Jahre vorverlegt, Beobachtungen ab dem echten Beginn "
+            "ausgelassen.",
+            f"Placebo: onset moved {shift} years earlier, observations from the real onset on "
+            "left out.",
+        ),
     ]
     res.facts["placebo_shift"] = int(shift)
     return res

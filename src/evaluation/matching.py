@@ -18,7 +18,7 @@ import pandas as pd
 from .codes import Lang, check_lang
 from .errors import DataError
 from .labels import term
-from .panel import check_panel, resolve_roles
+from .panel import BiText, _in, check_panel, resolve_roles
 from .results import Result, TableResult
 
 Method = Literal["propensity", "mahalanobis"]
@@ -27,6 +27,15 @@ BALANCE_THRESHOLD = 0.1
 
 class BalanceTable(TableResult):
     """Balance before and after matching; ``plot()`` draws the love plot."""
+
+    def summary(self, lang: Lang = "de"):
+        check_lang(lang)
+        saved = self.notes
+        self.notes = [_in(n, lang) for n in saved]
+        try:
+            return super().summary(lang)
+        finally:
+            self.notes = saved
 
     def plot(self, ax=None, lang: Lang = "de", threshold: float = BALANCE_THRESHOLD):
         import matplotlib.pyplot as plt
@@ -387,8 +396,12 @@ def _balance(feats: pd.DataFrame, rows: pd.DataFrame, names: list[str]) -> Balan
         table,
         title="Balance",
         notes=[
-            "Standardisierte Mittelwertdifferenz: Differenz geteilt durch die gepoolte "
-            "Standardabweichung vor dem Matching; Varianzverhältnis behandelt/Vergleich.",
+            BiText(
+                "Standardisierte Mittelwertdifferenz: Differenz geteilt durch die gepoolte "
+                "Standardabweichung vor dem Matching; Varianzverhältnis behandelt/Vergleich.",
+                "Standardised mean difference: difference divided by the pooled standard "
+                "deviation before matching; variance ratio treated/comparison.",
+            ),
         ],
         facts={"n_treated_units": int(len(ti)), "n_control_units": int(rows["_ci"].nunique())},
     )

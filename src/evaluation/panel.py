@@ -49,6 +49,37 @@ ClusterOption = Literal["unit", "state", "twoway", "none"]
 CLUSTER_OPTIONS: tuple[str, ...] = ("unit", "state", "twoway", "none")
 
 
+class BiText(str):
+    """A German text (the string itself) that carries its English version in ``en``."""
+
+    en: str
+
+    def __new__(cls, de: str, en: str) -> BiText:
+        obj = super().__new__(cls, de)
+        obj.en = en
+        return obj
+
+
+def _in(text: str, lang: Lang) -> str:
+    return getattr(text, "en", text) if lang == "en" else str(text)
+
+
+class PanelEstimates(Estimates):
+    """:class:`Estimates` whose method, standard-error note and notes are shown in German or
+    English (texts given as :class:`BiText`)."""
+
+    def summary(self, lang: Lang = "de"):
+        check_lang(lang)
+        saved = (self.method, self.se_note, self.notes)
+        self.method = _in(self.method, lang)
+        self.se_note = _in(self.se_note, lang)
+        self.notes = [_in(n, lang) for n in self.notes]
+        try:
+            return super().summary(lang)
+        finally:
+            self.method, self.se_note, self.notes = saved
+
+
 # ---------------------------------------------------------------------------------------
 # roles and the one normaliser
 # ---------------------------------------------------------------------------------------
@@ -438,14 +469,28 @@ def _clusters(df: pd.DataFrame, roles: Roles, cluster: str) -> pd.DataFrame | No
 
 
 SE_NOTES = {
-    "unit": "Standardfehler robust gegen Klumpung nach Einheit (CR, Faktor G/(G-1)); "
-    "t-Verteilung mit G-1 Freiheitsgraden.",
-    "state": "Standardfehler robust gegen Klumpung nach Land (CR, Faktor G/(G-1)); "
-    "t-Verteilung mit G-1 Freiheitsgraden.",
-    "twoway": "Standardfehler zweifach geklumpt nach Einheit und Jahr (Cameron-Gelbach-Miller, "
-    "je Dimension Faktor G/(G-1)); t-Verteilung mit min(G)-1 Freiheitsgraden.",
-    "none": "Klassische (homoskedastische) Standardfehler; Freiheitsgrade abzüglich "
-    "der Fixed Effects.",
+    "unit": BiText(
+        "Standardfehler robust gegen Klumpung nach Einheit (CR, nur Faktor G/(G-1), "
+        "Fixed Effects nicht gezählt); t-Verteilung mit G-1 Freiheitsgraden.",
+        "Standard errors robust to clustering by unit (CR, factor G/(G-1) only, fixed "
+        "effects not counted); t distribution with G-1 degrees of freedom.",
+    ),
+    "state": BiText(
+        "Standardfehler robust gegen Klumpung nach Land (CR, nur Faktor G/(G-1), "
+        "Fixed Effects nicht gezählt); t-Verteilung mit G-1 Freiheitsgraden.",
+        "Standard errors robust to clustering by state (CR, factor G/(G-1) only, fixed "
+        "effects not counted); t distribution with G-1 degrees of freedom.",
+    ),
+    "twoway": BiText(
+        "Standardfehler zweifach geklumpt nach Einheit und Jahr (Cameron-Gelbach-Miller, "
+        "je Term Faktor G/(G-1)); t-Verteilung mit min(G)-1 Freiheitsgraden.",
+        "Standard errors clustered two-way by unit and year (Cameron-Gelbach-Miller, "
+        "factor G/(G-1) per term); t distribution with min(G)-1 degrees of freedom.",
+    ),
+    "none": BiText(
+        "Klassische (homoskedastische) Standardfehler; Freiheitsgrade abzüglich der Fixed Effects.",
+        "Classical (homoskedastic) standard errors; degrees of freedom net of the fixed effects.",
+    ),
 }
 
 
@@ -626,14 +671,25 @@ def twfe(
     facts["r2_within"] = fit.rsquared_within
     notes = []
     if covariates:
-        notes.append(f"Kovariaten: {', '.join(covariates)} (Basiswerte mit Jahresinteraktion).")
+        notes.append(
+            BiText(
+                f"Kovariaten: {', '.join(covariates)} (Basiswerte mit Jahresinteraktion).",
+                f"Covariates: {', '.join(covariates)} (baseline values interacted with year).",
+            )
+        )
     if df.attrs.get("n_missing_outcome"):
-        notes.append(f"{df.attrs['n_missing_outcome']} Zeilen ohne Zielgröße ausgelassen.")
-    return Estimates(
+        k = df.attrs["n_missing_outcome"]
+        notes.append(
+            BiText(f"{k} Zeilen ohne Zielgröße ausgelassen.", f"{k} rows without outcome dropped.")
+        )
+    return PanelEstimates(
         table,
         ["term"],
         title="Two-way fixed effects",
-        method="TWFE (PanelOLS, Einheiten- und Jahreseffekte)",
+        method=BiText(
+            "TWFE (PanelOLS, Einheiten- und Jahreseffekte)",
+            "TWFE (PanelOLS, unit and year effects)",
+        ),
         se_note=fit.se_note,
         distribution="t",
         df=fit.df,
@@ -647,7 +703,7 @@ def twfe(
 # ---------------------------------------------------------------------------------------
 # event study
 # ---------------------------------------------------------------------------------------
-class EventStudyResult(Estimates):
+class EventStudyResult(PanelEstimates):
     """Event-study coefficients by ``rel_time`` with pointwise intervals and a simultaneous
     (sup-t) band in ``band_low``/``band_high``; ``pretrend`` holds the joint Wald test of the
     pre-period coefficients."""
@@ -806,19 +862,34 @@ def event_study(
     facts = _facts(fit, df, roles)
     facts["pretrend_F"] = pretrend["statistic"]
     facts["pretrend_p"] = pretrend["p_value"]
+    ftest = (
+        f"F({int(pretrend['df_num'])}, {fit.df:g}) = {pretrend['statistic']:.3f}, "
+        f"p = {pretrend['p_value']:.4f}."
+    )
     notes = [
-        f"Referenzperiode {reference} (auf 0 gesetzt); Simultanband (sup-t) mit kritischem "
-        f"Wert {crit:.3f}.",
-        f"Vorperioden-Test: F({int(pretrend['df_num'])}, {fit.df:g}) = "
-        f"{pretrend['statistic']:.3f}, p = {pretrend['p_value']:.4f}.",
+        BiText(
+            f"Referenzperiode {reference} (auf 0 gesetzt); Simultanband (sup-t) mit "
+            f"kritischem Wert {crit:.3f}.",
+            f"Reference period {reference} (set to 0); simultaneous (sup-t) band with "
+            f"critical value {crit:.3f}.",
+        ),
+        BiText(f"Vorperioden-Test: {ftest}", f"Pre-trend test: {ftest}"),
     ]
     if endpoints == "bin":
-        notes.append(f"Randperioden gebündelt: <= {-leads} und >= {lags}.")
+        notes.append(
+            BiText(
+                f"Randperioden gebündelt: <= {-leads} und >= {lags}.",
+                f"Endpoints binned: <= {-leads} and >= {lags}.",
+            )
+        )
     res = EventStudyResult(
         table,
         ["rel_time"],
         title="Event study",
-        method="Dynamische TWFE (PanelOLS, Einheiten- und Jahreseffekte)",
+        method=BiText(
+            "Dynamische TWFE (PanelOLS, Einheiten- und Jahreseffekte)",
+            "Dynamic TWFE (PanelOLS, unit and year effects)",
+        ),
         se_note=fit.se_note,
         distribution="t",
         df=fit.df,
@@ -835,7 +906,7 @@ def event_study(
 # ---------------------------------------------------------------------------------------
 # canonical 2x2 difference-in-differences
 # ---------------------------------------------------------------------------------------
-class DidResult(Estimates):
+class DidResult(PanelEstimates):
     """A 2x2 DiD estimate; ``cells`` holds the four group-period means."""
 
     cells: pd.DataFrame
@@ -962,14 +1033,17 @@ def did_2x2(
         table,
         ["term"],
         title="2x2 difference-in-differences",
-        method="2x2-DiD (OLS mit Interaktion)",
+        method=BiText("2x2-DiD (OLS mit Interaktion)", "2x2 DiD (OLS with interaction)"),
         se_note=SE_NOTES[cluster],
         distribution="t",
         df=float(n_cl - 1),
         level=level,
         facts=facts,
         notes=[
-            f"Kontrollgruppe: {'nie behandelt' if control == 'never' else 'noch nicht behandelt'}."
+            BiText(
+                f"Kontrollgruppe: {'nie' if control == 'never' else 'noch nicht'} behandelt.",
+                f"Control group: {'never' if control == 'never' else 'not yet'} treated.",
+            )
         ],
         outcome=roles.outcome,
     )
@@ -980,7 +1054,7 @@ def did_2x2(
 # ---------------------------------------------------------------------------------------
 # before/after and interrupted time series (treated units only)
 # ---------------------------------------------------------------------------------------
-class BeforeAfterResult(Estimates):
+class BeforeAfterResult(PanelEstimates):
     """Paired mean change of treated units; ``units`` holds each unit's pre and post mean,
     ``wilcoxon`` the signed-rank test."""
 
@@ -1075,18 +1149,31 @@ def before_after(
             "wilcoxon_p": [wil["p_value"]],
         }
     )
-    notes = [f"Wilcoxon-Vorzeichen-Rang-Test: V = {wil['statistic']:g}, p = {wil['p_value']:.4f}."]
+    wtext = f"V = {wil['statistic']:g}, p = {wil['p_value']:.4f}."
+    notes = [
+        BiText(f"Wilcoxon-Vorzeichen-Rang-Test: {wtext}", f"Wilcoxon signed-rank test: {wtext}")
+    ]
     if n < n_all:
         notes.append(
-            f"{n_all - n} behandelte Einheiten ohne Beobachtung vor und nach dem Beginn "
-            "im Fenster ausgelassen."
+            BiText(
+                f"{n_all - n} behandelte Einheiten ohne Beobachtung vor und nach dem Beginn "
+                "im Fenster ausgelassen.",
+                f"{n_all - n} treated units without observations both before and after onset "
+                "in the window left out.",
+            )
         )
     res = BeforeAfterResult(
         table,
         ["term"],
         title="Before/after",
-        method=f"Vorher-nachher, gepaart (Fenster {w0} bis {w1})",
-        se_note="Standardfehler der mittleren Differenz; t-Verteilung mit n-1 Freiheitsgraden.",
+        method=BiText(
+            f"Vorher-nachher, gepaart (Fenster {w0} bis {w1})",
+            f"Before/after, paired (window {w0} to {w1})",
+        ),
+        se_note=BiText(
+            "Standardfehler der mittleren Differenz; t-Verteilung mit n-1 Freiheitsgraden.",
+            "Standard error of the mean difference; t distribution with n-1 degrees of freedom.",
+        ),
         distribution="t",
         df=float(n - 1),
         level=level,
@@ -1099,7 +1186,7 @@ def before_after(
     return res
 
 
-class ITSResult(Estimates):
+class ITSResult(PanelEstimates):
     """Segmented regression; ``series`` holds the series with the fitted values and the
     counterfactual (pre-onset line continued)."""
 
@@ -1196,8 +1283,14 @@ def interrupted_time_series(
         table,
         ["term"],
         title="Interrupted time series",
-        method="Segmentierte Regression (Niveau- und Steigungsänderung beim Beginn)",
-        se_note=f"Newey-West-Standardfehler (HAC, {nlags} Lags); Normalverteilung.",
+        method=BiText(
+            "Segmentierte Regression (Niveau- und Steigungsänderung beim Beginn)",
+            "Segmented regression (level and slope change at onset)",
+        ),
+        se_note=BiText(
+            f"Newey-West-Standardfehler (HAC, {nlags} Lags); Normalverteilung.",
+            f"Newey-West standard errors (HAC, {nlags} lags); normal distribution.",
+        ),
         distribution="normal",
         level=level,
         facts={"n_periods": len(k), "n_units": int(df.loc[sel, roles.unit].nunique())},
