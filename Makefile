@@ -20,19 +20,19 @@ demo: $(STAMP)
 	$(BIN)/audit-eval demo --out reports/demo --seed 1 --force
 
 test: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks analyses
-	$(BIN)/ruff format --check src tests benchmarks analyses
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests benchmarks analyses
+	$(BIN)/ruff check .
 
 format: $(STAMP)
-	$(BIN)/ruff check --fix src tests benchmarks analyses
-	$(BIN)/ruff format src tests benchmarks analyses
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
 
 schema: $(STAMP)
 	$(BIN)/audit-eval schema data_schema
