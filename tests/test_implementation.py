@@ -737,3 +737,60 @@ def test_top_level_names():
         "time_to_implementation",
     ):
         assert callable(getattr(ev, name))
+
+
+# -- known truth: the synthetic study and a Monte Carlo of the cluster-aware interval -----------
+
+
+def _marginal(centre: float, sd: float) -> float:
+    """E[expit(centre + u)], u ~ N(0, sd²), by Gauss-Hermite quadrature."""
+    nodes, weights = np.polynomial.hermite_e.hermegauss(60)
+    return float(np.sum(weights / (1 + np.exp(-(centre + sd * nodes)))) / math.sqrt(2 * math.pi))
+
+
+def test_synthetic_truth_inside_intervals():
+    study = ev.datasets.synthetic_study(seed=0)
+    truth = study.truth.implementation_probability.set_index("action_field")["probability"]
+    for method in ("bootstrap", "gee"):
+        t = (
+            ev.implementation_rates(study, success="implemented", as_of=3, cluster_interval=method)
+            .tidy()
+            .set_index("action_field")
+        )
+        assert set(t.index) == set(truth.index)
+        inside = (t["cluster_ci_low"] <= truth) & (truth <= t["cluster_ci_high"])
+        assert inside.all(), t.assign(truth=truth)
+
+
+def _coverage(n_rep: int, seed: int, method: str) -> float:
+    centres, sd = (0.8, 0.0, -0.6), 0.8
+    truth = np.array([_marginal(c, sd) for c in centres])
+    rng = np.random.default_rng(seed)
+    hits = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImplementationDataWarning)
+        for r in range(n_rep):
+            s = _random_study(rng, n_mun=50, centres=centres, sd=sd)
+            t = ev.implementation_rates(
+                s, as_of=3, cluster_interval=method, n_boot=999, seed=r
+            ).tidy()
+            t = t[t["n_measures"] > 0]
+            hits += list((t["cluster_ci_low"] <= truth) & (truth <= t["cluster_ci_high"]))
+    return float(np.mean(hits))
+
+
+def test_cluster_interval_coverage_monte_carlo():
+    # 100 simulated studies x 3 action fields, 50 municipalities each (seeded)
+    cover = _coverage(100, seed=2024, method="bootstrap")
+    assert 0.90 <= cover <= 0.99, cover
+
+
+@pytest.mark.slow
+def test_cluster_interval_coverage_synthetic_studies():
+    hits = []
+    for seed in range(100, 130):
+        study = ev.datasets.synthetic_study(seed=seed)
+        truth = study.truth.implementation_probability.set_index("action_field")["probability"]
+        t = ev.implementation_rates(study, as_of=3).tidy().set_index("action_field")
+        hits += list((t["cluster_ci_low"] <= truth) & (truth <= t["cluster_ci_high"]))
+    assert 0.90 <= np.mean(hits) <= 0.99, np.mean(hits)

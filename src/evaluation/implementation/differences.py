@@ -10,7 +10,7 @@ import pandas as pd
 from scipy import stats
 from statsmodels.stats.multitest import multipletests
 
-from ..codes import STATUS_CODES, Lang
+from ..codes import ACTION_FIELD_CODES, STATUS_CODES, Lang
 from ..errors import DataError
 from ._data import (
     AsOf,
@@ -131,6 +131,11 @@ def field_differences(
     if len(fields) < 2:
         raise DataError(
             f"field_differences needs measures in at least two action fields, found {fields}"
+        )
+    absent = [f for f in ACTION_FIELD_CODES if f not in fields]
+    if absent:
+        notes.append(
+            "Action field(s) without measures are not part of the test: " + ", ".join(absent) + "."
         )
     f_idx = pd.Index(fields).get_indexer(frame["action_field"].astype(str))
     y = success_flag(status, success)

@@ -87,7 +87,13 @@ class PairedComparison(ImplementationResult):
         self.labels = labels
 
     def _tables_for_summary(self, lang):
-        return [("", self.tidy())]
+        from ..labels import term
+
+        row = self.tidy().iloc[0]
+        values = [_fmt_value(v) for v in row.to_numpy()]
+        head = ("Kennzahl", "Wert") if lang == "de" else ("Quantity", "Value")
+        table = pd.DataFrame({head[0]: [term(c, lang) for c in row.index], head[1]: values})
+        return [("", table)]
 
     def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
         """Slope chart: each unit's share before and after, with the means; returns the
@@ -95,6 +101,12 @@ class PairedComparison(ImplementationResult):
         from .plots import plot_paired
 
         return plot_paired(self, ax=ax, lang=lang, title=title)
+
+
+def _fmt_value(v) -> str:
+    if isinstance(v, float | np.floating):
+        return str(int(v)) if float(v).is_integer() else f"{v:.4f}"
+    return str(v)
 
 
 def _shares(frame: pd.DataFrame, y: np.ndarray, unit: list[str], name: str) -> pd.DataFrame:
