@@ -488,3 +488,17 @@ def test_simultaneous_band_quick_check():
         truth = np.where(t["time"] >= t["cohort"], effect(t["cohort"], t["time"] - t["cohort"]), 0)
         band_cov.append(((t["band_low"] <= truth) & (truth <= t["band_high"])).all())
     assert np.mean(band_cov) >= 0.85
+
+
+def test_aggregated_bootstrap_equals_bootstrap_of_aggregated_influence():
+    """Aggregations combine the cells' bootstrap draws linearly; bootstrapping the aggregated
+    influence function directly with the same multipliers gives the same standard error."""
+    from evaluation.staggered._bootstrap import bootstrap_se
+
+    df = _simulate(np.random.default_rng(9), n=300)
+    df["state"] = df["unit"] % 7
+    res = att_gt(df, "y", "unit", "year", "cohort", bootstrap=399, seed=2, cluster="state")
+    for kind in ("simple", "group", "dynamic", "calendar"):
+        agg = res.aggregate(kind)
+        direct = bootstrap_se(res._boot.draws(agg.overall.influence)[:, None], 7)[0]
+        assert agg.overall.std_error == pytest.approx(direct, rel=1e-5)

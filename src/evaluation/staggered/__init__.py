@@ -11,10 +11,16 @@
 from __future__ import annotations
 
 from ._attgt import AggregatedEffects, GroupTimeEffects, OverallEffect, PreTest, att_gt
+from ._bacon import BaconDecomposition, bacon_decomposition
 from ._data import StaggeredWarning
+from ._sunab import SunAbrahamEffects, sun_abraham
 
 __all__ = [
     "att_gt",
+    "sun_abraham",
+    "bacon_decomposition",
+    "BaconDecomposition",
+    "SunAbrahamEffects",
     "GroupTimeEffects",
     "AggregatedEffects",
     "OverallEffect",

@@ -19,7 +19,7 @@ from ..errors import DataError
 from ..labels import term
 from ..panel import resolve_roles
 from ..results import Estimates, TableResult
-from ._bootstrap import MultiplierBootstrap, bootstrap_se, sup_t_critical_value
+from ._bootstrap import MultiplierBootstrap, bootstrap_se, cluster_sums, sup_t_critical_value
 from ._data import StaggeredWarning, Unbalanced, wide_panel
 from ._drdid import ESTIMATORS, SeparationError, diff_in_means
 
@@ -172,6 +172,7 @@ def att_gt(
     if bootstrap is not None:
         boot = MultiplierBootstrap(wp.cluster, wp.n_clusters, int(bootstrap), seed, progress)
         draws = boot.draws(inf)
+        boot.cell_draws = draws
         bse = bootstrap_se(draws, wp.n_clusters)
         crit = sup_t_critical_value(draws, bse, level)
         table["std_error_analytic"] = se
@@ -231,7 +232,8 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
     observed = ~np.isnan(y)
     estimator = ESTIMATORS[method]
     cov_names = list(covs)
-    out_g, out_t, out_att, out_post, out_nt, out_nc, out_ref, infs = [], [], [], [], [], [], [], []
+    out_g, out_t, out_att, out_post, out_nt, out_nc, out_ref = [], [], [], [], [], [], []
+    inf = np.zeros((n, len(glist) * T), order="F")  # filled column by column
     missing: list[tuple[int, int, str]] = []
     never = coh == 0
     for g in glist:
@@ -248,7 +250,6 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
                 out_g.append(g), out_t.append(times[tc]), out_att.append(0.0)
                 out_post.append(False), out_ref.append(True)
                 out_nt.append(int(treated.sum())), out_nc.append(0)
-                infs.append(np.zeros(n))
                 continue
             later = max(tc, b)
             if control_group == "never_treated":
@@ -278,12 +279,10 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
                     ) from None
             else:
                 a, inf_c = diff_in_means(dy, d, w)
-            inf_full = np.zeros(n)
-            inf_full[idx] = inf_c * (n / len(idx))
+            inf[idx, len(out_g)] = inf_c * (n / len(idx))
             out_g.append(g), out_t.append(times[tc]), out_att.append(a)
             out_post.append(bool(is_post)), out_ref.append(False)
             out_nt.append(nt), out_nc.append(nc)
-            infs.append(inf_full)
     if missing:
         lost = sorted({g for g, _, _ in missing} - set(out_g))
         cells = ", ".join(f"({g}, {t}): no {why} units" for g, t, why in missing[:15])
@@ -292,7 +291,7 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
         if lost:
             msg += f"; cohort(s) {lost} have no estimable cell at all"
         warnings.warn(msg, StaggeredWarning, stacklevel=3)
-    inf = np.column_stack(infs) if infs else np.zeros((n, 0))
+    inf = inf[:, : len(out_g)]
     return (
         np.asarray(out_g, dtype=np.int64),
         np.asarray(out_t, dtype=np.int64),
@@ -335,17 +334,9 @@ def _design(covs, names, idx, s, g, t, t_cov, d):
     return x
 
 
-def _cluster_sums(inf: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
-    if n_clusters == inf.shape[0]:
-        return inf
-    s = np.zeros((n_clusters, *inf.shape[1:]))
-    np.add.at(s, cluster, inf)
-    return s
-
-
 def _cluster_se(inf: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
     """sqrt(sum_c S_c^2) / n; equals R did's sqrt(mean(IF^2) / n) for unit clusters."""
-    s = _cluster_sums(inf, cluster, n_clusters)
+    s = cluster_sums(inf, cluster, n_clusters)
     return np.sqrt((s**2).sum(axis=0)) / inf.shape[0]
 
 
@@ -436,6 +427,7 @@ class GroupTimeEffects(Estimates):
         self._times = times
         self._reference = reference
         self._boot = boot
+        self._share_draws: np.ndarray | None = None
 
     @property
     def n_units(self) -> int:
@@ -478,19 +470,19 @@ class GroupTimeEffects(Estimates):
         unit_gidx = np.where(glist[np.minimum(unit_gidx, len(glist) - 1)] == G, unit_gidx, -1)
 
         n_g = len(glist)
+        # every level's influence function is inf @ W[:, j] + E @ C[:, j]: a combination of
+        # the cells' influence functions plus the influence of the estimated cohort shares,
+        # which is w_i * coef[cohort_i] (E holds w_i in the column of unit i's cohort)
         wcols: list[np.ndarray] = []
-        wifs: list[np.ndarray] = []
+        ccols: list[np.ndarray] = []
 
         def add(which: np.ndarray, weights: np.ndarray, with_wif: bool) -> None:
-            # the level's influence function is inf @ full + wif; all levels in one product
             full = np.zeros(len(att))
             full[which] = weights
             wcols.append(full)
-            wif = _wif_dot(unit_gidx, w, gidx[which], pg[which], att[which], n_g) if with_wif else 0
-            wifs.append(np.broadcast_to(wif, (self.n_units,)))
-
-        def level_infs() -> np.ndarray:
-            return inf @ np.column_stack(wcols) + np.column_stack(wifs)
+            ccols.append(
+                _wif_coef(gidx[which], pg[which], att[which], n_g) if with_wif else np.zeros(n_g)
+            )
 
         levels: list[Any] = []
         est: list[float] = []
@@ -502,8 +494,7 @@ class GroupTimeEffects(Estimates):
             wk = pg[keep] / pg[keep].sum()
             o_est = float(att[keep] @ wk)
             add(keep, wk, True)
-            o_inf = level_infs()[:, 0]
-            inf_levels = o_inf[:, None]
+            o_comb, o_extra = np.ones(1), np.zeros(n_g)
         elif type == "group":
             used = []
             for i, g in enumerate(glist):
@@ -519,10 +510,8 @@ class GroupTimeEffects(Estimates):
             p = pgg[used]
             est_a = np.asarray(est)
             o_est = float(est_a @ (p / p.sum()))
-            inf_levels = level_infs()
-            o_inf = inf_levels @ (p / p.sum()) + _wif_dot(
-                unit_gidx, w, np.asarray(used), p, est_a, n_g
-            )
+            o_comb = p / p.sum()
+            o_extra = _wif_coef(np.asarray(used), p, est_a, n_g)
         elif type == "dynamic":
             e_all = tt - group
             include = np.ones(len(att), dtype=bool)
@@ -541,12 +530,11 @@ class GroupTimeEffects(Estimates):
                 levels.append(int(e))
                 est.append(float(att[which] @ wk))
                 add(which, wk, True)
-            epos = np.flatnonzero(np.asarray(levels) >= 0)
-            if len(epos) == 0:
+            epos = np.asarray(levels) >= 0
+            if not epos.any():
                 raise DataError("no event times >= 0 to average for the overall effect")
             o_est = float(np.mean(np.asarray(est)[epos]))
-            inf_levels = level_infs()
-            o_inf = inf_levels[:, epos].mean(axis=1)
+            o_comb, o_extra = epos / epos.sum(), np.zeros(n_g)
         else:  # calendar
             min_g = group.min()
             for t1 in self._times[self._times >= min_g]:
@@ -558,9 +546,14 @@ class GroupTimeEffects(Estimates):
                 est.append(float(att[which] @ wk))
                 add(which, wk, True)
             o_est = float(np.mean(est))
-            inf_levels = level_infs()
-            o_inf = inf_levels.mean(axis=1)
+            o_comb, o_extra = np.full(len(est), 1 / len(est)), np.zeros(n_g)
 
+        wm, cm = np.column_stack(wcols), np.column_stack(ccols)
+        e_mat = np.zeros((self.n_units, n_g))
+        has = unit_gidx >= 0
+        e_mat[np.flatnonzero(has), unit_gidx[has]] = w[has]
+        inf_levels = inf @ wm + e_mat @ cm
+        o_inf = inf_levels @ o_comb + e_mat @ o_extra
         table = pd.DataFrame({key or "term": levels or ["ATT"]})
         table["estimate"] = [o_est] if type == "simple" else est
         se = self._se(inf_levels)
@@ -568,7 +561,11 @@ class GroupTimeEffects(Estimates):
         o_se = float(self._se(o_inf[:, None])[0])
         notes = []
         if self._boot is not None:
-            draws = self._boot.draws(np.column_stack([inf_levels, o_inf]))
+            # the bootstrap is linear in the influence functions: combine the cells' draws
+            if self._share_draws is None or self._share_draws.shape[1] != n_g:
+                self._share_draws = self._boot.draws(e_mat)
+            lev = self._boot.cell_draws @ wm + self._share_draws @ cm
+            draws = np.column_stack([lev, lev @ o_comb + self._share_draws @ o_extra])
             bse = bootstrap_se(draws, self._n_clusters)
             crit = sup_t_critical_value(draws[:, :-1], bse[:-1], self.level)
             table["std_error_analytic"] = se
@@ -622,7 +619,7 @@ class GroupTimeEffects(Estimates):
         )
         if len(pre) == 0:
             raise DataError("there are no pre-treatment group-time effects to test")
-        s = _cluster_sums(self.influence[:, pre], self._cluster, self._n_clusters)
+        s = cluster_sums(self.influence[:, pre], self._cluster, self._n_clusters)
         v = s.T @ s / self.n_units**2
         if 1 / np.linalg.cond(v) <= np.finfo(float).eps:
             raise DataError(
@@ -689,15 +686,14 @@ class GroupTimeEffects(Estimates):
         return fig
 
 
-def _wif_dot(unit_gidx, w, gidx_k, pg_k, att_k, n_groups) -> np.ndarray:
-    """Influence of estimating the cohort-size weights pg_k / sum(pg), times the effects:
-    R did's ``wif(...) %*% att`` computed without the (n, k) matrix. ``unit_gidx`` is each
-    unit's cohort index (-1 for never treated), ``gidx_k`` the cohort index of each cell."""
+def _wif_coef(gidx_k, pg_k, att_k, n_groups) -> np.ndarray:
+    """Influence of estimating the cohort-size weights pg_k / sum(pg), times the effects
+    (R did's ``wif(...) %*% att``): for unit i it is ``w_i * coef[cohort of i]`` (0 for units
+    outside the cohorts), and this returns ``coef`` per cohort index."""
     s = pg_k.sum()
-    att_sum = np.append(np.bincount(gidx_k, weights=att_k, minlength=n_groups), 0.0)
-    cnt = np.append(np.bincount(gidx_k, minlength=n_groups).astype(float), 0.0)
-    sum_pa = float(pg_k @ att_k)
-    return (w * att_sum[unit_gidx] - sum_pa) / s - (w * cnt[unit_gidx] - s) * sum_pa / s**2
+    att_sum = np.bincount(gidx_k, weights=att_k, minlength=n_groups)
+    cnt = np.bincount(gidx_k, minlength=n_groups).astype(float)
+    return att_sum / s - cnt * float(pg_k @ att_k) / s**2
 
 
 __all__ = ["att_gt", "GroupTimeEffects", "AggregatedEffects", "OverallEffect", "PreTest"]

@@ -8,7 +8,7 @@ bootstrapped jointly.
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
+from scipy import sparse, stats
 
 SQ5 = np.sqrt(5.0)
 MAMMEN_LOW = (1 - SQ5) / 2
@@ -17,13 +17,26 @@ P_LOW = (SQ5 + 1) / (2 * SQ5)  # probability of the low value: mean 0, variance 
 CHUNK = 256
 
 
+def cluster_sums(x: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
+    """Column sums of ``x`` (n, k) within clusters: (n_clusters, k); ``x`` itself when every
+    unit is its own cluster."""
+    if n_clusters == x.shape[0]:
+        return x
+    ind = sparse.csr_matrix(
+        (np.ones(len(cluster)), (cluster, np.arange(len(cluster)))),
+        shape=(n_clusters, len(cluster)),
+    )
+    return np.asarray(ind @ x)
+
+
 class MultiplierBootstrap:
     """Mammen multiplier draws for ``n_clusters`` clusters.
 
-    ``draws(if_matrix)`` returns, for each draw b and column k, the perturbed mean
+    ``draws(x)`` returns, for each draw b and column k, the perturbed mean
     ``sum_c V_bc * S_ck / n`` where ``S_ck`` is the sum of the influence function of column k
     over the units of cluster c, i.e. a draw from the approximate sampling distribution of the
-    estimate minus its value.
+    estimate minus its value. The map is linear in ``x``, so draws of linear combinations of
+    influence functions are the same combinations of draws.
     """
 
     def __init__(
@@ -35,28 +48,20 @@ class MultiplierBootstrap:
         self.cluster = cluster
         self.n_clusters = n_clusters
         self.n_draws = int(n_draws)
-        # store only whether each weight is the high value (1 byte per cluster and draw)
-        self._high = rng.random((self.n_draws, n_clusters), dtype=np.float32) >= P_LOW
-        self._high_f: np.ndarray | None = None
+        # indicator of the high Mammen value, one per draw and cluster, kept in single
+        # precision (exact for 0/1) for the matrix product
+        high = rng.random((self.n_draws, n_clusters), dtype=np.float32)
+        np.greater_equal(high, np.float32(P_LOW), out=high, casting="unsafe")
+        self._high = high
         self.progress = progress
 
-    def _high_float(self) -> np.ndarray:
-        # converted once and kept: every aggregation reuses the same draws
-        if self._high_f is None:
-            self._high_f = self._high.astype(np.float32)
-        return self._high_f
-
-    def draws(self, inf: np.ndarray) -> np.ndarray:
-        inf = np.asarray(inf, dtype=float)
-        vec = inf.ndim == 1
+    def draws(self, x: np.ndarray) -> np.ndarray:
+        x = np.asarray(x, dtype=float)
+        vec = x.ndim == 1
         if vec:
-            inf = inf[:, None]
-        n = inf.shape[0]
-        if self.n_clusters == n and np.array_equal(self.cluster, np.arange(n)):
-            s = inf
-        else:
-            s = np.zeros((self.n_clusters, inf.shape[1]))
-            np.add.at(s, self.cluster, inf)
+            x = x[:, None]
+        n = x.shape[0]
+        s = cluster_sums(x, self.cluster, self.n_clusters)
         total = s.sum(axis=0)
         out = np.empty((self.n_draws, s.shape[1]))
         starts = range(0, self.n_draws, CHUNK)
@@ -64,13 +69,12 @@ class MultiplierBootstrap:
             from tqdm.auto import tqdm
 
             starts = tqdm(starts, desc="bootstrap", unit="chunk", leave=False)
-        high = self._high_float()
         # single precision for the product: its rounding (~1e-6 of a draw) is far below the
         # Monte Carlo error of any bootstrap quantity; the centring term stays in double
         s32 = s.astype(np.float32)
         for b0 in starts:
             out[b0 : b0 + CHUNK] = MAMMEN_LOW * total + (MAMMEN_HIGH - MAMMEN_LOW) * (
-                high[b0 : b0 + CHUNK] @ s32
+                self._high[b0 : b0 + CHUNK] @ s32
             )
         out /= n
         return out[:, 0] if vec else out

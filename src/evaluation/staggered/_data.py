@@ -94,6 +94,7 @@ def wide_panel(
     cluster: str | None = None,
     anticipation: int = 0,
     unbalanced: Unbalanced = "drop",
+    drop_always_treated: bool = True,
 ) -> WidePanel:
     """Check a long panel and turn it into a :class:`WidePanel`.
 
@@ -214,7 +215,7 @@ def wide_panel(
         )
         cohort = np.where(late, 0, cohort)
 
-    early = (cohort > 0) & (cohort <= times[0] + anticipation) & keep
+    early = (cohort > 0) & (cohort <= times[0] + anticipation) & keep & drop_always_treated
     if early.any():
         dropped["treated_first_period"] = list(unit_ids[early])
         cohorts = sorted(set(cohort[early].tolist()))
