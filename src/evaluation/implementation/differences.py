@@ -8,7 +8,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.stats.multitest import multipletests
 
 from ..codes import ACTION_FIELD_CODES, STATUS_CODES, Lang
 from ..errors import DataError
@@ -234,6 +233,8 @@ def field_differences(
             }
         )
     pair_df = pd.DataFrame(pair_rows)
+    from statsmodels.stats.multitest import multipletests
+
     if correction == "none":
         pair_df["p_adjusted"] = pair_df["p_value"]
     else:

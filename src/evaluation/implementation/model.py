@@ -8,7 +8,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 from scipy import stats
 from scipy.special import expit
 
@@ -217,6 +216,8 @@ def implementation_model(
     y = success_flag(status, success).astype(float)
     x, blocks = design_matrix(frame, list(covariates), notes)
     _separation(x, y, blocks)
+    import statsmodels.api as sm
+
     groups, _ = pd.factorize(frame["municipality_id"].astype(str))
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=RuntimeWarning)

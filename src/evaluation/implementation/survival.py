@@ -8,7 +8,6 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy import stats
-from statsmodels.duration.hazard_regression import PHReg
 
 from ..codes import Lang
 from ..errors import DataError
@@ -239,6 +238,8 @@ def time_to_implementation(
 
 
 def _cox(frame, time, event, gidx, keys, by, level, notes):
+    from statsmodels.duration.hazard_regression import PHReg
+
     names = [" / ".join(str(v) for v in keys.iloc[g]) for g in range(len(keys))]
     x = np.zeros((len(time), len(keys) - 1))
     for g in range(1, len(keys)):
