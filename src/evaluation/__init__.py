@@ -58,6 +58,8 @@ _API: dict[str, str] = {
     "att_gt": "staggered",
     "sun_abraham": "staggered",
     "bacon_decomposition": "staggered",
+    "StaggeredWarning": "staggered",
+    "GroupTimeEffects": "staggered",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

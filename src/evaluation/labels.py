@@ -137,6 +137,20 @@ TERMS: dict[str, tuple[str, str]] = {
     "median_ci_low": ("Median KI unten", "Median CI lower"),
     "median_ci_high": ("Median KI oben", "Median CI upper"),
     "dropped": ("Eingestellte Maßnahmen", "Discontinued measures"),
+    "std_error_analytic": ("Std.-Fehler (analytisch)", "Std. error (analytic)"),
+    "n_treated": ("behandelte Einheiten", "Treated units"),
+    "n_control": ("Vergleichseinheiten", "Comparison units"),
+    "control_group": ("Vergleichsgruppe", "Comparison group"),
+    "base_period": ("Basisperiode", "Base period"),
+    "anticipation": ("Antizipation (Perioden)", "Anticipation (periods)"),
+    "covariates": ("Kovariaten", "Covariates"),
+    "n_cells": ("Zellen", "Cells"),
+    "weight": ("Gewicht", "Weight"),
+    "type": ("Art", "Type"),
+    "treated": ("behandelt", "Treated"),
+    "control": ("Vergleich", "Comparison"),
+    "twfe": ("TWFE-Koeffizient", "TWFE coefficient"),
+    "n_comparisons": ("2x2-Vergleiche", "2x2 comparisons"),
 }
 
 
