@@ -266,6 +266,7 @@ def test_event_study_equals_dummy_ols_and_wald():
         )
     assert t.loc[-1, "estimate"] == 0 and t.loc[-1, "reference"]
     assert t.loc[-3, "binned"] and t.loc[2, "binned"] and not t.loc[0, "binned"]
+    assert t.loc[-3, "n_obs"] == (rel == -3).sum() and t.loc[2, "n_obs"] == (rel == 2).sum()
     # joint Wald test of the two pre-period coefficients, F(2, G-1)
     b = fit.params[["em3", "em2"]].to_numpy()
     v = fit.cov_params().loc[["em3", "em2"], ["em3", "em2"]].to_numpy() * factor

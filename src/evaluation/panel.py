@@ -821,7 +821,7 @@ def event_study(
     se = np.sqrt(np.diag(vc))
     crit = sup_t_critical(vc, level=level, df=fit.df, n_sim=n_sim, seed=seed)
     rel = _rel_time(df, roles)
-    counts = pd.Series(rel[~np.isnan(rel)]).value_counts()
+    counts = pd.Series(np.clip(rel[~np.isnan(rel)], -leads, lags)).value_counts()
     rows = pd.DataFrame({"rel_time": present, "estimate": est, "std_error": se})
     rows["band_low"] = est - crit * se
     rows["band_high"] = est + crit * se
