@@ -13,6 +13,8 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 import evaluation as ev
@@ -779,8 +781,39 @@ def _coverage(n_rep: int, seed: int, method: str) -> float:
     return float(np.mean(hits))
 
 
-def test_cluster_interval_coverage_monte_carlo():
-    # 100 simulated studies x 3 action fields, 50 municipalities each (seeded)
+@pytest.mark.parametrize("method", ["bootstrap", "gee"])
+def test_cluster_interval_coverage_monte_carlo(method):
+    # the interval functions on 400 simulated data sets x 3 action fields: 50 municipalities
+    # with 3-24 measures each, success ~ Bernoulli(expit(centre_field + u)), u ~ N(0, 0.8²)
+    from evaluation.implementation.rates import (
+        bootstrap_interval,
+        cluster_matrices,
+        gee_interval,
+    )
+
+    centres, sd, n_mun = np.array([0.8, 0.0, -0.6]), 0.8, 50
+    truth = np.array([_marginal(c, sd) for c in centres])
+    rng = np.random.default_rng(2024)
+    hits = []
+    for r in range(400):
+        sizes = rng.integers(3, 25, n_mun)
+        cluster = np.repeat(np.arange(n_mun), sizes)
+        field = rng.integers(0, 3, cluster.size)
+        u = rng.normal(0, sd, n_mun)
+        y = (rng.random(cluster.size) < 1 / (1 + np.exp(-(centres[field] + u[cluster])))) * 1
+        ysum, nsum = cluster_matrices(field, cluster, y, 3, n_mun)
+        if method == "bootstrap":
+            _, low, high = bootstrap_interval(ysum, nsum, 0.95, 999, seed=r)
+        else:
+            _, low, high = gee_interval(ysum, nsum, 0.95)
+        hits += list((low <= truth) & (truth <= high))
+    cover = float(np.mean(hits))
+    assert 0.90 <= cover <= 0.99, cover
+
+
+@pytest.mark.slow
+def test_cluster_interval_coverage_full_pipeline():
+    # the same through Study and implementation_rates: 100 studies x 3 action fields
     cover = _coverage(100, seed=2024, method="bootstrap")
     assert 0.90 <= cover <= 0.99, cover
 
@@ -794,3 +827,31 @@ def test_cluster_interval_coverage_synthetic_studies():
         t = ev.implementation_rates(study, as_of=3).tidy().set_index("action_field")
         hits += list((t["cluster_ci_low"] <= truth) & (truth <= t["cluster_ci_high"]))
     assert 0.90 <= np.mean(hits) <= 0.99, np.mean(hits)
+
+
+def test_duplicate_measure_ids_and_orphan_reports():
+    s = build_study()
+    tables = s.tables
+    reports = pd.concat(
+        [
+            tables["measure_reports"],
+            pd.DataFrame({"measure_id": ["zz"], "report_year": [2016], "status": ["planned"]}),
+        ],
+        ignore_index=True,
+    )
+    s2 = Study(**{**tables, "measure_reports": reports})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ImplementationDataWarning)
+        res = ev.implementation_rates(s2)
+    assert any("1 report row(s) name a measure_id" in n for n in res.notes)
+    measures = pd.concat([tables["measures"], tables["measures"].iloc[[0]]], ignore_index=True)
+    with pytest.raises(DataError, match="occurs more than once"):
+        ev.implementation_rates(Study(**{**tables, "measures": measures}))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 500).flatmap(lambda n: st.tuples(st.integers(0, n), st.just(n))))
+def test_wilson_contains_share(xn):
+    x, n = xn
+    low, high = wilson_interval(np.array([x]), np.array([n]))
+    assert 0 - 1e-12 <= low[0] <= x / n + 1e-12 <= high[0] + 2e-12 <= 1 + 3e-12

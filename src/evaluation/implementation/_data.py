@@ -138,6 +138,13 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
     m = study.measure_table()
     if len(m) == 0:
         raise DataError("table measures is empty: the study has no measures to analyse")
+    dup_m = m["measure_id"].duplicated().to_numpy()
+    if dup_m.any():
+        row = int(np.flatnonzero(dup_m)[0])
+        raise DataError(
+            f"measures row {row}: measure_id {m['measure_id'].iloc[row]} occurs more than once "
+            "(or its goal_id matches several goals); measure ids must be unique"
+        )
     for col, table in (("action_field", "goals"), ("municipality_id", "audits")):
         bad = m[col].isna().to_numpy()
         if bad.any():
@@ -149,6 +156,7 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
     muni_cols = ["municipality_id", *study.covariates]
     mun = study.municipalities[[c for c in dict.fromkeys(muni_cols)]]
     m = m.merge(mun, on="municipality_id", how="left")
+    all_ids = set(m["measure_id"].astype(str))
     m["cohort"] = m["certification_date"].dt.year.astype("Int64")
     uncertified = m["cohort"].isna().to_numpy()
     if uncertified.any():
@@ -187,6 +195,12 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
     pos = pd.Series(np.arange(len(m)), index=pd.Index(m["measure_id"].astype(str)))
     r_idx = pos.reindex(rep["measure_id"].astype(str).to_numpy()).to_numpy()
     known = ~np.isnan(r_idx)
+    orphans = ~known & ~rep["measure_id"].astype(str).isin(all_ids).to_numpy()
+    if orphans.any():
+        notes.append(
+            f"{int(orphans.sum())} report row(s) name a measure_id that is not in table "
+            "measures and are not used."
+        )
     r_idx = r_idx[known].astype(np.int64)
     cohort = m["cohort"].to_numpy(dtype=np.int64)
     number = rep["report_year"].to_numpy(dtype=np.int64)[known] - cohort[r_idx]

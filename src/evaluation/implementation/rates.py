@@ -74,9 +74,6 @@ def group_codes(df: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFra
     if "action_field" in by:
         pos = {f: i for i, f in enumerate(ordered_fields(keys["action_field"]))}
         sortable["action_field"] = sortable["action_field"].map(pos).astype(int)
-    for k in by:
-        if k != "action_field":
-            sortable[k] = sortable[k].astype(str) if keys[k].dtype == "string" else sortable[k]
     keys = keys.loc[sortable.sort_values(by, kind="stable").index].reset_index(drop=True)
     idx = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(df[by]))
     return idx.astype(np.int64), keys
