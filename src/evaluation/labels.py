@@ -151,6 +151,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "control": ("Vergleich", "Comparison"),
     "twfe": ("TWFE-Koeffizient", "TWFE coefficient"),
     "n_comparisons": ("2x2-Vergleiche", "2x2 comparisons"),
+    "successful": ("erfolgreich", "successful"),
+    "not_successful": ("nicht erfolgreich", "not successful"),
 }
 
 
