@@ -35,28 +35,47 @@ def diff_in_means(dy: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[float, 
 
 
 def logit(x: np.ndarray, d: np.ndarray, w: np.ndarray, tol: float = 1e-10, max_iter: int = 100):
-    """Weighted logistic regression by Newton's method; returns (p, inverse Hessian / n)."""
+    """Weighted logistic regression (maximum likelihood) by Newton's method with step halving,
+    so that the log-likelihood never decreases. Returns the fitted probabilities and n times
+    the inverse information (R's ``vcov(glm) * n``). Raises :class:`SeparationError` when the
+    fit does not converge or the scores reach 0.999 (no overlap; R ``did`` gives up there too).
+    """
     n, k = x.shape
     pbar = np.clip((w * d).sum() / w.sum(), 1e-6, 1 - 1e-6)
     beta = np.zeros(k)
     beta[0] = np.log(pbar / (1 - pbar))
+
+    def loglik(b: np.ndarray) -> float:
+        eta = x @ b
+        return float(np.sum(w * (d * eta - np.logaddexp(0.0, eta))))
+
+    ll = loglik(beta)
     for _ in range(max_iter):
-        eta = x @ beta
-        p = 1.0 / (1.0 + np.exp(-eta))
-        v = w * p * (1 - p)
-        hess = (x * v[:, None]).T @ x
+        p = 1.0 / (1.0 + np.exp(-(x @ beta)))
+        hess = (x * (w * p * (1 - p))[:, None]).T @ x
         grad = x.T @ (w * (d - p))
         try:
             step = np.linalg.solve(hess, grad)
         except np.linalg.LinAlgError:
             raise SeparationError("the propensity score model is singular") from None
-        beta = beta + step
-        if np.max(np.abs(step)) < tol * (1 + np.max(np.abs(beta))):
+        t = 1.0
+        for _ in range(60):
+            new = beta + t * step
+            ll_new = loglik(new)
+            if ll_new >= ll - 1e-12 * (1 + abs(ll)):
+                break
+            t /= 2
+        beta, ll = new, ll_new
+        if np.max(np.abs(t * step)) < tol * (1 + np.max(np.abs(beta))):
             break
-        if np.max(np.abs(beta)) > 40:
-            raise SeparationError("the propensity score model does not converge")
-    eta = x @ beta
-    p = 1.0 / (1.0 + np.exp(-eta))
+    else:
+        raise SeparationError("the propensity score model does not converge")
+    p = 1.0 / (1.0 + np.exp(-(x @ beta)))
+    if p.max() >= 0.999:
+        raise SeparationError(
+            f"estimated propensity scores reach {p.max():.4f} (treated and comparison units "
+            "barely overlap in the covariates)"
+        )
     v = w * p * (1 - p)
     hess_inv = np.linalg.inv((x * v[:, None]).T @ x)
     return p, hess_inv * n
