@@ -14,6 +14,8 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from numpy.testing import assert_allclose
 
 import evaluation as ev
@@ -839,3 +841,46 @@ def test_indicators_from_wide():
         indicators_from_wide(
             wide.assign(c=["n/a", ""]), id_column="county_code", year_column="year"
         )
+
+
+def test_harmonise_incomplete_with_validity_years():
+    # with validity years, an old unit whose row is valid is expected even if it has no data
+    A, B, N = "01001001", "01001002", "01001003"
+    rows = _panel([(A, 2000, "births", 1), (A, 2001, "births", 3), (B, 2001, "births", 4)])
+    cw = pd.DataFrame(
+        {"old_id": [A, B], "new_id": [N, N], "weight": [1, 1], "valid_to": [2001, 2001]}
+    )
+    with pytest.raises(DataError, match=r"01001003 2000 births \(1 of 2 old units\)"):
+        harmonise(rows, cw, CAT, reference=[N])
+    with pytest.warns(UserWarning):
+        out = harmonise(rows, cw, CAT, reference=[N], on_incomplete="drop")
+    assert out.values.tolist() == [[N, 2001, "births", 7.0]]
+
+
+def test_territorial_changes_carries_population_and_area():
+    long = pd.DataFrame(
+        {
+            "year": [1990, 1990, 2000],
+            "ags": ["01001001", "01001002", "01001003"],
+            "name": ["A", "B", "AB"],
+            "pop_total": [10, 20, 30],
+            "area": [1.5, 2.5, 4.0],
+        }
+    )
+    ch = territorial_changes(long, snapshot="year", code="ags", population="pop_total", area="area")
+    assert ch[["municipality_id", "population", "area_km2"]].values.tolist() == [
+        ["01001001", 10, 1.5],
+        ["01001002", 20, 2.5],
+        ["01001003", 30, 4.0],
+    ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.integers(min_value=-(10**12), max_value=10**12), st.integers(min_value=0, max_value=99))
+def test_parse_numbers_round_trip_german_format(whole, cents):
+    """A number written the German way (thousands '.', decimal ',') parses back exactly."""
+    sign = "-" if whole < 0 else ""
+    groups = f"{abs(whole):,}".replace(",", ".")
+    text = f"{sign}{groups},{cents:02d}"
+    expected = float(f"{sign}{abs(whole)}.{cents:02d}")
+    assert parse_numbers(pd.Series([text])).iloc[0] == expected

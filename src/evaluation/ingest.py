@@ -1059,6 +1059,8 @@ def territorial_changes(
     snapshot: str = "snapshot",
     code: str = "municipality_id",
     name: str = "name",
+    population: str = "population",
+    area: str = "area_km2",
 ) -> pd.DataFrame:
     """Codes that appear or disappear between consecutive directory snapshots.
 
@@ -1068,9 +1070,9 @@ def territorial_changes(
         Either a long frame with a ``snapshot`` column (e.g. the year of the directory) and a
         ``code`` column, or a mapping snapshot label -> frame (e.g. from
         :func:`read_gemeindeverzeichnis`) or -> list of codes. Snapshots are ordered by label.
-    snapshot, code, name
-        Column names in the long frame (``name`` is carried along when present, as are
-        ``population`` and ``area_km2``).
+    snapshot, code, name, population, area
+        Column names in the snapshots (``name``, ``population`` and ``area`` are carried along
+        when present).
 
     Returns
     -------
@@ -1090,7 +1092,13 @@ def territorial_changes(
                     f"{list(snapshots.columns)[:12]} (pass snapshot=..., code=...)"
                 )
         long = snapshots.rename(
-            columns={snapshot: "snapshot", code: "municipality_id", name: "name"}
+            columns={
+                snapshot: "snapshot",
+                code: "municipality_id",
+                name: "name",
+                population: "population",
+                area: "area_km2",
+            }
         )
     else:
         frames = []
@@ -1098,7 +1106,14 @@ def territorial_changes(
             if isinstance(snap, pd.DataFrame):
                 if code not in snap.columns:
                     raise DataError(f"snapshot {label!r} has no column {code!r}")
-                f = snap.rename(columns={code: "municipality_id", name: "name"}).copy()
+                f = snap.rename(
+                    columns={
+                        code: "municipality_id",
+                        name: "name",
+                        population: "population",
+                        area: "area_km2",
+                    }
+                ).copy()
             else:
                 f = pd.DataFrame({"municipality_id": list(snap)})
             f["snapshot"] = label
