@@ -1080,9 +1080,10 @@ def territorial_changes(
         One row per change: ``from_snapshot``, ``to_snapshot``, ``change`` (``disappeared`` or
         ``appeared``), ``municipality_id``, ``name``, ``population``, ``area_km2`` (of the
         snapshot where the code exists) and ``candidate``: for a disappeared code, the code that
-        appeared in the same step under exactly the same name (a pure recoding, e.g. after a
-        district reform), and vice versa; empty when there is none or more than one. Candidates
-        are hints for writing the crosswalk, not a crosswalk.
+        appeared in the same step under exactly the same name, and vice versa; empty when there
+        is none or more than one. That is often a pure recoding, but a merge under the name of
+        one partner looks the same, so candidates are hints for writing the crosswalk, not a
+        crosswalk.
     """
     if isinstance(snapshots, pd.DataFrame):
         for c in (snapshot, code):
