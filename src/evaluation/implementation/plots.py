@@ -39,11 +39,17 @@ def _axes(ax, figsize=(7, 4)):
 def _row_labels(df, keys, lang: Lang, width: int = 28) -> list[str]:
     if not keys:
         return [term("overall", lang)] * len(df)
-    parts = [df[k].map(lambda v, k=k: value_label(k, v, lang)).astype(str) for k in keys]
+    parts = [df[k].map(lambda v, k=k: _key_value(k, v, lang)).astype(str) for k in keys]
     joined = parts[0]
     for p in parts[1:]:
         joined = joined + " / " + p
     return [textwrap.fill(s, width) for s in joined]
+
+
+def _key_value(key: str, value, lang: Lang) -> str:
+    if key in ("cycle", "cohort"):
+        return f"{term(key, lang)} {value}"
+    return value_label(key, value, lang)
 
 
 def _success_label(success: str, lang: Lang) -> str:
@@ -62,7 +68,7 @@ def plot_rates(result, ax=None, lang: Lang = "de", title: str | None = None):
     check_lang(lang)
     t = result.tidy()
     t = t[t["n_measures"] > 0].reset_index(drop=True)
-    fig, ax = _axes(ax, (7, max(2.5, 0.45 * len(t) + 1)))
+    fig, ax = _axes(ax, (8.5, max(2.5, 0.45 * len(t) + 1)))
     pos = np.arange(len(t))[::-1]
     share = t["share"].to_numpy(dtype=float)
     cl = t["cluster_ci_low"].to_numpy(dtype=float)
@@ -83,9 +89,7 @@ def plot_rates(result, ax=None, lang: Lang = "de", title: str | None = None):
     ax.set_xlim(0, 1)
     ax.xaxis.set_major_formatter(_percent())
     ax.set_xlabel(_success_label(result.options.get("success", "implemented"), lang))
-    ax.legend(
-        loc="upper center", bbox_to_anchor=(0.5, -0.18), ncol=2, fontsize="small", frameon=False
-    )
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize="small", frameon=False)
     ax.set_title(title or result.titles[0 if lang == "de" else 1])
     fig.tight_layout()
     return fig
