@@ -159,3 +159,18 @@ def test_bacon_unbalanced_units_dropped_and_plot():
 
 def test_top_level_names():
     assert ev.sun_abraham is sun_abraham and ev.bacon_decomposition is bacon_decomposition
+
+
+@pytest.mark.slow
+def test_notebook_runs():
+    """analyses/04_staggered.py executes from top to bottom."""
+    from pathlib import Path
+
+    jupytext = pytest.importorskip("jupytext")
+    nbclient = pytest.importorskip("nbclient")
+    path = Path(__file__).resolve().parents[1] / "analyses" / "04_staggered.py"
+    nb = jupytext.read(path)
+    client = nbclient.NotebookClient(
+        nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
+    )
+    client.execute()
