@@ -181,4 +181,8 @@ def test_real_files_two_commands(tmp_path, shared, capsys):
     assert len(s.municipalities) == 400
     assert s.indicators["municipality_id"].nunique() == 6
     assert "394 unit(s) of the study have no value" in out
+    # Landshut, Passau and Straubing (kreisfreie Städte) are inside the merged regions
+    assert (
+        "have no row of their own (merged into a neighbouring region): 09261, 09262, 09263" in out
+    )
     shutil.rmtree(study)

@@ -614,6 +614,12 @@ def read_inkar(
     ).agg(file=("file", lambda s: ", ".join(dict.fromkeys(s))))[
         ["municipality_id", "name", "aggregate", "file", "status"]
     ]
+    if agg_kreisreg.any():
+        notes.append(
+            "the export is at the level 'Kreisregionen': merged regions are recognised by their "
+            "name ('u.', '/', 'und'); compare the units with your directory (kreisfreie Städte "
+            "missing from the export were merged into a neighbouring region)"
+        )
     bad = units[units["status"] == "merged_region"]
     if len(bad):
         listed = "; ".join(f"{r.municipality_id} {r.name!r}" for r in bad.itertuples())

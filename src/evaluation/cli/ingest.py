@@ -217,6 +217,18 @@ def cmd_inkar(args: argparse.Namespace) -> int:
     _save(new, args.study)
     for note in data.notes:
         print(f"  note: {note}")
+    if data.units["aggregate"].str.casefold().eq("kreisregionen").any():
+        m = study.municipalities
+        covered = set(data.units["municipality_id"].str.slice(0, 3))  # state + Regierungsbezirk
+        cities = m.loc[m["level"] == "kreisfreie_stadt", "municipality_id"]
+        cities = set(cities[cities.str.slice(0, 3).isin(covered)])
+        absent = sorted(cities - set(data.units["municipality_id"]))
+        if absent:
+            print(
+                f"  warning: {len(absent)} kreisfreie Stadt/Städte of the study in the area of "
+                "this Kreisregionen export have no row of their own (merged into a neighbouring "
+                f"region): {', '.join(absent[:15])}" + (" ..." if len(absent) > 15 else "")
+            )
     left_out = export_units - ids
     if left_out:
         print(f"  {len(left_out):,} unit(s) of the export are not in the study and were left out")
