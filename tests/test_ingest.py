@@ -782,6 +782,8 @@ def test_harmonise_errors():
     cw2 = pd.DataFrame({"old_id": [B], "new_id": [A], "weight": [1]})
     with pytest.raises(DataError, match=f"add a row {A},{A},<weight>"):
         harmonise(rows.iloc[:2], cw2, CAT, reference=[A])
+    with pytest.raises(DataError, match="row 2, field value: missing"):
+        harmonise(rows.assign(value=[1.0, None, 1.0, 1.0]), cw, CAT, reference=[N])
     bad = cw.assign(old_id=["1001001", B])
     with pytest.raises(DataError, match="crosswalk, row 1, field old_id"):
         harmonise(rows.iloc[:2], bad, CAT, reference=[N])

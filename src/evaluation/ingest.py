@@ -1327,6 +1327,15 @@ def harmonise(
             f"indicator_catalogue: no aggregation rule for {', '.join(no_rule)}; set the column "
             "aggregation to sum (counts) or weighted_mean (rates and shares)"
         )
+    na = indicators[_INDICATOR_COLUMNS].isna().to_numpy()
+    if na.any():
+        i, j = (int(v[0]) for v in np.nonzero(na))
+        raise DataError(
+            f"indicators, row {i + 1}, field {_INDICATOR_COLUMNS[j]}: missing value; the long "
+            "indicators table has no empty cells (leave such rows out)"
+        )
+    if not pd.api.types.is_numeric_dtype(indicators["value"].dtype):
+        raise DataError("indicators, field value: not numeric (parse the values first)")
     ind = pd.DataFrame(
         {
             "old_id": indicators["municipality_id"].astype("string").to_numpy(),
