@@ -23,6 +23,7 @@ from ..schema import PERSONAL_COLUMNS
 from .figures import ReportFigure
 
 PERSONAL: frozenset[str] = frozenset(c for cols in PERSONAL_COLUMNS.values() for c in cols)
+MAX_SHOWN_ROWS = 40
 COUNT_COLUMN = re.compile(r"^(n|count|n_.+|.+_count)$")
 CODE_COLUMNS = {
     "action_field": "action_fields",
@@ -77,11 +78,16 @@ class ReportTable:
     caption: str
     data: pd.DataFrame
     notes: tuple[str, ...] = ()
+    #: shown in HTML, PDF and Markdown (False: only written as CSV and LaTeX, and linked);
+    #: None: shown when it has at most ``MAX_SHOWN_ROWS`` rows
+    show: bool | None = None
     kind: Literal["table"] = "table"
 
     def __post_init__(self) -> None:
         drop = [c for c in self.data.columns if str(c) in PERSONAL]
         self.data = self.data.drop(columns=drop).reset_index(drop=True)
+        if self.show is None:
+            self.show = len(self.data) <= MAX_SHOWN_ROWS
 
     # -- forms ---------------------------------------------------------------------------
     def published(self, threshold: int) -> pd.DataFrame:

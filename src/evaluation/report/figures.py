@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -24,7 +25,7 @@ RC = {
     "font.size": 9,
     "axes.titlesize": 10,
     "figure.dpi": 100,
-    "savefig.dpi": 150,
+    "savefig.dpi": 120,
     "path.simplify": True,
 }
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
@@ -68,12 +69,14 @@ def render_figure(fig, name: str, title: str, alt: str) -> ReportFigure:
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs alt text")
     try:
-        with matplotlib.rc_context(RC):
+        with matplotlib.rc_context(RC), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # tight_layout cannot always make room: harmless
+            fig.tight_layout()
             buf = io.StringIO()
-            fig.savefig(buf, format="svg", metadata=SVG_METADATA, bbox_inches="tight")
+            fig.savefig(buf, format="svg", metadata=SVG_METADATA)
             svg = _add_title(buf.getvalue(), alt)
             pbuf = io.BytesIO()
-            fig.savefig(pbuf, format="png", metadata=PNG_METADATA, bbox_inches="tight")
+            fig.savefig(pbuf, format="png", metadata=PNG_METADATA)
     finally:
         plt.close(fig)
     return ReportFigure(name=name, title=title, alt=alt, svg=svg, png=pbuf.getvalue())

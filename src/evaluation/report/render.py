@@ -97,6 +97,8 @@ def _unique_names(doc: Document) -> None:
 def html_text(doc: Document) -> str:
     tables = {}
     for t in doc.tables:
+        if not t.show:
+            continue
         d = t.display(doc.lang, doc.digits, doc.threshold)
         data = t.published(doc.threshold)
         numeric = [pd.api.types.is_numeric_dtype(data[c]) for c in data.columns]
@@ -117,11 +119,12 @@ def html_text(doc: Document) -> str:
         toc=doc.toc,
         toc_title="Inhalt" if doc.lang == "de" else "Contents",
         kind=doc.kind,
+        hidden_word=_hidden_word(doc.lang),
     )
 
 
 def markdown_text(doc: Document) -> str:
-    tables = {t.name: t.markdown(doc.lang, doc.digits, doc.threshold) for t in doc.tables}
+    tables = {t.name: t.markdown(doc.lang, doc.digits, doc.threshold) for t in doc.tables if t.show}
     tpl = _env(False).get_template("report.md.j2")
     text = tpl.render(
         title=doc.title,
@@ -130,9 +133,14 @@ def markdown_text(doc: Document) -> str:
         markdown_tables=tables,
         notices=doc.notices,
         notice_word="Hinweis" if doc.lang == "de" else "Note",
+        hidden_word=_hidden_word(doc.lang),
     )
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return text
+
+
+def _hidden_word(lang: str) -> str:
+    return "{n} Zeilen, nur als Datei" if lang == "de" else "{n} rows, as files only"
 
 
 def write_pdf(html: str, path: Path) -> None:

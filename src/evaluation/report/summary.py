@@ -43,6 +43,19 @@ def audit_events(study: Study, year: int) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["event", f"n_{year - 1}", f"n_{year}", "change"])
 
 
+def certified_names(study: Study, year: int) -> str:
+    """Names of the units with a certification in ``year`` (first audit or re-audit)."""
+    a = study.audits
+    y = pd.to_datetime(a["certification_date"]).dt.year
+    ids = a.loc[(y == year).fillna(False).to_numpy(), ["municipality_id", "cycle"]]
+    names = ids.merge(study.municipalities[["municipality_id", "name"]], on="municipality_id")
+    names = names.sort_values(["name", "municipality_id"], kind="stable")
+    return ", ".join(
+        f"{n}" + (" (Re-Audit)" if int(c) > 1 else "")
+        for n, c in zip(names["name"].astype(str), names["cycle"], strict=True)
+    )
+
+
 def moved_to_implemented(study: Study, year: int) -> pd.DataFrame:
     """Per action field: measures whose report says ``implemented`` for the first time, in
     ``year - 1`` and in ``year``."""
@@ -146,6 +159,9 @@ def build_summary(ctx: Context) -> Document:
     ev["event"] = ev["event"].map(names)
     sec.add(Heading(t("Audits", "Audits")))
     sec.add(ReportTable("summary_audits", t("Audit-Ereignisse", "Audit events"), ev))
+    certified = certified_names(study, year)
+    if certified:
+        sec.add(Paragraph(t(f"Zertifiziert {year}: ", f"Certified in {year}: ") + certified))
 
     sec.add(Heading(t("Maßnahmen neu umgesetzt", "Measures newly implemented")))
     moved = moved_to_implemented(study, year)

@@ -129,6 +129,19 @@ def build(ctx: Context) -> Section:
             ),
         )
 
+    # -- measures -------------------------------------------------------------------------
+    sec.add(Heading(t("Ziele und Maßnahmen", "Goals and measures")))
+    sec.add(
+        ReportTable(
+            "data_measure_titles",
+            t(
+                "Häufigste Maßnahmentitel je Handlungsfeld (bis zu drei)",
+                "Most frequent measure titles per action field (up to three)",
+            ),
+            _frequent_titles(study),
+        )
+    )
+
     # -- indicators ------------------------------------------------------------------------
     sec.add(Heading(t("Indikatoren", "Indicators")))
     cat = study.indicator_catalogue
@@ -181,6 +194,27 @@ def build(ctx: Context) -> Section:
     return sec
 
 
+def _frequent_titles(study) -> pd.DataFrame:
+    """Up to three most frequent measure titles per action field (ties in title order)."""
+    m = study.measures[["goal_id", "title"]].merge(
+        study.goals[["goal_id", "action_field"]], on="goal_id", how="left"
+    )
+    m = m.dropna(subset=["title", "action_field"])
+    counts = (
+        m.groupby(["action_field", "title"], observed=True)
+        .size()
+        .rename("n_measures")
+        .reset_index()
+    )
+    order = {c: i for i, c in enumerate(codes.ALL_FIELD_CODES)}
+    counts["_field"] = counts["action_field"].map(order).fillna(len(order))
+    counts = counts.sort_values(
+        ["_field", "n_measures", "title"], ascending=[True, False, True], kind="stable"
+    )
+    top = counts.groupby("action_field", observed=True, sort=False).head(3)
+    return top.drop(columns="_field").astype({"n_measures": "int64"}).reset_index(drop=True)
+
+
 def _count(df: pd.DataFrame, keys: list[str], order: tuple[str, ...]) -> pd.DataFrame:
     """Counts of units per first key (in code-list order) and group, as columns."""
     key = keys[0]
@@ -225,6 +259,9 @@ def _timing_chart(ctx: Context, coh: pd.DataFrame, years: pd.Series):
             label=ctx.t("Re-Audit zertifiziert", "re-audit certified"),
         )
         ax.legend(loc="lower left", fontsize=7, frameon=False)
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlim(first - 0.5, last + 0.5)
     ax.set_ylim(-0.6, len(coh) - 0.4)
     ax.invert_yaxis()

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..context import Context
-from ..document import Heading, Note, Paragraph, ReportTable, Section, slug
+from ..document import Facts, Heading, Note, Paragraph, ReportTable, Section, slug
 from ..figures import new_figure
 
 
@@ -96,6 +96,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
     )
 
     # -- comparison group ---------------------------------------------------------------
+    weights: str | None = None
     if cfg.comparison.design == "matched":
         sec.add(Heading(t("Gematchte Vergleichsgruppe", "Matched comparison group"), level=4))
         ctx.step(f"impact {indicator}: matching")
@@ -112,21 +113,23 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             caliper=c.caliper or None,
             replace=c.replace,
             exact=list(c.exact),
-            seed=cfg.seed,
         )
         if match is not None:
-            balance = getattr(match, "balance", None)
-            bal = balance() if callable(balance) else balance
+            summary = ctx.guard(sec, "Matching", match.summary, lang=ctx.lang)
+            if summary is not None and summary.facts:
+                sec.add(Facts(tuple((str(k), str(v)) for k, v in summary.facts)))
+            bal = ctx.guard(sec, "Balance", match.balance)
             ctx.add_result(
                 sec,
-                bal if bal is not None else match,
+                bal,
                 f"impact_{key}_balance",
                 t("Balance vor und nach dem Matching", "Balance before and after matching"),
+                facts=False,
             )
-            matched = getattr(match, "panel", None)
-            matched = matched() if callable(matched) else matched
-            if isinstance(matched, pd.DataFrame):
-                panel = matched
+            if isinstance(getattr(match, "panel", None), pd.DataFrame):
+                panel = match.panel
+                if c.replace or c.ratio > 1:
+                    weights = "match_weight"
             else:
                 sec.add(
                     Note(
@@ -172,6 +175,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 "Mittelwert vor und nach Beginn (auditierte Kommunen)",
                 "Mean before and after onset (audited units)",
             ),
+            plot=False,
         )
 
     comparison: dict[str, Any] = {}
@@ -186,7 +190,8 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             "TWFE",
             panel,
             covariates=list(imp.covariates) or None,
-            cluster="municipality_id",
+            cluster="unit",
+            weights=weights,
         )
         ctx.add_result(
             sec, r, f"impact_{key}_twfe", t("TWFE-Schätzung", "TWFE estimate"), plot=False
@@ -202,8 +207,13 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             "event_study",
             t("Ereignisstudie", "Event study"),
             panel,
-            window=tuple(imp.window),
+            leads=-imp.window[0],
+            lags=imp.window[1],
             reference=imp.reference_period,
+            covariates=list(imp.covariates) or None,
+            cluster="unit",
+            weights=weights,
+            seed=cfg.seed,
         )
         ctx.add_result(
             sec,
@@ -214,7 +224,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 "Dynamic TWFE effects relative to onset",
             ),
         )
-        pre = getattr(r, "pretest", None) if r is not None else None
+        pre = getattr(r, "pretrend", None) if r is not None else None
         _pretest(ctx, sec, pre, f"impact_{key}_event_study_pretest")
 
     # -- staggered ------------------------------------------------------------------------
@@ -228,7 +238,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             )
         )
         ctx.step(f"impact {indicator}: att_gt")
-        cs = ctx.call(sec, "staggered", "att_gt", "att_gt", panel, **_att_kwargs(ctx))
+        cs = ctx.call(sec, "staggered", "att_gt", "att_gt", panel, **_att_kwargs(ctx, weights))
         if cs is not None:
             dyn = ctx.guard(
                 sec,
@@ -260,13 +270,24 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 group,
                 f"impact_{key}_att_cohorts",
                 t("Effekte je Kohorte", "Effects by cohort"),
+                plot=False,
             )
             pre = getattr(cs, "pretest", None)
             _pretest(ctx, sec, pre, f"impact_{key}_att_pretest")
     if "sun_abraham" in imp.estimators:
         sec.add(Heading("Sun & Abraham", level=4))
         ctx.step(f"impact {indicator}: Sun & Abraham")
-        r = ctx.call(sec, "staggered", "sun_abraham", "Sun & Abraham", panel)
+        r = ctx.call(
+            sec,
+            "staggered",
+            "sun_abraham",
+            "Sun & Abraham",
+            panel,
+            reference=imp.reference_period,
+            covariates=list(imp.covariates) or None,
+            cluster="unit",
+            weights=weights,
+        )
         ctx.add_result(
             sec,
             r,
@@ -283,15 +304,45 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             t("Bacon-Zerlegung", "Bacon decomposition"),
             panel,
         )
-        ctx.add_result(
-            sec,
-            r,
-            f"impact_{key}_bacon",
-            t(
-                "TWFE als gewichtetes Mittel von 2x2-Vergleichen",
-                "TWFE as a weighted mean of 2x2 comparisons",
-            ),
-        )
+        if r is not None:
+            by_type = ctx.guard(sec, t("Bacon-Zerlegung", "Bacon decomposition"), r.by_type)
+            twfe_coef = getattr(r, "twfe", None)
+            if isinstance(twfe_coef, int | float):
+                sec.add(Facts(((t("TWFE-Koeffizient", "TWFE coefficient"), f"{twfe_coef:.4f}"),)))
+            if by_type is not None:
+                sec.add(
+                    ReportTable(
+                        f"impact_{key}_bacon_by_type",
+                        t(
+                            "Gewichte und Schätzwerte nach Vergleichstyp",
+                            "Weights and estimates by comparison type",
+                        ),
+                        by_type,
+                    )
+                )
+            sec.add(
+                ReportTable(
+                    f"impact_{key}_bacon",
+                    t("Alle 2x2-Vergleiche", "All 2x2 comparisons"),
+                    r.tidy(),
+                    show=False,
+                )
+            )
+            ctx.add_plot(
+                sec,
+                r,
+                f"impact_{key}_bacon",
+                t(
+                    "TWFE als gewichtetes Mittel von 2x2-Vergleichen",
+                    "TWFE as a weighted mean of 2x2 comparisons",
+                ),
+                alt=t(
+                    "Streudiagramm: Schätzwert jedes 2x2-Vergleichs gegen sein Gewicht, nach Typ; "
+                    "die gestrichelte Linie ist der TWFE-Koeffizient.",
+                    "Scatter plot: estimate of each 2x2 comparison against its weight, by type; "
+                    "the dashed line is the TWFE coefficient.",
+                ),
+            )
 
     # -- robustness -------------------------------------------------------------------------
     rob = imp.robustness
@@ -305,7 +356,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 "att_gt",
                 t("noch nicht behandelte Kontrollen", "not-yet-treated controls"),
                 panel,
-                **_att_kwargs(ctx, control_group="not_yet_treated"),
+                **_att_kwargs(ctx, weights, control_group="not_yet_treated"),
             )
             s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
             if s is not None:
@@ -318,7 +369,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 "att_gt",
                 t("Antizipation", "anticipation"),
                 panel,
-                **_att_kwargs(ctx, anticipation=rob.anticipation),
+                **_att_kwargs(ctx, weights, anticipation=rob.anticipation),
             )
             s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
             if s is not None:
@@ -328,7 +379,17 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                         f"CS, anticipation {rob.anticipation} y",
                     )
                 ] = s
-    if 0 < treated_units <= rob.randomization_max_treated:
+    if 0 < treated_units <= rob.randomization_max_treated and weights:
+        sec.add(
+            Note(
+                t(
+                    "Randomisierungsinferenz entfällt: sie unterstützt keine Matching-Gewichte.",
+                    "Randomisation inference skipped: it does not support matching weights.",
+                ),
+                "info",
+            )
+        )
+    elif 0 < treated_units <= rob.randomization_max_treated:
         ctx.step(f"impact {indicator}: randomisation inference")
         r = ctx.call(
             sec,
@@ -336,7 +397,8 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             "randomization_inference",
             t("Randomisierungsinferenz", "Randomisation inference"),
             panel,
-            draws=rob.randomization_draws,
+            estimator="twfe",
+            n_draws=rob.randomization_draws,
             seed=ctx.config.seed,
         )
         ctx.add_result(
@@ -359,7 +421,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
         )
 
 
-def _att_kwargs(ctx: Context, **over: Any) -> dict[str, Any]:
+def _att_kwargs(ctx: Context, weights: str | None, **over: Any) -> dict[str, Any]:
     imp = ctx.config.impact
     a = imp.att_gt
     kw: dict[str, Any] = {
@@ -368,6 +430,8 @@ def _att_kwargs(ctx: Context, **over: Any) -> dict[str, Any]:
         "base_period": a.base_period,
         "covariates": list(imp.covariates) or None,
     }
+    if weights:
+        kw["weights"] = weights
     if a.bootstrap:
         kw["bootstrap"] = a.bootstrap
         kw["seed"] = ctx.config.seed
