@@ -428,7 +428,11 @@ def test_results_interface(fits, tmp_path):
     back = pd.read_csv(tmp_path / "attgt.csv")
     np.testing.assert_allclose(back["estimate"], t["estimate"], rtol=1e-9)
     assert "<table" in res._repr_html_()
-    assert isinstance(res.pretest().summary().as_text(), str)
+    assert "Vortest" in res.pretest().summary().as_text()
+    assert "Pre-test of parallel trends" in res.pretest().summary("en").as_text()
+    assert res.summary("en").title == "Group-time effects ATT(g,t)"
+    assert "Einflussfunktionen" in res.summary().as_text()
+    assert "influence functions" in agg.summary("en").as_text()
     cmp = ev.compare({"CS dynamic": agg})
     assert len(cmp.tidy()) == len(agg.tidy())
 

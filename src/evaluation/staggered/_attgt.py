@@ -36,6 +36,33 @@ METHOD_NAMES = {
 _EPS_SE = np.sqrt(np.finfo(float).eps) * 10
 
 
+class Bilingual:
+    """Summaries in German (default) or English: ``title_en`` and ``se_note_en`` replace the
+    German title and standard-error note when ``lang="en"``."""
+
+    title_en: str | None = None
+    se_note_en: str | None = None
+
+    def summary(self, lang: Lang = "de"):
+        s = super().summary(lang)  # type: ignore[misc]
+        if lang == "en":
+            s.title = self.title_en or s.title
+            if self.se_note_en and s.notes and s.notes[0] == getattr(self, "se_note", None):
+                s.notes[0] = self.se_note_en
+        return s
+
+    def _title(self, lang: Lang) -> str:
+        return (self.title_en if lang == "en" and self.title_en else None) or self.title
+
+
+def localise(result, title_en: str, se_note_en: str | None = None):
+    """Attach the English title (and standard-error note) to a result; returns it."""
+    result.title_en = title_en
+    if se_note_en is not None:
+        result.se_note_en = se_note_en
+    return result
+
+
 def _check_choice(name: str, value: Any, allowed: Sequence[str]) -> None:
     if value not in allowed:
         raise ValueError(f"{name} must be one of {list(allowed)}, got {value!r}")
@@ -180,12 +207,22 @@ def att_gt(
         table["band_low"] = att - crit * bse
         table["band_high"] = att + crit * bse
         se_note = (
+            f"Standardfehler: Multiplikator-Bootstrap ({bootstrap} Mammen-Ziehungen, Seed "
+            f"{seed}, geklumpt nach {cluster or roles.unit}); simultanes sup-t-Band mit "
+            f"kritischem Wert {crit:.3f}."
+        )
+        se_note_en = (
             f"Standard errors: multiplier bootstrap ({bootstrap} Mammen draws, seed {seed}, "
             f"clustered by {cluster or roles.unit}); simultaneous sup-t band with critical "
             f"value {crit:.3f}."
         )
     else:
         se_note = (
+            "Standardfehler aus den Einflussfunktionen: Wurzel der Summe der quadrierten "
+            "Clustersummen / n (bei Klumpung nach Einheit Rs Konvention sqrt(mean(IF^2)/n)); "
+            f"geklumpt nach {cluster or roles.unit}."
+        )
+        se_note_en = (
             "Standard errors from the influence functions, sqrt(sum of squared cluster sums)/n "
             f"(R did's convention sqrt(mean(IF^2)/n) when clustered by unit); clustered by "
             f"{cluster or roles.unit}."
@@ -204,7 +241,7 @@ def att_gt(
     }
     if covariates:
         facts["covariates"] = ", ".join(covariates)
-    return GroupTimeEffects(
+    res = GroupTimeEffects(
         table,
         inf=inf,
         unit_cohort=coh,
@@ -222,6 +259,7 @@ def att_gt(
         notes=notes,
         outcome=roles.outcome,
     )
+    return localise(res, "Group-time effects ATT(g,t)", se_note_en)
 
 
 def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipation, base_period):
@@ -340,7 +378,7 @@ def _cluster_se(inf: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.nda
     return np.sqrt((s**2).sum(axis=0)) / inf.shape[0]
 
 
-class OverallEffect(Estimates):
+class OverallEffect(Bilingual, Estimates):
     """A single overall effect with ``estimate`` and ``std_error`` as numbers."""
 
     @property
@@ -360,7 +398,7 @@ class OverallEffect(Estimates):
         return float(self.tidy()["ci_high"].iloc[0])
 
 
-class AggregatedEffects(Estimates):
+class AggregatedEffects(Bilingual, Estimates):
     """An aggregation of group-time effects; ``overall`` is the single summary effect."""
 
     def __init__(self, table, keys, *, overall: OverallEffect, type: str, **kw) -> None:
@@ -381,7 +419,15 @@ class AggregatedEffects(Estimates):
         return s
 
 
-class PreTest(TableResult):
+PRETEST_NOTE = (
+    "H0: alle ATT(g,t) vor Beginn sind null; Chi-Quadrat mit so vielen Freiheitsgraden wie "
+    "Zellen vor Beginn; Kovarianz aus den Einflussfunktionen.",
+    "H0: every pre-treatment ATT(g,t) is zero; chi-squared with df = number of "
+    "pre-treatment cells; covariance from the influence functions.",
+)
+
+
+class PreTest(Bilingual, TableResult):
     """Wald test that all pre-treatment group-time effects are zero."""
 
     def __init__(self, statistic: float, df: int, p_value: float, cells: pd.DataFrame) -> None:
@@ -393,15 +439,14 @@ class PreTest(TableResult):
             table,
             title="Vortest paralleler Trends (Wald)",
             facts={"n_cells": len(cells)},
-            notes=[
-                "H0: every pre-treatment ATT(g,t) is zero; chi-squared with df = number of "
-                "pre-treatment cells; covariance from the influence functions."
-            ],
+            notes=[PRETEST_NOTE[0]],
         )
         self.cells = cells
+        self.title_en = "Pre-test of parallel trends (Wald)"
+        self.se_note, self.se_note_en = PRETEST_NOTE
 
 
-class GroupTimeEffects(Estimates):
+class GroupTimeEffects(Bilingual, Estimates):
     """ATT(g, t) for every cohort g and period t, with ``aggregate()`` and ``pretest()``."""
 
     def __init__(
@@ -577,14 +622,18 @@ class GroupTimeEffects(Estimates):
         else:
             table["std_error"] = se
         titles = {
-            "simple": "Durchschnittlicher Effekt (ATT)",
-            "group": "Effekte nach Kohorte",
-            "dynamic": "Effekte nach Jahren seit Beginn (Ereignisstudie)",
-            "calendar": "Effekte nach Kalenderjahr",
+            "simple": ("Durchschnittlicher Effekt (ATT)", "Average effect (ATT)"),
+            "group": ("Effekte nach Kohorte", "Effects by cohort"),
+            "dynamic": ("Effekte nach Jahren seit Beginn (Ereignisstudie)", "Event study"),
+            "calendar": ("Effekte nach Kalenderjahr", "Effects by calendar year"),
         }
+        note_en = (self.se_note_en or self.se_note) + (
+            " Weights by cohort size; their estimation is part of the standard errors."
+        )
         common = dict(
             method=self.method,
-            se_note=self.se_note + " Weights by cohort size, their estimation included.",
+            se_note=self.se_note + " Gewichte nach Kohortengröße; deren Schätzung geht in die "
+            "Standardfehler ein.",
             level=self.level,
             facts=self.facts,
             outcome=self.outcome,
@@ -592,19 +641,21 @@ class GroupTimeEffects(Estimates):
         overall = OverallEffect(
             pd.DataFrame({"term": ["overall"], "estimate": [o_est], "std_error": [o_se]}),
             ["term"],
-            title=titles[type],
+            title=titles[type][0],
             **common,
         )
+        localise(overall, titles[type][1], note_en)
         overall.influence = o_inf
         res = AggregatedEffects(
             table,
             [key or "term"],
             overall=overall,
             type=type,
-            title=titles[type],
+            title=titles[type][0],
             notes=notes,
             **common,
         )
+        localise(res, titles[type][1], note_en)
         res.influence = inf_levels
         return res
 
@@ -681,7 +732,7 @@ class GroupTimeEffects(Estimates):
             a.set_xlabel(term("time", lang))
         if ax is not None:
             ax.legend(fontsize=7)
-        fig.suptitle(title or self.title)
+        fig.suptitle(title or self._title(lang))
         fig.tight_layout()
         return fig
 

@@ -17,6 +17,7 @@ from ..errors import DataError
 from ..labels import term
 from ..panel import resolve_roles
 from ..results import TableResult
+from ._attgt import Bilingual, localise
 from ._data import StaggeredWarning, wide_panel
 
 TYPES = {
@@ -33,7 +34,15 @@ TYPES = {
 }
 
 
-class BaconDecomposition(TableResult):
+BACON_NOTE = (
+    "Gewichte aus Gruppengrößen und Varianz der Behandlung (Goodman-Bacon 2021); die Summe "
+    "von Gewicht x Schätzwert ist der TWFE-Koeffizient.",
+    "Weights from group sizes and treatment variance (Goodman-Bacon 2021); "
+    "sum(weight x estimate) equals the TWFE coefficient.",
+)
+
+
+class BaconDecomposition(Bilingual, TableResult):
     """2x2 comparisons with their type, weight and estimate; ``twfe`` is the TWFE coefficient
     (equal to the weighted sum of the estimates) and ``by_type()`` sums weights by type."""
 
@@ -68,7 +77,7 @@ class BaconDecomposition(TableResult):
         ax.axhline(0, color="0.6", lw=0.8)
         ax.set_xlabel(term("weight", lang))
         ax.set_ylabel(term("estimate", lang))
-        ax.set_title(self.title)
+        ax.set_title(self._title(lang))
         ax.legend(fontsize=7)
         fig.tight_layout()
         return fig
@@ -157,10 +166,8 @@ def bacon_decomposition(
         table,
         title="Goodman-Bacon-Zerlegung des TWFE-Schätzers",
         facts={"twfe": twfe, "n_units": n, "n_comparisons": len(table)},
-        notes=[
-            "Weights from group sizes and treatment variance (Goodman-Bacon 2021); "
-            "sum(weight * estimate) equals the TWFE coefficient."
-        ],
+        notes=[BACON_NOTE[0]],
     )
+    res.se_note, res.se_note_en = BACON_NOTE
     res.twfe = twfe
-    return res
+    return localise(res, "Goodman-Bacon decomposition of the TWFE estimate")

@@ -18,19 +18,23 @@ import pandas as pd
 from ..errors import DataError
 from ..panel import ClusterOption, check_panel, fe_regression, resolve_roles
 from ..results import Estimates
-from ._attgt import OverallEffect
+from ._attgt import Bilingual, OverallEffect, localise
 from ._data import StaggeredWarning, ids_text
 
 SAControl = Literal["never_treated", "last_treated"]
 
 
-class SunAbrahamEffects(Estimates):
+class SunAbrahamEffects(Bilingual, Estimates):
     """Interaction-weighted event-time effects; ``cohort_effects`` holds CATT(g, e) and
     ``overall`` the mean of the effects at event times >= 0."""
 
     cohort_effects: Estimates
     overall: OverallEffect
     shares: pd.DataFrame
+
+
+class CohortEffects(Bilingual, Estimates):
+    """Cohort-specific effects CATT(g, e)."""
 
 
 def sun_abraham(
@@ -157,7 +161,7 @@ def sun_abraham(
     post = np.asarray(levels) >= 0
     common = dict(
         method=f"Sun & Abraham (interaction-weighted), comparison: {control}",
-        se_note=fit.se_note + " Cohort shares treated as known.",
+        se_note=fit.se_note + " Kohortenanteile als bekannt behandelt.",
         distribution="t",
         df=fit.df,
         level=level,
@@ -169,8 +173,12 @@ def sun_abraham(
     res = SunAbrahamEffects(
         table, ["event_time"], title="Ereignisstudie nach Sun & Abraham", **common
     )
-    res.cohort_effects = Estimates(
-        cohort_table, ["cohort", "event_time"], title="Kohortenspezifische Effekte", **common
+    localise(res, "Event study (Sun & Abraham)")
+    res.cohort_effects = localise(
+        CohortEffects(
+            cohort_table, ["cohort", "event_time"], title="Kohortenspezifische Effekte", **common
+        ),
+        "Cohort-specific effects",
     )
     if post.any():
         a = np.where(post, 1.0 / post.sum(), 0.0)
@@ -181,7 +189,10 @@ def sun_abraham(
                 "std_error": [float(np.sqrt(a @ cov_e @ a))],
             }
         )
-        res.overall = OverallEffect(o, ["term"], title="Mittlerer Effekt (e >= 0)", **common)
+        res.overall = localise(
+            OverallEffect(o, ["term"], title="Mittlerer Effekt (e >= 0)", **common),
+            "Average effect (e >= 0)",
+        )
     res.shares = pd.DataFrame(share_rows)
     res.vcov = pd.DataFrame(cov_e, index=levels, columns=levels)
     return res
