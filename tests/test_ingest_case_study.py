@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
+from conftest import shared_path
 from evaluation.ingest import (
     AUDITED_MUNICIPALITIES,
     PUBLIC_DISTRICT_AUDITS,
@@ -40,13 +40,8 @@ def test_public_audit_table_states_an_onset_for_every_used_district():
 
 @pytest.fixture(scope="module")
 def directory():
-    base = Path(
-        os.environ.get("EVALUATION_SHARED_DATA", ROOT.parent / "shared" / "data" / "external")
-    )
-    p = base / "gemeindeverzeichnis" / "31122023_Auszug_GV.xlsx"
-    if not p.exists():
-        pytest.skip(f"public data not available: {p.name} (expected in ../shared/data/external)")
-    return read_gemeindeverzeichnis(p)
+    """The directory of 31.12.2023, read once for the module (reading takes seconds)."""
+    return read_gemeindeverzeichnis(shared_path("gemeindeverzeichnis", "31122023_Auszug_GV.xlsx"))
 
 
 @pytest.mark.shared
