@@ -107,7 +107,9 @@ def _save(study, folder: Path) -> list:
             "the imported study would not be valid, nothing was written:\n"
             + format_problems(problems)
         )
-    save_study(study, folder, overwrite=True)
+    # keep the format of an existing study folder
+    fmt = "parquet" if (folder / "municipalities.parquet").exists() else "csv"
+    save_study(study, folder, format=fmt, overwrite=True)
     return problems
 
 
