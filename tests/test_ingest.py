@@ -886,3 +886,24 @@ def test_parse_numbers_round_trip_german_format(whole, cents):
     text = f"{sign}{groups},{cents:02d}"
     expected = float(f"{sign}{abs(whole)}.{cents:02d}")
     assert parse_numbers(pd.Series([text])).iloc[0] == expected
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=10_000), min_size=2, max_size=8),
+    st.data(),
+)
+def test_harmonise_sum_preserves_totals_for_any_crosswalk(counts, data):
+    """Counts are split in proportion to the weights, so every crosswalk (merges and splits)
+    keeps the total of each year."""
+    old = [f"0100{i:04d}" for i in range(len(counts))]
+    new = ["02000001", "02000002", "02000003"]
+    rows, cw = [], []
+    for o, c in zip(old, counts, strict=True):
+        targets = data.draw(st.lists(st.sampled_from(new), min_size=1, max_size=3, unique=True))
+        for t in targets:
+            cw.append((o, t, data.draw(st.integers(min_value=1, max_value=1000))))
+        rows.append((o, 2020, "births", c))
+    cw = pd.DataFrame(cw, columns=["old_id", "new_id", "weight"])
+    out = harmonise(_panel(rows), cw, CAT, reference=new)
+    assert out["value"].sum() == pytest.approx(sum(counts), rel=1e-12, abs=1e-9)
