@@ -570,3 +570,24 @@ def test_synthetic_conditional_parallel_trends_need_covariates(synthetic):
     assert abs(o_plain.estimate - _truth_of(plain, synthetic, "childcare_u3", "simple")) > (
         4 * o_plain.std_error
     )
+
+
+def test_time_varying_covariate_taken_in_base_period():
+    """A covariate that changes over time enters with its value in the earlier period of the
+    comparison (the base period of a post-treatment cell)."""
+    rng = np.random.default_rng(12)
+    df = _simulate(rng, n=500, x_trend=0.3)
+    df["xt"] = df["x"] + 0.2 * df["year"] * rng.normal(size=len(df))
+    res = att_gt(df, "y", "unit", "year", "cohort", method="reg", covariates=["xt"])
+    wide = df.pivot(index="unit", columns="year", values="y")
+    xt = df.pivot(index="unit", columns="year", values="xt")
+    coh = df.groupby("unit")["cohort"].first()
+    for g, t, base in ((3, 4, 2), (4, 2, 1)):  # a post cell and a pre cell (varying base)
+        keep = (coh == g) | (coh == 0)
+        dy = (wide[t] - wide[base])[keep].to_numpy()
+        d = (coh[keep] == g).to_numpy()
+        x = sm.add_constant(xt[base][keep].to_numpy())
+        beta = sm.OLS(dy[~d], x[~d]).fit().params
+        hand = np.mean(dy[d] - x[d] @ beta)
+        got = res.tidy().query("cohort == @g and time == @t")["estimate"].iloc[0]
+        assert got == pytest.approx(hand, abs=1e-10)

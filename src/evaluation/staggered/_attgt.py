@@ -21,7 +21,7 @@ from ..panel import resolve_roles
 from ..results import Estimates, TableResult
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, cluster_sums, sup_t_critical_value
 from ._data import StaggeredWarning, Unbalanced, wide_panel
-from ._drdid import ESTIMATORS, SeparationError, diff_in_means
+from ._drdid import ESTIMATORS, Design, SeparationError, diff_in_means
 
 ControlGroup = Literal["never_treated", "not_yet_treated"]
 Method = Literal["dr", "ipw", "reg"]
@@ -273,6 +273,12 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
     out_g, out_t, out_att, out_post, out_nt, out_nc, out_ref = [], [], [], [], [], [], []
     inf = np.zeros((n, len(glist) * T), order="F")  # filled column by column
     missing: list[tuple[int, int, str]] = []
+    # covariates constant within units (the usual baseline covariates) do not depend on the
+    # period, so cells with the same units share one propensity score and OLS fit
+    invariant = all(_unit_constant(x) for x in covs.values())
+    if invariant:
+        covs = {c: _first_observed(x)[:, None] for c, x in covs.items()}
+    designs: dict[tuple, tuple[np.ndarray, Design]] = {}
     never = coh == 0
     for g in glist:
         treated = coh == g
@@ -306,9 +312,17 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
             w = w_all[idx]
             w = w / w.mean()
             if cov_names:
-                x = _design(covs, cov_names, idx, min(tc, b), g, times[tc], times[min(tc, b)], d)
+                s_cov = 0 if invariant else min(tc, b)
+                key = (hash(idx.tobytes()), len(idx), s_cov, int(g))
+                hit = designs.get(key)
+                if hit is not None and np.array_equal(hit[0], idx):
+                    des = hit[1]
+                else:
+                    x = _design(covs, cov_names, idx, s_cov, g, times[tc], times[min(tc, b)], d)
+                    des = Design(x, d, w)
+                    designs[key] = (idx, des)
                 try:
-                    a, inf_c = estimator(dy, d, x, w)
+                    a, inf_c = estimator(dy, des)
                 except SeparationError as err:
                     raise DataError(
                         f"cohort {g}, period {times[tc]}: {err} (perfect separation of treated "
@@ -342,6 +356,23 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
     )
 
 
+def _unit_constant(x: np.ndarray) -> bool:
+    """Whether a (n, T) covariate is the same in every observed period of each unit."""
+    obs = ~np.isnan(x)
+    lo = np.where(obs, x, np.inf).min(axis=1)
+    hi = np.where(obs, x, -np.inf).max(axis=1)
+    some = obs.any(axis=1)
+    return bool(np.all(lo[some] == hi[some]))
+
+
+def _first_observed(x: np.ndarray) -> np.ndarray:
+    """The first non-missing value of each row (NaN if none)."""
+    obs = ~np.isnan(x)
+    first = obs.argmax(axis=1)
+    out = x[np.arange(len(x)), first]
+    return np.where(obs.any(axis=1), out, np.nan)
+
+
 def _design(covs, names, idx, s, g, t, t_cov, d):
     """Intercept plus covariates (values in period index ``s``) for the units ``idx``."""
     cols = [np.ones(len(idx))]
@@ -361,10 +392,8 @@ def _design(covs, names, idx, s, g, t, t_cov, d):
         cols.append(x)
     x = np.column_stack(cols)
     xc = x[d == 0]
-    if (
-        np.linalg.matrix_rank(xc) < x.shape[1]
-        or np.linalg.cond(xc.T @ xc) > 1 / np.finfo(float).eps
-    ):
+    sv = np.linalg.svd(xc, compute_uv=False) if len(xc) >= x.shape[1] else np.zeros(1)
+    if len(xc) < x.shape[1] or sv[-1] <= 0 or (sv[0] / sv[-1]) ** 2 > 1 / np.finfo(float).eps:
         raise DataError(
             f"cohort {g}, period {t}: the covariates {names} are collinear among the "
             f"{len(xc)} comparison units (or there are too few of them); use fewer covariates"

@@ -6,8 +6,9 @@ These follow Sant'Anna & Zhao (2020): ``dr`` is the locally efficient doubly rob
 regression estimator. Each returns the estimate and its influence function with the
 convention of R's DRDID package: ``att - truth ~ mean(inf)``.
 
-All take the outcome change ``dy`` (n,), the treatment indicator ``d`` (n,), the design matrix
-``x`` (n, k) whose first column is the intercept and sampling weights ``w`` (n,) with mean 1.
+All take the outcome change ``dy`` (n,) and a :class:`Design` with the treatment indicator
+``d`` (n,), the design matrix ``x`` (n, k) whose first column is the intercept and sampling
+weights ``w`` (n,) with mean 1.
 """
 
 from __future__ import annotations
@@ -81,30 +82,57 @@ def logit(x: np.ndarray, d: np.ndarray, w: np.ndarray, tol: float = 1e-10, max_i
     return p, hess_inv * n
 
 
-def _wols(dy, d, x, w):
-    """OLS of dy on x among comparison units; fitted values for all and linear representation."""
-    n = len(dy)
-    wc = w * (1.0 - d)
-    xtx = (x * wc[:, None]).T @ x
-    coef = np.linalg.solve(xtx, (x * wc[:, None]).T @ dy)
-    fit = x @ coef
-    xpx_inv = np.linalg.inv(xtx / n)
-    lin = (x * (wc * (dy - fit))[:, None]) @ xpx_inv
-    return fit, lin
+class Design:
+    """The parts of a 2x2 comparison that do not depend on the outcome: design matrix,
+    treatment, weights, the propensity score fit and the comparison-unit OLS projection.
+    Computed lazily and reused by every cell with the same units and covariate values."""
+
+    def __init__(self, x: np.ndarray, d: np.ndarray, w: np.ndarray) -> None:
+        self.x, self.d, self.w = x, d, w
+        self.n = len(d)
+        self._ps = None
+        self._ols = None
+
+    def propensity(self):
+        """(w_t, w_c, lin_ps): treated and (odds-)weighted comparison weights after trimming
+        as DRDID, and the linear representation of the logit coefficients."""
+        if self._ps is None:
+            x, d, w = self.x, self.d, self.w
+            p, hinv = logit(x, d, w)
+            p = np.minimum(p, 1 - 1e-6)
+            trim = np.where(d == 1, True, p < TRIM_LEVEL)
+            w_t = trim * w * d
+            w_c = trim * w * p * (1 - d) / (1 - p)
+            lin_ps = (x * (w * (d - p))[:, None]) @ hinv
+            self._ps = (w_t, w_c, lin_ps)
+        return self._ps
+
+    def ols(self):
+        """(wc, proj, xpx_inv): comparison-unit weights, the matrix mapping an outcome to its
+        weighted OLS coefficients among comparison units, and inv(X'WX / n)."""
+        if self._ols is None:
+            x, d, w = self.x, self.d, self.w
+            wc = w * (1.0 - d)
+            xtx_inv = np.linalg.inv((x * wc[:, None]).T @ x)
+            self._ols = (wc, xtx_inv @ (x * wc[:, None]).T, xtx_inv * self.n)
+        return self._ols
+
+    def wols(self, dy: np.ndarray):
+        """Fitted changes for all units and the linear representation of the OLS fit."""
+        wc, proj, xpx_inv = self.ols()
+        fit = self.x @ (proj @ dy)
+        lin = (self.x * (wc * (dy - fit))[:, None]) @ xpx_inv
+        return fit, lin
 
 
-def drdid_panel(dy, d, x, w):
+def drdid_panel(dy: np.ndarray, des: Design):
     """Locally efficient doubly robust DiD (Sant'Anna & Zhao 2020, eq. 3.1), panel data."""
-    p, hinv = logit(x, d, w)
-    p = np.minimum(p, 1 - 1e-6)
-    trim = np.where(d == 1, True, p < TRIM_LEVEL)
-    fit, lin_ols = _wols(dy, d, x, w)
-    w_t = trim * w * d
-    w_c = trim * w * p * (1 - d) / (1 - p)
+    x = des.x
+    w_t, w_c, lin_ps = des.propensity()
+    fit, lin_ols = des.wols(dy)
     r = dy - fit
     eta_t = (w_t * r).mean() / w_t.mean()
     eta_c = (w_c * r).mean() / w_c.mean()
-    lin_ps = (x * (w * (d - p))[:, None]) @ hinv
     inf_t = (w_t * r - w_t * eta_t - lin_ols @ (w_t[:, None] * x).mean(0)) / w_t.mean()
     m2 = (w_c[:, None] * (r - eta_c)[:, None] * x).mean(0)
     m3 = (w_c[:, None] * x).mean(0)
@@ -112,30 +140,25 @@ def drdid_panel(dy, d, x, w):
     return eta_t - eta_c, inf_t - inf_c
 
 
-def ipw_did_panel(dy, d, x, w):
+def ipw_did_panel(dy: np.ndarray, des: Design):
     """Normalised (Hajek) inverse probability weighting DiD, panel data."""
-    p, hinv = logit(x, d, w)
-    p = np.minimum(p, 1 - 1e-6)
-    trim = np.where(d == 1, True, p < TRIM_LEVEL)
-    w_t = trim * w * d
-    w_c = trim * w * p * (1 - d) / (1 - p)
+    w_t, w_c, lin_ps = des.propensity()
     eta_t = (w_t * dy).mean() / w_t.mean()
     eta_c = (w_c * dy).mean() / w_c.mean()
-    lin_ps = (x * (w * (d - p))[:, None]) @ hinv
     inf_t = w_t * (dy - eta_t) / w_t.mean()
-    m2 = (w_c[:, None] * (dy - eta_c)[:, None] * x).mean(0)
+    m2 = (w_c[:, None] * (dy - eta_c)[:, None] * des.x).mean(0)
     inf_c = (w_c * (dy - eta_c) + lin_ps @ m2) / w_c.mean()
     return eta_t - eta_c, inf_t - inf_c
 
 
-def reg_did_panel(dy, d, x, w):
+def reg_did_panel(dy: np.ndarray, des: Design):
     """Outcome regression DiD (Heckman, Ichimura & Todd 1997), panel data."""
-    fit, lin_ols = _wols(dy, d, x, w)
-    w_t = w * d
+    fit, lin_ols = des.wols(dy)
+    w_t = des.w * des.d
     eta_t = (w_t * dy).mean() / w_t.mean()
     eta_c = (w_t * fit).mean() / w_t.mean()
     inf_t = w_t * (dy - eta_t) / w_t.mean()
-    inf_c = (w_t * (fit - eta_c) + lin_ols @ (w_t[:, None] * x).mean(0)) / w_t.mean()
+    inf_c = (w_t * (fit - eta_c) + lin_ols @ (w_t[:, None] * des.x).mean(0)) / w_t.mean()
     return eta_t - eta_c, inf_t - inf_c
 
 
