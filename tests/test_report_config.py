@@ -1,0 +1,145 @@
+"""The report configuration: TOML in, checked key by key, nothing evaluated."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from evaluation.errors import ConfigError
+from evaluation.report import ReportConfig, load_config
+from evaluation.report.config import parse_config
+from evaluation.report.document import ReportTable, md_escape
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_demo_configuration_loads():
+    cfg = load_config(ROOT / "reports" / "demo.toml")
+    assert isinstance(cfg, ReportConfig)
+    assert cfg.lang == "de"
+    assert "childcare_u3" in cfg.impact.indicators
+    assert cfg.impact.window == (-5, 5)
+    assert cfg.source_path is not None and cfg.source_text.startswith("#")
+
+
+def test_defaults():
+    cfg = load_config(None)
+    assert cfg.report.language == "de"
+    assert cfg.treatment.onset == "certification"
+    assert cfg.comparison.design == "all"
+    assert cfg.impact.att_gt.control_group == "never_treated"
+    assert cfg == load_config({})
+
+
+def test_full_toml_round_trip():
+    cfg = load_config({"report": {"language": "en", "seed": 3}, "impact": {"window": [-3, 2]}})
+    again = parse_config(cfg.to_toml())
+    assert again == cfg
+    assert again.sha256() == cfg.sha256()
+    assert load_config({"report": {"seed": 4}}).sha256() != cfg.sha256()
+
+
+@pytest.mark.parametrize(
+    ("data", "key"),
+    [
+        ({"colour": "red"}, "'colour'"),
+        ({"report": {"langauge": "en"}}, "report.langauge"),
+        ({"impact": {"att_gt": {"bootstrapp": 9}}}, "impact.att_gt.bootstrapp"),
+        ({"report": {"language": "fr"}}, "report.language"),
+        ({"report": {"year": "2024"}}, "report.year"),
+        ({"report": {"seed": 1.5}}, "report.seed"),
+        ({"report": {"seed": True}}, "report.seed"),
+        ({"report": {"sections": ["data", "appendix"]}}, r"report.sections\[1\]"),
+        ({"impact": {"estimators": ["twfe", "twfe"]}}, "impact.estimators"),
+        ({"impact": {"indicators": "childcare_u3"}}, "impact.indicators"),
+        ({"impact": {"window": [2, 5]}}, "impact.window"),
+        ({"impact": {"window": [-5]}}, "impact.window"),
+        ({"impact": {"reference_period": 0}}, "impact.reference_period"),
+        ({"comparison": {"design": "synthetic"}}, "comparison.design"),
+        ({"comparison": {"ratio": 0}}, "comparison.ratio"),
+        ({"treatment": {"onset": "kickoff"}}, "treatment.onset"),
+        ({"report": {"small_cell_threshold": -1}}, "report.small_cell_threshold"),
+        ({"impact": {"robustness": {"randomization_draws": 5}}}, "randomization_draws"),
+        ({"impact": 3}, "impact"),
+    ],
+)
+def test_wrong_keys_and_values_name_the_key(data, key):
+    with pytest.raises(ConfigError, match=key):
+        load_config(data)
+
+
+def test_unknown_key_in_a_file(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text('[impact]\nindicators = ["childcare_u3"]\nformula = "y ~ x"\n', encoding="utf-8")
+    with pytest.raises(ConfigError, match="impact.formula"):
+        load_config(p)
+
+
+def test_nothing_is_evaluated(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[study]\ntitle = \"__import__('os').system('false')\"\n", encoding="utf-8")
+    cfg = load_config(p)
+    assert cfg.study.title == "__import__('os').system('false')"
+
+
+def test_invalid_toml_and_missing_file(tmp_path):
+    p = tmp_path / "c.toml"
+    p.write_text("[report\nlanguage = 'de'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="not valid TOML"):
+        load_config(p)
+    with pytest.raises(ConfigError, match="not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+def test_unknown_columns_against_the_study():
+    from evaluation.datasets import synthetic_study
+
+    study = synthetic_study(seed=0, n_audited=5, n_comparison=10)
+    cfg = load_config({"comparison": {"covariates": ["population", "income"]}})
+    with pytest.raises(ConfigError, match=r"comparison.covariates\[1\].*'income'"):
+        cfg.check_study(study)
+    cfg = load_config({"impact": {"indicators": ["childcare_u3", "gdp"]}})
+    with pytest.raises(ConfigError, match=r"impact.indicators\[1\].*'gdp'"):
+        cfg.check_study(study)
+
+
+# -- tables ----------------------------------------------------------------------------------
+
+
+def test_personal_columns_dropped_from_tables():
+    import pandas as pd
+
+    t = ReportTable(
+        "m", "Measures", pd.DataFrame({"title": ["a"], "contact_email": ["x@y.z"], "n": [1]})
+    )
+    assert list(t.data.columns) == ["title", "n"]
+    assert "x@y.z" not in t.csv(0)
+
+
+def test_small_cells_suppressed_in_every_form():
+    import pandas as pd
+
+    df = pd.DataFrame(
+        {
+            "action_field": ["steering", "education", "counselling"],
+            "n_measures": [2, 0, 12],
+            "share": [0.5, 0.0, 0.25],
+        }
+    )
+    t = ReportTable("x", "X", df)
+    assert t.csv(3).splitlines()[1:] == ["steering,<3,0.5", "education,0,0", "counselling,12,0.25"]
+    assert "&lt;3" in t.markdown("de", 2, 3)
+    assert r"\textless{}3" in t.latex("de", 2, 3) or "<3" not in t.latex("de", 2, 3)
+    disp = t.display("en", 2, 3)
+    assert list(disp.iloc[:, 0]) == [
+        "Steering, networking and sustainability",
+        "Education and upbringing",
+        "Counselling and support",
+    ]
+    assert list(disp.iloc[:, 2]) == ["0.50", "0.00", "0.25"]
+    assert t.csv(0).splitlines()[1] == "steering,2,0.5"
+
+
+def test_markdown_cells_cannot_break_out():
+    assert md_escape("a|b<i>\nc") == "a\\|b&lt;i&gt; c"
