@@ -82,7 +82,7 @@ def att_gt(
     base_period: BasePeriod = "varying",
     cluster: str | None = None,
     bootstrap: int | None = None,
-    seed: int | np.random.SeedSequence | None = None,
+    seed: int | np.random.SeedSequence = 0,
     weights: str | None = None,
     unbalanced: Unbalanced = "drop",
     level: float = 0.95,
@@ -115,7 +115,8 @@ def att_gt(
         Column constant within units (e.g. state) to cluster standard errors and bootstrap on;
         units are always the finest cluster.
     bootstrap, seed
-        Number of multiplier bootstrap draws (Mammen weights) and the seed; with a bootstrap
+        Number of multiplier bootstrap draws (Mammen weights) and their seed (results are
+        reproducible for a given seed; change it to check the Monte Carlo error); with a bootstrap
         the standard errors are bootstrap standard errors and simultaneous (sup-t) bands are
         added as ``band_low`` / ``band_high``.
     weights

@@ -22,6 +22,16 @@ from ._attgt import Bilingual, OverallEffect, localise
 from ._data import StaggeredWarning, ids_text
 
 SAControl = Literal["never_treated", "last_treated"]
+SE_NOTES_EN = {
+    "unit": "Standard errors robust to clustering by unit (CR, factor G/(G-1) only); "
+    "t distribution with G-1 degrees of freedom.",
+    "state": "Standard errors robust to clustering by state (CR, factor G/(G-1) only); "
+    "t distribution with G-1 degrees of freedom.",
+    "twoway": "Standard errors clustered by unit and year (Cameron-Gelbach-Miller, factor "
+    "G/(G-1) per dimension); t distribution with min(G)-1 degrees of freedom.",
+    "none": "Classical (homoskedastic) standard errors; degrees of freedom net of the fixed "
+    "effects.",
+}
 
 
 class SunAbrahamEffects(Bilingual, Estimates):
@@ -173,12 +183,14 @@ def sun_abraham(
     res = SunAbrahamEffects(
         table, ["event_time"], title="Ereignisstudie nach Sun & Abraham", **common
     )
-    localise(res, "Event study (Sun & Abraham)")
+    note_en = SE_NOTES_EN[cluster] + " Cohort shares treated as known."
+    localise(res, "Event study (Sun & Abraham)", note_en)
     res.cohort_effects = localise(
         CohortEffects(
             cohort_table, ["cohort", "event_time"], title="Kohortenspezifische Effekte", **common
         ),
         "Cohort-specific effects",
+        note_en,
     )
     if post.any():
         a = np.where(post, 1.0 / post.sum(), 0.0)
@@ -192,6 +204,7 @@ def sun_abraham(
         res.overall = localise(
             OverallEffect(o, ["term"], title="Mittlerer Effekt (e >= 0)", **common),
             "Average effect (e >= 0)",
+            note_en,
         )
     res.shares = pd.DataFrame(share_rows)
     res.vcov = pd.DataFrame(cov_e, index=levels, columns=levels)
