@@ -344,6 +344,7 @@ def test_units_treated_in_first_period_are_dropped_with_names():
         res = att_gt(df, "y", "unit", "year", "cohort")
     assert res.n_units == 98
     assert 1 not in set(res.tidy()["cohort"])
+    assert list(res.dropped["treated_first_period"]) == [0, 1]
 
 
 def test_no_never_treated():

@@ -260,6 +260,7 @@ def att_gt(
         notes=notes,
         outcome=roles.outcome,
     )
+    res.dropped = wp.dropped  # units left out, by reason
     return localise(res, "Group-time effects ATT(g,t)", se_note_en)
 
 
@@ -477,7 +478,10 @@ class PreTest(Bilingual, TableResult):
 
 
 class GroupTimeEffects(Bilingual, Estimates):
-    """ATT(g, t) for every cohort g and period t, with ``aggregate()`` and ``pretest()``."""
+    """ATT(g, t) for every cohort g and period t, with ``aggregate()`` and ``pretest()``.
+
+    Attributes besides the shared interface: ``influence`` (units x cells influence
+    functions, R's scaling), ``n_units`` and ``dropped`` (unit ids left out, by reason)."""
 
     def __init__(
         self,

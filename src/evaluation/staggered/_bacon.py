@@ -107,8 +107,6 @@ def bacon_decomposition(
         warnings.warn(str(w.message), w.category, stacklevel=2)
     times, y, g = wp.times, wp.y, wp.cohort
     n, T = y.shape
-    if wp.weights.std() > 0:  # pragma: no cover - wide_panel gets no weights here
-        raise DataError("weights are not supported by the decomposition")
     g = np.where((g > 0) & (g <= times[0]), times[0], g)  # always treated: from the start
     groups = np.unique(g)
     timing = groups[groups > 0]
