@@ -64,7 +64,8 @@ class MultiplierBootstrap:
         s = cluster_sums(x, self.cluster, self.n_clusters)
         total = s.sum(axis=0)
         out = np.empty((self.n_draws, s.shape[1]))
-        starts = range(0, self.n_draws, CHUNK)
+        chunk = max(16, self.n_draws // 20) if self.progress else CHUNK
+        starts = range(0, self.n_draws, chunk)
         if self.progress:
             from tqdm.auto import tqdm
 
@@ -73,8 +74,8 @@ class MultiplierBootstrap:
         # Monte Carlo error of any bootstrap quantity; the centring term stays in double
         s32 = s.astype(np.float32)
         for b0 in starts:
-            out[b0 : b0 + CHUNK] = MAMMEN_LOW * total + (MAMMEN_HIGH - MAMMEN_LOW) * (
-                self._high[b0 : b0 + CHUNK] @ s32
+            out[b0 : b0 + chunk] = MAMMEN_LOW * total + (MAMMEN_HIGH - MAMMEN_LOW) * (
+                self._high[b0 : b0 + chunk] @ s32
             )
         out /= n
         return out[:, 0] if vec else out
