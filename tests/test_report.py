@@ -142,6 +142,7 @@ def test_html_is_self_contained(reports):
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "url(http" not in html and "<link" not in html and "@import" not in html
     assert "<style>" in html
+    assert 'font-family: "DejaVu Sans"' in html  # the style sheet is inlined, not escaped
 
 
 def test_two_runs_are_byte_identical(reports):

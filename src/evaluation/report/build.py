@@ -5,14 +5,14 @@ from __future__ import annotations
 import filecmp
 import sys
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from ..errors import EvaluationError
+from ..errors import ConfigError, EvaluationError
 from .config import ReportConfig, load_config, parse_config
 from .context import Context
 from .document import Code, Heading, Section
@@ -95,6 +95,7 @@ def render_report(
     force: bool = False,
     progress: bool = False,
     parameters: dict[str, Any] | None = None,
+    formats: Sequence[str] | None = None,
 ) -> Path:
     """Write the full evaluation report of ``study`` into the folder ``out``.
 
@@ -103,7 +104,9 @@ def render_report(
     ``report.pdf``, ``report.md`` (as configured in ``report.formats``), ``tables/*.csv|tex``,
     ``figures/*.svg|png``, ``config.toml`` and ``provenance.json``; returns ``out``.
     Raises :class:`OutputExistsError` if ``out`` exists and ``force`` is false.
-    ``parameters`` are recorded in ``provenance.json`` (e.g. the seed that generated the data).
+    ``parameters`` are recorded in ``provenance.json`` (e.g. the seed that generated the data);
+    ``formats`` overrides ``report.formats`` for this run (the files of the other formats do not
+    change).
     """
     from .sections import appendix, data, impact, implementation
 
@@ -163,7 +166,7 @@ def render_report(
                 threshold=cfg.report.small_cell_threshold,
                 notices=notices,
             )
-            write_document(doc, tmp, cfg.report.formats, step)
+            write_document(doc, tmp, _formats(cfg, formats), step)
             (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
             record["missing"] = list(ctx.missing)
             record["failures"] = list(ctx.failures)
@@ -171,6 +174,16 @@ def render_report(
     finally:
         close()
     return out
+
+
+def _formats(cfg: ReportConfig, formats: Sequence[str] | None) -> tuple[str, ...]:
+    if formats is None:
+        return tuple(cfg.report.formats)
+    allowed = ("html", "pdf", "markdown")
+    bad = [f for f in formats if f not in allowed]
+    if bad:
+        raise ConfigError(f"formats: {bad[0]!r} is not allowed; choose from {', '.join(allowed)}")
+    return tuple(formats)
 
 
 def render_summary(
@@ -182,6 +195,7 @@ def render_summary(
     force: bool = False,
     progress: bool = False,
     parameters: dict[str, Any] | None = None,
+    formats: Sequence[str] | None = None,
 ) -> Path:
     """Write the yearly summary of ``year`` (two pages at most) into the folder ``out``:
     ``summary.html``, ``summary.pdf``, ``summary.md``, tables, figures and ``provenance.json``.
@@ -214,7 +228,7 @@ def render_summary(
     try:
         with atomic_folder(out, force=force) as tmp:
             doc = build_summary(ctx)
-            write_document(doc, tmp, cfg.report.formats, step)
+            write_document(doc, tmp, _formats(cfg, formats), step)
             (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
             record["missing"] = list(ctx.missing)
             record["failures"] = list(ctx.failures)
@@ -330,6 +344,23 @@ def _compare_outputs(old: Path, new: Path, recorded: dict[str, str], diffs: list
 DEMO_SEED = 1
 
 
+def demo_parameters(seed: int) -> dict[str, Any]:
+    """What ``provenance.json`` of the demo records about the generated data."""
+    return {"data_generator": "evaluation.datasets.synthetic_study", "data_seed": seed}
+
+
+def summary_year(study: StudyLike, config: str | Path | dict | ReportConfig | None) -> int:
+    """The year of the demo's summary: ``report.year``, else the last year of the reports."""
+    cfg = load_config(config)
+    if cfg.report.year:
+        return cfg.report.year
+    st, _ = _load(study)
+    years = pd.to_numeric(st.measure_reports["report_year"], errors="coerce").dropna()
+    if not len(years):
+        raise EvaluationError("the study has no annual reports: give the summary year")
+    return int(years.max())
+
+
 def demo_config_path() -> Path:
     """``reports/demo.toml`` of a source checkout, if present."""
     return Path(__file__).resolve().parents[3] / "reports" / "demo.toml"
@@ -370,10 +401,9 @@ def run_demo(
     say(f"demo: wrote {relative(data_dir, Path.cwd())}; validating")
     loaded = load_study(data_dir, validate=True)
     say("demo: validation passed; writing the report")
-    generated = {"data_generator": "evaluation.datasets.synthetic_study", "data_seed": seed}
+    generated = demo_parameters(seed)
     render_report(data_dir, cfg, report_dir, force=force, progress=progress, parameters=generated)
-    years = pd.to_numeric(loaded.measure_reports["report_year"], errors="coerce").dropna()
-    last = cfg.report.year or int(years.max())
+    last = summary_year(loaded, cfg)
     say(f"demo: writing the summary of {last}")
     render_summary(
         data_dir,

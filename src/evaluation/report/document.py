@@ -81,6 +81,10 @@ class ReportTable:
     #: shown in HTML, PDF and Markdown (False: only written as CSV and LaTeX, and linked);
     #: None: shown when it has at most ``MAX_SHOWN_ROWS`` rows
     show: bool | None = None
+    #: columns shown in HTML, PDF and Markdown (None: all; the CSV keeps every column)
+    columns: tuple[str, ...] | None = None
+    #: display headers for columns (instead of the labels of :mod:`evaluation.labels`)
+    headers: dict[str, str] | None = None
     kind: Literal["table"] = "table"
 
     def __post_init__(self) -> None:
@@ -112,13 +116,16 @@ class ReportTable:
     def display(self, lang: codes.Lang, digits: int, threshold: int) -> pd.DataFrame:
         """Text cells in the report's language: labels for codes and columns, fixed decimals."""
         df = self.published(threshold)
+        if self.columns is not None:
+            df = df[[c for c in self.columns if c in df.columns]]
+        headers = self.headers or {}
         out = {}
         for c in df.columns:
             col = df[c]
             if str(c) in CODE_COLUMNS:
                 labels = codes.labels(CODE_COLUMNS[str(c)], lang)
                 col = col.map(lambda v, lab=labels: lab.get(v, v) if isinstance(v, str) else v)
-            out[term(str(c), lang)] = _format_column(col, digits)
+            out[headers.get(str(c), term(str(c), lang))] = _format_column(col, digits)
         return pd.DataFrame(out, columns=list(out)) if out else pd.DataFrame()
 
     def markdown(self, lang: codes.Lang, digits: int, threshold: int) -> str:

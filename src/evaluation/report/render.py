@@ -101,7 +101,8 @@ def html_text(doc: Document) -> str:
             continue
         d = t.display(doc.lang, doc.digits, doc.threshold)
         data = t.published(doc.threshold)
-        numeric = [pd.api.types.is_numeric_dtype(data[c]) for c in data.columns]
+        shown = [c for c in (t.columns or data.columns) if c in data.columns]
+        numeric = [pd.api.types.is_numeric_dtype(data[c]) for c in shown]
         tables[t.name] = {
             "columns": list(d.columns),
             "rows": d.astype(str).values.tolist(),

@@ -158,7 +158,8 @@ def build_summary(ctx: Context) -> Document:
     }
     ev["event"] = ev["event"].map(names)
     sec.add(Heading(t("Audits", "Audits")))
-    sec.add(ReportTable("summary_audits", t("Audit-Ereignisse", "Audit events"), ev))
+    years = {f"n_{year - 1}": str(year - 1), f"n_{year}": str(year)}
+    sec.add(ReportTable("summary_audits", t("Audit-Ereignisse", "Audit events"), ev, headers=years))
     certified = certified_names(study, year)
     if certified:
         sec.add(Paragraph(t(f"Zertifiziert {year}: ", f"Certified in {year}: ") + certified))
@@ -173,6 +174,7 @@ def build_summary(ctx: Context) -> Document:
                 "Measures reported as implemented for the first time",
             ),
             moved,
+            headers=years,
         )
     )
     ctx.step("summary: rates")
@@ -189,17 +191,27 @@ def build_summary(ctx: Context) -> Document:
         seed=ctx.config.seed,
     )
     if rates is not None:
-        ctx.add_result(
-            sec,
-            rates,
-            "summary_rates",
-            t(
-                "Anteil erfolgreicher Maßnahmen je Handlungsfeld (Ende der Phase oder "
-                "letzter Bericht)",
-                "Share of successful measures by action field (end of phase or latest report)",
-            ),
-            plot=False,
-            facts=False,
+        tidy = rates.tidy()
+        shown = (
+            "action_field",
+            "n_measures",
+            "n_success",
+            "share",
+            "cluster_ci_low",
+            "cluster_ci_high",
+        )
+        sec.add(
+            ReportTable(
+                "summary_rates",
+                t(
+                    "Anteil erfolgreicher Maßnahmen je Handlungsfeld (Ende der Phase oder "
+                    "letzter Bericht; Intervall mit Kommunen als Clustern)",
+                    "Share of successful measures by action field (end of phase or latest "
+                    "report; interval with municipalities as clusters)",
+                ),
+                tidy,
+                columns=shown if set(shown) <= set(tidy.columns) else None,
+            )
         )
     if len(moved):
         fig = _moved_chart(ctx, moved, year)
