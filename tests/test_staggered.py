@@ -592,3 +592,33 @@ def test_time_varying_covariate_taken_in_base_period():
         hand = np.mean(dy[d] - x[d] @ beta)
         got = res.tidy().query("cohort == @g and time == @t")["estimate"].iloc[0]
         assert got == pytest.approx(hand, abs=1e-10)
+
+
+# --- covariates on mpdta: second reference implementation ----------------------------------
+LPOP_SCENARIOS = {
+    f"mpdta_lpop_{short}_{method}": dict(control_group=cg, method=method)
+    for short, cg in (("nev", "never_treated"), ("nyt", "not_yet_treated"))
+    for method in ("dr", "ipw", "reg")
+}
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("scenario", list(LPOP_SCENARIOS))
+def test_covariate_scenarios_match_csdid_reference(mpdta, scenario):
+    """With the covariate lpop, every ATT(g,t) and aggregation equals the independent port
+    csdid 0.4.3 (tests/results/make_csdid_mpdta_lpop.py records the call)."""
+    from pathlib import Path
+
+    ref = pd.read_csv(Path(__file__).parent / "results" / "csdid_mpdta_lpop.csv")
+    ref = ref[ref["scenario"] == scenario]
+    res = att_gt(mpdta, **ROLES, covariates=["lpop"], **LPOP_SCENARIOS[scenario])
+    cells = ref[ref["type"] == "attgt"]
+    m = res.tidy().merge(cells, left_on=["cohort", "time"], right_on=["group", "t"])
+    assert len(m) == len(cells) == 12
+    np.testing.assert_allclose(m["estimate"], m["att"], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(m["std_error"], m["se"], rtol=1e-6)
+    for kind in ("simple", "group", "dynamic", "calendar"):
+        row = ref[ref["type"] == kind].iloc[0]
+        o = res.aggregate(kind).overall
+        assert o.estimate == pytest.approx(row["att"], abs=1e-8)
+        assert o.std_error == pytest.approx(row["se"], rel=1e-6)
