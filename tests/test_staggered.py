@@ -599,6 +599,12 @@ LPOP_SCENARIOS = {
     f"mpdta_lpop_{short}_{method}": dict(control_group=cg, method=method)
     for short, cg in (("nev", "never_treated"), ("nyt", "not_yet_treated"))
     for method in ("dr", "ipw", "reg")
+} | {
+    "mpdta_lpop_nev_dr_universal": dict(base_period="universal"),
+    "mpdta_lpop_nev_dr_anticipation1": dict(anticipation=1),
+    "mpdta_lpop_nyt_dr_universal_anticipation1": dict(
+        control_group="not_yet_treated", base_period="universal", anticipation=1
+    ),
 }
 
 
@@ -611,12 +617,18 @@ def test_covariate_scenarios_match_csdid_reference(mpdta, scenario):
 
     ref = pd.read_csv(Path(__file__).parent / "results" / "csdid_mpdta_lpop.csv")
     ref = ref[ref["scenario"] == scenario]
-    res = att_gt(mpdta, **ROLES, covariates=["lpop"], **LPOP_SCENARIOS[scenario])
+    kw = LPOP_SCENARIOS[scenario]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        res = att_gt(mpdta, **ROLES, covariates=["lpop"], **kw)
+    if kw.get("anticipation"):  # cohort 2004 is treated by 2003 + anticipation: dropped
+        assert any("already treated in the first period" in str(w.message) for w in caught)
     cells = ref[ref["type"] == "attgt"]
     m = res.tidy().merge(cells, left_on=["cohort", "time"], right_on=["group", "t"])
-    assert len(m) == len(cells) == 12
+    assert len(m) == len(cells) == len(res.tidy())
     np.testing.assert_allclose(m["estimate"], m["att"], rtol=0, atol=1e-8)
-    np.testing.assert_allclose(m["std_error"], m["se"], rtol=1e-6)
+    se = m["se"].where(m["se"] > 1e-12)  # the universal reference cell has no SE
+    np.testing.assert_allclose(m["std_error"], se, rtol=1e-6)
     for kind in ("simple", "group", "dynamic", "calendar"):
         row = ref[ref["type"] == kind].iloc[0]
         o = res.aggregate(kind).overall
