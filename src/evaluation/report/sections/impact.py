@@ -486,6 +486,9 @@ def _trends(
     for g in ("audited", "comparison"):
         d = means[means["group"] == g]
         ax.plot(d["year"], d["mean"], marker="o", ms=3, color=colours[g], label=names[g])
+    from matplotlib.ticker import MaxNLocator
+
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel(t("Jahr", "Year"))
     ax.set_ylabel(f"{label} ({unit})" if unit else label)
     ax.set_title(t(f"{label}: Mittelwerte je Jahr", f"{label}: means by year"))
@@ -509,5 +512,6 @@ def _trends(
             f"impact_{key}_trends",
             t("Mittelwerte je Jahr und Gruppe", "Means by year and group"),
             means,
+            show=False,  # the data of the figure above
         )
     )
