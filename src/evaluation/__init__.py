@@ -65,6 +65,8 @@ _API: dict[str, str] = {
     "load_config": "report",
     "render_report": "report",
     "render_summary": "report",
+    "verify_report": "report",
+    "run_demo": "report",
     # official statistics
     "read_inkar": "ingest",
     "read_gemeindeverzeichnis": "ingest",
