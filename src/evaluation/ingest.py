@@ -36,7 +36,7 @@ import pandas as pd
 
 from . import codes, schema
 from .errors import DataError
-from .schema import AGS_PATTERN, Field, Table
+from .schema import CROSSWALK as CROSSWALK  # the crosswalk table is defined with the schema
 
 #: Cells that mean "no value" in official statistics (Destatis and INKAR conventions):
 #: empty, "-" (nothing, or not reported), "." (unknown or secret), "x" (not meaningful),
@@ -48,59 +48,6 @@ MergedPolicy = Literal["error", "drop", "keep"]
 Level = Literal["gemeinde", "kreis", "all"]
 
 #: The territorial crosswalk a user supplies to :func:`harmonise` (written to ``data_schema/``).
-CROSSWALK = Table(
-    name="crosswalk",
-    title="Territorial crosswalk",
-    description=(
-        "Maps units of older territorial states to the units of the reference year. One row per "
-        "piece of an old unit that belongs to a new unit: a merge of A and B into N is two rows "
-        "(A->N, B->N); a split of C into N1 and N2 is two rows (C->N1, C->N2). weight is the "
-        "population (or area) of the piece: counts of an old unit are split between its new "
-        "units in proportion to the weights of its rows, and rates of a new unit are the "
-        "weighted mean over its pieces. A unit that keeps its code but gains territory needs "
-        "its own row (A->A). Codes of the reference year without a row are taken as unchanged. "
-        "valid_from and valid_to (data years, inclusive, empty = open) limit a row to the "
-        "years in which the old unit existed."
-    ),
-    fields=(
-        Field(
-            "old_id",
-            "string",
-            "Code of the unit in the data (older territorial state), as text.",
-            required=True,
-            pattern=AGS_PATTERN,
-        ),
-        Field(
-            "new_id",
-            "string",
-            "Code of the unit in the territorial reference year, as text.",
-            required=True,
-            pattern=AGS_PATTERN,
-        ),
-        Field(
-            "weight",
-            "number",
-            "Population (or area) of the part of old_id that lies in new_id.",
-            required=True,
-            minimum=0,
-        ),
-        Field("valid_from", "integer", "First data year the row applies to (empty: no limit)."),
-        Field("valid_to", "integer", "Last data year the row applies to (empty: no limit)."),
-        Field("note", "string", "Source of the mapping, e.g. the Destatis change notice."),
-    ),
-    primary_key=("old_id", "new_id"),
-    required_table=False,
-    example=(
-        {
-            "old_id": "16053",
-            "new_id": "16053",
-            "weight": 110000,
-            "valid_from": "",
-            "valid_to": 2023,
-            "note": "",
-        },
-    ),
-)
 
 _CATALOGUE_COLUMNS = [f.name for f in schema.INDICATOR_CATALOGUE.fields]
 _INDICATOR_COLUMNS = [f.name for f in schema.INDICATORS.fields]

@@ -345,6 +345,60 @@ INDICATOR_CATALOGUE = Table(
     ),
 )
 
+CROSSWALK = Table(
+    name="crosswalk",
+    title="Territorial crosswalk",
+    description=(
+        "Maps units of older territorial states to the units of the reference year. One row per "
+        "piece of an old unit that belongs to a new unit: a merge of A and B into N is two rows "
+        "(A->N, B->N); a split of C into N1 and N2 is two rows (C->N1, C->N2). weight is the "
+        "population (or area) of the piece: counts of an old unit are split between its new "
+        "units in proportion to the weights of its rows, and rates of a new unit are the "
+        "weighted mean over its pieces. A unit that keeps its code but gains territory needs "
+        "its own row (A->A). Codes of the reference year without a row are taken as unchanged. "
+        "valid_from and valid_to (data years, inclusive, empty = open) limit a row to the "
+        "years in which the old unit existed."
+    ),
+    fields=(
+        Field(
+            "old_id",
+            "string",
+            "Code of the unit in the data (older territorial state), as text.",
+            required=True,
+            pattern=AGS_PATTERN,
+        ),
+        Field(
+            "new_id",
+            "string",
+            "Code of the unit in the territorial reference year, as text.",
+            required=True,
+            pattern=AGS_PATTERN,
+        ),
+        Field(
+            "weight",
+            "number",
+            "Population (or area) of the part of old_id that lies in new_id.",
+            required=True,
+            minimum=0,
+        ),
+        Field("valid_from", "integer", "First data year the row applies to (empty: no limit)."),
+        Field("valid_to", "integer", "Last data year the row applies to (empty: no limit)."),
+        Field("note", "string", "Source of the mapping, e.g. the Destatis change notice."),
+    ),
+    primary_key=("old_id", "new_id"),
+    required_table=False,
+    example=(
+        {
+            "old_id": "16053",
+            "new_id": "16053",
+            "weight": 110000,
+            "valid_from": "",
+            "valid_to": 2023,
+            "note": "",
+        },
+    ),
+)
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in (
@@ -358,6 +412,9 @@ TABLES: dict[str, Table] = {
     )
 }
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
+
+#: Tables that are not part of a study but are described in data_schema/ too.
+AUXILIARY_TABLES: dict[str, Table] = {CROSSWALK.name: CROSSWALK}
 
 #: Columns that hold personal data (table -> columns); reports drop them.
 PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -412,7 +469,15 @@ def codebook_markdown() -> str:
         "text with leading zeros. Dates are ISO 8601 (`YYYY-MM-DD`). Empty cells are missing.",
         "",
     ]
-    for t in TABLES.values():
+    for t in [*TABLES.values(), *AUXILIARY_TABLES.values()]:
+        if t.name in AUXILIARY_TABLES:
+            lines += [
+                "## Auxiliary tables",
+                "",
+                "Not part of a study folder; used by `evaluation.ingest` (for example "
+                "`harmonise(..., crosswalk=...)`).",
+                "",
+            ]
         lines += [f"## `{t.name}`: {t.title}", "", t.description, ""]
         lines.append(f"Primary key: `{', '.join(t.primary_key)}`.")
         for fk in t.foreign_keys:
@@ -464,7 +529,7 @@ def write_data_package(folder: str | Path) -> list[Path]:
     p = folder / "datapackage.json"
     p.write_text(dumps(package_descriptor()), encoding="utf-8")
     written.append(p)
-    for t in TABLES.values():
+    for t in [*TABLES.values(), *AUXILIARY_TABLES.values()]:
         p = folder / f"{t.name}.schema.json"
         p.write_text(dumps(t.descriptor()), encoding="utf-8")
         written.append(p)
