@@ -140,3 +140,18 @@ def test_matched_did_closer_to_truth(childcare):
     assert m.panel.attrs["roles"]["outcome"] == "childcare_u3"
     assert "Balance" in m.balance().summary("en").as_text()
     assert "<table" in m._repr_html_()
+
+
+def test_exact_column_may_also_be_a_covariate():
+    """A column used for exact matching may also be a matching covariate."""
+    study = ev.datasets.synthetic_study(seed=0)
+    panel = study.panel("childcare_u3")
+    res = ev.match_comparison(
+        panel, covariates=["urbanisation", "population"], exact=["urbanisation"]
+    )
+    pairs = res.tidy()
+    units = panel.groupby("municipality_id")["urbanisation"].first()
+    assert len(pairs) > 0
+    assert (
+        units.loc[pairs["treated_unit"]].to_numpy() == units.loc[pairs["control_unit"]].to_numpy()
+    ).all()

@@ -151,8 +151,11 @@ def _features(
     if not frames:
         raise DataError("no treated unit to match")
     feats = pd.concat(frames, ignore_index=True)
+    # an exact column that is also a covariate is already in the features (its pre-period
+    # mean equals its value when it is constant within units, as exact columns are)
+    extra = [e for e in exact if e not in covariates]
     unit_info = df.groupby(roles.unit, sort=False).agg(
-        **{"_g": (roles.cohort, "first")}, **{e: (e, "first") for e in exact}
+        **{"_g": (roles.cohort, "first")}, **{e: (e, "first") for e in extra}
     )
     feats = feats.merge(unit_info, left_on=roles.unit, right_index=True, how="left")
     feats["treated"] = (feats["_g"] > 0).astype("int64")
