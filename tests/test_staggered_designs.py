@@ -174,3 +174,24 @@ def test_notebook_runs():
         nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(path.parent)}}
     )
     client.execute()
+
+
+def test_single_unit_cohort_is_warned_about():
+    """A cohort with one treated unit contributes nothing to the influence function of its
+    own cells (its deviation from its own mean is zero), so the SE understates uncertainty:
+    the user is told which cohort."""
+    rng = np.random.default_rng(3)
+    units, years = 40, np.arange(2000, 2006)
+    cohort = np.zeros(units, dtype=int)
+    cohort[:1] = 2003  # a single treated unit
+    cohort[1:6] = 2004
+    df = pd.DataFrame(
+        {
+            "unit": np.repeat(np.arange(units), len(years)),
+            "year": np.tile(years, units),
+            "cohort": np.repeat(cohort, len(years)),
+        }
+    )
+    df["y"] = rng.normal(size=len(df))
+    with pytest.warns(StaggeredWarning, match=r"cohort\(s\) 2003 have a single treated unit"):
+        ev.att_gt(df, outcome="y", unit="unit", time="year", cohort="cohort")

@@ -228,6 +228,22 @@ def att_gt(
             f"(R did's convention sqrt(mean(IF^2)/n) when clustered by unit); clustered by "
             f"{cluster or roles.unit}."
         )
+    small = sorted(int(g) for g in np.unique(group) if (coh == g).sum() < 2)
+    if small:
+        cohorts = ", ".join(map(str, small))
+        warnings.warn(
+            f"cohort(s) {cohorts} have a single treated unit: the standard errors of their "
+            "cells reflect only the comparison units' variability and understate the "
+            "uncertainty; use randomisation inference (evaluation.randomization_inference)",
+            StaggeredWarning,
+            stacklevel=2,
+        )
+        notes.append(
+            f"Kohorte(n) {cohorts} mit nur einer behandelten Einheit: deren Standardfehler "
+            "bilden nur die Streuung der Vergleichseinheiten ab (Randomisierungsinferenz "
+            f"empfohlen). / Cohort(s) {cohorts} with a single treated unit: their standard "
+            "errors reflect only the comparison units (use randomisation inference)."
+        )
     if ref.any():
         notes.append(
             "Universal base period: the reference cell (g - 1 - anticipation) is 0 by "
