@@ -108,6 +108,9 @@ class RobustnessSettings:
 
     not_yet_treated: bool = True
     anticipation: int = 1
+    #: with ``comparison.design = "all"``: also match, show the balance and run TWFE on the
+    #: matched set
+    matched: bool = True
     #: run randomisation inference when at most this many units are treated (0 = never)
     randomization_max_treated: int = 50
     randomization_draws: int = 199

@@ -156,7 +156,8 @@ def write_pdf(html: str, path: Path) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    HTML(string=html, base_url=None).write_pdf(path)
+    # full fonts: subsetting them costs more time than it saves bytes here
+    HTML(string=html, base_url=None).write_pdf(path, full_fonts=True)
 
 
 def write_document(

@@ -97,50 +97,13 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
 
     # -- comparison group ---------------------------------------------------------------
     weights: str | None = None
+    full_panel = panel
     if cfg.comparison.design == "matched":
         sec.add(Heading(t("Gematchte Vergleichsgruppe", "Matched comparison group"), level=4))
         ctx.step(f"impact {indicator}: matching")
-        c = cfg.comparison
-        match = ctx.call(
-            sec,
-            "matching",
-            "match_comparison",
-            t("Matching", "Matching"),
-            panel,
-            covariates=list(c.covariates),
-            method=c.method,
-            ratio=c.ratio,
-            caliper=c.caliper or None,
-            replace=c.replace,
-            exact=list(c.exact),
-        )
-        if match is not None:
-            summary = ctx.guard(sec, "Matching", match.summary, lang=ctx.lang)
-            if summary is not None and summary.facts:
-                sec.add(Facts(tuple((str(k), str(v)) for k, v in summary.facts)))
-            bal = ctx.guard(sec, "Balance", match.balance)
-            ctx.add_result(
-                sec,
-                bal,
-                f"impact_{key}_balance",
-                t("Balance vor und nach dem Matching", "Balance before and after matching"),
-                facts=False,
-            )
-            if isinstance(getattr(match, "panel", None), pd.DataFrame):
-                panel = match.panel
-                if c.replace or c.ratio > 1:
-                    weights = "match_weight"
-            else:
-                sec.add(
-                    Note(
-                        t(
-                            "Das Matching-Ergebnis liefert kein Panel; es werden alle "
-                            "Vergleichskommunen verwendet.",
-                            "The matching result has no panel; all comparison units are used.",
-                        ),
-                        "error",
-                    )
-                )
+        matched = _match(ctx, sec, panel, key)
+        if matched is not None:
+            panel, weights = matched
 
     # -- trends ---------------------------------------------------------------------------
     if "trends" in imp.estimators:
@@ -410,6 +373,31 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 "Randomisation inference (onset years permuted)",
             ),
         )
+    if cfg.comparison.design == "all" and rob.matched and "twfe" in imp.estimators:
+        sec.add(
+            Heading(
+                t(
+                    "Gematchte Vergleichsgruppe (Robustheit)",
+                    "Matched comparison group (robustness)",
+                ),
+                level=4,
+            )
+        )
+        ctx.step(f"impact {indicator}: matching")
+        matched = _match(ctx, sec, full_panel, key)
+        if matched is not None:
+            r = ctx.call(
+                sec,
+                "panel",
+                "twfe",
+                t("TWFE, gematcht", "TWFE, matched"),
+                matched[0],
+                covariates=list(imp.covariates) or None,
+                cluster="unit",
+                weights=matched[1],
+            )
+            if r is not None:
+                comparison[t("TWFE, gematcht", "TWFE, matched")] = r
     if comparison:
         cmp = ctx.guard(sec, t("Vergleich", "comparison"), _compare, comparison)
         ctx.add_result(
@@ -419,6 +407,54 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             t("Gesamteffekte im Vergleich der Schätzer", "Overall effects across estimators"),
             facts=False,
         )
+
+
+def _match(
+    ctx: Context, sec: Section, panel: pd.DataFrame, key: str
+) -> tuple[pd.DataFrame, str | None] | None:
+    """Match comparison units (``evaluation.match_comparison``), show the balance and return
+    the matched panel and its weight column (None when every match has weight one)."""
+    t = ctx.t
+    c = ctx.config.comparison
+    match = ctx.call(
+        sec,
+        "matching",
+        "match_comparison",
+        t("Matching", "Matching"),
+        panel,
+        covariates=list(c.covariates),
+        method=c.method,
+        ratio=c.ratio,
+        caliper=c.caliper or None,
+        replace=c.replace,
+        exact=list(c.exact),
+    )
+    if match is None:
+        return None
+    summary = ctx.guard(sec, "Matching", match.summary, lang=ctx.lang)
+    if summary is not None and summary.facts:
+        sec.add(Facts(tuple((str(k), str(v)) for k, v in summary.facts)))
+    bal = ctx.guard(sec, "Balance", match.balance)
+    ctx.add_result(
+        sec,
+        bal,
+        f"impact_{key}_balance",
+        t("Balance vor und nach dem Matching", "Balance before and after matching"),
+        facts=False,
+    )
+    if not isinstance(getattr(match, "panel", None), pd.DataFrame):
+        sec.add(
+            Note(
+                t(
+                    "Das Matching-Ergebnis liefert kein Panel; es werden alle "
+                    "Vergleichskommunen verwendet.",
+                    "The matching result has no panel; all comparison units are used.",
+                ),
+                "error",
+            )
+        )
+        return None
+    return match.panel, ("match_weight" if c.replace or c.ratio > 1 else None)
 
 
 def _att_kwargs(ctx: Context, weights: str | None, **over: Any) -> dict[str, Any]:
