@@ -100,3 +100,23 @@ def test_cli_summary(made, tmp_path):
     assert main(["summary", str(data), "--year", "2019", "--out", str(out), "--quiet"]) == 0
     assert (out / "summary.md").read_text(encoding="utf-8").startswith("# Jahresübersicht 2019")
     assert (out / "summary.pdf").is_file()
+
+
+def test_verify_a_summary(made, tmp_path):
+    _, data, _ = made
+    from evaluation.report import render_summary
+
+    out = render_summary(data, 2018, tmp_path / "s", config={"report": {"formats": ["markdown"]}})
+    res = verify_report(out)
+    assert res.ok, str(res)
+
+
+def test_english_report(made, tmp_path):
+    _, data, _ = made
+    cfg = {
+        "report": {"language": "en", "formats": ["markdown"], "sections": ["data", "methods"]},
+    }
+    out = render_report(data, cfg, tmp_path / "r")
+    md = (out / "report.md").read_text(encoding="utf-8")
+    assert "## The data" in md and "## Appendix: methods" in md
+    assert "Units by level and group" in md and "Kommunen" not in md
