@@ -181,6 +181,7 @@ TERMS: dict[str, tuple[str, str]] = {
     "sha256": ("SHA-256", "SHA-256"),
     "part": ("Teil", "Part"),
     "standard_errors": ("Standardfehler", "Standard errors"),
+    "model": ("Verfahren", "Method"),
 }
 
 
