@@ -400,13 +400,19 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 comparison[t("TWFE, gematcht", "TWFE, matched")] = r
     if comparison:
         cmp = ctx.guard(sec, t("Vergleich", "comparison"), _compare, comparison)
-        ctx.add_result(
-            sec,
-            cmp,
-            f"impact_{key}_comparison",
-            t("Gesamteffekte im Vergleich der Schätzer", "Overall effects across estimators"),
-            facts=False,
-        )
+        if cmp is not None:
+            title = t(
+                "Gesamteffekte im Vergleich der Schätzer", "Overall effects across estimators"
+            )
+            sec.add(Heading(title, level=4))
+            note = t(
+                "Jede Zeile ist der Gesamteffekt eines Verfahrens mit seinem eigenen "
+                "Konfidenzintervall (siehe oben und Anhang Methoden).",
+                "Each row is the overall effect of one method with its own confidence interval "
+                "(see above and the methods appendix).",
+            )
+            sec.add(ReportTable(f"impact_{key}_comparison", title, cmp.tidy(), (note,)))
+            ctx.add_plot(sec, cmp, f"impact_{key}_comparison", title)
 
 
 def _match(
