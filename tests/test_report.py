@@ -272,7 +272,7 @@ def test_refuses_to_overwrite(study_dir, tmp_path):
     with pytest.raises(OutputExistsError, match="--force"):
         render_report(study_dir, LIGHT, out)
     # even with force, a folder that holds no report is not replaced
-    with pytest.raises(OutputExistsError, match="provenance.json"):
+    with pytest.raises(OutputExistsError, match="not written by audit-eval"):
         render_report(study_dir, LIGHT, out, force=True)
     assert (out / "keep.txt").read_text() == "mine"
     out2 = tmp_path / "r2"
@@ -280,6 +280,10 @@ def test_refuses_to_overwrite(study_dir, tmp_path):
     (out2 / "extra.txt").write_text("old")
     render_report(study_dir, LIGHT, out2, force=True)
     assert not (out2 / "extra.txt").exists() and (out2 / "report.md").is_file()
+    # a committed reference rendering has no provenance.json but the marker: replaceable
+    (out2 / "provenance.json").unlink()
+    render_report(study_dir, LIGHT, out2, force=True)
+    assert (out2 / "provenance.json").is_file()
 
 
 def test_interrupted_run_leaves_no_folder(study_dir, tmp_path, monkeypatch):

@@ -25,6 +25,12 @@ from ..errors import EvaluationError
 from .document import FigureBlock, ReportTable, Section, md_text
 
 HTML_NAME = "report.html"
+#: written into every report folder: such a folder may be replaced with ``force``
+MARKER = ".audit-eval-report"
+MARKER_TEXT = (
+    "This folder was written by audit-eval (the evaluation package). Rendering the report "
+    "again with --force replaces the whole folder.\n"
+)
 
 
 class OutputExistsError(EvaluationError, FileExistsError):
@@ -179,6 +185,7 @@ def write_document(
     for f in doc.figures:
         _write_text(fdir / f"{f.name}.svg", f.svg)
         (fdir / f"{f.name}.png").write_bytes(f.png)
+    _write_text(folder / MARKER, MARKER_TEXT)
     step("render: HTML")
     html = html_text(doc)
     if "html" in formats or "pdf" in formats:
@@ -201,7 +208,7 @@ def _write_text(path: Path, text: str) -> None:
 
 @contextmanager
 def atomic_folder(
-    out: str | Path, force: bool = False, marker: str = "provenance.json"
+    out: str | Path, force: bool = False, marker: str = MARKER
 ) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``out``; move it to ``out`` when the block ends
     without error, delete it otherwise. Refuses an existing ``out`` unless ``force``, and even
@@ -214,10 +221,11 @@ def atomic_folder(
     if out.exists() and not out.is_dir():
         raise OutputExistsError(f"{out} exists and is not a folder")
     if out.exists() and any(out.iterdir()) and not (out / marker).is_file():
-        raise OutputExistsError(
-            f"{out} is not empty and has no {marker}; it is not replaced "
-            "even with --force: choose a new folder"
-        )
+        if not (marker == MARKER and (out / "provenance.json").is_file()):
+            raise OutputExistsError(
+                f"{out} is not empty and was not written by audit-eval (no {marker}); it is "
+                "not replaced even with --force: choose a new folder"
+            )
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
     tmp.chmod(0o755)
