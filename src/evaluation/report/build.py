@@ -344,6 +344,19 @@ def _compare_outputs(old: Path, new: Path, recorded: dict[str, str], diffs: list
 # -- the demo --------------------------------------------------------------------------------
 
 DEMO_SEED = 1
+FALLBACK_DEMO_CONFIG: dict[str, Any] = {
+    "study": {"title": "Audit familiengerechte Kommune: Evaluation der Demo-Studie"},
+    "impact": {
+        "indicators": [
+            "childcare_u3",
+            "births_per_1000_women",
+            "family_net_migration",
+            "sgb2_children",
+            "share_65plus",
+        ],
+        "estimators": ["trends", "before_after", "twfe", "event_study", "att_gt", "bacon"],
+    },
+}
 
 
 def demo_parameters(seed: int) -> dict[str, Any]:
@@ -385,9 +398,10 @@ def run_demo(
 
     out_dir = Path(out_dir)
     if config is None:
-        config = out_dir.parent / "demo.toml"
-        if not Path(config).is_file():
-            config = demo_config_path()
+        candidates = [out_dir.parent / "demo.toml", demo_config_path()]
+        found = [c for c in candidates if c.is_file()]
+        # an installed package has no reports/demo.toml: every indicator, default designs
+        config = found[0] if found else FALLBACK_DEMO_CONFIG
     cfg = load_config(config)
     data_dir, report_dir, summary_dir = out_dir / "data", out_dir / "report", out_dir / "summary"
     for d in (report_dir, summary_dir):
