@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ConfigError, EvaluationError
-from .config import ReportConfig, load_config, parse_config
+from .config import ALL_ESTIMATORS, ReportConfig, load_config, parse_config
 from .context import Context
 from .document import Code, Heading, Section
 from .provenance import (
@@ -121,7 +121,7 @@ def render_report(
     st, source = _load(study)
     cfg.check_study(st)
     year = report_year(st, cfg)
-    n_steps = 4 + 8 + 14 * len(cfg.impact.indicators)
+    n_steps = _count_steps(cfg, formats)
     step, close = _progress(progress, n_steps, "report")
     ctx = Context(st, cfg, year, step=step)
     record = build_record(
@@ -174,6 +174,31 @@ def render_report(
     finally:
         close()
     return out
+
+
+def _count_steps(cfg: ReportConfig, formats: Sequence[str] | None) -> int:
+    """How many progress steps a report takes (for the progress bar's total)."""
+    sections = [s for s in cfg.report.sections if s != "provenance"]
+    imp = cfg.impact
+    rob = imp.robustness
+    att = "att_gt" in imp.estimators
+    per_indicator = (
+        2  # panel, randomisation inference
+        + sum(e in imp.estimators for e in ALL_ESTIMATORS if e != "trends")
+        + (cfg.comparison.design == "matched")
+        + (att and rob.not_yet_treated and imp.att_gt.control_group != "not_yet_treated")
+        + (att and rob.anticipation > 0)
+        + (cfg.comparison.design == "all" and rob.matched and "twfe" in imp.estimators)
+    )
+    out = _formats(cfg, formats)
+    return (
+        len(sections)
+        + (6 if "implementation" in sections else 0)
+        + (per_indicator * len(imp.indicators) if "impact" in sections else 0)
+        + 1
+        + ("markdown" in out)
+        + ("pdf" in out)
+    )
 
 
 def _formats(cfg: ReportConfig, formats: Sequence[str] | None) -> tuple[str, ...]:
