@@ -207,9 +207,7 @@ def _write_text(path: Path, text: str) -> None:
 
 
 @contextmanager
-def atomic_folder(
-    out: str | Path, force: bool = False, marker: str = MARKER
-) -> Iterator[Path]:
+def atomic_folder(out: str | Path, force: bool = False, marker: str = MARKER) -> Iterator[Path]:
     """Yield an empty temporary folder beside ``out``; move it to ``out`` when the block ends
     without error, delete it otherwise. Refuses an existing ``out`` unless ``force``, and even
     then unless it is empty or holds ``marker`` (a folder this package wrote)."""
