@@ -185,7 +185,7 @@ class Section:
         return [b for b in self.blocks if isinstance(b, Note)]
 
 
-# -- formatting helpers ----------------------------------------------------------------------
+# -- formatting -------------------------------------------------------------------------------
 
 
 def _format_column(col: pd.Series, digits: int) -> pd.Series:
