@@ -224,6 +224,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 f"impact_{key}_att_overall",
                 t("Gesamteffekt (ATT)", "Overall effect (ATT)"),
                 plot=False,
+                facts=False,
             )
             if simple is not None:
                 comparison["CS"] = simple
@@ -234,6 +235,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 f"impact_{key}_att_cohorts",
                 t("Effekte je Kohorte", "Effects by cohort"),
                 plot=False,
+                facts=False,
             )
             pre = getattr(cs, "pretest", None)
             _pretest(ctx, sec, pre, f"impact_{key}_att_pretest")
