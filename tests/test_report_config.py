@@ -143,3 +143,27 @@ def test_small_cells_suppressed_in_every_form():
 
 def test_markdown_cells_cannot_break_out():
     assert md_escape("a|b<i>\nc") == "a\\|b&lt;i&gt; c"
+
+
+# -- figures -----------------------------------------------------------------------------------
+
+
+def test_figures_are_deterministic_and_described():
+    from evaluation.report.figures import new_figure, render_figure
+
+    def make():
+        fig, ax = new_figure()
+        ax.plot([2010, 2011, 2012], [1.0, 4.0, 9.0], marker="o")
+        ax.set_title("Kita <Quote>")
+        return render_figure(fig, "f", "Titel", "Linie von 1 bis 9 & mehr")
+
+    a, b = make(), make()
+    assert a.svg == b.svg and a.png == b.png
+    assert "<title>Linie von 1 bis 9 &amp; mehr</title>" in a.svg
+    assert "<dc:date>" not in a.svg and "matplotlib.org" not in a.svg
+    assert "Kita &lt;Quote&gt;" in a.svg  # text stays text, escaped
+    assert a.png[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not a.inline_svg.startswith("<?xml") and "DOCTYPE" not in a.inline_svg
+    with pytest.raises(ValueError, match="alt text"):
+        fig, _ = new_figure()
+        render_figure(fig, "g", "Titel", " ")
