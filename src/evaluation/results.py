@@ -438,9 +438,15 @@ class Comparison(Result):
 
     def tidy(self) -> pd.DataFrame:
         frames = []
+        tidies = {name: r.tidy() for name, r in self.results.items()}
+        # single numbers (a TWFE coefficient, an overall ATT) are the same concept: one row
+        single = all(len(t) == 1 for t in tidies.values())
         for name, r in self.results.items():
-            t = r.tidy()
-            t["term"] = t[r.keys].astype(str).agg(" / ".join, axis=1)
+            t = tidies[name]
+            if single:
+                t["term"] = "effect"
+            else:
+                t["term"] = t[r.keys].astype(str).agg(" / ".join, axis=1)
             t.insert(0, "model", name)
             frames.append(t[["model", "term", *ESTIMATE_COLUMNS]])
         return pd.concat(frames, ignore_index=True)
