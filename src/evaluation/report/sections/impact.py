@@ -413,7 +413,18 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 "Each row is the overall effect of one method with its own confidence interval "
                 "(see above and the methods appendix).",
             )
-            sec.add(ReportTable(f"impact_{key}_comparison", title, cmp.tidy(), (note,)))
+            tidy = cmp.tidy()
+            shown = ("model", "estimate", "std_error", "p_value", "ci_low", "ci_high")
+            one_row_each = tidy["model"].is_unique if "model" in tidy.columns else False
+            sec.add(
+                ReportTable(
+                    f"impact_{key}_comparison",
+                    title,
+                    tidy,
+                    (note,),
+                    columns=shown if one_row_each and set(shown) <= set(tidy.columns) else None,
+                )
+            )
             ctx.add_plot(sec, cmp, f"impact_{key}_comparison", title)
 
 
