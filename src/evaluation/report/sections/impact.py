@@ -227,7 +227,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 facts=False,
             )
             if simple is not None:
-                comparison["CS"] = simple
+                comparison["Callaway & Sant'Anna"] = simple
             group = ctx.guard(sec, t("Kohorteneffekte", "cohort effects"), cs.aggregate, "group")
             ctx.add_result(
                 sec,
@@ -325,7 +325,9 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             )
             s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
             if s is not None:
-                comparison[t("CS, noch nicht behandelt", "CS, not yet treated")] = s
+                comparison[
+                    t("C&S, noch nicht behandelte Kontrollen", "C&S, not-yet-treated controls")
+                ] = s
         if rob.anticipation > 0:
             ctx.step(f"impact {indicator}: anticipation")
             r = ctx.call(
@@ -340,8 +342,8 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             if s is not None:
                 comparison[
                     t(
-                        f"CS, Antizipation {rob.anticipation} J.",
-                        f"CS, anticipation {rob.anticipation} y",
+                        f"C&S, Antizipation {rob.anticipation} J.",
+                        f"C&S, anticipation {rob.anticipation} y",
                     )
                 ] = s
     if 0 < treated_units <= rob.randomization_max_treated and weights:
