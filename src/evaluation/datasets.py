@@ -10,9 +10,10 @@ What is simulated (all parameters below are recorded in ``study.truth.parameters
   urbanisation and the share of residents under 18;
 - selection into the audit on pre-audit characteristics: larger and more urban units join more
   often, so audited and comparison units differ in levels (and, for ``childcare_u3``, in trends);
-- first audits certified in staggered cohorts 2010-2021; about half of the early audits are
-  followed by a re-audit about four years after the first start; the late cohorts serve as
-  not-yet-treated controls for the early ones;
+- first audits certified in staggered cohorts 2010-2021; about half of the audits whose
+  implementation phase has ended are followed by a re-audit about four years after the first
+  start (the latest still in progress); the late cohorts serve as not-yet-treated controls for
+  the early ones;
 - 10-45 measures per audit over the six action fields, with field-specific probabilities and
   speeds of implementation, a municipality random effect (so measures of one municipality are
   correlated), three annual reports after certification;
@@ -385,8 +386,9 @@ def _audits(
             "implementation_end_date": end,
         }
     )
-    # re-audits: about half of those whose first phase ended by 2021
-    eligible = (pd.Series(end).dt.year <= 2021).to_numpy() & (rng.random(len(g)) < 0.5)
+    # re-audits: about half of those whose first phase ended by the last year; those that
+    # start late are still in progress (no certificate yet) at the end of the data
+    eligible = (pd.Series(end).dt.year <= last_year).to_numpy() & (rng.random(len(g)) < 0.5)
     re = first[eligible].copy()
     re_start = (
         pd.Series(re["implementation_end_date"].to_numpy())
