@@ -321,3 +321,22 @@ def test_in_memory_study_validate(valid_folder):
     with pytest.raises(ev.StudyValidationError) as info:
         bad.validate()
     assert info.value.errors[0].field == "level"
+
+
+def test_a_bad_number_is_reported_once(copy):
+    edit(copy, "indicators", 3, "value", "zwölf")
+    probs = [p for p in problems_of(copy) if p.table == "indicators" and p.row == 3]
+    assert [p.check for p in probs] == ["type"]
+
+
+def test_the_same_problem_in_many_rows_is_one_line(copy):
+    """A lost leading zero breaks every indicator row of the unit: one line lists the rows."""
+    row = first_row(copy, "municipalities", lambda d: d.municipality_id.str.startswith("0"))
+    old = pd.read_csv(copy / "municipalities.csv", dtype=str).at[row - 1, "municipality_id"]
+    edit(copy, "municipalities", row, "municipality_id", old.lstrip("0"))
+    ind = pd.read_csv(copy / "indicators.csv", dtype=str)
+    rows = (ind.index[ind["municipality_id"] == old] + 1).tolist()
+    text = str(ev.StudyValidationError(problems_of(copy)))
+    line = [ln for ln in text.splitlines() if "indicators," in ln and "foreign" not in ln]
+    assert len(line) == 1
+    assert f"{len(rows)} rows: {rows[0]}-" in line[0] and f"(value '{old}')" in line[0]

@@ -165,7 +165,16 @@ class Study:
     # -- checks and files ----------------------------------------------------------------
     def problems(self) -> list[Problem]:
         """Every problem found in the study (empty list if it is valid)."""
-        return self._coercion_problems + check_study(self._tables)
+        typed = self._coercion_problems
+        # a cell that is not of its type is missing after coercion: report it once, as a type
+        # problem, not a second time as a missing required value
+        bad_cells = {(p.table, p.row, p.field) for p in typed if p.check == "type"}
+        content = [
+            p
+            for p in check_study(self._tables)
+            if not (p.check == "required" and (p.table, p.row, p.field) in bad_cells)
+        ]
+        return typed + content
 
     def validate(self) -> Study:
         """Raise :class:`StudyValidationError` listing every problem; return self if valid."""

@@ -32,8 +32,10 @@ Severity = Literal["error", "warning"]
 DTYPES = {"string": "string", "integer": "Int64", "number": "float64", "boolean": "boolean"}
 TRUE_WORDS = {"true", "1", "yes", "ja", "wahr"}
 FALSE_WORDS = {"false", "0", "no", "nein", "falsch"}
-#: How many problems of one kind (table, field, check) are printed; all are kept.
+#: How many lines of one kind (table, field, check) are printed; all problems are kept.
 PRINT_LIMIT = 20
+#: Tables in the order problems are listed (the descriptor first).
+TABLE_ORDER = ("datapackage.json", *schema.TABLE_NAMES)
 
 
 @dataclass(frozen=True)
@@ -93,20 +95,56 @@ def problems_json(problems: Iterable[Problem]) -> str:
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
 
+def _row_ranges(rows: list[int], limit: int = 6) -> str:
+    """Compact row numbers: ``rows 3, 75-93, 8660-8678 and 2 more ranges``."""
+    rows = sorted(set(rows))
+    ranges: list[tuple[int, int]] = []
+    for r in rows:
+        if ranges and r == ranges[-1][1] + 1:
+            ranges[-1] = (ranges[-1][0], r)
+        else:
+            ranges.append((r, r))
+    parts = [f"{a}" if a == b else f"{a}-{b}" for a, b in ranges[:limit]]
+    more = len(ranges) - limit
+    text = ", ".join(parts) + (f" and {more} more range(s)" if more > 0 else "")
+    word = "row" if len(rows) == 1 else f"{len(rows)} rows:"
+    return f"{word} {text}"
+
+
 def format_problems(problems: list[Problem], limit: int = PRINT_LIMIT) -> str:
-    """All problems, readable: grouped by table, at most ``limit`` lines per kind."""
+    """All problems, readable: grouped by table; the same problem with the same value in many
+    rows is one line listing the rows; at most ``limit`` lines per kind of problem."""
     n_err = sum(p.severity == "error" for p in problems)
     n_warn = len(problems) - n_err
     lines = [f"{n_err} error(s) and {n_warn} warning(s) found in the study:"]
+    groups: dict[tuple, list[Problem]] = {}
+    for p in problems:
+        groups.setdefault((p.table, p.field, p.check, p.message, p.value, p.severity), []).append(p)
+    order = {name: i for i, name in enumerate(TABLE_ORDER)}
+    keys = sorted(
+        groups,
+        key=lambda k: (order.get(k[0], -1), min((q.row or 0) for q in groups[k]), k[1] or ""),
+    )
     shown: dict[tuple, int] = {}
     hidden: dict[tuple, int] = {}
-    for p in problems:
-        kind = (p.table, p.field, p.check or p.message)
+    for key in keys:
+        members = groups[key]
+        first = members[0]
+        kind = (first.table, first.field, first.check or first.message)
         shown[kind] = shown.get(kind, 0) + 1
-        if shown[kind] <= limit:
-            lines.append(f"  - {p}")
+        if shown[kind] > limit:
+            hidden[kind] = hidden.get(kind, 0) + len(members)
+            continue
+        rows = [q.row for q in members if q.row is not None]
+        if len(members) > 1 and rows:
+            where = [first.table, _row_ranges(rows)]
+            if first.field is not None:
+                where.append(f"field {first.field}")
+            value = "" if first.value is None else f" (value {first.value!r})"
+            tag = "" if first.severity == "error" else f"{first.severity}: "
+            lines.append(f"  - {', '.join(where)}: {tag}{first.message}{value}")
         else:
-            hidden[kind] = hidden.get(kind, 0) + 1
+            lines += [f"  - {q}" for q in members]
     for (table, fld, check), n in hidden.items():
         lines.append(f"  ... and {n} more like this in {table}, field {fld} ({check})")
     return "\n".join(lines)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -119,8 +118,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         if args.format == "json":
             print(exc.to_json())
         else:
-            print(f"{args.path}: invalid", file=sys.stderr)
-            print(format_problems(exc.problems, limit=10_000))
+            print(f"{args.path}: invalid")
+            print(format_problems(exc.problems, limit=1_000))
         return 1
     problems = study.problems()
     if args.format == "json":
