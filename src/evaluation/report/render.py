@@ -162,8 +162,7 @@ def write_pdf(html: str, path: Path) -> None:
 
     logging.getLogger("weasyprint").setLevel(logging.ERROR)
     logging.getLogger("fontTools").setLevel(logging.ERROR)
-    # full fonts: subsetting them costs more time than it saves bytes here
-    HTML(string=html, base_url=None).write_pdf(path, full_fonts=True)
+    HTML(string=html, base_url=None).write_pdf(path)
 
 
 def write_document(
