@@ -724,8 +724,12 @@ class GroupTimeEffects(Bilingual, Estimates):
         v = s.T @ s / self.n_units**2
         if 1 / np.linalg.cond(v) <= np.finfo(float).eps:
             raise DataError(
-                "the covariance matrix of the pre-treatment effects is singular; "
-                "the Wald pre-test cannot be computed"
+                f"the covariance matrix of the {len(pre)} pre-treatment effects is singular "
+                "(small cohorts with many pre-treatment periods share their comparison units), "
+                "so the Wald pre-test cannot be computed, as in R did; look at the pre-treatment "
+                "event times of aggregate('dynamic') or at the event study's pre-trend test "
+                "instead, and keep in mind that standard errors from a few treated units per "
+                "cohort are themselves uncertain"
             )
         a = t["estimate"].to_numpy(dtype=float)[pre]
         w_stat = float(a @ np.linalg.solve(v, a))
