@@ -88,11 +88,11 @@ class Summary:
             parts += [
                 "\\begin{table}[htbp]",
                 "\\centering",
-                f"\\caption{{{_latex_escape(caption or self.title)}}}",
+                f"\\caption{{{latex_escape(caption or self.title)}}}",
                 body,
             ]
             if self.notes:
-                notes = " ".join(_latex_escape(n) for n in self.notes)
+                notes = " ".join(latex_escape(n) for n in self.notes)
                 parts.append(f"\\par\\footnotesize {notes}")
             parts.append("\\end{table}")
         return "\n".join(parts) + "\n"
@@ -129,20 +129,25 @@ def _isna(v: Any) -> bool:
         return False
 
 
-def _latex_escape(s: str) -> str:
-    repl = {
-        "\\": r"\textbackslash{}",
-        "&": r"\&",
-        "%": r"\%",
-        "$": r"\$",
-        "#": r"\#",
-        "_": r"\_",
-        "{": r"\{",
-        "}": r"\}",
-        "~": r"\textasciitilde{}",
-        "^": r"\textasciicircum{}",
-    }
-    return "".join(repl.get(ch, ch) for ch in s)
+_LATEX = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "<": r"\textless{}",
+    ">": r"\textgreater{}",
+}
+
+
+def latex_escape(s: Any) -> str:
+    """Text made safe for LaTeX (special characters escaped)."""
+    return "".join(_LATEX.get(ch, ch) for ch in str(s))
 
 
 def _write(text: str, path: str | Path | None) -> str:

@@ -19,6 +19,7 @@ from tabulate import tabulate
 
 from .. import codes
 from ..labels import term
+from ..results import latex_escape
 from ..schema import PERSONAL_COLUMNS
 from .figures import ReportFigure
 
@@ -225,26 +226,6 @@ def md_escape(s: Any) -> str:
 def md_text(s: Any) -> str:
     """Running Markdown text with any HTML neutralised."""
     return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_LATEX = {
-    "\\": r"\textbackslash{}",
-    "&": r"\&",
-    "%": r"\%",
-    "$": r"\$",
-    "#": r"\#",
-    "_": r"\_",
-    "{": r"\{",
-    "}": r"\}",
-    "~": r"\textasciitilde{}",
-    "^": r"\textasciicircum{}",
-    "<": r"\textless{}",
-    ">": r"\textgreater{}",
-}
-
-
-def latex_escape(s: Any) -> str:
-    return "".join(_LATEX.get(ch, ch) for ch in str(s))
 
 
 def slug(*parts: Any) -> str:
