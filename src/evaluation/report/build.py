@@ -87,6 +87,22 @@ def _config_section(ctx: Context, section: Section) -> None:
     section.add(Code(ctx.config.to_toml().rstrip("\n")))
 
 
+def _prepare(study, config, out, force: bool):
+    """Shared start of a report and a summary: the checked configuration, the output folder
+    (refused if it exists, unless forced) and the study with its source."""
+    cfg = load_config(config)
+    out = Path(out)
+    if out.exists() and not force:
+        from .render import OutputExistsError
+
+        raise OutputExistsError(
+            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
+        )
+    st, source = _load(study)
+    cfg.check_study(st)
+    return cfg, out, st, source
+
+
 def render_report(
     study: StudyLike,
     config: str | Path | dict | ReportConfig | None = None,
@@ -110,16 +126,7 @@ def render_report(
     """
     from .sections import appendix, data, impact, implementation
 
-    cfg = load_config(config)
-    out = Path(out)
-    if out.exists() and not force:
-        from .render import OutputExistsError
-
-        raise OutputExistsError(
-            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
-        )
-    st, source = _load(study)
-    cfg.check_study(st)
+    cfg, out, st, source = _prepare(study, config, out, force)
     year = report_year(st, cfg)
     n_steps = _count_steps(cfg, formats)
     step, close = _progress(progress, n_steps, "report")
@@ -227,18 +234,9 @@ def render_summary(
     """
     from .summary import build_summary
 
-    cfg = load_config(config)
     if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
         raise EvaluationError(f"year must be a calendar year such as 2024, got {year!r}")
-    out = Path(out)
-    if out.exists() and not force:
-        from .render import OutputExistsError
-
-        raise OutputExistsError(
-            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
-        )
-    st, source = _load(study)
-    cfg.check_study(st)
+    cfg, out, st, source = _prepare(study, config, out, force)
     step, close = _progress(progress, 8, f"summary {year}")
     ctx = Context(st, cfg, year, step=step)
     record = build_record(
