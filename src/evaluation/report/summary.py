@@ -28,6 +28,7 @@ def audit_events(study: Study, year: int) -> pd.DataFrame:
     first = a["cycle"] == 1
     events = {
         "audits_started": (a["start_date"], first),
+        "reaudits_started": (a["start_date"], ~first),
         "agreements_adopted": (a["agreement_date"], pd.Series(True, index=a.index)),
         "first_certified": (a["certification_date"], first),
         "reaudits_certified": (a["certification_date"], ~first),
@@ -150,7 +151,8 @@ def build_summary(ctx: Context) -> Document:
     )
     ev = audit_events(study, year)
     names = {
-        "audits_started": t("Audits begonnen", "Audits started"),
+        "audits_started": t("Erst-Audits begonnen", "First audits started"),
+        "reaudits_started": t("Re-Audits begonnen", "Re-audits started"),
         "agreements_adopted": t("Zielvereinbarungen beschlossen", "Target agreements adopted"),
         "first_certified": t("Erst-Audits zertifiziert", "First audits certified"),
         "reaudits_certified": t("Re-Audits zertifiziert", "Re-audits certified"),
