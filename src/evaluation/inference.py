@@ -190,7 +190,7 @@ def randomization_inference(
     is_ref = obs["reference"].to_numpy() if "reference" in obs.columns else np.zeros(len(obs), bool)
     b_obs = obs["estimate"].to_numpy(dtype=float)
     out = np.full((n_draws, len(obs)), np.nan)
-    for i in tqdm(range(n_draws), disable=not progress, desc="randomisation"):
+    for i in tqdm(range(n_draws), disable=not progress, desc="randomisation", leave=False):
         out[i] = stat(draw()[unit_codes])
     with np.errstate(invalid="ignore"):
         exceed = np.abs(out) >= np.abs(b_obs)[None, :] - 1e-12

@@ -130,7 +130,7 @@ def render_report(
     year = report_year(st, cfg)
     n_steps = _count_steps(cfg, formats)
     step, close = _progress(progress, n_steps, "report")
-    ctx = Context(st, cfg, year, step=step)
+    ctx = Context(st, cfg, year, step=step, progress=progress)
     record = build_record(
         kind="report",
         inputs=_inputs(st, source),

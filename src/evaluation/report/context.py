@@ -56,6 +56,8 @@ class Context:
     config: ReportConfig
     year: int
     step: Callable[[str], None] = lambda label: None
+    #: show progress bars of long inner steps (bootstrap, randomisation inference)
+    progress: bool = False
     missing: list[str] = field(default_factory=list)
     failures: list[str] = field(default_factory=list)
     se_notes: dict[str, str] = field(default_factory=dict)

@@ -367,6 +367,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             estimator="twfe",
             n_draws=rob.randomization_draws,
             seed=ctx.config.seed,
+            progress=ctx.progress,
         )
         ctx.add_result(
             sec,
@@ -492,6 +493,7 @@ def _att_kwargs(ctx: Context, weights: str | None, **over: Any) -> dict[str, Any
     if a.bootstrap:
         kw["bootstrap"] = a.bootstrap
         kw["seed"] = ctx.config.seed
+        kw["progress"] = ctx.progress
     kw.update(over)
     return kw
 
