@@ -251,7 +251,7 @@ def test_summary_contents(summary, study_dir):
             (pd.to_datetime(a["certification_date"]).dt.year == SUMMARY_YEAR) & (a["cycle"] == 1)
         ).sum()
     )
-    row = events.set_index("event").loc["first_certified"]
+    row = events.set_index("event").loc["Erst-Audits zertifiziert"]
     assert int(row[f"n_{SUMMARY_YEAR}"]) == certified
     assert int(row["change"]) == int(row[f"n_{SUMMARY_YEAR}"]) - int(row[f"n_{SUMMARY_YEAR - 1}"])
 
