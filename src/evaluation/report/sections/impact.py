@@ -313,39 +313,37 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
     rob = imp.robustness
     sec.add(Heading(t("Robustheit", "Robustness"), level=4))
     if "att_gt" in imp.estimators and cs is not None:
+        # (progress label, what is estimated, column of the comparison, arguments)
+        variants: list[tuple[str, str, str, dict[str, Any]]] = []
         if rob.not_yet_treated and a.control_group != "not_yet_treated":
-            ctx.step(f"impact {indicator}: not-yet-treated")
-            r = ctx.call(
-                sec,
-                "staggered",
-                "att_gt",
-                t("noch nicht behandelte Kontrollen", "not-yet-treated controls"),
-                panel,
-                **_att_kwargs(ctx, weights, control_group="not_yet_treated"),
+            variants.append(
+                (
+                    "not-yet-treated",
+                    t("noch nicht behandelte Kontrollen", "not-yet-treated controls"),
+                    t("C&S, noch nicht behandelte Kontrollen", "C&S, not-yet-treated controls"),
+                    {"control_group": "not_yet_treated"},
+                )
             )
-            s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
-            if s is not None:
-                comparison[
-                    t("C&S, noch nicht behandelte Kontrollen", "C&S, not-yet-treated controls")
-                ] = s
         if rob.anticipation > 0:
-            ctx.step(f"impact {indicator}: anticipation")
-            r = ctx.call(
-                sec,
-                "staggered",
-                "att_gt",
-                t("Antizipation", "anticipation"),
-                panel,
-                **_att_kwargs(ctx, weights, anticipation=rob.anticipation),
-            )
-            s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
-            if s is not None:
-                comparison[
+            variants.append(
+                (
+                    "anticipation",
+                    t("Antizipation", "anticipation"),
                     t(
                         f"C&S, Antizipation {rob.anticipation} J.",
                         f"C&S, anticipation {rob.anticipation} y",
-                    )
-                ] = s
+                    ),
+                    {"anticipation": rob.anticipation},
+                )
+            )
+        for label, what, column, over in variants:
+            ctx.step(f"impact {indicator}: {label}")
+            r = ctx.call(
+                sec, "staggered", "att_gt", what, panel, **_att_kwargs(ctx, weights, **over)
+            )
+            s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
+            if s is not None:
+                comparison[column] = s
     if 0 < treated_units <= rob.randomization_max_treated and weights:
         sec.add(
             Note(
