@@ -103,6 +103,22 @@ def _prepare(study, config, out, force: bool):
     return cfg, out, st, source
 
 
+def _start(kind, st, cfg, source, out, year: int, total: int, desc: str, progress, parameters):
+    """Progress bar, analysis context and provenance record of a report or a summary."""
+    step, close = _progress(progress, total, desc)
+    ctx = Context(st, cfg, year, step=step, progress=progress)
+    record = build_record(
+        kind=kind,
+        inputs=_inputs(st, source),
+        study_path=source,
+        config=cfg,
+        seed=cfg.seed,
+        parameters={"year": year, **(parameters or {})},
+        final_dir=out,
+    )
+    return ctx, record, step, close
+
+
 def render_report(
     study: StudyLike,
     config: str | Path | dict | ReportConfig | None = None,
@@ -129,16 +145,8 @@ def render_report(
     cfg, out, st, source = _prepare(study, config, out, force)
     year = report_year(st, cfg)
     n_steps = _count_steps(cfg, formats)
-    step, close = _progress(progress, n_steps, "report")
-    ctx = Context(st, cfg, year, step=step, progress=progress)
-    record = build_record(
-        kind="report",
-        inputs=_inputs(st, source),
-        study_path=source,
-        config=cfg,
-        seed=cfg.seed,
-        parameters={"year": year, **(parameters or {})},
-        final_dir=out,
+    ctx, record, step, close = _start(
+        "report", st, cfg, source, out, year, n_steps, "report", progress, parameters
     )
     builders = {
         "data": data.build,
@@ -237,16 +245,8 @@ def render_summary(
     if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
         raise EvaluationError(f"year must be a calendar year such as 2024, got {year!r}")
     cfg, out, st, source = _prepare(study, config, out, force)
-    step, close = _progress(progress, 8, f"summary {year}")
-    ctx = Context(st, cfg, year, step=step)
-    record = build_record(
-        kind="summary",
-        inputs=_inputs(st, source),
-        study_path=source,
-        config=cfg,
-        seed=cfg.seed,
-        parameters={"year": year, **(parameters or {})},
-        final_dir=out,
+    ctx, record, step, close = _start(
+        "summary", st, cfg, source, out, year, 8, f"summary {year}", progress, parameters
     )
     try:
         with atomic_folder(out, force=force) as tmp:
