@@ -36,6 +36,7 @@ _API: dict[str, str] = {
     "compare": "results",
     # implementation success
     "implementation_rates": "implementation",
+    "implementation_intensity": "implementation",
     "status_progression": "implementation",
     "status_transitions": "implementation",
     "before_after_implementation": "implementation",
