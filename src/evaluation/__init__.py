@@ -61,6 +61,7 @@ _API: dict[str, str] = {
     "bacon_decomposition": "staggered",
     "StaggeredWarning": "staggered",
     "GroupTimeEffects": "staggered",
+    "did_multiplegt": "staggered",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

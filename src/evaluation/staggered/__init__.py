@@ -5,7 +5,9 @@
   bootstrap with simultaneous bands;
 - :func:`sun_abraham`: the interaction-weighted event study of Sun & Abraham (2021);
 - :func:`bacon_decomposition`: the Goodman-Bacon (2021) decomposition of the two-way fixed
-  effects estimate into its 2x2 comparisons.
+  effects estimate into its 2x2 comparisons;
+- :func:`did_multiplegt`: event-study effects of de Chaisemartin & D'Haultfoeuille (2024) for
+  treatments that switch on and off.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from ._attgt import AggregatedEffects, GroupTimeEffects, OverallEffect, PreTest,
 from ._bacon import BaconDecomposition, bacon_decomposition
 from ._data import StaggeredWarning
 from ._sunab import SunAbrahamEffects, sun_abraham
+from .dcdh import SwitchingEffects, did_multiplegt
 
 __all__ = [
     "att_gt",
@@ -26,4 +29,6 @@ __all__ = [
     "OverallEffect",
     "PreTest",
     "StaggeredWarning",
+    "did_multiplegt",
+    "SwitchingEffects",
 ]

@@ -1,0 +1,86 @@
+"""de Chaisemartin & D'Haultfoeuille event study against R DIDmultiplegtDYN 2.2.0
+(tests/results/make_dcdh_reference.R): effects, placebos and standard errors to 1e-6, with and
+without clustering, on an absorbing and a switching-on-and-off panel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import evaluation as ev
+from evaluation.errors import DataError
+
+RESULTS = Path(__file__).parent / "results"
+CASES = {
+    "staggered": ("dcdh_panel_staggered.csv", dict(effects=3, placebo=2)),
+    "switching": ("dcdh_panel_switching.csv", dict(effects=4, placebo=2)),
+    "switching_cluster": ("dcdh_panel_switching.csv", dict(effects=4, placebo=2, cluster="cl")),
+    "switching_one": ("dcdh_panel_switching.csv", dict(effects=1)),
+}
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_matches_r(case):
+    file, kw = CASES[case]
+    data = pd.read_csv(RESULTS / file)
+    ref = pd.read_csv(RESULTS / "dcdh_reference.csv")
+    ref = ref[ref["case"] == case].set_index("rel_time").sort_index()
+    res = ev.did_multiplegt(data, "y", "id", "t", "D", **kw)
+    got = res.tidy().set_index("rel_time").sort_index()
+    assert list(got.index) == list(ref.index)
+    np.testing.assert_allclose(got["estimate"], ref["estimate"], rtol=0, atol=1e-6)
+    np.testing.assert_allclose(got["std_error"], ref["std_error"], rtol=0, atol=1e-6)
+    assert got["n_switchers"].tolist() == ref["n_switchers"].tolist()
+
+
+def test_hand_computed_two_by_two():
+    # two units, three periods: unit b switches on in period 3, unit a never does.
+    # DID_1 = (y_b3 - y_b2) - (y_a3 - y_a2) = (5 - 2) - (1.5 - 1) = 2.5
+    # placebo_1 = (y_b1 - y_b2) - (y_a1 - y_a2) = (1 - 2) - (0 - 1) = 0
+    data = pd.DataFrame(
+        {
+            "u": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+            "t": [1, 2, 3] * 3,
+            "d": [0, 0, 0, 0, 0, 1, 0, 0, 0],
+            "y": [0.0, 1.0, 1.5, 1.0, 2.0, 5.0, 1.0, 2.0, 2.5],
+        }
+    )
+    # a and c: mean change 2->3 is 0.5, 1->2 is 1
+    res = ev.did_multiplegt(data, "y", "u", "t", "d", effects=1, placebo=1)
+    t = res.tidy().set_index("rel_time")
+    assert t.loc[1, "estimate"] == pytest.approx(2.5)
+    assert t.loc[-1, "estimate"] == pytest.approx(0.0)
+    assert t.loc[1, "n_switchers"] == 1
+
+
+def test_input_errors():
+    data = pd.read_csv(RESULTS / "dcdh_panel_switching.csv")
+    with pytest.raises(ValueError, match="placebo"):
+        ev.did_multiplegt(data, "y", "id", "t", "D", effects=1, placebo=2)
+    with pytest.raises(ValueError, match="effects"):
+        ev.did_multiplegt(data, "y", "id", "t", "D", effects=0)
+    with pytest.raises(DataError, match="no column"):
+        ev.did_multiplegt(data, "y", "id", "t", "treat")
+    gap = data.drop(index=5)
+    with pytest.raises(DataError, match="not complete"):
+        ev.did_multiplegt(gap, "y", "id", "t", "D")
+    miss = data.copy()
+    miss.loc[3, "D"] = np.nan
+    with pytest.raises(DataError, match="row 3"):
+        ev.did_multiplegt(miss, "y", "id", "t", "D")
+    bad = data.copy()
+    bad.loc[bad["id"] == 1, "cl"] = [1, 2] * 5
+    with pytest.raises(DataError, match="nested"):
+        ev.did_multiplegt(bad, "y", "id", "t", "D", cluster="cl")
+
+
+def test_summary_languages_and_plot():
+    data = pd.read_csv(RESULTS / "dcdh_panel_switching.csv")
+    res = ev.did_multiplegt(data, "y", "id", "t", "D", effects=2, placebo=1)
+    assert "Placebos" in res.summary("de").as_text()
+    assert "switchers in and out" in res.summary("en").as_text()
+    assert res.influence.shape == (len(res.unit_ids), 3)
+    res.plot()
