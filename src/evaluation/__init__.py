@@ -55,6 +55,7 @@ _API: dict[str, str] = {
     "randomization_inference": "inference",
     "placebo_in_time": "inference",
     "missing_table": "panel",
+    "certification_status": "exposure",
     # staggered designs
     "att_gt": "staggered",
     "sun_abraham": "staggered",
