@@ -63,6 +63,7 @@ _API: dict[str, str] = {
     "StaggeredWarning": "staggered",
     "GroupTimeEffects": "staggered",
     "did_multiplegt": "staggered",
+    "continuous_did": "staggered",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

@@ -6,6 +6,8 @@
 - :func:`sun_abraham`: the interaction-weighted event study of Sun & Abraham (2021);
 - :func:`bacon_decomposition`: the Goodman-Bacon (2021) decomposition of the two-way fixed
   effects estimate into its 2x2 comparisons;
+- :func:`continuous_did`: difference-in-differences with a continuous treatment (Callaway,
+  Goodman-Bacon & Sant'Anna 2024), dose-response ATT(d) and ACRT(d);
 - :func:`did_multiplegt`: event-study effects of de Chaisemartin & D'Haultfoeuille (2024) for
   treatments that switch on and off.
 """
@@ -16,6 +18,7 @@ from ._attgt import AggregatedEffects, GroupTimeEffects, OverallEffect, PreTest,
 from ._bacon import BaconDecomposition, bacon_decomposition
 from ._data import StaggeredWarning
 from ._sunab import SunAbrahamEffects, sun_abraham
+from .continuous import ContinuousDiD, continuous_did
 from .dcdh import SwitchingEffects, did_multiplegt
 
 __all__ = [
@@ -30,5 +33,7 @@ __all__ = [
     "PreTest",
     "StaggeredWarning",
     "did_multiplegt",
+    "continuous_did",
+    "ContinuousDiD",
     "SwitchingEffects",
 ]
