@@ -84,3 +84,41 @@ def test_summary_languages_and_plot():
     assert "switchers in and out" in res.summary("en").as_text()
     assert res.influence.shape == (len(res.unit_ids), 3)
     res.plot()
+
+
+def test_recovers_known_exit_path():
+    # synthetic study in which the SGB II effect (-0.8 while certified) halves every year
+    # after the certificate lapsed; treatment = from certification year until the exit
+    study = ev.datasets.synthetic_study(
+        seed=5,
+        effects="constant",
+        exits=True,
+        missing_share=0.0,
+        linked_indicator="sgb2_children",
+    )
+    assert study.truth.exit_path == {"indicator": "sgb2_children", "decay": 0.5}
+    panel = study.panel("sgb2_children")
+    status = ev.certification_status(study).tidy()
+    exit_ = (status["event"] == "exit").astype(int)
+    status["after"] = exit_.groupby(status["municipality_id"]).cumsum() > 0
+    panel = panel.merge(
+        status[["municipality_id", "year", "after"]], on=["municipality_id", "year"]
+    )
+    panel["d"] = (
+        (panel["cohort"] > 0) & (panel["year"] >= panel["cohort"]) & ~panel["after"]
+    ).astype(int)
+    res = ev.did_multiplegt(panel, "sgb2_children", treatment="d", effects=8, placebo=2)
+    t = res.tidy().set_index("rel_time")
+    # truth: mean true effect of the switchers at F_g - 1 + l (F_g = cohort year)
+    ue = study.truth.unit_effects.set_index(["municipality_id", "year"])["effect"]
+    coh = panel.groupby("municipality_id")["cohort"].first()
+    coh = coh[coh > 0]
+    for lag_l in range(1, 9):
+        years = coh + lag_l - 1
+        keep = years <= 2024
+        true = np.mean([ue[(m, y)] for m, y in zip(coh.index[keep], years[keep], strict=True)])
+        est, se = t.loc[lag_l, "estimate"], t.loc[lag_l, "std_error"]
+        assert abs(est - true) < 3 * se, (lag_l, est, true, se)
+    # the path falls after the phase ends (three years), as the truth says
+    assert t.loc[1, "estimate"] < t.loc[8, "estimate"] - 0.3
+    assert abs(t.loc[-1, "estimate"]) < 3 * t.loc[-1, "std_error"]
