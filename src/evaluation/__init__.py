@@ -64,6 +64,7 @@ _API: dict[str, str] = {
     "GroupTimeEffects": "staggered",
     "did_multiplegt": "staggered",
     "continuous_did": "staggered",
+    "heterogeneity": "staggered",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

@@ -8,6 +8,8 @@
   effects estimate into its 2x2 comparisons;
 - :func:`continuous_did`: difference-in-differences with a continuous treatment (Callaway,
   Goodman-Bacon & Sant'Anna 2024), dose-response ATT(d) and ACRT(d);
+- :func:`heterogeneity`: effects by subgroups of treated units (e.g. implementation intensity)
+  with a test of equal effects;
 - :func:`did_multiplegt`: event-study effects of de Chaisemartin & D'Haultfoeuille (2024) for
   treatments that switch on and off.
 """
@@ -20,6 +22,7 @@ from ._data import StaggeredWarning
 from ._sunab import SunAbrahamEffects, sun_abraham
 from .continuous import ContinuousDiD, continuous_did
 from .dcdh import SwitchingEffects, did_multiplegt
+from .heterogeneity import HeterogeneityResult, heterogeneity
 
 __all__ = [
     "att_gt",
@@ -34,6 +37,8 @@ __all__ = [
     "StaggeredWarning",
     "did_multiplegt",
     "continuous_did",
+    "heterogeneity",
+    "HeterogeneityResult",
     "ContinuousDiD",
     "SwitchingEffects",
 ]
