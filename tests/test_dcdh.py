@@ -122,3 +122,31 @@ def test_recovers_known_exit_path():
     # the path falls after the phase ends (three years), as the truth says
     assert t.loc[1, "estimate"] < t.loc[8, "estimate"] - 0.3
     assert abs(t.loc[-1, "estimate"]) < 3 * t.loc[-1, "std_error"]
+
+
+def test_twfe_weights_identity_and_negative_weights():
+    # constructed DGP without noise: Y = a_g + b_t + Delta_gt * D_gt; the TWFE coefficient
+    # (statsmodels OLS with unit and time dummies) equals the weighted sum of the Delta_gt
+    import statsmodels.formula.api as smf
+
+    rng = np.random.default_rng(11)
+    G, T = 30, 8
+    onset = rng.choice([3, 5, 7, 99], size=G)
+    u = np.repeat(np.arange(G), T)
+    t = np.tile(np.arange(1, T + 1), G)
+    d = (t >= onset[u]).astype(int)
+    delta = np.where(d == 1, 1 + 0.8 * (t - onset[u]) + rng.normal(0, 0.3, G * T), 0.0)
+    y = rng.normal(size=G)[u] + 0.3 * t + delta * d
+    data = pd.DataFrame({"u": u, "t": t, "d": d, "y": y, "delta": delta})
+    res = ev.twfe_weights(data, "y", "u", "t", "d")
+    ols = smf.ols("y ~ d + C(u) + C(t)", data=data).fit().params["d"]
+    w = res.weights.merge(data, on=["u", "t"])
+    assert res.tidy()["estimate"].iloc[0] == pytest.approx(ols, abs=1e-9)
+    assert (w["weight"] * w["delta"]).sum() == pytest.approx(ols, abs=1e-9)
+    assert w["weight"].sum() == pytest.approx(1.0, abs=1e-12)
+    # late event times of early cohorts get negative weights in staggered designs
+    assert res.facts["n_negative"] > 0 and res.facts["sum_negative"] < 0
+    assert res.facts["sum_positive"] + res.facts["sum_negative"] == pytest.approx(1.0)
+    assert "negative" in res.summary("en").as_text()
+    with pytest.raises(DataError, match="0/1"):
+        ev.twfe_weights(data.assign(d=data["d"] * 2.0), "y", "u", "t", "d")

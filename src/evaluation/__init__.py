@@ -65,6 +65,7 @@ _API: dict[str, str] = {
     "did_multiplegt": "staggered",
     "continuous_did": "staggered",
     "heterogeneity": "staggered",
+    "twfe_weights": "staggered",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

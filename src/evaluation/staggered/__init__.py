@@ -11,7 +11,8 @@
 - :func:`heterogeneity`: effects by subgroups of treated units (e.g. implementation intensity)
   with a test of equal effects;
 - :func:`did_multiplegt`: event-study effects of de Chaisemartin & D'Haultfoeuille (2024) for
-  treatments that switch on and off.
+  treatments that switch on and off; :func:`twfe_weights`: the negative-weight diagnostic of
+  the two-way fixed effects coefficient (de Chaisemartin & D'Haultfoeuille 2020).
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from ._bacon import BaconDecomposition, bacon_decomposition
 from ._data import StaggeredWarning
 from ._sunab import SunAbrahamEffects, sun_abraham
 from .continuous import ContinuousDiD, continuous_did
-from .dcdh import SwitchingEffects, did_multiplegt
+from .dcdh import SwitchingEffects, TWFEWeights, did_multiplegt, twfe_weights
 from .heterogeneity import HeterogeneityResult, heterogeneity
 
 __all__ = [
@@ -36,6 +37,8 @@ __all__ = [
     "PreTest",
     "StaggeredWarning",
     "did_multiplegt",
+    "twfe_weights",
+    "TWFEWeights",
     "continuous_did",
     "heterogeneity",
     "HeterogeneityResult",

@@ -464,3 +464,99 @@ def did_multiplegt(
     res.unit_ids = pd.Index(ids, name=unit)
     res.title_en = TEXTS["title"].en
     return res
+
+
+class TWFEWeights(PanelEstimates):
+    """The TWFE coefficient as a weighted sum of the treated cells' effects (de Chaisemartin &
+    D'Haultfoeuille 2020). ``tidy()``: one row (the coefficient); ``weights``: per treated
+    cell (unit, time, weight); facts: numbers and sums of positive and negative weights."""
+
+
+def twfe_weights(
+    panel: pd.DataFrame,
+    outcome: str | None = None,
+    unit: str | None = None,
+    time: str | None = None,
+    treatment: str = "treated_in_force",
+    *,
+    tol: float = 1e-12,
+) -> TWFEWeights:
+    """Weights of the two-way fixed effects coefficient on the treated cells' effects.
+
+    With ``Y_gt = a_g + b_t + beta * D_gt + e_gt``, the coefficient equals
+    ``sum over treated cells of w_gt * Delta_gt`` under parallel trends, with
+    ``w_gt = eps_gt / sum_{D=1} eps_gt`` and ``eps`` the residual of D on unit and time fixed
+    effects (de Chaisemartin & D'Haultfoeuille 2020, Theorem 1, one observation per cell).
+    Negative weights mean that the coefficient can have the opposite sign of every cell's
+    effect; the facts give their number and sum. ``outcome`` is optional: without it only the
+    weights are computed.
+    """
+    if not isinstance(panel, pd.DataFrame):
+        raise DataError(f"expected a pandas DataFrame, got {type(panel).__name__}")
+    given = panel.attrs.get("roles") or {}
+    unit = unit or given.get("unit", "municipality_id")
+    time = time or given.get("time", "year")
+    outcome = outcome if outcome is not None else given.get("outcome")
+    need = [unit, time, treatment] + ([outcome] if outcome else [])
+    missing = [c for c in need if c not in panel.columns]
+    if missing:
+        raise DataError(f"panel has no column(s) {missing}; available: {list(panel.columns)}")
+    df = panel[need].dropna()
+    if df.duplicated([unit, time]).any():
+        raise DataError(f"duplicate {unit!r}-{time!r} rows; keep one row per unit and period")
+    u = pd.factorize(df[unit], sort=True)[0]
+    t = pd.factorize(df[time], sort=True)[0]
+    d = df[treatment].to_numpy(dtype=float)
+    # residual of D on unit and time effects by alternating projections (exact when balanced)
+    eps = d - d.mean()
+    for _ in range(10_000):
+        eps_u = eps - (np.bincount(u, eps) / np.bincount(u))[u]
+        new = eps_u - (np.bincount(t, eps_u) / np.bincount(t))[t]
+        if np.max(np.abs(new - eps)) < tol:
+            eps = new
+            break
+        eps = new
+    if not set(np.unique(d)) <= {0.0, 1.0}:
+        raise DataError(f"{treatment!r} must be 0/1 for the TWFE weights")
+    on = d == 1
+    if not on.any():
+        raise DataError(f"no treated cell: {treatment!r} is never 1")
+    denom = eps[on].sum()
+    w = eps[on] / denom
+    cells = pd.DataFrame(
+        {unit: df[unit].to_numpy()[on], time: df[time].to_numpy()[on], "weight": w}
+    )
+    neg = w < 0
+    facts = {
+        "n_treated_cells": int(on.sum()),
+        "n_positive": int((~neg).sum()),
+        "n_negative": int(neg.sum()),
+        "sum_positive": float(w[~neg].sum()),
+        "sum_negative": float(w[neg].sum()),
+    }
+    if outcome:
+        y = df[outcome].to_numpy(dtype=float)
+        beta = float((eps * y).sum() / (eps * d).sum())
+    else:
+        beta = np.nan
+    res = TWFEWeights(
+        pd.DataFrame({"term": ["twfe"], "estimate": [beta], "std_error": [np.nan]}),
+        ["term"],
+        title=BiText(
+            "Gewichte des TWFE-Koeffizienten (de Chaisemartin & D'Haultfoeuille 2020)",
+            "Weights of the TWFE coefficient (de Chaisemartin & D'Haultfoeuille 2020)",
+        ),
+        method=BiText("Zwei-Wege-Fixe-Effekte", "Two-way fixed effects"),
+        se_note=BiText(
+            f"{facts['n_negative']} von {facts['n_treated_cells']} behandelten Zellen haben ein "
+            f"negatives Gewicht (Summe {facts['sum_negative']:.3f}); TWFE ist dann kein "
+            "gewichteter Mittelwert der Zelleffekte.",
+            f"{facts['n_negative']} of {facts['n_treated_cells']} treated cells have a negative "
+            f"weight (sum {facts['sum_negative']:.3f}); TWFE is then no weighted mean of the "
+            "cell effects.",
+        ),
+        facts=facts,
+        outcome=outcome,
+    )
+    res.weights = cells
+    return res
