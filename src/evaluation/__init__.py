@@ -36,6 +36,7 @@ _API: dict[str, str] = {
     "compare": "results",
     # implementation success
     "implementation_rates": "implementation",
+    "implementation_intensity": "implementation",
     "status_progression": "implementation",
     "status_transitions": "implementation",
     "before_after_implementation": "implementation",
@@ -54,12 +55,17 @@ _API: dict[str, str] = {
     "randomization_inference": "inference",
     "placebo_in_time": "inference",
     "missing_table": "panel",
+    "certification_status": "exposure",
     # staggered designs
     "att_gt": "staggered",
     "sun_abraham": "staggered",
     "bacon_decomposition": "staggered",
     "StaggeredWarning": "staggered",
     "GroupTimeEffects": "staggered",
+    "did_multiplegt": "staggered",
+    "continuous_did": "staggered",
+    "heterogeneity": "staggered",
+    "twfe_weights": "staggered",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

@@ -161,6 +161,24 @@ class Truth:
     effects: pd.DataFrame
     parallel_trends: dict[str, str]
     parameters: dict[str, Any] = field(default_factory=dict)
+    #: unit-level true effects (municipality_id, year, indicator, effect) of the indicator whose
+    #: effect depends on the dose or on exits (empty unless ``dose_response``/``exits`` is set)
+    unit_effects: pd.DataFrame | None = None
+    #: dose per audited unit: share of the linked field's measures implemented at the end of
+    #: the first phase (municipality_id, dose); None unless ``dose_response`` is set
+    dose: pd.DataFrame | None = None
+    #: the dose-response: {"indicator", "field", "slope", "form"}: effect = slope * dose while
+    #: certified; empty unless ``dose_response`` is set
+    dose_response: dict[str, Any] = field(default_factory=dict)
+    #: the exit path: {"indicator", "decay"}: in the k-th year after the certificate lapsed
+    #: (k = 0 in the exit year) the effect is decay ** (k + 1) times the effect while certified
+    exit_path: dict[str, Any] = field(default_factory=dict)
+
+    def dose_curve(self, doses) -> np.ndarray:
+        """True ATT(d) at the given doses (the dose-response of ``dose_response``)."""
+        if not self.dose_response:
+            raise ValueError("this study has no dose-response (generate it with dose_response=)")
+        return self.dose_response["slope"] * np.asarray(doses, dtype=float)
 
     def att_gt(self, indicator: str) -> pd.DataFrame:
         """True ATT(g,t) of one indicator: cohort, year, rel_time, effect."""
@@ -207,6 +225,10 @@ def synthetic_study(
     first_year: int = 2006,
     last_year: int = 2024,
     missing_share: float = 0.02,
+    dose_response: float | None = None,
+    exits: bool = False,
+    exit_decay: float = 0.5,
+    linked_indicator: str = "childcare_u3",
 ) -> Study:
     """Generate the synthetic demo study (deterministic for ``seed``).
 
@@ -225,6 +247,21 @@ def synthetic_study(
         contain 2009-2022).
     missing_share
         Share of indicator values removed at random (an unbalanced panel).
+    dose_response
+        If given, the ``childcare_u3`` effect is ``dose_response * dose`` in every year from
+        certification on, where the dose is the unit's share of ``work_family`` measures
+        implemented at the end of its first phase (a known linear dose-response; recorded in
+        ``truth.dose``, ``truth.dose_response`` and ``truth.unit_effects``).
+    exits
+        If True, the ``childcare_u3`` effect fades once the certificate lapses (the rule of
+        :mod:`evaluation.exposure`): ``exit_decay ** (k + 1)`` times the effect while certified
+        in the k-th year after the exit (``truth.exit_path``). Leaving both at their defaults
+        gives exactly the demo study of earlier versions (the random draws do not change).
+    linked_indicator
+        The indicator whose effect follows ``dose_response``/``exits`` (its action field is
+        ``work_family``). ``childcare_u3`` has parallel trends only conditional on size and
+        urbanisation; an indicator with unconditional parallel trends (e.g. ``sgb2_children``)
+        lets estimators without covariates recover the truth.
     """
     if effects not in EFFECT_SHAPES:
         raise ValueError(f"effects must be one of {EFFECT_SHAPES}, got {effects!r}")
@@ -236,14 +273,48 @@ def synthetic_study(
         raise ValueError("the years must cover 2009-2022 (cohorts are certified 2010-2021)")
     if not 0 <= missing_share < 0.5:
         raise ValueError("missing_share must be in [0, 0.5)")
+    if dose_response is not None and not isinstance(dose_response, int | float):
+        raise TypeError(f"dose_response must be a number or None, got {dose_response!r}")
+    if linked_indicator not in set(INDICATOR_CATALOGUE["indicator"]):
+        raise ValueError(
+            f"linked_indicator must be one of {list(INDICATOR_CATALOGUE['indicator'])}, "
+            f"got {linked_indicator!r}"
+        )
+    if not 0 <= exit_decay < 1:
+        raise ValueError(f"exit_decay must be in [0, 1), got {exit_decay!r}")
     rng = np.random.default_rng(seed)
 
     units = _units(rng, n_audited + n_comparison)
     units, cohorts = _select_audited(rng, units, n_audited)
     audits = _audits(rng, units, cohorts, last_year)
     goals, measures, reports, impl_truth = _measures(rng, audits, units, last_year)
+    years = np.arange(first_year, last_year + 1)
+    override, dose_frame = None, None
+    if dose_response is not None or exits:
+        override, dose_frame = _linked_effect(
+            units,
+            cohorts,
+            audits,
+            goals,
+            measures,
+            reports,
+            effects,
+            years,
+            dose_response,
+            exits,
+            exit_decay,
+            linked_indicator,
+        )
     indicators, effects_truth = _indicators(
-        rng, units, cohorts, effects, first_year, last_year, missing_share
+        rng,
+        units,
+        cohorts,
+        effects,
+        first_year,
+        last_year,
+        missing_share,
+        override,
+        linked_indicator,
     )
     municipalities = units.drop(columns=["random_effect"])
     truth = Truth(
@@ -267,6 +338,19 @@ def synthetic_study(
             "onset": "certification",
             "random_effect_sd": RANDOM_EFFECT_SD,
         },
+        unit_effects=None
+        if override is None
+        else _unit_effect_frame(units, years, override, linked_indicator),
+        dose=dose_frame,
+        dose_response={}
+        if dose_response is None
+        else {
+            "indicator": linked_indicator,
+            "field": LINKED[1],
+            "slope": float(dose_response),
+            "form": "linear",
+        },
+        exit_path={} if not exits else {"indicator": linked_indicator, "decay": float(exit_decay)},
     )
     return Study(
         municipalities=municipalities,
@@ -545,6 +629,8 @@ def _indicators(
     first_year: int,
     last_year: int,
     missing_share: float,
+    override: np.ndarray | None = None,
+    linked: str = "childcare_u3",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     years = np.arange(first_year, last_year + 1)
     n, T = len(units), len(years)
@@ -572,6 +658,8 @@ def _indicators(
         trend = (tz * z + tu * urban)[:, None] * tt
         tau = _effect(ind, shape, np.broadcast_to(g[:, None], rel.shape), rel)
         tau = np.where(g[:, None] > 0, tau, 0.0)
+        if override is not None and ind == linked:
+            tau = override
         y = alpha[:, None] + lam[None, :] + trend + tau + rng.normal(0, sd_e, (n, T))
         frames.append(
             pd.DataFrame(
@@ -586,6 +674,8 @@ def _indicators(
         for c in cohort_list:
             r = years - c
             eff = _effect(ind, shape, np.full(T, c), r)
+            if override is not None and ind == linked:
+                eff = override[g == c].mean(axis=0)
             truth_rows.append(
                 pd.DataFrame(
                     {"indicator": ind, "cohort": c, "year": years, "rel_time": r, "effect": eff}
@@ -597,3 +687,57 @@ def _indicators(
     truth = pd.concat(truth_rows, ignore_index=True)
     truth["cohort"] = truth["cohort"].astype(np.int64)
     return ind_df, truth
+
+
+#: the default indicator whose effect depends on the dose or on exits, and its action field
+LINKED = ("childcare_u3", "work_family")
+
+
+def _linked_effect(
+    units, cohorts, audits, goals, measures, reports, shape, years, slope, exits, decay, linked
+) -> tuple[np.ndarray, pd.DataFrame | None]:
+    """Unit x year true effects of the linked indicator (deterministic, no random draws)."""
+    from .exposure import in_force_matrix
+
+    g = cohorts.to_numpy()
+    ids = units["municipality_id"].to_numpy().astype(str)
+    rel = np.where(g[:, None] > 0, years[None, :] - g[:, None], -9999)
+    dose_frame = None
+    if slope is None:
+        tau = _effect(linked, shape, np.broadcast_to(g[:, None], rel.shape), rel)
+        tau = np.where(g[:, None] > 0, tau, 0.0)
+    else:
+        m = measures.merge(goals[["goal_id", "audit_id", "action_field"]], on="goal_id")
+        m = m[(m["action_field"] == LINKED[1]) & m["audit_id"].str.endswith("-1")]
+        last = reports.sort_values("report_year").groupby("measure_id")["status"].last()
+        m = m.assign(done=m["measure_id"].map(last).eq("implemented").astype(float))
+        m["municipality_id"] = m["audit_id"].str[:-2]
+        share = m.groupby("municipality_id")["done"].mean()
+        dose = pd.Series(ids).map(share).fillna(0.0).to_numpy() * (g > 0)
+        dose_frame = pd.DataFrame({"municipality_id": ids[g > 0], "dose": dose[g > 0]})
+        tau = np.where(rel >= 0, slope * dose[:, None], 0.0)
+    if exits:
+        on, _ = in_force_matrix(audits, ids, years)
+        ever = np.maximum.accumulate(on, axis=1) > 0
+        after = ever & (on == 0)
+        k = np.cumsum(after, axis=1) - 1  # years since the exit (0 in the exit year)
+        full = tau.copy()
+        # the effect level while certified is that of the last certified year
+        last_on = np.where(on == 1, full, np.nan)
+        level = pd.DataFrame(last_on).ffill(axis=1).to_numpy()
+        tau = np.where(after, np.nan_to_num(level) * decay ** (k + 1), full)
+    return tau, dose_frame
+
+
+def _unit_effect_frame(
+    units: pd.DataFrame, years: np.ndarray, tau: np.ndarray, linked: str
+) -> pd.DataFrame:
+    n, T = tau.shape
+    return pd.DataFrame(
+        {
+            "municipality_id": np.repeat(units["municipality_id"].to_numpy().astype(str), T),
+            "year": np.tile(years, n),
+            "indicator": linked,
+            "effect": tau.ravel(),
+        }
+    )

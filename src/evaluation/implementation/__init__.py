@@ -3,6 +3,8 @@
 Functions (each returns a result with ``tidy()``, ``summary(lang)``, ``plot(ax=, lang=)`` and
 exports to CSV, Markdown and LaTeX):
 
+- :func:`implementation_intensity`: per audited unit and cycle, the share of agreed measures
+  implemented by the end of the phase, per action field and overall;
 - :func:`implementation_rates`: shares of successful measures by action field, municipality,
   cohort, level, state, audit cycle or their combinations, with a Wilson interval and a
   municipality-cluster-aware interval;
@@ -23,6 +25,7 @@ definitions) are described in :mod:`evaluation.implementation._data`.
 
 from ._data import SUCCESS_DEFINITIONS, ImplementationDataWarning, measure_status
 from .differences import FieldDifferences, field_differences
+from .intensity import ImplementationIntensity, implementation_intensity
 from .model import ImplementationModel, implementation_model
 from .paired import PairedComparison, before_after_implementation, cycle_comparison
 from .plots import (
@@ -47,6 +50,7 @@ __all__ = [
     "SUCCESS_DEFINITIONS",
     "FieldDifferences",
     "ImplementationDataWarning",
+    "ImplementationIntensity",
     "ImplementationModel",
     "ImplementationRates",
     "PairedComparison",
@@ -56,6 +60,7 @@ __all__ = [
     "before_after_implementation",
     "cycle_comparison",
     "field_differences",
+    "implementation_intensity",
     "implementation_model",
     "implementation_rates",
     "kaplan_meier",

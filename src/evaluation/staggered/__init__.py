@@ -5,7 +5,14 @@
   bootstrap with simultaneous bands;
 - :func:`sun_abraham`: the interaction-weighted event study of Sun & Abraham (2021);
 - :func:`bacon_decomposition`: the Goodman-Bacon (2021) decomposition of the two-way fixed
-  effects estimate into its 2x2 comparisons.
+  effects estimate into its 2x2 comparisons;
+- :func:`continuous_did`: difference-in-differences with a continuous treatment (Callaway,
+  Goodman-Bacon & Sant'Anna 2024), dose-response ATT(d) and ACRT(d);
+- :func:`heterogeneity`: effects by subgroups of treated units (e.g. implementation intensity)
+  with a test of equal effects;
+- :func:`did_multiplegt`: event-study effects of de Chaisemartin & D'Haultfoeuille (2024) for
+  treatments that switch on and off; :func:`twfe_weights`: the negative-weight diagnostic of
+  the two-way fixed effects coefficient (de Chaisemartin & D'Haultfoeuille 2020).
 """
 
 from __future__ import annotations
@@ -14,6 +21,9 @@ from ._attgt import AggregatedEffects, GroupTimeEffects, OverallEffect, PreTest,
 from ._bacon import BaconDecomposition, bacon_decomposition
 from ._data import StaggeredWarning
 from ._sunab import SunAbrahamEffects, sun_abraham
+from .continuous import ContinuousDiD, continuous_did
+from .dcdh import SwitchingEffects, TWFEWeights, did_multiplegt, twfe_weights
+from .heterogeneity import HeterogeneityResult, heterogeneity
 
 __all__ = [
     "att_gt",
@@ -26,4 +36,12 @@ __all__ = [
     "OverallEffect",
     "PreTest",
     "StaggeredWarning",
+    "did_multiplegt",
+    "twfe_weights",
+    "TWFEWeights",
+    "continuous_did",
+    "heterogeneity",
+    "HeterogeneityResult",
+    "ContinuousDiD",
+    "SwitchingEffects",
 ]

@@ -1,0 +1,491 @@
+"""Difference-in-differences with a continuous treatment (Callaway, Goodman-Bacon & Sant'Anna
+2024), with staggered timing: the dose-response curve ATT(d), the average causal response
+ACRT(d) and their averages, written for this package in vectorised numpy.
+
+Estimator (parametric B-spline version of R ``contdid``)
+-------------------------------------------------------
+For each cohort g and period t (base period g - 1 for t >= g, t - 1 before), the long difference
+``dY = Y_t - Y_base`` of the cohort's units is regressed on an intercept and a B-spline basis of
+the dose (``degree``, ``num_knots`` interior knots at quantiles of the positive doses, boundary
+at their range). ``ATT_gt(d)`` is the fitted value at d minus the mean change of the comparison
+units (never treated, or also not yet treated by t); ``ACRT_gt(d)`` is the derivative of the
+fit. ``ATT(d)``, ``ACRT(d)`` and the averages ``ATT^o`` (mean of ATT(D) over the treated),
+``ACRT^o`` (mean of ACRT(D)) average the post-treatment cells with weights
+P(G = g | treated) / (number of post-treatment periods of g), as ``contdid``'s ``dose``
+aggregation; ``event_study()`` averages by time since onset.
+
+Identification
+--------------
+- ATT(d) and ATT^o need only *standard* parallel trends: the untreated outcome of units with
+  dose d would have changed as that of the comparison units.
+- ACRT(d), ACRT^o and every comparison of ATT across doses (the shape of the curve) need
+  *strong* parallel trends: units with dose d would have reacted to a dose d' like the units that
+  chose d'. With self-chosen doses (a municipality decides how much to implement) this is a
+  strong assumption; without it, differences between doses mix effects with selection.
+
+Standard errors come from the influence functions (unit clusters, ``sqrt(sum IF^2) / n``) with the
+dose grid treated as fixed; a seeded multiplier bootstrap gives uniform (sup-t) bands over the
+grid. ATT^o and the level event study are the binarised Callaway & Sant'Anna aggregations of
+:func:`evaluation.att_gt` (standard errors include the estimation of the cohort weights).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from scipy.interpolate import BSpline
+
+from ..codes import Lang, check_lang
+from ..errors import DataError
+from ..panel import BiText, PanelEstimates, resolve_roles
+from ._bootstrap import MultiplierBootstrap, bootstrap_se, sup_t_critical_value
+
+ControlGroup = Literal["never_treated", "not_yet_treated"]
+
+TEXTS = {
+    "title": BiText(
+        "Dosis-Wirkungs-Kurve (DiD mit kontinuierlicher Behandlung)",
+        "Dose-response curve (DiD with a continuous treatment)",
+    ),
+    "method": BiText(
+        "Callaway, Goodman-Bacon & Sant'Anna (2024), B-Spline Grad {degree}, {knots} innere "
+        "Knoten, Vergleich: {control}",
+        "Callaway, Goodman-Bacon & Sant'Anna (2024), B-spline degree {degree}, {knots} interior "
+        "knots, comparison: {control}",
+    ),
+    "se": BiText(
+        "Standardfehler aus den Einflussfunktionen (Dosisgitter fest); Bänder: gleichmäßig "
+        "(sup-t) aus {draws} Multiplikator-Ziehungen (Mammen, Seed {seed}).",
+        "Standard errors from the influence functions (dose grid fixed); bands: uniform (sup-t) "
+        "from {draws} multiplier draws (Mammen, seed {seed}).",
+    ),
+    "standard_pt": BiText(
+        "ATT(d) und ATT^o setzen nur die üblichen parallelen Trends voraus.",
+        "ATT(d) and ATT^o need only standard parallel trends.",
+    ),
+    "strong_pt": BiText(
+        "ACRT(d), ACRT^o und jeder Vergleich zwischen Dosen (die Form der Kurve) setzen starke "
+        "parallele Trends voraus: Einheiten mit Dosis d hätten auf eine andere Dosis so reagiert "
+        "wie die Einheiten, die diese gewählt haben. Die Umsetzungsintensität wählt die Kommune "
+        "selbst; ohne diese Annahme mischen Unterschiede zwischen Dosen Wirkung und Selektion.",
+        "ACRT(d), ACRT^o and every comparison across doses (the shape of the curve) need strong "
+        "parallel trends: units with dose d would have reacted to another dose like the units "
+        "that chose it. Municipalities choose their implementation intensity; without this "
+        "assumption differences across doses mix effects and selection.",
+    ),
+}
+PARAMETERS = ("att_d", "acrt_d", "att_overall", "acrt_overall")
+
+
+def bspline_basis(x: np.ndarray, degree: int, knots: np.ndarray, boundary, deriv: int = 0):
+    """B-spline basis without its first column (R ``splines2::bSpline(x, degree, knots,
+    Boundary.knots)``, intercept = FALSE), or its derivative (``splines2::dbs``)."""
+    a, b = boundary
+    t = np.concatenate([[a] * (degree + 1), np.sort(knots), [b] * (degree + 1)])
+    nb = len(t) - degree - 1
+    spl = BSpline(t, np.eye(nb), degree, extrapolate=True)
+    if deriv:
+        spl = spl.derivative(deriv)
+    out = spl(np.asarray(x, dtype=float))
+    return out[:, 1:]
+
+
+def _quantile(x: np.ndarray, probs) -> np.ndarray:
+    return np.quantile(x, probs, method="linear")  # R's type 7
+
+
+class ContinuousDiD(PanelEstimates):
+    """ATT(d) and ACRT(d) on a dose grid and their averages ATT^o and ACRT^o.
+
+    ``tidy()`` rows: ``parameter`` (``att_d``, ``acrt_d``, ``att_overall``, ``acrt_overall``),
+    ``dose`` (NaN for the averages), estimates with analytic standard errors and intervals,
+    ``band_low``/``band_high`` (uniform bands over the grid) and ``std_error_analytic``.
+    ``influence`` holds the units x rows influence functions (R scaling), ``event_study()`` the
+    aggregation by time since onset, ``assumptions()`` which parallel-trends assumption each
+    quantity needs."""
+
+    def assumptions(self, lang: Lang = "de") -> pd.DataFrame:
+        check_lang(lang)
+        pick = (lambda t: t.en) if lang == "en" else str
+        std, strong = pick(TEXTS["standard_pt"]), pick(TEXTS["strong_pt"])
+        name = "standard" if lang == "en" else "Standard"
+        strong_name = "strong" if lang == "en" else "stark"
+        return pd.DataFrame(
+            {
+                "parameter": list(PARAMETERS),
+                "parallel_trends": [name, strong_name, name, strong_name],
+                "why": [std, strong, std, strong],
+            }
+        )
+
+    def event_study(self) -> PanelEstimates:
+        """ATT^o(e) (level: binarised Callaway & Sant'Anna) and ACRT^o(e) (slope) by event
+        time e, cells weighted by cohort size within e (as ``contdid``'s ``eventstudy``)."""
+        return self._event_study
+
+    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+        """ATT(d) and ACRT(d) with pointwise intervals and uniform bands (two panels)."""
+        import matplotlib.pyplot as plt
+
+        check_lang(lang)
+        t = self.tidy()
+        if ax is None:
+            fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
+        else:
+            fig, axes = ax.figure, [ax, ax]
+        for a, par, lab in zip(axes, ("att_d", "acrt_d"), ("ATT(d)", "ACRT(d)"), strict=True):
+            d = t[t["parameter"] == par]
+            x = d["dose"].to_numpy()
+            if "band_low" in d:
+                a.fill_between(x, d["band_low"], d["band_high"], color="C0", alpha=0.15)
+            a.fill_between(x, d["ci_low"], d["ci_high"], color="C0", alpha=0.3)
+            a.plot(x, d["estimate"], color="C0")
+            a.axhline(0, color="0.4", lw=0.8)
+            a.set_xlabel("Dosis" if lang == "de" else "dose")
+            a.set_title(lab, fontsize=10)
+        fig.suptitle(title or (self.title if lang == "de" else self.title.en))
+        fig.tight_layout()
+        return fig
+
+
+def continuous_did(
+    data: pd.DataFrame,
+    outcome: str | None = None,
+    unit: str | None = None,
+    time: str | None = None,
+    cohort: str | None = None,
+    dose: str = "dose",
+    *,
+    control_group: ControlGroup = "never_treated",
+    degree: int = 3,
+    num_knots: int = 0,
+    dvals: Sequence[float] | None = None,
+    n_draws: int = 999,
+    seed: int = 0,
+    level: float = 0.95,
+) -> ContinuousDiD:
+    """Difference-in-differences with a continuous treatment (dose), staggered timing.
+
+    Parameters
+    ----------
+    data
+        Balanced long panel (one row per unit and period), e.g. an outcome panel with the
+        implementation share of the linked action field merged on as ``dose``.
+    outcome, unit, time, cohort
+        Column roles (defaults from ``data.attrs["roles"]`` and the panel convention); cohort
+        0 = never treated.
+    dose
+        Column with the dose, constant within units; ignored (set to 0) for never-treated
+        units, and treated units need a positive dose.
+    control_group
+        ``"never_treated"`` or ``"not_yet_treated"`` (units first treated after period t).
+    degree, num_knots
+        B-spline degree and number of interior knots (at quantiles of the positive doses);
+        ``degree=1, num_knots=0`` is a line, the default a cubic.
+    dvals
+        Dose grid for ATT(d) and ACRT(d); default: the 10th to 99th percentiles of the
+        positive doses in steps of 1 (as ``contdid``).
+    n_draws, seed
+        Multiplier bootstrap draws for the uniform bands and their seed.
+    level
+        Confidence level of intervals and bands.
+
+    Returns
+    -------
+    ContinuousDiD
+        ``tidy()`` with ATT(d), ACRT(d), ATT^o and ACRT^o; ``event_study()``;
+        ``assumptions()``. Point estimates and standard errors match R ``contdid`` 0.1.0 (see
+        ``tests/results/make_contdid_reference.R``).
+    """
+    from ._attgt import att_gt
+
+    if control_group not in ("never_treated", "not_yet_treated"):
+        raise ValueError(
+            f"control_group must be 'never_treated' or 'not_yet_treated', got {control_group!r}"
+        )
+    for name, v, lo in (
+        ("degree", degree, 1),
+        ("num_knots", num_knots, 0),
+        ("n_draws", n_draws, 2),
+    ):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
+    if not (isinstance(level, float | int) and 0 < level < 1):
+        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+    roles = resolve_roles(data, outcome, unit, time, cohort)
+    if dose not in data.columns:
+        raise DataError(f"panel has no dose column {dose!r}; pass dose='<column>'")
+    df = data[[roles.unit, roles.time, roles.outcome, roles.cohort, dose]].copy()
+    if not pd.api.types.is_numeric_dtype(df[dose]):
+        raise DataError(f"dose column {dose!r} must be numeric")
+    df[roles.cohort] = df[roles.cohort].fillna(0)
+    u_codes, u_ids = pd.factorize(df[roles.unit], sort=True)
+    times, t_codes = np.unique(df[roles.time].to_numpy(), return_inverse=True)
+    n, T = len(u_ids), len(times)
+    if len(df) != n * T or df.duplicated([roles.unit, roles.time]).any():
+        raise DataError(
+            "continuous_did needs a balanced panel: one row per unit in each of the "
+            f"{T} periods (drop units with gaps)"
+        )
+    y = np.full((n, T), np.nan)
+    y[u_codes, t_codes] = df[roles.outcome].to_numpy(dtype=float)
+    if np.isnan(y).any():
+        bad = u_ids[np.isnan(y).any(axis=1)][:5].tolist()
+        raise DataError(
+            f"outcome {roles.outcome!r} is missing for unit(s) {bad}; continuous_did needs a "
+            "balanced panel (drop or impute them)"
+        )
+    coh = np.zeros(n)
+    np.maximum.at(coh, u_codes, df[roles.cohort].to_numpy(dtype=float))
+    d_long = df[dose].to_numpy(dtype=float)
+    dmat = np.full((n, T), np.nan)
+    dmat[u_codes, t_codes] = d_long
+    treated_u = coh > 0
+    dd = dmat[treated_u]
+    if np.isnan(dd).any():
+        bad = u_ids[treated_u][np.isnan(dd).any(axis=1)][:5].tolist()
+        raise DataError(f"dose {dose!r} is missing for treated unit(s) {bad}")
+    if (np.nanmax(dd, axis=1) != np.nanmin(dd, axis=1)).any():
+        bad = u_ids[treated_u][np.nanmax(dd, axis=1) != np.nanmin(dd, axis=1)][:5].tolist()
+        raise DataError(f"dose {dose!r} varies within unit(s) {bad}; it must be constant")
+    D = np.where(treated_u, np.nan_to_num(dmat[:, 0]), 0.0)
+    if (D[treated_u] <= 0).any():
+        bad = u_ids[treated_u & (D <= 0)][:5].tolist()
+        raise DataError(
+            f"treated unit(s) {bad} have dose <= 0; give every treated unit a positive dose "
+            "(or leave it out)"
+        )
+    if (coh == 0).sum() == 0 and control_group == "never_treated":
+        raise DataError("there are no never-treated units; use control_group='not_yet_treated'")
+    pos = D[treated_u]
+    knots = _quantile(pos, np.linspace(0, 1, num_knots + 2))[1:-1] if num_knots else np.array([])
+    boundary = (float(pos.min()), float(pos.max()))
+    grid = (
+        _quantile(pos, np.round(np.arange(0.10, 0.995, 0.01), 2))
+        if dvals is None
+        else np.asarray(dvals, dtype=float)
+    )
+    if grid.ndim != 1 or len(grid) == 0 or not np.isfinite(grid).all():
+        raise ValueError("dvals must be a non-empty sequence of finite doses")
+    xg = np.column_stack([np.ones(len(grid)), bspline_basis(grid, degree, knots, boundary)])
+    dxg = np.column_stack(
+        [np.zeros(len(grid)), bspline_basis(grid, degree, knots, boundary, deriv=1)]
+    )
+    k = xg.shape[1]
+
+    glist = np.unique(coh[treated_u])
+    cells = []  # (g, t, e, post, att_d, acrt_d, att_o, acrt_o, if_att_d, if_acrt_d, if_acrt_o)
+    for g in glist:
+        before = np.flatnonzero(times < g)
+        if len(before) == 0:
+            continue  # treated from the first period on: no base period
+        base_post = int(before[-1])
+        tr = np.flatnonzero(coh == g)
+        if len(tr) < k:
+            raise DataError(
+                f"cohort {int(g)} has {len(tr)} treated unit(s), fewer than the {k} spline "
+                "coefficients; lower degree/num_knots"
+            )
+        x_tr = np.column_stack([np.ones(len(tr)), bspline_basis(D[tr], degree, knots, boundary)])
+        dx_tr = np.column_stack(
+            [np.zeros(len(tr)), bspline_basis(D[tr], degree, knots, boundary, deriv=1)]
+        )
+        xtx = x_tr.T @ x_tr
+        if np.linalg.matrix_rank(xtx) < k:
+            raise DataError(
+                f"cohort {int(g)}: the spline basis is collinear among its doses; lower "
+                "degree/num_knots"
+            )
+        bread = np.linalg.inv(xtx / len(tr))
+        for tc in range(1, T):
+            post = times[tc] >= g
+            b = base_post if post else tc - 1
+            if control_group == "never_treated":
+                ctrl = np.flatnonzero(coh == 0)
+            else:
+                ctrl = np.flatnonzero((coh == 0) | (coh > times[tc]))
+            if len(ctrl) == 0:
+                continue
+            dy_t = y[tr, tc] - y[tr, b]
+            dy_c = y[ctrl, tc] - y[ctrl, b]
+            beta = np.linalg.solve(xtx, x_tr.T @ dy_t)
+            resid = dy_t - x_tr @ beta
+            psi = (x_tr * resid[:, None]) @ bread  # influence of beta, per treated unit
+            m0 = dy_c.mean()
+            att_d = xg @ beta - m0
+            acrt_d = dxg @ beta
+            slope_i = dx_tr @ beta
+            acrt_o = float(slope_i.mean())
+            att_o = float(dy_t.mean() - m0)
+            s1, s0 = n / len(tr), n / len(ctrl)
+            if_att = np.zeros((n, len(grid)))
+            if_att[tr] = s1 * (psi @ xg.T)
+            if_att[ctrl] = -s0 * (dy_c - m0)[:, None]
+            if_acrt = np.zeros((n, len(grid)))
+            if_acrt[tr] = s1 * (psi @ dxg.T)
+            if_o = np.zeros(n)
+            if_o[tr] = s1 * ((slope_i - acrt_o) + psi @ dx_tr.mean(axis=0))
+            cells.append(
+                (
+                    g,
+                    times[tc],
+                    times[tc] - g,
+                    post,
+                    att_d,
+                    acrt_d,
+                    att_o,
+                    acrt_o,
+                    if_att,
+                    if_acrt,
+                    if_o,
+                )
+            )
+    if not any(c[3] for c in cells):
+        raise DataError("no post-treatment cell can be estimated (no cohort with a base period)")
+    cg = np.array([c[0] for c in cells])
+    cpost = np.array([c[3] for c in cells])
+    pg = np.array([np.mean(coh == g) for g in glist])
+    pg = pg / pg.sum()
+    npost = {g: int(((cg == g) & cpost).sum()) for g in glist}
+    w = np.array([pg[np.searchsorted(glist, c[0])] / npost[c[0]] if c[3] else 0.0 for c in cells])
+    w = w / w.sum()
+    att_d = sum(wi * c[4] for wi, c in zip(w, cells, strict=True))
+    acrt_d = sum(wi * c[5] for wi, c in zip(w, cells, strict=True))
+    acrt_o = float(sum(wi * c[7] for wi, c in zip(w, cells, strict=True)))
+    if_att_d = sum(wi * c[8] for wi, c in zip(w, cells, strict=True) if wi)
+    if_acrt_d = sum(wi * c[9] for wi, c in zip(w, cells, strict=True) if wi)
+    if_acrt_o = sum(wi * c[10] for wi, c in zip(w, cells, strict=True) if wi)
+
+    # ATT^o and the level event study: the binarised Callaway & Sant'Anna estimator
+    panel = pd.DataFrame(
+        {
+            "u": np.repeat(np.asarray(u_ids, dtype=object), T),
+            "t": np.tile(times, n),
+            "y": y.ravel(),
+            "g": np.repeat(coh, T),
+        }
+    )
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gt = att_gt(panel, "y", "u", "t", "g", control_group=control_group)
+        grp = gt.aggregate("group")
+        dyn = gt.aggregate("dynamic")
+    att_o = grp.overall.estimate
+    if_att_o = grp.overall.influence
+
+    def se_of(inf: np.ndarray) -> np.ndarray:
+        inf = inf if inf.ndim == 2 else inf[:, None]
+        return np.sqrt((inf**2).sum(axis=0)) / n
+
+    infl = np.column_stack([if_att_d, if_acrt_d, if_att_o, if_acrt_o])
+    se = se_of(infl)
+    boot = MultiplierBootstrap(np.arange(n), n, int(n_draws), seed)
+    m = len(grid)
+    bands = {}
+    for j, name in ((0, "att_d"), (1, "acrt_d")):
+        cols = slice(j * m, (j + 1) * m)
+        draws = boot.draws(infl[:, cols])
+        bse = bootstrap_se(draws, n)
+        crit = sup_t_critical_value(draws, bse, level)
+        est = (att_d, acrt_d)[j]
+        bands[name] = (est - crit * bse, est + crit * bse, crit)
+    table = pd.DataFrame(
+        {
+            "parameter": np.repeat(["att_d", "acrt_d"], m).tolist()
+            + ["att_overall", "acrt_overall"],
+            "dose": np.concatenate([grid, grid, [np.nan, np.nan]]),
+            "estimate": np.concatenate([att_d, acrt_d, [att_o, acrt_o]]),
+            "std_error": se,
+        }
+    )
+    table["std_error_analytic"] = se
+    table["band_low"] = np.concatenate([bands["att_d"][0], bands["acrt_d"][0], [np.nan] * 2])
+    table["band_high"] = np.concatenate([bands["att_d"][1], bands["acrt_d"][1], [np.nan] * 2])
+    table["parameter"] = table["parameter"].astype("string")
+
+    # slope event study: ACRT^o(g,t) averaged by event time with cohort-size weights
+    ce = np.array([c[2] for c in cells])
+    rows, inf_es = [], []
+    for e in np.unique(ce):
+        idx = np.flatnonzero(ce == e)
+        we = pg[np.searchsorted(glist, cg[idx])]
+        we = we / we.sum()
+        rows.append(float(sum(wi * cells[i][7] for wi, i in zip(we, idx, strict=True))))
+        inf_es.append(sum(wi * cells[i][10] for wi, i in zip(we, idx, strict=True)))
+    es_slope = pd.DataFrame(
+        {
+            "parameter": "acrt",
+            "event_time": np.unique(ce).astype(np.int64),
+            "estimate": rows,
+            "std_error": se_of(np.column_stack(inf_es)),
+        }
+    )
+    lev = dyn.tidy()
+    es_level = pd.DataFrame(
+        {
+            "parameter": "att",
+            "event_time": lev["event_time"].to_numpy(dtype=np.int64),
+            "estimate": lev["estimate"].to_numpy(),
+            "std_error": lev["std_error"].to_numpy(),
+        }
+    )
+    es = pd.concat([es_level, es_slope], ignore_index=True)
+    es["parameter"] = es["parameter"].astype("string")
+    cg_name = {"never_treated": "nie behandelt", "not_yet_treated": "noch nicht behandelt"}
+    method = BiText(
+        TEXTS["method"].format(degree=degree, knots=num_knots, control=cg_name[control_group]),
+        TEXTS["method"].en.format(
+            degree=degree, knots=num_knots, control=control_group.replace("_", " ")
+        ),
+    )
+    se_note = BiText(
+        TEXTS["se"].format(draws=n_draws, seed=seed),
+        TEXTS["se"].en.format(draws=n_draws, seed=seed),
+    )
+    facts = {
+        "n_units": n,
+        "n_treated": int(treated_u.sum()),
+        "n_cells": len(cells),
+        "crit_att_d": bands["att_d"][2],
+        "crit_acrt_d": bands["acrt_d"][2],
+    }
+    notes = [TEXTS["standard_pt"], TEXTS["strong_pt"]]
+    res = ContinuousDiD(
+        table,
+        ["parameter", "dose"],
+        title=TEXTS["title"],
+        method=method,
+        se_note=se_note,
+        level=level,
+        facts=facts,
+        notes=notes,
+        outcome=roles.outcome,
+    )
+    res.influence = infl
+    res.weights = pd.DataFrame(
+        {"cohort": cg, "time": [c[1] for c in cells], "weight": w, "post": cpost}
+    )
+    res.knots, res.boundary, res.degree = knots, boundary, degree
+    res._event_study = PanelEstimates(
+        es,
+        ["parameter", "event_time"],
+        title=BiText(
+            "Ereignisstudie: ATT und ACRT nach Jahren seit Beginn", "Event study: ATT and ACRT"
+        ),
+        method=method,
+        se_note=BiText(
+            "ATT: binarisiertes Callaway & Sant'Anna (Einflussfunktionen); ACRT: "
+            "Einflussfunktionen der Spline-Regressionen.",
+            "ATT: binarised Callaway & Sant'Anna (influence functions); ACRT: influence "
+            "functions of the spline regressions.",
+        ),
+        level=level,
+        notes=notes,
+        outcome=roles.outcome,
+    )
+    return res

@@ -1,0 +1,246 @@
+"""Effects by subgroups of treated units (e.g. implementation intensity) and a test of equal
+effects.
+
+Each subgroup's treated units are estimated with :func:`evaluation.att_gt` against the same
+never-treated comparison units, aggregated with ``aggregate(aggregation)``. The subgroup
+estimates share those comparison units, so they are correlated: the test stacks the influence
+functions of the overall effects (public attribute ``influence`` of the aggregated overall
+effect, R scaling) over the union of units, ``psi_k,i = IF_k,i / n_k``, and uses
+``V = sum_c S_c S_c'`` (S_c: cluster sums of psi) in the Wald statistic of ``H0: all equal``,
+chi-squared with K - 1 degrees of freedom.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..errors import DataError
+from ..panel import BiText, PanelEstimates, resolve_roles
+
+Grouping = Literal["terciles", "half", "values"]
+Aggregation = Literal["simple", "group", "dynamic", "calendar"]
+
+TEXTS = {
+    "title": BiText("Effekte nach Untergruppen", "Effects by subgroup"),
+    "method": BiText(
+        "Callaway & Sant'Anna je Untergruppe gegen dieselben nie behandelten Einheiten, "
+        "Aggregation '{agg}'",
+        "Callaway & Sant'Anna per subgroup against the same never-treated units, "
+        "aggregation '{agg}'",
+    ),
+    "se": BiText(
+        "Standardfehler aus den Einflussfunktionen; der Test gleicher Effekte nutzt deren "
+        "gemeinsame Kovarianz (gemeinsame Vergleichseinheiten).",
+        "Standard errors from the influence functions; the test of equal effects uses their "
+        "joint covariance (shared comparison units).",
+    ),
+    "caveat": BiText(
+        "Die Gruppen sind nicht zufällig: Kommunen wählen ihre Umsetzungsintensität selbst; "
+        "Unterschiede zeigen Heterogenität, nicht notwendig die Wirkung der Intensität.",
+        "The groups are not random: municipalities choose how much they implement; "
+        "differences show heterogeneity, not necessarily the effect of intensity.",
+    ),
+}
+
+
+class HeterogeneityResult(PanelEstimates):
+    """Overall effect per subgroup (key ``group``, with ``n_treated``); ``test`` holds the Wald
+    test of equal effects (``statistic``, ``df``, ``p_value``), ``covariance`` the joint
+    covariance of the group estimates, ``groups`` the unit-to-group assignment."""
+
+
+def _assign(values: pd.Series, groups: Grouping | Sequence[float]) -> pd.Series:
+    if isinstance(groups, str):
+        if groups == "values":
+            return values.astype(str)
+        x = pd.to_numeric(values, errors="coerce")
+        if x.isna().any():
+            bad = x.index[x.isna()][:5].tolist()
+            raise DataError(
+                f"grouping needs a numeric value for every treated unit; missing or text for {bad}"
+            )
+        if groups == "half":
+            return pd.Series(np.where(x > 0.5, "> 0.5", "<= 0.5"), index=values.index, dtype=object)
+        if groups == "terciles":
+            q = np.quantile(x, [1 / 3, 2 / 3])
+            lab = np.select([x <= q[0], x <= q[1]], ["T1", "T2"], "T3")
+            return pd.Series(lab, index=values.index, dtype=object)
+        raise ValueError(
+            f"groups must be 'terciles', 'half', 'values' or a list of cut points, got {groups!r}"
+        )
+    cuts = np.sort(np.asarray(list(groups), dtype=float))
+    x = pd.to_numeric(values, errors="coerce").to_numpy()
+    lab = np.searchsorted(cuts, x, side="left")
+    names = [f"<= {cuts[0]:g}"] + [
+        f"({a:g}, {b:g}]" for a, b in zip(cuts[:-1], cuts[1:], strict=True)
+    ]
+    names += [f"> {cuts[-1]:g}"]
+    return pd.Series([names[i] for i in lab], index=values.index, dtype=object)
+
+
+def heterogeneity(
+    panel: pd.DataFrame,
+    by: str | pd.Series,
+    estimator: Literal["att_gt"] = "att_gt",
+    groups: Grouping | Sequence[float] = "values",
+    *,
+    aggregation: Aggregation = "simple",
+    outcome: str | None = None,
+    unit: str | None = None,
+    time: str | None = None,
+    cohort: str | None = None,
+    cluster: str | None = None,
+    level: float = 0.95,
+    **kwargs: Any,
+) -> HeterogeneityResult:
+    """Staggered effects separately for subgroups of treated units, with a test of equality.
+
+    Parameters
+    ----------
+    panel
+        Outcome panel (e.g. ``study.panel("childcare_u3")``).
+    by
+        A unit-level column of ``panel`` (level, state group, cycle, an intensity merged on) or
+        a Series indexed by unit (e.g. ``implementation_intensity(study).unit_intensity(
+        "work_family")``). Only treated units need a value.
+    estimator
+        ``"att_gt"`` (Callaway & Sant'Anna); the only one for now.
+    groups
+        ``"values"`` (each value of ``by`` is a group), ``"terciles"`` (of a numeric ``by``
+        among treated units), ``"half"`` (``<= 0.5`` / ``> 0.5``, for shares) or a list of cut
+        points.
+    aggregation
+        Which overall effect of ``aggregate()`` is compared (``"simple"``: the average ATT).
+    cluster, level, kwargs
+        Passed on to :func:`evaluation.att_gt` (``control_group`` is always never treated, so
+        that all groups share the comparison units).
+    """
+    from ._attgt import att_gt
+
+    if estimator != "att_gt":
+        raise ValueError(f"estimator must be 'att_gt', got {estimator!r}")
+    if aggregation not in ("simple", "group", "dynamic", "calendar"):
+        raise ValueError(f"aggregation must be simple, group, dynamic or calendar: {aggregation!r}")
+    if "control_group" in kwargs and kwargs["control_group"] != "never_treated":
+        raise ValueError("heterogeneity compares groups against never-treated units only")
+    roles = resolve_roles(panel, outcome, unit, time, cohort)
+    for c in (roles.unit, roles.cohort):
+        if c not in panel.columns:
+            raise DataError(f"panel has no column {c!r}")
+    coh = panel.groupby(roles.unit, sort=True)[roles.cohort].first().fillna(0)
+    treated_ids = coh.index[coh > 0]
+    if isinstance(by, pd.Series):
+        values = by.copy()
+        values.index = values.index.astype(str)
+        values = values.reindex(treated_ids.astype(str))
+        values.index = treated_ids
+        name = by.name or "group"
+    else:
+        if by not in panel.columns:
+            raise DataError(f"panel has no column {by!r} to form groups; merge it on first")
+        per = panel.groupby(roles.unit, sort=True)[by].nunique(dropna=False)
+        if (per > 1).any():
+            raise DataError(
+                f"column {by!r} varies within unit(s) {per.index[per > 1][:5].tolist()}"
+            )
+        values = panel.groupby(roles.unit, sort=True)[by].first().reindex(treated_ids)
+        name = by
+    if values.isna().any():
+        bad = values.index[values.isna()][:5].tolist()
+        raise DataError(
+            f"{int(values.isna().sum())} treated unit(s) have no value of {name!r} (e.g. {bad}); "
+            "give every treated unit a value or drop those units"
+        )
+    assign = _assign(values, groups)
+    labels = sorted(assign.unique(), key=str)
+    if len(labels) < 2:
+        raise DataError(f"{name!r} forms a single group of treated units; nothing to compare")
+    never_ids = set(coh.index[coh == 0])
+    if not never_ids:
+        raise DataError("heterogeneity needs never-treated comparison units (cohort 0)")
+    rows, psis = [], []
+    all_ids = pd.Index(sorted(coh.index))
+    for lab in labels:
+        keep = never_ids | set(assign.index[assign == lab])
+        sub = panel[panel[roles.unit].isin(keep)]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            gt = att_gt(
+                sub,
+                roles.outcome,
+                roles.unit,
+                roles.time,
+                roles.cohort,
+                control_group="never_treated",
+                cluster=cluster,
+                level=level,
+                **kwargs,
+            )
+            agg = gt.aggregate(aggregation)
+        dropped = {u for ids in gt.dropped.values() for u in ids}
+        ids = pd.Index(sorted(set(sub[roles.unit]) - dropped))
+        inf = np.asarray(agg.overall.influence, dtype=float)
+        if len(ids) != len(inf):
+            raise DataError("internal: unit index of the subgroup estimate does not line up")
+        psi = np.zeros(len(all_ids))
+        psi[all_ids.get_indexer(ids)] = inf / len(ids)
+        psis.append(psi)
+        rows.append(
+            {
+                "group": str(lab),
+                "estimate": agg.overall.estimate,
+                "std_error": agg.overall.std_error,
+                "n_treated": int((assign == lab).sum()),
+            }
+        )
+    psi = np.column_stack(psis)
+    if cluster is not None:
+        cl = panel.groupby(roles.unit, sort=True)[cluster].first().reindex(all_ids)
+        codes = pd.factorize(cl)[0]
+        s = np.zeros((codes.max() + 1, psi.shape[1]))
+        np.add.at(s, codes, psi)
+    else:
+        s = psi
+    v = s.T @ s
+    est = np.array([r["estimate"] for r in rows])
+    k = len(rows)
+    contrast = np.column_stack([-np.ones(k - 1), np.eye(k - 1)])
+    diff = contrast @ est
+    vc = contrast @ v @ contrast.T
+    try:
+        w_stat = float(diff @ np.linalg.solve(vc, diff))
+    except np.linalg.LinAlgError:
+        raise DataError("the covariance of the group differences is singular") from None
+    p = float(stats.chi2.sf(w_stat, k - 1))
+    table = pd.DataFrame(rows)
+    notes = [
+        BiText(
+            f"Test gleicher Effekte (Wald): Chi2 = {w_stat:.3f}, df = {k - 1}, p = {p:.4f}.",
+            f"Test of equal effects (Wald): chi2 = {w_stat:.3f}, df = {k - 1}, p = {p:.4f}.",
+        ),
+        TEXTS["caveat"],
+    ]
+    res = HeterogeneityResult(
+        table,
+        ["group"],
+        title=TEXTS["title"],
+        method=BiText(
+            TEXTS["method"].format(agg=aggregation), TEXTS["method"].en.format(agg=aggregation)
+        ),
+        se_note=TEXTS["se"],
+        level=level,
+        facts={"by": str(name), "n_groups": k, "wald_statistic": w_stat, "p_value_equal": p},
+        notes=notes,
+        outcome=roles.outcome,
+    )
+    res.test = {"statistic": w_stat, "df": k - 1, "p_value": p}
+    res.covariance = pd.DataFrame(v, index=table["group"], columns=table["group"])
+    res.groups = assign.rename("group")
+    res.title_en = TEXTS["title"].en
+    return res

@@ -1,0 +1,91 @@
+"""Effects by subgroups of treated units with a test of equal effects: the joint covariance
+(shared comparison units), detection of a known difference, and the size under none."""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import evaluation as ev
+from evaluation.errors import DataError
+
+
+def dose_study(seed, slope):
+    return ev.datasets.synthetic_study(
+        seed=seed,
+        effects="constant",
+        dose_response=slope,
+        linked_indicator="sgb2_children",
+        n_comparison=250,
+        missing_share=0.0,
+    )
+
+
+def intensity(study):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return ev.implementation_intensity(study).unit_intensity("work_family")
+
+
+def test_detects_true_difference_and_covariance():
+    study = dose_study(3, -3.0)
+    panel = study.panel("sgb2_children")
+    dose = study.truth.dose.set_index("municipality_id")["dose"]
+    res = ev.heterogeneity(panel, dose, groups="half")
+    t = res.tidy().set_index("group")
+    # truth: effect = -3 * dose, so the group with more implementation has the larger drop
+    for g, sel in (("<= 0.5", dose <= 0.5), ("> 0.5", dose > 0.5)):
+        true = -3 * dose[sel].mean()
+        assert abs(t.loc[g, "estimate"] - true) < 3 * t.loc[g, "std_error"]
+    assert res.test["p_value"] < 0.01
+    # the diagonal of the joint covariance is each group's own variance
+    np.testing.assert_allclose(np.sqrt(np.diag(res.covariance)), t["std_error"], rtol=1e-10)
+    # comparison units are shared: the covariance is not zero
+    assert res.covariance.iloc[0, 1] > 0
+    # the implementation intensity of the study gives the same groups (dose = intensity)
+    inten = intensity(study).reindex(dose.index).fillna(0.0)
+    np.testing.assert_allclose(inten.to_numpy(), dose.to_numpy(), atol=1e-12)
+
+
+def test_terciles_values_and_errors():
+    study = dose_study(4, 0.0)
+    panel = study.panel("sgb2_children")
+    dose = study.truth.dose.set_index("municipality_id")["dose"]
+    res = ev.heterogeneity(panel, dose, groups="terciles")
+    assert list(res.tidy()["group"]) == ["T1", "T2", "T3"]
+    assert res.tidy()["n_treated"].sum() == len(dose)
+    assert res.test["df"] == 2
+    by_level = ev.heterogeneity(panel, "level")
+    assert set(by_level.tidy()["group"]) <= {"gemeinde", "kreis", "kreisfreie_stadt"}
+    cuts = ev.heterogeneity(panel, dose, groups=[0.4, 0.7])
+    assert list(cuts.tidy()["group"]) == ["(0.4, 0.7]", "<= 0.4", "> 0.7"]
+    assert "Test gleicher Effekte" in res.summary("de").as_text()
+    assert "Test of equal effects" in res.summary("en").as_text()
+    res.plot()
+    with pytest.raises(DataError, match="no column"):
+        ev.heterogeneity(panel, "intensity")
+    with pytest.raises(DataError, match="no value"):
+        ev.heterogeneity(panel, dose.iloc[:5])
+    with pytest.raises(ValueError, match="never-treated"):
+        ev.heterogeneity(panel, dose, control_group="not_yet_treated")
+
+
+@pytest.mark.slow
+def test_size_under_no_difference():
+    rejections = []
+    for seed in range(100):
+        study = ev.datasets.synthetic_study(
+            seed=100 + seed, effects="constant", n_comparison=150, missing_share=0.0
+        )
+        panel = study.panel("sgb2_children")
+        ids = panel.loc[panel["cohort"] > 0, "municipality_id"].unique()
+        rng = np.random.default_rng(seed)
+        split = pd.Series(rng.random(len(ids)) < 0.5, index=ids).map({True: "a", False: "b"})
+        res = ev.heterogeneity(panel, split)
+        rejections.append(res.test["p_value"] < 0.05)
+    rate = float(np.mean(rejections))
+    print(f"rejection rate of the equal-effects test at 5 % under no difference: {rate:.1%}")
+    assert 0.01 <= rate <= 0.12
