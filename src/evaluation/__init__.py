@@ -60,6 +60,8 @@ _API: dict[str, str] = {
     "bacon_decomposition": "staggered",
     "StaggeredWarning": "staggered",
     "GroupTimeEffects": "staggered",
+    "did_imputation": "staggered",
+    "did_two_stage": "staggered",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

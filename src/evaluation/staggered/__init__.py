@@ -14,6 +14,8 @@ from ._attgt import AggregatedEffects, GroupTimeEffects, OverallEffect, PreTest,
 from ._bacon import BaconDecomposition, bacon_decomposition
 from ._data import StaggeredWarning
 from ._sunab import SunAbrahamEffects, sun_abraham
+from .imputation import ImputationEffects, did_imputation
+from .two_stage import TwoStageEffects, did_two_stage
 
 __all__ = [
     "att_gt",
@@ -27,3 +29,4 @@ __all__ = [
     "PreTest",
     "StaggeredWarning",
 ]
+__all__ += ["did_imputation", "did_two_stage", "ImputationEffects", "TwoStageEffects"]
