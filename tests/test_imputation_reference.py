@@ -115,9 +115,9 @@ def test_weighted_standard_errors_equal_r() -> None:
 
 
 def _dense_bjs_se(df: pd.DataFrame, w: np.ndarray, r_variant: bool) -> float:
-    """The BJS standard error of the static effect with dummies, by hand (numpy lstsq and
-    pinv): v0 = -W0 Z0 (Z0' W0 Z0)^+ Z1' w1 as in the paper, or R's variant
-    v0 = -W0 Z0 (Z0' W0^2 Z0)^+ Z1' W1 w1 (its design matrix multiplied by the weights);
+    """The BJS standard error of the static effect with dummies, by hand (numpy, dummies with
+    the first year as reference): v0 = -W0 Z0 (Z0' W0 Z0)^-1 Z1' w1 as in the paper, or R's variant
+    v0 = -W0 Z0 (Z0' W0^2 Z0)^-1 Z1' W1 w1 (its design matrix multiplied by the weights);
     treated residuals net of their v^2-weighted cohort x event-time means."""
     g, t = df["cohort"].to_numpy(), df["year"].to_numpy()
     tr = (g > 0) & (t >= g)
@@ -126,21 +126,21 @@ def _dense_bjs_se(df: pd.DataFrame, w: np.ndarray, r_variant: bool) -> float:
     z = np.column_stack(
         [
             pd.get_dummies(df["unit"]).to_numpy(float),
-            pd.get_dummies(df["year"]).to_numpy(float),
+            pd.get_dummies(df["year"], drop_first=True).to_numpy(float),
             df["x"].to_numpy(),
         ]
     )
     y = df["y"].to_numpy()
-    sw = np.sqrt(w[~tr])
-    b = np.linalg.lstsq(z[~tr] * sw[:, None], y[~tr] * sw, rcond=None)[0]
+    zw = z[~tr] * w[~tr, None]
+    b = np.linalg.solve(zw.T @ z[~tr], zw.T @ y[~tr])  # weighted OLS, normal equations
     adj = y - z @ b
     w1 = w[tr] / w[tr].sum()
     w0 = w[~tr]
     z0, z1 = z[~tr], z[tr]
     if r_variant:
-        inner = np.linalg.pinv(z0.T @ (z0 * (w0**2)[:, None])) @ (z1.T @ (w[tr] * w1))
+        inner = np.linalg.solve(z0.T @ (z0 * (w0**2)[:, None]), z1.T @ (w[tr] * w1))
     else:
-        inner = np.linalg.pinv(z0.T @ (z0 * w0[:, None])) @ (z1.T @ w1)
+        inner = np.linalg.solve(z0.T @ (z0 * w0[:, None]), z1.T @ w1)
     v = np.zeros(len(y))
     v[tr] = w1
     v[~tr] = -w0 * (z0 @ inner)

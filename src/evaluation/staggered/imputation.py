@@ -179,7 +179,7 @@ def prepare(
     if drop.any():
         bad_units = pd.unique(units[treated & ~unit_ok])
         if bad_units.size:
-            ex = ", ".join(map(str, bad_units[:5]))
+            ex = ", ".join(map(str, bad_units[:5])) + (", ..." if bad_units.size > 5 else "")
             n_obs = int((treated & ~unit_ok).sum())
             notes.append(
                 BiText(
