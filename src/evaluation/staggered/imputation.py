@@ -629,14 +629,14 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationP
 # ---------------------------------------------------------------------------------------
 # the estimator
 # ---------------------------------------------------------------------------------------
-def horizon_weights(d: Design, horizons: Any, rows: np.ndarray) -> tuple[np.ndarray, list]:
-    """Weights of the treated rows (``rows`` mask) for each target: (n_treated x H), each
-    column summing to one, and the labels (event times, or ["ATT"])."""
-    wt = d.w[rows]
+def target_codes(d: Design, horizons: Any, rows: np.ndarray) -> tuple[np.ndarray, list]:
+    """For the rows ``rows`` (mask): the index of the target each row is averaged into (-1:
+    none; every treated row enters at most one target) and the target labels (event times,
+    or ["ATT"] for the static effect)."""
     et = d.event_time[rows]
     if horizons is None:
-        return (wt / wt.sum())[:, None], ["ATT"]
-    observed = sorted({int(k) for k in et})
+        return np.zeros(int(rows.sum()), dtype=np.intp), ["ATT"]
+    observed = sorted({int(k) for k in et[~np.isnan(et)]})
     hs = [k for k in observed if k >= 0] if horizons is True else horizons
     missing = [h for h in hs if h not in observed]
     if missing:
@@ -644,8 +644,35 @@ def horizon_weights(d: Design, horizons: Any, rows: np.ndarray) -> tuple[np.ndar
             f"horizon(s) {missing} have no treated observation; years since onset observed: "
             f"{observed}"
         )
-    cols = np.column_stack([(et == h) * wt for h in hs])
-    return cols / cols.sum(axis=0, keepdims=True), hs
+    code = np.full(et.shape, -1, dtype=np.intp)
+    for j, h in enumerate(hs):
+        code[et == h] = j
+    return code, list(hs)
+
+
+def cross_sums(
+    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int, n_cols: int
+) -> np.ndarray:
+    """Dense (n_rows x n_cols) table of the sums of ``values`` by (row code, column code)."""
+    flat = rows * n_cols + cols
+    return np.bincount(flat, weights=values, minlength=n_rows * n_cols).reshape(n_rows, n_cols)
+
+
+def sparse_rhs(
+    model: UntreatedModel, rows: np.ndarray, code: np.ndarray, values: np.ndarray, k: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """``Z' V`` for a matrix V with one nonzero per row: ``values`` at column ``code`` of the
+    rows ``rows`` (a mask; code -1 = no entry)."""
+    d = model.d
+    has = code >= 0
+    c, v = code[has], values[has]
+    u, t, x = d.unit[rows][has], d.time[rows][has], d.x[rows][has]
+    cu = cross_sums(u, c, v, model.n_units, k)
+    ct = cross_sums(t, c, v, model.n_times, k)
+    cx = np.zeros((x.shape[1], k))
+    for j in range(x.shape[1]):
+        cx[j] = np.bincount(c, weights=x[:, j] * v, minlength=k)
+    return cu, ct, cx
 
 
 def did_imputation(
@@ -727,26 +754,30 @@ def did_imputation(
     model = UntreatedModel(d)
     adj = model.fit()
     tr = d.treated
-    w1, labels = horizon_weights(d, hz, tr)
-    est = w1.T @ adj[tr]
-    # v: averaging weights on treated rows, -W Z0 (Z0'W Z0)^-1 Z1'w1 on untreated rows
-    coef = model.solve(*model.rhs(tr, w1))
-    n_h = w1.shape[1]
-    v = np.empty((len(adj), n_h))
-    v[tr] = w1
-    v[~tr] = -d.w[~tr, None] * model.values(coef, ~tr)
+    un = ~tr
+    code, labels = target_codes(d, hz, tr)
+    n_h = len(labels)
+    has = code >= 0
+    w_tr, adj_tr = d.w[tr], adj[tr]
+    wsum = np.bincount(code[has], weights=w_tr[has], minlength=n_h)
+    est = np.bincount(code[has], weights=(w_tr * adj_tr)[has], minlength=n_h) / wsum
+    # v: the averaging weight w / sum(w) of each treated row in its target, and
+    # -W Z0 (Z0'W Z0)^-1 Z1'w1 on the untreated rows (one column per target)
+    v_tr = np.where(has, w_tr / wsum[np.where(has, code, 0)], 0.0)
+    coef = model.solve(*sparse_rhs(model, tr, code, v_tr, n_h))
+    v_un = -d.w[un, None] * model.values(coef, un)
     # residuals: untreated rows their first-stage residual; treated rows the effect minus its
-    # v^2-weighted mean in the cohort x event-time cell
-    eps = np.repeat(adj[:, None], n_h, axis=1)
-    cells = pd.factorize(pd.MultiIndex.from_arrays([d.cohort[tr], d.event_time[tr]]))[0]
-    n_cells = int(cells.max()) + 1
-    v2 = v[tr] ** 2
-    num = group_sums(cells, n_cells, v2 * adj[tr, None])
-    den = group_sums(cells, n_cells, v2)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        tbar = np.where(den > 0, num / np.where(den > 0, den, 1.0), 0.0)
-    eps[tr] -= tbar[cells]
-    scores = group_sums(d.cluster, d.n_clusters, v * eps)
+    # v^2-weighted mean in its cohort x event-time cell (all rows of a cell share one target)
+    key = d.cohort[tr].astype(np.int64) * (d.years.size + 1) + d.time[tr]
+    cells = pd.factorize(key)[0]  # cohort x year = cohort x event time
+    v2 = v_tr**2
+    num = np.bincount(cells, weights=v2 * adj_tr)
+    den = np.bincount(cells, weights=v2)
+    tbar = np.divide(num, den, out=np.zeros_like(num), where=den > 0)
+    eps_tr = adj_tr - tbar[cells]
+    g_n = d.n_clusters
+    scores = group_sums(d.cluster[un], g_n, v_un * adj[un, None])
+    scores += cross_sums(d.cluster[tr][has], code[has], (v_tr * eps_tr)[has], g_n, n_h)
     cov = scores.T @ scores
     se = np.sqrt(np.diag(cov))
     et_tr = d.event_time[tr]

@@ -37,8 +37,10 @@ from .imputation import (
     _check_level,
     _facts,
     check_horizons,
+    cross_sums,
     group_sums,
     prepare,
+    sparse_rhs,
 )
 
 __all__ = ["did_two_stage", "TwoStageEffects", "TwoStagePreTest"]
@@ -187,8 +189,9 @@ def did_two_stage(
     adj = model.fit()
     tr = d.treated
     et = d.event_time
+    n = len(adj)
     if hz is None:
-        x2 = tr.astype(float)[:, None]
+        code = np.where(tr, 0, -1).astype(np.intp)
         labels: list = ["ATT"]
     else:
         observed = sorted({int(k) for k in et[~np.isnan(et)]})
@@ -199,23 +202,27 @@ def did_two_stage(
                 f"horizon(s) {missing} are not observed; years relative to onset in the data: "
                 f"{observed}"
             )
-        x2 = np.column_stack([(et == k).astype(float) for k in ks])
+        code = np.full(n, -1, dtype=np.intp)
+        for j, k in enumerate(ks):
+            code[et == k] = j
         labels = list(ks)
+    n_k = len(labels)
     w = d.w
-    in2 = x2.any(axis=1)  # rows with a dummy (others have no influence on the coefficients)
-    xtx = x2[in2].T @ (x2[in2] * w[in2, None])
-    if np.any(np.diag(xtx) <= 0):
-        raise DataError("a second-stage dummy has no observation")  # guarded above
-    a_inv = np.linalg.inv(xtx)
-    beta = a_inv @ (x2[in2].T @ (w[in2] * adj[in2]))
-    e2 = adj - x2 @ beta
+    has = code >= 0
+    # second stage: the dummies are disjoint, so X2'W X2 is diagonal and each coefficient is
+    # the weighted mean of the residualised outcome over its rows
+    xtx = np.bincount(code[has], weights=w[has], minlength=n_k)
+    beta = np.bincount(code[has], weights=(w * adj)[has], minlength=n_k) / xtx
+    e2 = adj.copy()
+    e2[has] -= beta[code[has]]
     # first-stage influence: G = (Z0'W Z0)^-1 Z'W X2 over all rows, then Z0_i'G on untreated
-    coef = model.solve(*model.rhs(np.ones(len(adj), dtype=bool), w[:, None] * x2))
+    every = np.ones(n, dtype=bool)
+    coef = model.solve(*sparse_rhs(model, every, code, w, n_k))
     un = ~tr
-    inf = np.zeros((len(adj), x2.shape[1]))
-    inf[un] = (w[un] * adj[un])[:, None] * model.values(coef, un)
-    inf -= x2 * (w * e2)[:, None]
-    scores = group_sums(d.cluster, d.n_clusters, inf) @ a_inv.T
+    g_n = d.n_clusters
+    scores = group_sums(d.cluster[un], g_n, (w[un] * adj[un])[:, None] * model.values(coef, un))
+    scores -= cross_sums(d.cluster[has], code[has], (w * e2)[has], g_n, n_k)
+    scores /= xtx[None, :]
     cov = scores.T @ scores
     se = np.sqrt(np.diag(cov))
     if hz is None:
@@ -229,7 +236,7 @@ def did_two_stage(
                 "event_time": np.array(labels, dtype="int64"),
                 "estimate": beta,
                 "std_error": se,
-                "n_obs": [int((et == k).sum()) for k in labels],
+                "n_obs": np.bincount(code[has], minlength=n_k),
             }
         )
         keys = ["event_time"]
