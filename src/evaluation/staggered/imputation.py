@@ -20,11 +20,13 @@ distribution.
 outcomes regressed on dummies for the years before onset plus the unit and year effects (and
 covariates), a cluster-robust F test that their coefficients are zero.
 
-The least-squares problem is solved exactly: the unit effects are eliminated by the within
-transformation (one pass, :func:`evaluation.stats.demean.demean` logic with unit codes), so
-only the year effects and covariates remain in a small dense system. The same solver gives
-the weights ``v_it`` of the variance formula for any number of horizons at once, without
-forming the dummy matrix.
+The least-squares problem is solved exactly: the unit effects are eliminated by block
+elimination (the within transformation by units, exact in one pass), so only the year effects
+and covariates remain in a small dense system. The same solver gives the weights ``v_it`` of
+the variance formula for any number of horizons at once, without forming dummy matrices; sums
+over units, years, cells and clusters are :func:`numpy.bincount` calls. The pre-trend
+regression uses :func:`evaluation.stats.demean.demean` (alternating projections by unit and
+year).
 """
 
 from __future__ import annotations
@@ -749,6 +751,11 @@ def did_imputation(
     hz = check_horizons(horizons)
     _check_level(level)
     if pretrends is not None and pretrends is not True:
+        if isinstance(pretrends, bool | str) or not isinstance(pretrends, Sequence | np.ndarray):
+            raise DataError(
+                f"pretrends must be None, True (every year before onset) or a list of negative "
+                f"integers, got {pretrends!r}"
+            )
         check_horizons(pretrends, "pretrends", allow_negative=True)
     d = prepare(data, outcome, unit, time, cohort, covariates, weights, cluster)
     model = UntreatedModel(d)
