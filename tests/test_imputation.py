@@ -117,6 +117,9 @@ def test_summary_is_german_by_default_and_english_on_request() -> None:
     assert "Conservative standard errors" in en.notes[0]
     assert any("nicht verwendet" in n for n in de.notes)
     assert "Jahre seit Beginn" in str(de)
+    fig = res.plot(lang="en")
+    assert fig.axes[0].get_title().startswith("Imputation estimator")
+    assert res.plot().axes[0].get_title().startswith("Imputationsschätzer")
 
 
 def test_pretest_given_at_call_is_in_the_facts() -> None:

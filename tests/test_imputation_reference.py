@@ -163,3 +163,10 @@ def test_weighted_se_is_r_with_w_squared() -> None:
     r_like = _dense_bjs_se(data, w, r_variant=True)
     assert r_like == pytest.approx(_ref("sim", "static_weighted")["std_error"].iloc[0], rel=1e-6)
     assert abs(r_like / ours - 1) > 1e-3
+
+
+def test_r_recovers_the_simulated_truth_too() -> None:
+    # the known effects 1 + 0.25 * (years since onset), from R's own numbers
+    for ref in (_ref("sim", "horizons"), _ref("sim", "horizons_weighted")):
+        truth = 1 + 0.25 * ref["term"].astype(int)
+        assert np.all(np.abs(ref["estimate"] - truth) < 4 * ref["std_error"])

@@ -50,3 +50,10 @@ def test_two_stage_equals_r_did2s(design: str, spec: str) -> None:
         assert t["event_time"].tolist() == [int(v) for v in ref["term"]]
     np.testing.assert_allclose(t["estimate"], ref["estimate"], rtol=0, atol=1e-8)
     np.testing.assert_allclose(t["std_error"], ref["std_error"], rtol=1e-6)
+
+
+def test_r_did2s_recovers_the_simulated_truth_too() -> None:
+    ref = REF[(REF["dataset"] == "sim") & (REF["spec"] == "event")]
+    k = ref["term"].astype(int)
+    truth = np.where(k >= 0, 1 + 0.25 * k, 0.0)
+    assert np.all(np.abs(ref["estimate"] - truth) < 4 * ref["std_error"])

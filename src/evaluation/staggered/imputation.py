@@ -66,6 +66,11 @@ class BilingualEstimates(PanelEstimates):
         finally:
             self.title = saved
 
+    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+        """Estimates with confidence intervals; the title in ``lang``."""
+        check_lang(lang)
+        return super().plot(ax=ax, lang=lang, title=title or _in(self.title, lang))
+
 
 # ---------------------------------------------------------------------------------------
 # the prepared panel (shared with the two-stage estimator)
