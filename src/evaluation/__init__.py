@@ -66,6 +66,8 @@ _API: dict[str, str] = {
     "continuous_did": "staggered",
     "heterogeneity": "staggered",
     "twfe_weights": "staggered",
+    "did_imputation": "staggered",
+    "did_two_stage": "staggered",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

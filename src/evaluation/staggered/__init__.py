@@ -24,6 +24,8 @@ from ._sunab import SunAbrahamEffects, sun_abraham
 from .continuous import ContinuousDiD, continuous_did
 from .dcdh import SwitchingEffects, TWFEWeights, did_multiplegt, twfe_weights
 from .heterogeneity import HeterogeneityResult, heterogeneity
+from .imputation import ImputationEffects, did_imputation
+from .two_stage import TwoStageEffects, did_two_stage
 
 __all__ = [
     "att_gt",
@@ -45,3 +47,4 @@ __all__ = [
     "ContinuousDiD",
     "SwitchingEffects",
 ]
+__all__ += ["did_imputation", "did_two_stage", "ImputationEffects", "TwoStageEffects"]
