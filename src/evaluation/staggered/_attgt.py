@@ -21,7 +21,7 @@ from ..panel import resolve_roles
 from ..results import Estimates, TableResult
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, cluster_sums, sup_t_critical_value
 from ._data import StaggeredWarning, Unbalanced, wide_panel
-from ._drdid import ESTIMATORS, Design, SeparationError, diff_in_means
+from ._drdid import ESTIMATORS, CellNotEstimable, Design, diff_in_means
 
 ControlGroup = Literal["never_treated", "not_yet_treated"]
 Method = Literal["dr", "ipw", "reg"]
@@ -150,6 +150,12 @@ def att_gt(
     times, y, coh = wp.times, wp.y, wp.cohort
     covs = wp.covariates
     notes: list[str] = []
+    for c, xc in covs.items():
+        if np.isfinite(xc).any() and np.nanmin(xc) == np.nanmax(xc):
+            raise DataError(
+                f"covariate {c!r} is constant ({np.nanmin(xc):g}) in the whole panel, so it "
+                "cannot adjust any comparison; drop it from covariates"
+            )
 
     if not (coh == 0).any():
         if control_group == "never_treated":
@@ -179,9 +185,13 @@ def att_gt(
         times, y, coh, wp.weights, covs, control_group, method, anticipation, base_period
     )
     n = wp.n
-    group, tt, att, inf, post, n_t, n_c, ref = cells
+    group, tt, att, inf, post, n_t, n_c, ref, excluded_cells = cells
     if len(att) == 0:
-        raise DataError("no group-time effect can be estimated (see the warnings)")
+        reasons = sorted(set(excluded_cells["reason"].tolist()))
+        raise DataError(
+            "no group-time effect can be estimated: "
+            + ("; ".join(reasons[:5]) if reasons else "see the warnings")
+        )
     se = _cluster_se(inf, wp.cluster, wp.n_clusters)
     se[ref] = np.nan
     table = pd.DataFrame(
@@ -249,6 +259,12 @@ def att_gt(
             "Universal base period: the reference cell (g - 1 - anticipation) is 0 by "
             "construction and has no standard error."
         )
+    if len(excluded_cells):
+        k = len(excluded_cells)
+        notes.append(
+            f"{k} Gruppen-Zeit-Zelle(n) nicht schätzbar und ausgelassen (excluded_cells). / "
+            f"{k} group-time cell(s) not estimable and left out (excluded_cells)."
+        )
     facts = {
         "n_units": n,
         "n_clusters": wp.n_clusters,
@@ -277,6 +293,7 @@ def att_gt(
         outcome=roles.outcome,
     )
     res.dropped = wp.dropped  # units left out, by reason
+    res.excluded_cells = excluded_cells
     return localise(res, "Group-time effects ATT(g,t)", se_note_en)
 
 
@@ -291,6 +308,7 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
     out_g, out_t, out_att, out_post, out_nt, out_nc, out_ref = [], [], [], [], [], [], []
     inf = np.zeros((n, len(glist) * T), order="F")  # filled column by column
     missing: list[tuple[int, int, str]] = []
+    excluded: list[tuple[int, int, str]] = []  # cells whose covariate models cannot be fitted
     # covariates constant within units (the usual baseline covariates) do not depend on the
     # period, so cells with the same units share one propensity score and OLS fit
     invariant = all(_unit_constant(x) for x in covs.values())
@@ -333,20 +351,28 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
                 s_cov = 0 if invariant else min(tc, b)
                 key = (hash(idx.tobytes()), len(idx), s_cov, int(g))
                 hit = designs.get(key)
-                if hit is not None and np.array_equal(hit[0], idx):
-                    des = hit[1]
-                else:
-                    x = _design(covs, cov_names, idx, s_cov, g, times[tc], times[min(tc, b)], d)
-                    des = Design(x, d, w)
-                    designs[key] = (idx, des)
                 try:
+                    if hit is not None and np.array_equal(hit[0], idx):
+                        des = hit[1]
+                        if isinstance(des, CellNotEstimable):
+                            raise des
+                    else:
+                        try:
+                            x = _design(covs, cov_names, idx, s_cov, g, times[tc], d)
+                        except CellNotEstimable as err:
+                            designs[key] = (idx, err)
+                            raise
+                        des = Design(x, d, w)
+                        designs[key] = (idx, des)
                     a, inf_c = estimator(dy, des)
-                except SeparationError as err:
-                    raise DataError(
-                        f"cohort {g}, period {times[tc]}: {err} (perfect separation of treated "
-                        f"and comparison units by the covariates {cov_names}); use fewer "
-                        "covariates or method='reg'"
-                    ) from None
+                except CellNotEstimable as err:
+                    excluded.append((int(g), int(times[tc]), str(err)))
+                    continue
+                except np.linalg.LinAlgError:
+                    excluded.append(
+                        (int(g), int(times[tc]), "the covariates are collinear within the cell")
+                    )
+                    continue
             else:
                 a, inf_c = diff_in_means(dy, d, w)
             inf[idx, len(out_g)] = inf_c * (n / len(idx))
@@ -361,6 +387,36 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
         if lost:
             msg += f"; cohort(s) {lost} have no estimable cell at all"
         warnings.warn(msg, StaggeredWarning, stacklevel=3)
+    if excluded:
+        by_reason: dict[str, list[str]] = {}
+        for g, t, why in excluded:
+            by_reason.setdefault(why, []).append(f"({g}, {t})")
+        parts = [
+            f"{', '.join(c[:10])}{f' and {len(c) - 10} more' if len(c) > 10 else ''}: {why}"
+            for why, c in by_reason.items()
+        ]
+        hint = (
+            " Fewer covariates or method='reg' may make them estimable."
+            if any("separated" in why or "overlap" in why for why in by_reason)
+            else ""
+        )
+        warnings.warn(
+            f"dropped {len(excluded)} group-time cell(s) (cohort, period) whose covariate "
+            f"model cannot be estimated: {'; '.join(parts)}. They are listed in "
+            f"excluded_cells of the result.{hint}",
+            StaggeredWarning,
+            stacklevel=3,
+        )
+    cells_out = pd.DataFrame(
+        {
+            "cohort": pd.array([g for g, _, _ in missing + excluded], dtype="int64"),
+            "time": pd.array([t for _, t, _ in missing + excluded], dtype="int64"),
+            "reason": pd.array(
+                [f"no {why} units" for _, _, why in missing] + [why for _, _, why in excluded],
+                dtype="string",
+            ),
+        }
+    ).sort_values(["cohort", "time"], kind="stable", ignore_index=True)
     inf = inf[:, : len(out_g)]
     return (
         np.asarray(out_g, dtype=np.int64),
@@ -371,6 +427,7 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
         np.asarray(out_nt, dtype=np.int64),
         np.asarray(out_nc, dtype=np.int64),
         np.asarray(out_ref, dtype=bool),
+        cells_out,
     )
 
 
@@ -391,8 +448,12 @@ def _first_observed(x: np.ndarray) -> np.ndarray:
     return np.where(obs.any(axis=1), out, np.nan)
 
 
-def _design(covs, names, idx, s, g, t, t_cov, d):
-    """Intercept plus covariates (values in period index ``s``) for the units ``idx``."""
+def _design(covs, names, idx, s, g, t_cov, d):
+    """Intercept plus covariates (values in period index ``s``) for the units ``idx``.
+
+    A missing covariate value is an error of the data (:class:`DataError`); a covariate
+    that does not vary among the units of this comparison only makes the cell not estimable
+    (:class:`CellNotEstimable`)."""
     cols = [np.ones(len(idx))]
     for c in names:
         x = covs[c][idx, s]
@@ -403,20 +464,12 @@ def _design(covs, names, idx, s, g, t, t_cov, d):
                 "fill or drop those units"
             )
         if np.ptp(x) == 0:
-            raise DataError(
-                f"covariate {c!r} is constant ({x[0]!r}) among cohort {g} and its comparison "
-                f"units in the comparison of period {t}; drop it from covariates"
+            raise CellNotEstimable(
+                f"covariate {c!r} is constant ({x[0]:g}) among the cohort's and the "
+                "comparison units"
             )
         cols.append(x)
-    x = np.column_stack(cols)
-    xc = x[d == 0]
-    sv = np.linalg.svd(xc, compute_uv=False) if len(xc) >= x.shape[1] else np.zeros(1)
-    if len(xc) < x.shape[1] or sv[-1] <= 0 or (sv[0] / sv[-1]) ** 2 > 1 / np.finfo(float).eps:
-        raise DataError(
-            f"cohort {g}, period {t}: the covariates {names} are collinear among the "
-            f"{len(xc)} comparison units (or there are too few of them); use fewer covariates"
-        )
-    return x
+    return np.column_stack(cols)
 
 
 def _cluster_se(inf: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -497,7 +550,13 @@ class GroupTimeEffects(Bilingual, Estimates):
     """ATT(g, t) for every cohort g and period t, with ``aggregate()`` and ``pretest()``.
 
     Attributes besides the shared interface: ``influence`` (units x cells influence
-    functions, R's scaling), ``n_units`` and ``dropped`` (unit ids left out, by reason)."""
+    functions, R's scaling), ``n_units``, ``dropped`` (unit ids left out, by reason) and
+    ``excluded_cells`` (the cells that could not be estimated, with cohort, time and
+    reason: no treated or comparison units, no overlap in the propensity score, covariates
+    constant or collinear within the cell)."""
+
+    excluded_cells: pd.DataFrame
+    dropped: dict[str, list[Any]]
 
     def __init__(
         self,
