@@ -284,6 +284,7 @@ def _statistic(
     obs = observed.tidy()
     ks = obs["rel_time"].to_numpy()
     ref_mask = obs["reference"].to_numpy()
+    refs = [int(k) for k in ks[ref_mask]] or [reference]
     if endpoints == "drop":
         raise DataError("randomization_inference supports event_study with endpoints='bin' only")
 
@@ -291,7 +292,7 @@ def _statistic(
         frame = pd.DataFrame(
             {roles.unit: df[roles.unit].to_numpy(), roles.time: t, roles.cohort: g}
         )
-        dd, present, names = _event_dummies(frame, roles, leads, lags, reference, "bin")
+        dd, present, names = _event_dummies(frame, roles, leads, lags, refs, "bin")
         x = within(dd[[names[k] for k in present]].to_numpy(dtype=float))
         b = _ols(ytil, np.column_stack([x, ctil]))[: len(present)]
         full = dict(zip(present, b, strict=True))

@@ -274,7 +274,7 @@ def field_differences(
     )
     contingency = pd.DataFrame(table, index=pd.Index(fields, name="action_field"), columns=cats)
     expected_df = pd.DataFrame(expected, index=contingency.index, columns=cats)
-    return FieldDifferences(
+    res = FieldDifferences(
         out,
         contingency=contingency,
         expected=expected_df,
@@ -289,3 +289,6 @@ def field_differences(
         },
         options={"outcome": outcome, "success": success},
     )
+    if pairwise == "cluster":
+        res.flag_clusters(int(frame["municipality_id"].nunique()), what="field_differences")
+    return res

@@ -311,7 +311,7 @@ def implementation_model(
         + ". Numeric covariates are centred at their mean.",
         *notes,
     ]
-    return ImplementationModel(
+    res = ImplementationModel(
         table,
         coefficients=coefficients,
         marginal_effects=marginal,
@@ -320,3 +320,10 @@ def implementation_model(
         notes=notes,
         facts={**facts, "method": method},
     )
+    g = int(groups.max()) + 1
+    if res.flag_clusters(g, what="implementation_model"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            coefficients.flag_clusters(g)
+            marginal.flag_clusters(g)
+    return res

@@ -298,7 +298,7 @@ def implementation_rates(
         "n_municipalities": len(cluster_ids),
         "confidence_level": f"{level:.0%}",
     }
-    return ImplementationRates(
+    res = ImplementationRates(
         table,
         keys=by,
         titles=("Umsetzungsquoten der Maßnahmen", "Implementation rates of the measures"),
@@ -313,3 +313,5 @@ def implementation_rates(
             "seed": seed,
         },
     )
+    res.flag_clusters(len(cluster_ids), what="implementation_rates (cluster-aware interval)")
+    return res

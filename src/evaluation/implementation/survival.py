@@ -219,7 +219,7 @@ def time_to_implementation(
         "interval from the pointwise interval (measures treated as independent).",
         *notes,
     ]
-    return TimeToImplementation(
+    res = TimeToImplementation(
         table,
         keys=by,
         medians=med_df,
@@ -235,6 +235,13 @@ def time_to_implementation(
             "dropped": dropped,
         },
     )
+    if cox_est is not None:
+        g = int(frame["municipality_id"].nunique())
+        if res.flag_clusters(g, what="time_to_implementation (Cox model)"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cox_est.flag_clusters(g)
+    return res
 
 
 def efron_score_residuals(

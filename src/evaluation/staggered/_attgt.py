@@ -194,6 +194,17 @@ def att_gt(
         )
     se = _cluster_se(inf, wp.cluster, wp.n_clusters)
     se[ref] = np.nan
+    # R did's rule: a (numerically) zero standard error is no standard error
+    flat = ~ref & (se <= _EPS_SE / np.sqrt(n))
+    if flat[~ref].all():
+        raise DataError(
+            f"outcome {roles.outcome!r} changes by the same amount for every unit in every "
+            "comparison of a cohort with its comparison group (every group-time effect is "
+            f"{att[~ref][0]:g} with no variance): the outcome is constant within every "
+            "comparison, so no effect is identified; check the indicator (e.g. a value "
+            "carried forward for all units)"
+        )
+    se[flat] = np.nan
     table = pd.DataFrame(
         {
             "cohort": group,
@@ -254,6 +265,12 @@ def att_gt(
             f"empfohlen). / Cohort(s) {cohorts} with a single treated unit: their standard "
             "errors reflect only the comparison units (use randomisation inference)."
         )
+    if flat.any():
+        cells_txt = ", ".join(f"({g}, {t})" for g, t in zip(group[flat], tt[flat], strict=True))
+        notes.append(
+            f"Ohne Standardfehler (keine Streuung der Veränderung im Vergleich): {cells_txt}. / "
+            f"No standard error (the change does not vary in the comparison): {cells_txt}."
+        )
     if ref.any():
         notes.append(
             "Universal base period: the reference cell (g - 1 - anticipation) is 0 by "
@@ -294,6 +311,8 @@ def att_gt(
     )
     res.dropped = wp.dropped  # units left out, by reason
     res.excluded_cells = excluded_cells
+    treated_cl = int(np.unique(wp.cluster[coh > 0]).size)
+    res.flag_clusters(wp.n_clusters, treated_cl, what="att_gt")
     return localise(res, "Group-time effects ATT(g,t)", se_note_en)
 
 
@@ -766,6 +785,11 @@ class GroupTimeEffects(Bilingual, Estimates):
         )
         localise(res, titles[type][1], note_en)
         res.influence = inf_levels
+        if self.few_clusters:
+            warn = [n for n in self.notes if str(n).startswith("WARNUNG")]
+            for part in (res, overall):
+                part.few_clusters = True
+                part.notes = [*warn, *part.notes]
         return res
 
     # -- pre-test ------------------------------------------------------------------------

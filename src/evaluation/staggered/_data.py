@@ -157,6 +157,19 @@ def wide_panel(
     y[unit_codes, time_codes] = y_long
     if np.isnan(y_long).all():
         raise DataError(f"outcome {roles.outcome!r} is missing in every row")
+    if np.nanmin(y_long) == np.nanmax(y_long):
+        raise DataError(
+            f"outcome {roles.outcome!r} is constant ({np.nanmin(y_long):g}) in every unit and "
+            "period: there is nothing to estimate (check the indicator and the years)"
+        )
+    with np.errstate(invalid="ignore"):
+        within = np.nanmax(y, axis=1) - np.nanmin(y, axis=1)
+    if np.all((within == 0) | np.isnan(within)):
+        raise DataError(
+            f"outcome {roles.outcome!r} does not change over time within any unit: every "
+            "comparison over time is zero by construction and nothing is identified; check "
+            "the indicator (e.g. one value repeated for all years)"
+        )
 
     coh_long = _numeric(data, roles.cohort, "cohort / first treated period")
     coh_long = np.where(np.isnan(coh_long), 0.0, coh_long)

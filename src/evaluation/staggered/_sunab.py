@@ -16,7 +16,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..panel import ClusterOption, check_panel, fe_regression, resolve_roles
+from ..panel import (
+    ClusterOption,
+    _refuse_singular_covariance,
+    _treated_clusters,
+    check_panel,
+    fe_regression,
+    resolve_roles,
+)
 from ..results import Estimates
 from ._attgt import Bilingual, OverallEffect, localise
 from ._data import StaggeredWarning, ids_text
@@ -143,6 +150,9 @@ def sun_abraham(
     )
     beta = fit.params[names].to_numpy()
     vcov = fit.cov.loc[names, names].to_numpy()
+    sing_notes: list[str] = []
+    if _refuse_singular_covariance(pd.DataFrame({"std_error": beta}), fit, len(names), sing_notes):
+        vcov = np.full_like(vcov, np.nan)
     cohort_table = cells.rename(columns={"g": "cohort", "e": "event_time"}).reset_index(drop=True)
     cohort_table["estimate"] = beta
     cohort_table["std_error"] = np.sqrt(np.diag(vcov))
@@ -178,6 +188,7 @@ def sun_abraham(
         facts={"n_obs": fit.nobs, "n_units": fit.n_units, **(
             {"n_clusters": fit.n_clusters} if fit.n_clusters else {}
         )},
+        notes=list(sing_notes),
         outcome=roles.outcome,
     )  # fmt: skip
     res = SunAbrahamEffects(
@@ -208,4 +219,13 @@ def sun_abraham(
         )
     res.shares = pd.DataFrame(share_rows)
     res.vcov = pd.DataFrame(cov_e, index=levels, columns=levels)
+    if fit.n_clusters is not None:
+        treated_cl = _treated_clusters(df.assign(**{roles.cohort: df["_cohort"]}), roles, cluster)
+        parts = [res, res.cohort_effects, getattr(res, "overall", None)]
+        few = res.flag_clusters(fit.n_clusters, treated_cl, what="sun_abraham")
+        for part in parts[1:]:
+            if part is not None and few:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    part.flag_clusters(fit.n_clusters, treated_cl)
     return res
