@@ -32,7 +32,7 @@ from .panel import (
     resolve_roles,
     twfe,
 )
-from .results import Estimates, plot_estimates
+from .results import Estimates, check_draws, plot_estimates
 
 EstimatorName = Literal["twfe", "event_study", "did_2x2"]
 Scheme = Literal["permute", "comparison_pool"]
@@ -149,8 +149,7 @@ def randomization_inference(
         raise DataError(f"estimator must be one of {sorted(ESTIMATORS)}, got {estimator!r}")
     if scheme not in ("permute", "comparison_pool"):
         raise DataError(f"scheme must be 'permute' or 'comparison_pool', got {scheme!r}")
-    if not isinstance(n_draws, int | np.integer) or n_draws < 1:
-        raise DataError(f"n_draws must be a positive integer, got {n_draws!r}")
+    check_draws("n_draws", n_draws, minimum=1)
     if "weights" in kwargs:
         raise DataError("randomization_inference does not support weights")
     roles = resolve_roles(data, outcome, unit, time, cohort)

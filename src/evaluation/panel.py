@@ -41,7 +41,7 @@ from scipy import stats
 from .codes import Lang, check_lang
 from .errors import DataError
 from .labels import term
-from .results import BiText, Estimates, check_draws, in_lang
+from .results import BiText, Estimates, check_draw_memory, check_draws, in_lang
 
 UNIT, TIME, COHORT = "municipality_id", "year", "cohort"
 OnsetName = Literal["start", "agreement", "certification"]
@@ -764,7 +764,13 @@ def sup_t_critical(
     """Critical value c with P(max_k |Z_k| / se_k <= c) = level for Z ~ N(0, cov) (or the
     multivariate t with ``df``): the simultaneous band of Montiel Olea and Plagborg-Møller
     (2019), by simulation with ``numpy.random.default_rng(seed)``."""
+    check_draws("n_sim", n_sim, minimum=100)
     cov = np.asarray(cov, dtype=float)
+    check_draw_memory(
+        8.0 * 3 * n_sim * cov.shape[0],
+        f"the simultaneous band with n_sim={n_sim:,} draws of {cov.shape[0]} coefficients",
+        "use fewer draws (10,000 give the critical value to about two decimals)",
+    )
     sd = np.sqrt(np.diag(cov))
     ok = sd > 0
     if not ok.any():

@@ -65,6 +65,23 @@ def check_draws(name: str, value: Any, *, minimum: int = 1, maximum: int = MAX_D
     return int(value)
 
 
+#: Largest working memory a single analysis may allocate for its draws; above it the analysis
+#: refuses before allocating, saying how much it would need.
+MAX_DRAW_MEMORY = 4 * 1024**3
+
+
+def check_draw_memory(n_bytes: float, what: str, advice: str) -> None:
+    """Refuse (:class:`~evaluation.errors.DataError`) before allocating more than
+    :data:`MAX_DRAW_MEMORY` bytes for random draws."""
+    from .errors import DataError
+
+    if n_bytes > MAX_DRAW_MEMORY:
+        raise DataError(
+            f"{what} would need about {n_bytes / 1024**3:,.1f} GiB of memory (limit "
+            f"{MAX_DRAW_MEMORY / 1024**3:.0f} GiB); {advice}"
+        )
+
+
 class BiText(str):
     """A German text (the string itself) that carries its English version in ``en``."""
 

@@ -11,6 +11,7 @@ from scipy import stats
 
 from ..codes import ACTION_FIELD_CODES, STATUS_CODES, Lang
 from ..errors import DataError
+from ..results import check_draws
 from ._data import (
     AsOf,
     Success,
@@ -121,8 +122,7 @@ def field_differences(
     check_choice("method", method, ("auto", "asymptotic", "simulated"))
     check_choice("pairwise", pairwise, ("fisher", "cluster"))
     check_choice("correction", correction, ("holm", "bonferroni", "fdr_bh", "none"))
-    if isinstance(n_sim, bool) or not isinstance(n_sim, int | np.integer) or n_sim < 99:
-        raise ValueError(f"n_sim must be an integer of at least 99, got {n_sim!r}")
+    check_draws("n_sim", n_sim, minimum=99)
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
     frame, status = select(ms, as_of, notes)

@@ -12,7 +12,7 @@ from scipy.special import expit, logit
 
 from ..codes import ACTION_FIELD_CODES, Lang
 from ..errors import DataError
-from ..results import _check_level
+from ..results import _check_level, check_draw_memory, check_draws
 from ._data import (
     AsOf,
     Success,
@@ -206,8 +206,7 @@ def implementation_rates(
     as_of = check_as_of(as_of)
     _check_level(level)
     check_choice("cluster_interval", cluster_interval, CLUSTER_METHODS)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 100:
-        raise ValueError(f"n_boot must be an integer of at least 100, got {n_boot!r}")
+    check_draws("n_boot", n_boot, minimum=100)
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
     frame, status = select(ms, as_of, notes)
@@ -225,6 +224,12 @@ def implementation_rates(
     n_clusters = (nsum > 0).sum(axis=0)
     low, high = wilson_interval(x, n, level)
     if cluster_interval == "bootstrap":
+        check_draw_memory(
+            8.0 * n_boot * (2 * len(cluster_ids) + 3 * len(keys)),
+            f"the cluster bootstrap with n_boot={n_boot:,} draws of {len(cluster_ids):,} "
+            f"municipalities and {len(keys):,} groups",
+            "use fewer draws (1999 are usual) or cluster_interval='gee'",
+        )
         cse, clow, chigh = bootstrap_interval(ysum, nsum, level, n_boot, seed)
     else:
         cse, clow, chigh = gee_interval(ysum, nsum, level)

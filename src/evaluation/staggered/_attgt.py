@@ -18,7 +18,7 @@ from ..codes import Lang, check_lang
 from ..errors import DataError
 from ..labels import term
 from ..panel import resolve_roles
-from ..results import Estimates, TableResult
+from ..results import Estimates, TableResult, check_draw_memory, check_draws
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, cluster_sums, sup_t_critical_value
 from ._data import StaggeredWarning, Unbalanced, wide_panel
 from ._drdid import ESTIMATORS, CellNotEstimable, Design, diff_in_means
@@ -132,8 +132,8 @@ def att_gt(
     _check_choice("control_group", control_group, ("never_treated", "not_yet_treated"))
     _check_choice("method", method, tuple(ESTIMATORS))
     _check_choice("base_period", base_period, ("varying", "universal"))
-    if bootstrap is not None and (not isinstance(bootstrap, int | np.integer) or bootstrap < 2):
-        raise ValueError(f"bootstrap must be None or a number of draws >= 2, got {bootstrap!r}")
+    if bootstrap is not None:
+        check_draws("bootstrap", bootstrap, minimum=2)
     if not (isinstance(level, float | int) and 0 < level < 1):
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     covariates = list(covariates or [])
@@ -219,6 +219,13 @@ def att_gt(
     )
     boot = None
     if bootstrap is not None:
+        # Mammen indicators (draws x clusters, single precision) and the cells' draws
+        check_draw_memory(
+            int(bootstrap) * (4.0 * wp.n_clusters + 8.0 * 2 * (len(att) + 1)),
+            f"the multiplier bootstrap with {int(bootstrap):,} draws for {wp.n_clusters:,} "
+            f"clusters and {len(att)} cells",
+            "use fewer draws (999 or 9999 are usual) or cluster at a coarser level",
+        )
         boot = MultiplierBootstrap(wp.cluster, wp.n_clusters, int(bootstrap), seed, progress)
         draws = boot.draws(inf)
         boot.cell_draws = draws
