@@ -855,3 +855,37 @@ def test_wilson_contains_share(xn):
     x, n = xn
     low, high = wilson_interval(np.array([x]), np.array([n]))
     assert 0 - 1e-12 <= low[0] <= x / n + 1e-12 <= high[0] + 2e-12 <= 1 + 3e-12
+
+
+# --- conf_int of the rates ---------------------------------------------------------------
+def test_rates_conf_int_returns_both_intervals_and_recomputes_other_levels():
+    """Before: ImplementationRates had no conf_int although the README promises it."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = ev.datasets.synthetic_study(seed=1)
+        for interval in ("bootstrap", "gee"):
+            rates = ev.implementation_rates(study, cluster_interval=interval, n_boot=499, seed=3)
+            t = rates.tidy().set_index("action_field")
+            ci = rates.conf_int()
+            assert list(ci.columns) == ["ci_low", "ci_high", "cluster_ci_low", "cluster_ci_high"]
+            pd.testing.assert_frame_equal(ci, t[ci.columns], check_names=False)
+            ci90 = rates.conf_int(0.90)
+            lo, hi = proportion_confint(
+                t["n_success"], t["n_measures"], alpha=0.10, method="wilson"
+            )
+            np.testing.assert_allclose(ci90["ci_low"], lo, rtol=1e-12)
+            np.testing.assert_allclose(ci90["ci_high"], hi, rtol=1e-12)
+            # a new analysis at 90 % gives the same cluster-aware interval
+            again = ev.implementation_rates(
+                study, cluster_interval=interval, n_boot=499, seed=3, level=0.90
+            ).tidy()
+            np.testing.assert_allclose(ci90["cluster_ci_low"], again["cluster_ci_low"], rtol=1e-12)
+            np.testing.assert_allclose(
+                ci90["cluster_ci_high"], again["cluster_ci_high"], rtol=1e-12
+            )
+            assert (ci90["cluster_ci_high"] - ci90["cluster_ci_low"]
+                    < ci["cluster_ci_high"] - ci["cluster_ci_low"]).all()  # fmt: skip
+    with pytest.raises(ValueError, match="level"):
+        rates.conf_int(95)
