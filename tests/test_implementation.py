@@ -889,3 +889,61 @@ def test_rates_conf_int_returns_both_intervals_and_recomputes_other_levels():
                     < ci["cluster_ci_high"] - ci["cluster_ci_low"]).all()  # fmt: skip
     with pytest.raises(ValueError, match="level"):
         rates.conf_int(95)
+
+
+# --- the definition of the average marginal effects ---------------------------------------
+@pytest.mark.parametrize("method", ["logit", "gee"])
+def test_marginal_effects_are_discrete_changes_from_the_reference_category(method):
+    """The README used to claim equality with statsmodels' get_margeff for every term; for
+    category dummies the definitions differ. Checked here: the package's definition by hand
+    with statsmodels' predict (delta-method SE by numerical differentiation), statsmodels'
+    dummy definition by hand, and equality with get_margeff for numeric covariates."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = ev.datasets.synthetic_study(seed=1)
+        m = ev.implementation_model(
+            study, covariates=["log_population", "level", "cohort"], method=method
+        )
+    fit = m.fit
+    x = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
+    params = np.asarray(fit.params)
+    cov = np.asarray(fit.cov_params())
+    me = m.marginal_effects.tidy().set_index("term")
+
+    def predict(p, design):
+        return fit.model.predict(p, exog=design.to_numpy())
+
+    def discrete_change(p, name):
+        var = name.split("[")[0]
+        block = [c for c in x.columns if c.startswith(var + "[")]
+        x0 = x.copy()
+        x0[block] = 0.0
+        x1 = x0.copy()
+        x1[name] = 1.0
+        return np.mean(predict(p, x1) - predict(p, x0))
+
+    h = 1e-6
+    dummies = [c for c in x.columns if "[" in c]
+    for name in dummies:
+        est = discrete_change(params, name)
+        grad = np.array([
+            (discrete_change(params + h * e, name) - discrete_change(params - h * e, name))
+            / (2 * h)
+            for e in np.eye(len(params))
+        ])  # fmt: skip
+        assert me.loc[name, "estimate"] == pytest.approx(est, abs=1e-12)
+        assert me.loc[name, "std_error"] == pytest.approx(np.sqrt(grad @ cov @ grad), rel=1e-6)
+
+    margeff = fit.get_margeff(at="overall", method="dydx", dummy=True).summary_frame()
+    margeff.index = list(x.columns[1:])
+    for name in dummies:  # statsmodels: one column switched, the others as observed
+        x1, x0 = x.copy(), x.copy()
+        x1[name], x0[name] = 1.0, 0.0
+        toggle = np.mean(predict(params, x1) - predict(params, x0))
+        assert margeff.loc[name, "dy/dx"] == pytest.approx(toggle, abs=1e-10)
+    fields = [c for c in dummies if c.startswith("action_field[")]
+    differ = np.abs(margeff.loc[fields, "dy/dx"] - me.loc[fields, "estimate"])
+    assert differ.max() > 1e-3  # the two definitions are not the same number
+    for name in ("log_population", "cohort"):
+        assert me.loc[name, "estimate"] == pytest.approx(margeff.loc[name, "dy/dx"], rel=1e-8)
+        assert me.loc[name, "std_error"] == pytest.approx(margeff.loc[name, "Std. Err."], rel=1e-8)
