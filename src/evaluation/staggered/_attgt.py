@@ -20,7 +20,13 @@ from ..labels import term
 from ..panel import resolve_roles
 from ..results import Estimates, TableResult, check_draw_memory, check_draws
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, cluster_sums, sup_t_critical_value
-from ._data import StaggeredWarning, Unbalanced, wide_panel
+from ._data import (
+    StaggeredWarning,
+    Unbalanced,
+    excluded_notes,
+    no_never_treated_cause,
+    wide_panel,
+)
 from ._drdid import ESTIMATORS, CellNotEstimable, Design, diff_in_means
 
 ControlGroup = Literal["never_treated", "not_yet_treated"]
@@ -157,11 +163,15 @@ def att_gt(
                 "cannot adjust any comparison; drop it from covariates"
             )
 
+    notes += excluded_notes(wp.excluded)
     if not (coh == 0).any():
+        cause = no_never_treated_cause(wp.excluded)
         if control_group == "never_treated":
             raise DataError(
-                f"there are no never-treated units (cohort 0 or missing in {roles.cohort!r}); "
-                "use control_group='not_yet_treated'"
+                f"there are no never-treated units left: {cause}"
+                if cause
+                else f"there are no never-treated units (cohort 0 or missing in "
+                f"{roles.cohort!r}); use control_group='not_yet_treated'"
             )
         gmax = int(coh.max())
         keep_t = times < gmax - anticipation
@@ -171,8 +181,9 @@ def att_gt(
                 "cohort starts to use it as the comparison group"
             )
         warnings.warn(
-            f"no never-treated units: the last cohort ({gmax}) serves as the comparison "
-            f"group and periods from {gmax - anticipation} on are dropped",
+            f"no never-treated units{' (' + cause + ')' if cause else ''}: the last cohort "
+            f"({gmax}) serves as the comparison group and periods from {gmax - anticipation} "
+            "on are dropped",
             StaggeredWarning,
             stacklevel=2,
         )
@@ -317,6 +328,7 @@ def att_gt(
         outcome=roles.outcome,
     )
     res.dropped = wp.dropped  # units left out, by reason
+    res.excluded_units = wp.excluded
     res.excluded_cells = excluded_cells
     treated_cl = int(np.unique(wp.cluster[coh > 0]).size)
     res.flag_clusters(wp.n_clusters, treated_cl, what="att_gt")
@@ -576,12 +588,14 @@ class GroupTimeEffects(Bilingual, Estimates):
     """ATT(g, t) for every cohort g and period t, with ``aggregate()`` and ``pretest()``.
 
     Attributes besides the shared interface: ``influence`` (units x cells influence
-    functions, R's scaling), ``n_units``, ``dropped`` (unit ids left out, by reason) and
-    ``excluded_cells`` (the cells that could not be estimated, with cohort, time and
+    functions, R's scaling), ``n_units``, ``excluded_units`` (the units left out: unit,
+    cohort, reason, detail such as the missing years; ``dropped`` has their ids by reason)
+    and ``excluded_cells`` (the cells that could not be estimated, with cohort, time and
     reason: no treated or comparison units, no overlap in the propensity score, covariates
     constant or collinear within the cell)."""
 
     excluded_cells: pd.DataFrame
+    excluded_units: pd.DataFrame
     dropped: dict[str, list[Any]]
 
     def __init__(

@@ -26,7 +26,7 @@ from ..panel import (
 )
 from ..results import Estimates
 from ._attgt import Bilingual, OverallEffect, localise
-from ._data import StaggeredWarning, ids_text
+from ._data import StaggeredWarning, excluded_frame, excluded_notes, ids_text
 
 SAControl = Literal["never_treated", "last_treated"]
 SE_NOTES_EN = {
@@ -48,6 +48,7 @@ class SunAbrahamEffects(Bilingual, Estimates):
     cohort_effects: Estimates
     overall: OverallEffect
     shares: pd.DataFrame
+    excluded_units: pd.DataFrame  # units left out (unit, cohort, reason, detail)
 
 
 class CohortEffects(Bilingual, Estimates):
@@ -107,8 +108,14 @@ def sun_abraham(
     g = df[roles.cohort].to_numpy().copy()
     g[g > tmax] = 0  # treated after the panel ends: never treated within it
     always = (g > 0) & (g <= tmin)
+    excluded = excluded_frame([], [], [], [])
     if always.any():
         ids = pd.unique(df.loc[always, roles.unit])
+        first = df.loc[always].groupby(roles.unit, sort=False)[roles.cohort].first()
+        excluded = excluded_frame(
+            first.index, first.to_numpy(), ["treated_first_period"] * len(first),
+            [f"cohort {int(c)}, first period {tmin}" for c in first.to_numpy()],
+        )  # fmt: skip
         warnings.warn(
             f"dropped {len(ids)} unit(s) already treated in the first period {tmin}: "
             f"{ids_text(ids)}",
@@ -188,7 +195,7 @@ def sun_abraham(
         facts={"n_obs": fit.nobs, "n_units": fit.n_units, **(
             {"n_clusters": fit.n_clusters} if fit.n_clusters else {}
         )},
-        notes=list(sing_notes),
+        notes=[*sing_notes, *excluded_notes(excluded)],
         outcome=roles.outcome,
     )  # fmt: skip
     res = SunAbrahamEffects(
@@ -218,6 +225,7 @@ def sun_abraham(
             note_en,
         )
     res.shares = pd.DataFrame(share_rows)
+    res.excluded_units = excluded
     res.vcov = pd.DataFrame(cov_e, index=levels, columns=levels)
     if fit.n_clusters is not None:
         treated_cl = _treated_clusters(df.assign(**{roles.cohort: df["_cohort"]}), roles, cluster)
