@@ -1088,9 +1088,20 @@ def did_2x2(
     cells = pd.DataFrame({"treat": tr, "after": af, "y": sub[roles.outcome].to_numpy()})
     counts = cells.groupby(["treat", "after"]).size()
     if len(counts) < 4:
+        empty = []
+        for tv, gname, units in ((1.0, "treated", treat), (0.0, "control", ctrl)):
+            n_units = int(df.loc[units, roles.unit].nunique())
+            for av, pname, (a, b) in ((0.0, "pre", (p0, p1)), (1.0, "post", (q0, q1))):
+                if (tv, av) not in counts.index:
+                    empty.append(
+                        f"no {gname} unit is observed in the {pname} period {a}-{b}"
+                        + (f" ({n_units} {gname} unit(s) exist)" if n_units else
+                           f" (there are no {gname} units for these periods)")
+                    )  # fmt: skip
         raise DataError(
-            f"a 2x2 cell is empty for pre={pre!r}, post={post!r}: need treated and control "
-            "units observed in both periods"
+            f"a 2x2 cell is empty for pre={pre!r}, post={post!r}: "
+            + "; ".join(empty)
+            + "; need treated and control units observed in both periods"
         )
     x = np.column_stack([np.ones(len(sub)), tr, af, tr * af])
     w = sub[weights].to_numpy(dtype=float) if weights else None
