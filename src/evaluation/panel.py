@@ -41,7 +41,14 @@ from scipy import stats
 from .codes import Lang, check_lang
 from .errors import DataError
 from .labels import term
-from .results import BiText, Estimates, check_draw_memory, check_draws, in_lang
+from .results import (
+    BiText,
+    Estimates,
+    check_draw_memory,
+    check_draws,
+    few_clusters,
+    in_lang,
+)
 
 UNIT, TIME, COHORT = "municipality_id", "year", "cohort"
 OnsetName = Literal["start", "agreement", "certification"]
@@ -954,16 +961,25 @@ def event_study(
     facts = _facts(fit, df, roles)
     facts["pretrend_F"] = pretrend["statistic"]
     facts["pretrend_p"] = pretrend["p_value"]
+    treated_cl = _treated_clusters(df, roles, cluster)
+    few = fit.n_clusters is not None and few_clusters(fit.n_clusters, treated_cl)
     ftest = (
-        f"F({int(pretrend['df_num'])}, {fit.df:g}) = {pretrend['statistic']:.3f}, "
-        f"p = {pretrend['p_value']:.4f}."
+        f"F({int(pretrend['df_num'])}, {fit.df:g}) = {pretrend['statistic']:.3f}"
+        + ("" if few else f", p = {pretrend['p_value']:.4f}")
+        + "."
+    )
+    band = (
+        BiText(
+            f"Simultanband (sup-t) mit kritischem Wert {crit:.3f}",
+            f"simultaneous (sup-t) band with critical value {crit:.3f}",
+        )
+        if np.isfinite(crit)
+        else BiText("kein Simultanband (keine Standardfehler)", "no simultaneous band (no SEs)")
     )
     notes = [
         BiText(
-            f"Referenzperiode {reference} (auf 0 gesetzt); Simultanband (sup-t) mit "
-            f"kritischem Wert {crit:.3f}.",
-            f"Reference period {reference} (set to 0); simultaneous (sup-t) band with "
-            f"critical value {crit:.3f}.",
+            f"Referenzperiode {', '.join(map(str, references))} (auf 0 gesetzt); {band}.",
+            f"Reference period {', '.join(map(str, references))} (set to 0); {band.en}.",
         ),
         BiText(f"Vorperioden-Test: {ftest}", f"Pre-trend test: {ftest}"),
     ]
@@ -1005,7 +1021,7 @@ def event_study(
     res.pretrend = pretrend
     res.cov = pd.DataFrame(vc, index=present, columns=present)
     if fit.n_clusters is not None:
-        res.flag_clusters(fit.n_clusters, _treated_clusters(df, roles, cluster), what="event_study")
+        res.flag_clusters(fit.n_clusters, treated_cl, what="event_study")
     return res
 
 

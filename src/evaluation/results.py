@@ -82,6 +82,14 @@ def check_draw_memory(n_bytes: float, what: str, advice: str) -> None:
         )
 
 
+def few_clusters(n_clusters: int, n_treated_clusters: int | None = None) -> bool:
+    """Whether cluster-robust inference from these counts is flagged (see
+    :data:`MIN_CLUSTERS` and :data:`MIN_TREATED_CLUSTERS`)."""
+    return n_clusters < MIN_CLUSTERS or (
+        n_treated_clusters is not None and n_treated_clusters < MIN_TREATED_CLUSTERS
+    )
+
+
 class BiText(str):
     """A German text (the string itself) that carries its English version in ``en``."""
 
@@ -250,9 +258,7 @@ class Result:
             facts["n_clusters"] = int(n_clusters)
             if n_treated_clusters is not None:
                 facts["n_treated_clusters"] = int(n_treated_clusters)
-        few_all = n_clusters < MIN_CLUSTERS
-        few_treated = n_treated_clusters is not None and n_treated_clusters < MIN_TREATED_CLUSTERS
-        if not (few_all or few_treated):
+        if not few_clusters(n_clusters, n_treated_clusters):
             return False
         self.few_clusters = True
         counts_de = f"{n_clusters} Cluster" + (
@@ -476,7 +482,11 @@ class Estimates(Result):
         facts = [(term("method", lang), self.method)]
         if self.outcome:
             facts.append((term("outcome", lang), self.outcome))
-        facts += [(term(k, lang), _fmt_fact(v)) for k, v in self.facts.items()]
+        facts += [
+            (term(k, lang), _fmt_fact(v))
+            for k, v in self.facts.items()
+            if not (self.few_clusters and k.endswith("_p"))  # no p-values with few clusters
+        ]
         facts.append((term("confidence_level", lang), f"{self.level:.0%}"))
         notes = [in_lang(n, lang) for n in (self.se_note, *self.notes)]
         shown = self.tidy()
