@@ -855,3 +855,95 @@ def test_wilson_contains_share(xn):
     x, n = xn
     low, high = wilson_interval(np.array([x]), np.array([n]))
     assert 0 - 1e-12 <= low[0] <= x / n + 1e-12 <= high[0] + 2e-12 <= 1 + 3e-12
+
+
+# --- conf_int of the rates ---------------------------------------------------------------
+def test_rates_conf_int_returns_both_intervals_and_recomputes_other_levels():
+    """Before: ImplementationRates had no conf_int although the README promises it."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = ev.datasets.synthetic_study(seed=1)
+        for interval in ("bootstrap", "gee"):
+            rates = ev.implementation_rates(study, cluster_interval=interval, n_boot=499, seed=3)
+            t = rates.tidy().set_index("action_field")
+            ci = rates.conf_int()
+            assert list(ci.columns) == ["ci_low", "ci_high", "cluster_ci_low", "cluster_ci_high"]
+            pd.testing.assert_frame_equal(ci, t[ci.columns], check_names=False)
+            ci90 = rates.conf_int(0.90)
+            lo, hi = proportion_confint(
+                t["n_success"], t["n_measures"], alpha=0.10, method="wilson"
+            )
+            np.testing.assert_allclose(ci90["ci_low"], lo, rtol=1e-12)
+            np.testing.assert_allclose(ci90["ci_high"], hi, rtol=1e-12)
+            # a new analysis at 90 % gives the same cluster-aware interval
+            again = ev.implementation_rates(
+                study, cluster_interval=interval, n_boot=499, seed=3, level=0.90
+            ).tidy()
+            np.testing.assert_allclose(ci90["cluster_ci_low"], again["cluster_ci_low"], rtol=1e-12)
+            np.testing.assert_allclose(
+                ci90["cluster_ci_high"], again["cluster_ci_high"], rtol=1e-12
+            )
+            assert (ci90["cluster_ci_high"] - ci90["cluster_ci_low"]
+                    < ci["cluster_ci_high"] - ci["cluster_ci_low"]).all()  # fmt: skip
+    with pytest.raises(ValueError, match="level"):
+        rates.conf_int(95)
+
+
+# --- the definition of the average marginal effects ---------------------------------------
+@pytest.mark.parametrize("method", ["logit", "gee"])
+def test_marginal_effects_are_discrete_changes_from_the_reference_category(method):
+    """The README used to claim equality with statsmodels' get_margeff for every term; for
+    category dummies the definitions differ. Checked here: the package's definition by hand
+    with statsmodels' predict (delta-method SE by numerical differentiation), statsmodels'
+    dummy definition by hand, and equality with get_margeff for numeric covariates."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        study = ev.datasets.synthetic_study(seed=1)
+        m = ev.implementation_model(
+            study, covariates=["log_population", "level", "cohort"], method=method
+        )
+    fit = m.fit
+    x = pd.DataFrame(fit.model.exog, columns=fit.model.exog_names)
+    params = np.asarray(fit.params)
+    cov = np.asarray(fit.cov_params())
+    me = m.marginal_effects.tidy().set_index("term")
+
+    def predict(p, design):
+        return fit.model.predict(p, exog=design.to_numpy())
+
+    def discrete_change(p, name):
+        var = name.split("[")[0]
+        block = [c for c in x.columns if c.startswith(var + "[")]
+        x0 = x.copy()
+        x0[block] = 0.0
+        x1 = x0.copy()
+        x1[name] = 1.0
+        return np.mean(predict(p, x1) - predict(p, x0))
+
+    h = 1e-6
+    dummies = [c for c in x.columns if "[" in c]
+    for name in dummies:
+        est = discrete_change(params, name)
+        grad = np.array([
+            (discrete_change(params + h * e, name) - discrete_change(params - h * e, name))
+            / (2 * h)
+            for e in np.eye(len(params))
+        ])  # fmt: skip
+        assert me.loc[name, "estimate"] == pytest.approx(est, abs=1e-12)
+        assert me.loc[name, "std_error"] == pytest.approx(np.sqrt(grad @ cov @ grad), rel=1e-6)
+
+    margeff = fit.get_margeff(at="overall", method="dydx", dummy=True).summary_frame()
+    margeff.index = list(x.columns[1:])
+    for name in dummies:  # statsmodels: one column switched, the others as observed
+        x1, x0 = x.copy(), x.copy()
+        x1[name], x0[name] = 1.0, 0.0
+        toggle = np.mean(predict(params, x1) - predict(params, x0))
+        assert margeff.loc[name, "dy/dx"] == pytest.approx(toggle, abs=1e-10)
+    fields = [c for c in dummies if c.startswith("action_field[")]
+    differ = np.abs(margeff.loc[fields, "dy/dx"] - me.loc[fields, "estimate"])
+    assert differ.max() > 1e-3  # the two definitions are not the same number
+    for name in ("log_population", "cohort"):
+        assert me.loc[name, "estimate"] == pytest.approx(margeff.loc[name, "dy/dx"], rel=1e-8)
+        assert me.loc[name, "std_error"] == pytest.approx(margeff.loc[name, "Std. Err."], rel=1e-8)

@@ -71,6 +71,8 @@ def test_check_panel_normalises_and_treats_missing_cohort_as_never():
 )
 @pytest.mark.parametrize("estimator", ["twfe", "event_study", "did_2x2"])
 def test_bad_input_names_what_to_fix(change, message, estimator):
+    if message == "no never-treated" and estimator != "did_2x2":
+        pytest.skip("twfe and event_study use later-treated units as comparison")
     df = change(small_panel())
     kwargs = dict(pre=(2010, 2012), post=(2015, 2017)) if estimator == "did_2x2" else {}
     with pytest.raises(DataError, match=message):

@@ -362,10 +362,6 @@ def test_no_never_treated():
     ("change", "match"),
     [
         (lambda d: d.assign(z=1.0), "covariate 'z' is constant"),
-        (
-            lambda d: d.assign(x=np.where(d["cohort"] == 3, 5.0, 0.0) + d["unit"] * 1e-3),
-            "perfect separation",
-        ),  # fmt: skip
         (lambda d: pd.concat([d, d.iloc[[0]]]), "appears more than once"),
         (lambda d: d.drop(columns="cohort"), "no column"),
         (lambda d: d.assign(cohort=np.where(d["year"] == 2, 3, d["cohort"])), "same in every"),

@@ -17,3 +17,13 @@ class DataError(EvaluationError, ValueError):
 
 class ConfigError(EvaluationError, ValueError):
     """A report configuration is wrong: the message names the key."""
+
+
+class EvaluationWarning(UserWarning):
+    """Base class of the package's warnings about results that hold but need care."""
+
+
+class FewClustersWarning(EvaluationWarning):
+    """Cluster-robust standard errors come from fewer clusters (or fewer treated clusters)
+    than they need to be reliable: the result carries ``few_clusters = True`` and its summary
+    shows no p-values. See :data:`evaluation.results.MIN_CLUSTERS`."""

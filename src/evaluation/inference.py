@@ -32,7 +32,7 @@ from .panel import (
     resolve_roles,
     twfe,
 )
-from .results import Estimates, plot_estimates
+from .results import Estimates, check_draws, plot_estimates
 
 EstimatorName = Literal["twfe", "event_study", "did_2x2"]
 Scheme = Literal["permute", "comparison_pool"]
@@ -149,8 +149,7 @@ def randomization_inference(
         raise DataError(f"estimator must be one of {sorted(ESTIMATORS)}, got {estimator!r}")
     if scheme not in ("permute", "comparison_pool"):
         raise DataError(f"scheme must be 'permute' or 'comparison_pool', got {scheme!r}")
-    if not isinstance(n_draws, int | np.integer) or n_draws < 1:
-        raise DataError(f"n_draws must be a positive integer, got {n_draws!r}")
+    check_draws("n_draws", n_draws, minimum=1)
     if "weights" in kwargs:
         raise DataError("randomization_inference does not support weights")
     roles = resolve_roles(data, outcome, unit, time, cohort)
@@ -284,6 +283,7 @@ def _statistic(
     obs = observed.tidy()
     ks = obs["rel_time"].to_numpy()
     ref_mask = obs["reference"].to_numpy()
+    refs = [int(k) for k in ks[ref_mask]] or [reference]
     if endpoints == "drop":
         raise DataError("randomization_inference supports event_study with endpoints='bin' only")
 
@@ -291,7 +291,7 @@ def _statistic(
         frame = pd.DataFrame(
             {roles.unit: df[roles.unit].to_numpy(), roles.time: t, roles.cohort: g}
         )
-        dd, present, names = _event_dummies(frame, roles, leads, lags, reference, "bin")
+        dd, present, names = _event_dummies(frame, roles, leads, lags, refs, "bin")
         x = within(dd[[names[k] for k in present]].to_numpy(dtype=float))
         b = _ols(ytil, np.column_stack([x, ctil]))[: len(present)]
         full = dict(zip(present, b, strict=True))

@@ -20,6 +20,8 @@ TERMS: dict[str, tuple[str, str]] = {
     "n_obs": ("Beobachtungen", "Observations"),
     "n_units": ("Einheiten", "Units"),
     "n_clusters": ("Cluster", "Clusters"),
+    "n_treated_clusters": ("Cluster mit behandelten Einheiten", "Clusters with treated units"),
+    "excluded_units": ("Ausgeschlossene Einheiten", "Excluded units"),
     "method": ("Verfahren", "Method"),
     "outcome": ("Zielgröße", "Outcome"),
     "confidence_level": ("Konfidenzniveau", "Confidence level"),

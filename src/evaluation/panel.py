@@ -41,7 +41,14 @@ from scipy import stats
 from .codes import Lang, check_lang
 from .errors import DataError
 from .labels import term
-from .results import Estimates
+from .results import (
+    BiText,
+    Estimates,
+    check_draw_memory,
+    check_draws,
+    few_clusters,
+    in_lang,
+)
 
 UNIT, TIME, COHORT = "municipality_id", "year", "cohort"
 OnsetName = Literal["start", "agreement", "certification"]
@@ -49,19 +56,8 @@ ClusterOption = Literal["unit", "state", "twoway", "none"]
 CLUSTER_OPTIONS: tuple[str, ...] = ("unit", "state", "twoway", "none")
 
 
-class BiText(str):
-    """A German text (the string itself) that carries its English version in ``en``."""
-
-    en: str
-
-    def __new__(cls, de: str, en: str) -> BiText:
-        obj = super().__new__(cls, de)
-        obj.en = en
-        return obj
-
-
 def _in(text: str, lang: Lang) -> str:
-    return getattr(text, "en", text) if lang == "en" else str(text)
+    return in_lang(text, lang)
 
 
 class PanelEstimates(Estimates):
@@ -184,8 +180,15 @@ def check_panel(
     df = df[y.notna()]
     if df[roles.outcome].nunique() < 2:
         raise DataError(
-            f"outcome {roles.outcome!r} is constant ({df[roles.outcome].iloc[0]!r}); "
+            f"outcome {roles.outcome!r} is constant ({float(df[roles.outcome].iloc[0]):g}); "
             "there is nothing to estimate"
+        )
+    span = df.groupby(roles.unit, sort=False)[roles.outcome].agg(["min", "max"])
+    if (span["min"] == span["max"]).all():
+        raise DataError(
+            f"outcome {roles.outcome!r} does not change over time within any unit: every "
+            "comparison over time is zero by construction and nothing is identified (the unit "
+            "effects absorb it); check the indicator (e.g. one value repeated for all years)"
         )
     dup = df.duplicated([roles.unit, roles.time], keep=False)
     if dup.any():
@@ -556,6 +559,14 @@ def fe_regression(
         ) from err
     except np.linalg.LinAlgError as err:
         raise DataError(f"the regressors {list(x)} are collinear; drop some") from err
+    resid = np.asarray(res.resids, dtype=float)
+    spread = dep.to_numpy() - dep.groupby(level=0).transform("mean").to_numpy()
+    if np.linalg.norm(resid) <= 1e-10 * max(np.linalg.norm(spread), np.abs(dep).max(), 1e-300):
+        raise DataError(
+            f"outcome {y!r} is fitted exactly by the unit and year effects and {list(x)}: "
+            "there is no residual variation, so no standard error (a degenerate design, e.g. "
+            "an outcome that moves in lockstep in all units); check the indicator"
+        )
     if clusters is None:
         n_cl = None
         dof = float(res.df_resid)
@@ -618,6 +629,33 @@ def _facts(fit: FEFit, df: pd.DataFrame, roles: Roles) -> dict[str, Any]:
     return facts
 
 
+def _treated_clusters(df: pd.DataFrame, roles: Roles, cluster: str) -> int | None:
+    """Number of clusters with at least one treated unit (None without clustering)."""
+    if cluster == "none":
+        return None
+    treated = df[roles.cohort].to_numpy() > 0
+    cl = _clusters(df, roles, "unit" if cluster == "twoway" else cluster)
+    return int(pd.Series(cl.iloc[:, 0].to_numpy()[treated]).nunique())
+
+
+def _refuse_singular_covariance(table: pd.DataFrame, fit: FEFit, k: int, notes: list) -> bool:
+    """With fewer clusters than coefficients of interest + 1 the cluster-robust covariance
+    of those coefficients is singular (its meat has rank at most G - 1): no standard errors,
+    no joint test. Sets them missing and adds a note; returns whether it did."""
+    if fit.n_clusters is None or fit.n_clusters >= k + 1:
+        return False
+    table["std_error"] = np.nan
+    notes.append(
+        BiText(
+            f"Keine Standardfehler: {fit.n_clusters} Cluster für {k} Koeffizienten; die "
+            "cluster-robuste Kovarianz ist dann singulär (Rang höchstens G-1).",
+            f"No standard errors: {fit.n_clusters} clusters for {k} coefficients; the "
+            "cluster-robust covariance is then singular (rank at most G-1).",
+        )
+    )
+    return True
+
+
 # ---------------------------------------------------------------------------------------
 # two-way fixed effects
 # ---------------------------------------------------------------------------------------
@@ -648,7 +686,9 @@ def twfe(
     roles = resolve_roles(data, outcome, unit, time, cohort)
     covariates = list(covariates or [])
     cols = [weights] if weights else []
-    df = check_panel(data, roles, covariates=covariates, columns=cols)
+    # without never-treated units the effect is identified from the timing (earlier against
+    # later treated units), as in the Goodman-Bacon decomposition
+    df = check_panel(data, roles, covariates=covariates, columns=cols, require_never_treated=False)
     df["_post"] = _post(df, roles)
     df, cov_names = _covariate_terms(df, roles, covariates)
     fit = fe_regression(
@@ -682,7 +722,17 @@ def twfe(
         notes.append(
             BiText(f"{k} Zeilen ohne Zielgröße ausgelassen.", f"{k} rows without outcome dropped.")
         )
-    return PanelEstimates(
+    if not (df[roles.cohort] == 0).any():
+        notes.append(
+            BiText(
+                "Keine nie behandelten Einheiten: der Effekt ist nur aus dem zeitlichen "
+                "Unterschied der Beginne identifiziert (später Behandelte als Vergleich).",
+                "No never-treated units: the effect is identified from the timing only "
+                "(later-treated units as comparison).",
+            )
+        )
+    _refuse_singular_covariance(table, fit, 1, notes)
+    res = PanelEstimates(
         table,
         ["term"],
         title="Two-way fixed effects",
@@ -698,6 +748,9 @@ def twfe(
         notes=notes,
         outcome=roles.outcome,
     )
+    if fit.n_clusters is not None:
+        res.flag_clusters(fit.n_clusters, _treated_clusters(df, roles, cluster), what="twfe")
+    return res
 
 
 # ---------------------------------------------------------------------------------------
@@ -718,7 +771,13 @@ def sup_t_critical(
     """Critical value c with P(max_k |Z_k| / se_k <= c) = level for Z ~ N(0, cov) (or the
     multivariate t with ``df``): the simultaneous band of Montiel Olea and Plagborg-Møller
     (2019), by simulation with ``numpy.random.default_rng(seed)``."""
+    check_draws("n_sim", n_sim, minimum=100)
     cov = np.asarray(cov, dtype=float)
+    check_draw_memory(
+        8.0 * 3 * n_sim * cov.shape[0],
+        f"the simultaneous band with n_sim={n_sim:,} draws of {cov.shape[0]} coefficients",
+        "use fewer draws (10,000 give the critical value to about two decimals)",
+    )
     sd = np.sqrt(np.diag(cov))
     ok = sd > 0
     if not ok.any():
@@ -738,9 +797,11 @@ def _event_dummies(
     roles: Roles,
     leads: int,
     lags: int,
-    reference: int,
+    reference: int | Sequence[int],
     endpoints: str,
 ) -> tuple[pd.DataFrame, list[int], dict[int, str]]:
+    """Event-time indicators for ``-leads..lags`` except the reference period(s)."""
+    refs = {int(reference)} if isinstance(reference, int | np.integer) else set(reference)
     rel = _rel_time(df, roles)
     if endpoints == "drop":
         outside = ~np.isnan(rel) & ((rel < -leads) | (rel > lags))
@@ -748,7 +809,7 @@ def _event_dummies(
         rel = rel[~outside]
     else:
         rel = np.where(np.isnan(rel), np.nan, np.clip(rel, -leads, lags))
-    ks = [k for k in range(-leads, lags + 1) if k != reference]
+    ks = [k for k in range(-leads, lags + 1) if k not in refs]
     names = {k: f"_rel_{'m' if k < 0 else 'p'}{abs(k)}" for k in ks}
     present = []
     new = {}
@@ -798,28 +859,65 @@ def event_study(
             raise DataError(f"{name} must be a non-negative integer, got {v!r}")
     if not -leads <= reference <= lags:
         raise DataError(f"reference {reference} lies outside the window [-{leads}, {lags}]")
+    check_draws("n_sim", n_sim, minimum=100)
     roles = resolve_roles(data, outcome, unit, time, cohort)
     covariates = list(covariates or [])
     cols = [weights] if weights else []
-    df = check_panel(data, roles, covariates=covariates, columns=cols)
-    df, present, names = _event_dummies(df, roles, leads, lags, reference, endpoints)
+    df = check_panel(data, roles, covariates=covariates, columns=cols, require_never_treated=False)
+    never = bool((df[roles.cohort] == 0).any())
+    if not never and df.loc[df[roles.cohort] > 0, roles.cohort].nunique() < 2:
+        raise DataError(
+            "no never-treated units and a single cohort: the event study has no comparison "
+            "(every unit is treated at the same time); add never-treated units"
+        )
+    references = [reference]
+    if not never:
+        # only the timing differs between units: a linear trend in event time is absorbed
+        # by the unit and year effects, so a second event time must be normalised to 0
+        # (Borusyak, Jaravel & Spiess 2024): the earliest lead
+        if leads < 1 or -leads == reference:
+            raise DataError(
+                "without never-treated units the event study needs a second normalised "
+                f"period besides reference={reference}: the earliest lead -leads; choose "
+                "leads of at least 2 (and reference != -leads)"
+            )
+        references.append(-leads)
+    df, present, names = _event_dummies(df, roles, leads, lags, references, endpoints)
     if not present:
         raise DataError("no treated observation falls into the event window")
     df, cov_names = _covariate_terms(df, roles, covariates)
     xcols = [names[k] for k in present]
-    fit = fe_regression(
-        df,
-        roles.outcome,
-        [*xcols, *cov_names],
-        roles.unit,
-        roles.time,
-        cluster=cluster,
-        weights=weights,
-    )
+    try:
+        fit = fe_regression(
+            df,
+            roles.outcome,
+            [*xcols, *cov_names],
+            roles.unit,
+            roles.time,
+            cluster=cluster,
+            weights=weights,
+        )
+    except DataError as err:
+        if never:
+            raise
+        raise DataError(
+            "without never-treated units the event-time indicators are collinear with the unit "
+            "and year effects unless a second period besides the reference is excluded "
+            "(only the timing differs between units): use endpoints='drop' with a window that "
+            "leaves out some event times, or sun_abraham(control='last_treated') / "
+            f"att_gt(control_group='not_yet_treated'). ({err})"
+        ) from None
     est = fit.params[xcols].to_numpy()
     vc = fit.cov.loc[xcols, xcols].to_numpy()
     se = np.sqrt(np.diag(vc))
-    crit = sup_t_critical(vc, level=level, df=fit.df, n_sim=n_sim, seed=seed)
+    notes_extra: list[str] = []
+    if _refuse_singular_covariance(pd.DataFrame({"std_error": se}), fit, len(xcols), notes_extra):
+        se = np.full(len(se), np.nan)
+    crit = (
+        sup_t_critical(vc, level=level, df=fit.df, n_sim=n_sim, seed=seed)
+        if np.isfinite(se).all()
+        else float("nan")
+    )
     rel = _rel_time(df, roles)
     counts = pd.Series(np.clip(rel[~np.isnan(rel)], -leads, lags)).value_counts()
     rows = pd.DataFrame({"rel_time": present, "estimate": est, "std_error": se})
@@ -827,15 +925,15 @@ def event_study(
     rows["band_high"] = est + crit * se
     ref = pd.DataFrame(
         {
-            "rel_time": [reference],
-            "estimate": [0.0],
-            "std_error": [0.0],
-            "band_low": [0.0],
-            "band_high": [0.0],
+            "rel_time": references,
+            "estimate": 0.0,
+            "std_error": np.nan,  # 0 by construction: no sampling variance to report
+            "band_low": 0.0,
+            "band_high": 0.0,
         }
     )
     table = pd.concat([rows, ref], ignore_index=True).sort_values("rel_time")
-    table["reference"] = table["rel_time"] == reference
+    table["reference"] = table["rel_time"].isin(references)
     binned = {-leads, lags} if endpoints == "bin" else set()
     table["binned"] = table["rel_time"].isin(binned)
     table["n_obs"] = table["rel_time"].map(counts).fillna(0).astype("int64")
@@ -848,9 +946,10 @@ def event_study(
         "df_denom": fit.df,
         "p_value": float("nan"),
     }
-    if pre:
+    v_pre = vc[np.ix_(pre, pre)] if pre else np.zeros((0, 0))
+    if pre and np.isfinite(se[pre]).all() and np.linalg.cond(v_pre) < 1 / np.finfo(float).eps:
         b = est[pre]
-        v = vc[np.ix_(pre, pre)]
+        v = v_pre
         wald = float(b @ np.linalg.solve(v, b))
         q = len(pre)
         pretrend = {
@@ -862,16 +961,25 @@ def event_study(
     facts = _facts(fit, df, roles)
     facts["pretrend_F"] = pretrend["statistic"]
     facts["pretrend_p"] = pretrend["p_value"]
+    treated_cl = _treated_clusters(df, roles, cluster)
+    few = fit.n_clusters is not None and few_clusters(fit.n_clusters, treated_cl)
     ftest = (
-        f"F({int(pretrend['df_num'])}, {fit.df:g}) = {pretrend['statistic']:.3f}, "
-        f"p = {pretrend['p_value']:.4f}."
+        f"F({int(pretrend['df_num'])}, {fit.df:g}) = {pretrend['statistic']:.3f}"
+        + ("" if few else f", p = {pretrend['p_value']:.4f}")
+        + "."
+    )
+    band = (
+        BiText(
+            f"Simultanband (sup-t) mit kritischem Wert {crit:.3f}",
+            f"simultaneous (sup-t) band with critical value {crit:.3f}",
+        )
+        if np.isfinite(crit)
+        else BiText("kein Simultanband (keine Standardfehler)", "no simultaneous band (no SEs)")
     )
     notes = [
         BiText(
-            f"Referenzperiode {reference} (auf 0 gesetzt); Simultanband (sup-t) mit "
-            f"kritischem Wert {crit:.3f}.",
-            f"Reference period {reference} (set to 0); simultaneous (sup-t) band with "
-            f"critical value {crit:.3f}.",
+            f"Referenzperiode {', '.join(map(str, references))} (auf 0 gesetzt); {band}.",
+            f"Reference period {', '.join(map(str, references))} (set to 0); {band.en}.",
         ),
         BiText(f"Vorperioden-Test: {ftest}", f"Pre-trend test: {ftest}"),
     ]
@@ -882,6 +990,18 @@ def event_study(
                 f"Endpoints binned: <= {-leads} and >= {lags}.",
             )
         )
+    if not never:
+        notes.append(
+            BiText(
+                "Keine nie behandelten Einheiten: Vergleich mit noch nicht und später "
+                "behandelten Einheiten (nur aus dem zeitlichen Unterschied der Beginne); "
+                f"zweite Normierung: Periode {-leads} auf 0 gesetzt.",
+                "No never-treated units: comparison with not-yet and later treated units "
+                "(from the timing of the onsets only); second normalisation: period "
+                f"{-leads} set to 0.",
+            )
+        )
+    notes += notes_extra
     res = EventStudyResult(
         table,
         ["rel_time"],
@@ -900,6 +1020,8 @@ def event_study(
     )
     res.pretrend = pretrend
     res.cov = pd.DataFrame(vc, index=present, columns=present)
+    if fit.n_clusters is not None:
+        res.flag_clusters(fit.n_clusters, treated_cl, what="event_study")
     return res
 
 
@@ -982,9 +1104,20 @@ def did_2x2(
     cells = pd.DataFrame({"treat": tr, "after": af, "y": sub[roles.outcome].to_numpy()})
     counts = cells.groupby(["treat", "after"]).size()
     if len(counts) < 4:
+        empty = []
+        for tv, gname, units in ((1.0, "treated", treat), (0.0, "control", ctrl)):
+            n_units = int(df.loc[units, roles.unit].nunique())
+            for av, pname, (a, b) in ((0.0, "pre", (p0, p1)), (1.0, "post", (q0, q1))):
+                if (tv, av) not in counts.index:
+                    empty.append(
+                        f"no {gname} unit is observed in the {pname} period {a}-{b}"
+                        + (f" ({n_units} {gname} unit(s) exist)" if n_units else
+                           f" (there are no {gname} units for these periods)")
+                    )  # fmt: skip
         raise DataError(
-            f"a 2x2 cell is empty for pre={pre!r}, post={post!r}: need treated and control "
-            "units observed in both periods"
+            f"a 2x2 cell is empty for pre={pre!r}, post={post!r}: "
+            + "; ".join(empty)
+            + "; need treated and control units observed in both periods"
         )
     x = np.column_stack([np.ones(len(sub)), tr, af, tr * af])
     w = sub[weights].to_numpy(dtype=float) if weights else None
@@ -999,7 +1132,20 @@ def did_2x2(
     if n_cl < 2:
         raise DataError("fewer than two clusters; cannot compute clustered standard errors")
     fit = model.fit(cov_type="cluster", cov_kwds={"groups": groups, "use_correction": False})
+    y_cells = cells["y"].to_numpy()
+    if np.linalg.norm(fit.resid) <= 1e-10 * max(np.abs(y_cells - y_cells.mean()).max(), 1e-300):
+        raise DataError(
+            f"outcome {roles.outcome!r} is constant within each of the four group-period cells "
+            f"for pre={pre!r}, post={post!r}: there is no variation left to estimate a standard "
+            "error from (a degenerate design); check the indicator and the periods"
+        )
     vc = np.asarray(fit.cov_params()) * n_cl / (n_cl - 1)
+    if not vc[3, 3] > (1e-10 * max(y_cells.std(), 1e-300)) ** 2:
+        raise DataError(
+            f"outcome {roles.outcome!r} changes by the same amount for every unit between "
+            f"pre={pre!r} and post={post!r}: the DiD is {fit.params[3]:g} with no variance (a "
+            "degenerate design); check the indicator"
+        )
     table = pd.DataFrame(
         {
             "term": ["did"],
@@ -1048,6 +1194,8 @@ def did_2x2(
         outcome=roles.outcome,
     )
     res.cells = cell_tab
+    treated_cl = int(pd.Series(groups[tr == 1]).nunique())
+    res.flag_clusters(n_cl, treated_cl, what="did_2x2")
     return res
 
 

@@ -28,6 +28,83 @@ from .labels import term
 
 ESTIMATE_COLUMNS = ("estimate", "std_error", "statistic", "p_value", "ci_low", "ci_high")
 
+#: Cluster-robust standard errors from fewer clusters than this are flagged
+#: (``few_clusters``): with few clusters the sandwich is biased downwards and t tests
+#: over-reject (Cameron & Miller 2015, J. Human Resources 50(2), sec. VI: "few" starts well
+#: below 20-50 clusters; Bertrand, Duflo & Mullainathan 2004).
+MIN_CLUSTERS = 10
+#: ... or fewer clusters containing treated units than this, for designs with a treatment
+#: indicator: the sandwich then rests on the few treated clusters and over-rejects even with
+#: many clusters in all (MacKinnon & Webb 2017, J. Applied Econometrics 32(2); Conley & Taber
+#: 2011).
+MIN_TREATED_CLUSTERS = 5
+#: |estimate / std_error| above this, or a standard error of exactly 0, is a degenerate
+#: design (e.g. a constant outcome, or a cluster-robust variance from too few clusters),
+#: not an estimate: the standard error is set to missing and a note names the rows.
+MAX_ABS_T = 1e6
+
+
+#: Upper limit of every number of random draws (bootstrap, randomisation, simulation): the
+#: draws are held in memory, and more than a million add nothing a reader could see.
+MAX_DRAWS = 1_000_000
+
+
+def check_draws(name: str, value: Any, *, minimum: int = 1, maximum: int = MAX_DRAWS) -> int:
+    """An integer number of draws between ``minimum`` and ``maximum`` (:data:`MAX_DRAWS`), or
+    an :class:`~evaluation.errors.DataError` that names the option and the limits."""
+    from .errors import DataError
+
+    if isinstance(value, bool) or not isinstance(value, int | np.integer):
+        raise DataError(f"{name} must be a whole number of draws, got {value!r}")
+    if not minimum <= value <= maximum:
+        raise DataError(
+            f"{name} = {value:,} is outside {minimum:,}..{maximum:,}: the draws are held in "
+            "memory and their Monte Carlo error is negligible long before the upper limit; "
+            "for more, run several analyses with different seeds and combine them"
+        )
+    return int(value)
+
+
+#: Largest working memory a single analysis may allocate for its draws; above it the analysis
+#: refuses before allocating, saying how much it would need.
+MAX_DRAW_MEMORY = 4 * 1024**3
+
+
+def check_draw_memory(n_bytes: float, what: str, advice: str) -> None:
+    """Refuse (:class:`~evaluation.errors.DataError`) before allocating more than
+    :data:`MAX_DRAW_MEMORY` bytes for random draws."""
+    from .errors import DataError
+
+    if n_bytes > MAX_DRAW_MEMORY:
+        raise DataError(
+            f"{what} would need about {n_bytes / 1024**3:,.1f} GiB of memory (limit "
+            f"{MAX_DRAW_MEMORY / 1024**3:.0f} GiB); {advice}"
+        )
+
+
+def few_clusters(n_clusters: int, n_treated_clusters: int | None = None) -> bool:
+    """Whether cluster-robust inference from these counts is flagged (see
+    :data:`MIN_CLUSTERS` and :data:`MIN_TREATED_CLUSTERS`)."""
+    return n_clusters < MIN_CLUSTERS or (
+        n_treated_clusters is not None and n_treated_clusters < MIN_TREATED_CLUSTERS
+    )
+
+
+class BiText(str):
+    """A German text (the string itself) that carries its English version in ``en``."""
+
+    en: str
+
+    def __new__(cls, de: str, en: str) -> BiText:
+        obj = super().__new__(cls, de)
+        obj.en = en
+        return obj
+
+
+def in_lang(text: str, lang: Lang) -> str:
+    """The English version of a :class:`BiText` for ``lang="en"``, else the text itself."""
+    return getattr(text, "en", text) if lang == "en" else str(text)
+
 
 @dataclass
 class Summary:
@@ -157,9 +234,66 @@ def _write(text: str, path: str | Path | None) -> str:
 
 
 class Result:
-    """Base class of every result: subclasses implement :meth:`tidy` and usually :meth:`plot`."""
+    """Base class of every result: subclasses implement :meth:`tidy` and usually :meth:`plot`.
+
+    ``few_clusters`` is True when the result's cluster-robust inference rests on fewer than
+    :data:`MIN_CLUSTERS` clusters (or fewer than :data:`MIN_TREATED_CLUSTERS` treated ones);
+    the cluster counts are then in ``facts``."""
 
     title: str = "Result"
+    few_clusters: bool = False
+
+    def flag_clusters(
+        self, n_clusters: int, n_treated_clusters: int | None = None, *, what: str = ""
+    ) -> bool:
+        """Record the number of clusters (and treated clusters) of the cluster-robust
+        inference in ``facts``; with too few, set ``few_clusters``, add a note and issue a
+        :class:`~evaluation.errors.FewClustersWarning`. Returns ``few_clusters``."""
+        import warnings
+
+        from .errors import FewClustersWarning
+
+        facts = getattr(self, "facts", None)
+        if isinstance(facts, dict):
+            facts["n_clusters"] = int(n_clusters)
+            if n_treated_clusters is not None:
+                facts["n_treated_clusters"] = int(n_treated_clusters)
+        if not few_clusters(n_clusters, n_treated_clusters):
+            return False
+        self.few_clusters = True
+        counts_de = f"{n_clusters} Cluster" + (
+            f", davon {n_treated_clusters} mit behandelten Einheiten"
+            if n_treated_clusters is not None
+            else ""
+        )
+        counts_en = f"{n_clusters} clusters" + (
+            f", {n_treated_clusters} with treated units" if n_treated_clusters is not None else ""
+        )
+        note = BiText(
+            f"WARNUNG: nur {counts_de} (nötig: mindestens {MIN_CLUSTERS}"
+            + (
+                f", davon {MIN_TREATED_CLUSTERS} behandelte"
+                if n_treated_clusters is not None
+                else ""
+            )
+            + "). Cluster-robuste Standardfehler sind dann zu klein und Tests verwerfen zu oft; "
+            "p-Werte werden nicht gezeigt. Randomisierungsinferenz verwenden "
+            "(evaluation.randomization_inference).",
+            f"WARNING: only {counts_en} (needed: at least {MIN_CLUSTERS}"
+            + (
+                f", {MIN_TREATED_CLUSTERS} of them treated"
+                if n_treated_clusters is not None
+                else ""
+            )
+            + "). Cluster-robust standard errors are then too small and tests over-reject; "
+            "p-values are not shown. Use randomisation inference "
+            "(evaluation.randomization_inference).",
+        )
+        notes = getattr(self, "notes", None)
+        if isinstance(notes, list):
+            notes.insert(0, note)
+        warnings.warn(f"{what or self.title}: {note.en}", FewClustersWarning, stacklevel=3)
+        return True
 
     def tidy(self) -> pd.DataFrame:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -255,6 +389,25 @@ class Estimates(Result):
             raise ValueError("a t reference distribution needs positive df")
         _check_level(level)
         self._table = table.reset_index(drop=True)
+        notes = list(notes)
+        degenerate = _degenerate_rows(self._table)
+        if degenerate.any():
+            self._table.loc[degenerate, "std_error"] = np.nan
+            rows = self._table.loc[degenerate, keys].astype(str).agg(" / ".join, axis=1).tolist()
+            shown = ", ".join(rows[:10]) + (f" and {len(rows) - 10} more" if len(rows) > 10 else "")
+            notes.append(
+                BiText(
+                    f"Kein Standardfehler für {shown}: die Varianz ist null oder verschwindend "
+                    f"klein (|t| > {MAX_ABS_T:g}), ein entartetes Design (z. B. eine Zielgröße "
+                    "ohne Streuung im Vergleich oder zu wenige Cluster), keine Schätzung der "
+                    "Unsicherheit.",
+                    f"No standard error for {shown}: the variance is zero or vanishingly small "
+                    f"(|t| > {MAX_ABS_T:g}), a degenerate design (e.g. an outcome without "
+                    "variation in the comparison, or too few clusters), not an estimate of the "
+                    "uncertainty.",
+                )
+            )
+        self.degenerate_rows = int(degenerate.sum())
         self.keys = keys
         self.title = title
         self.method = method
@@ -329,19 +482,38 @@ class Estimates(Result):
         facts = [(term("method", lang), self.method)]
         if self.outcome:
             facts.append((term("outcome", lang), self.outcome))
-        facts += [(term(k, lang), _fmt_fact(v)) for k, v in self.facts.items()]
+        facts += [
+            (term(k, lang), _fmt_fact(v))
+            for k, v in self.facts.items()
+            if not (self.few_clusters and k.endswith("_p"))  # no p-values with few clusters
+        ]
         facts.append((term("confidence_level", lang), f"{self.level:.0%}"))
-        notes = [self.se_note, *self.notes]
+        notes = [in_lang(n, lang) for n in (self.se_note, *self.notes)]
+        shown = self.tidy()
+        if self.few_clusters:
+            # the numbers stay in tidy(); a person reading the summary sees no test result
+            # that the few clusters cannot support
+            shown = shown.drop(columns=["statistic", "p_value"])
+            warn = [n for n in notes[1:] if n.startswith(("WARNUNG", "WARNING"))]
+            notes = warn + [n for n in notes if n not in warn]
         return Summary(
             self.title,
             facts=facts,
-            tables=[("", self._display_frame(self.tidy(), lang))],
+            tables=[("", self._display_frame(shown, lang))],
             notes=notes,
         )
 
     def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
         """Point estimates with confidence intervals (and simultaneous bands, if any)."""
         return plot_estimates(self.tidy(), self.keys, ax=ax, lang=lang, title=title or self.title)
+
+
+def _degenerate_rows(table: pd.DataFrame) -> np.ndarray:
+    """Rows whose standard error is exactly 0, or tiny relative to the estimate."""
+    est = pd.to_numeric(table["estimate"], errors="coerce").to_numpy(dtype=float)
+    se = pd.to_numeric(table["std_error"], errors="coerce").to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.isfinite(est) & np.isfinite(se) & ((se <= 0) | (np.abs(est) > MAX_ABS_T * se))
 
 
 def _fmt_fact(v: Any) -> str:
@@ -540,5 +712,5 @@ class TableResult(Result):
             self.title,
             facts=[(term(k, lang), _fmt_fact(v)) for k, v in self.facts.items()],
             tables=[("", self._display_frame(self.tidy(), lang))],
-            notes=self.notes,
+            notes=[in_lang(n, lang) for n in self.notes],
         )

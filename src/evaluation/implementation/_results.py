@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..codes import Lang, check_lang
 from ..labels import term
-from ..results import Summary, TableResult, _fmt_fact
+from ..results import Summary, TableResult, _fmt_fact, in_lang
 from ._data import label_frame
 
 
@@ -40,13 +40,19 @@ class ImplementationResult(TableResult):
 
     def summary(self, lang: Lang = "de") -> Summary:
         check_lang(lang)
+        hidden = ["statistic", "p_value", "p_adjusted"] if self.few_clusters else []
         tables = [
-            (caption, self._display_frame(label_frame(df, lang), lang))
+            (
+                caption,
+                self._display_frame(
+                    label_frame(df.drop(columns=[c for c in hidden if c in df]), lang), lang
+                ),
+            )
             for caption, df in self._tables_for_summary(lang)
         ]
         return Summary(
             self.titles[0] if lang == "de" else self.titles[1],
             facts=[(term(k, lang), _fmt_fact(v)) for k, v in self.facts.items()],
             tables=tables,
-            notes=self.notes,
+            notes=[in_lang(n, lang) for n in self.notes],
         )

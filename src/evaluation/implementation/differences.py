@@ -11,6 +11,7 @@ from scipy import stats
 
 from ..codes import ACTION_FIELD_CODES, STATUS_CODES, Lang
 from ..errors import DataError
+from ..results import check_draws
 from ._data import (
     AsOf,
     Success,
@@ -121,8 +122,7 @@ def field_differences(
     check_choice("method", method, ("auto", "asymptotic", "simulated"))
     check_choice("pairwise", pairwise, ("fisher", "cluster"))
     check_choice("correction", correction, ("holm", "bonferroni", "fdr_bh", "none"))
-    if isinstance(n_sim, bool) or not isinstance(n_sim, int | np.integer) or n_sim < 99:
-        raise ValueError(f"n_sim must be an integer of at least 99, got {n_sim!r}")
+    check_draws("n_sim", n_sim, minimum=99)
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
     frame, status = select(ms, as_of, notes)
@@ -274,7 +274,7 @@ def field_differences(
     )
     contingency = pd.DataFrame(table, index=pd.Index(fields, name="action_field"), columns=cats)
     expected_df = pd.DataFrame(expected, index=contingency.index, columns=cats)
-    return FieldDifferences(
+    res = FieldDifferences(
         out,
         contingency=contingency,
         expected=expected_df,
@@ -289,3 +289,6 @@ def field_differences(
         },
         options={"outcome": outcome, "success": success},
     )
+    if pairwise == "cluster":
+        res.flag_clusters(int(frame["municipality_id"].nunique()), what="field_differences")
+    return res

@@ -116,9 +116,17 @@ def average_marginal_effects(
 ) -> pd.DataFrame:
     """Average marginal effects of a logit with delta-method standard errors.
 
-    Dummies of a categorical variable: mean change of the predicted probability when every
-    measure is moved from the reference category to that category. Numeric covariates: mean
-    derivative of the probability."""
+    Dummies of a categorical variable: a discrete change from the reference category, the
+    mean over all observations of P(y=1 | in that category) - P(y=1 | in the reference
+    category), all other covariates as observed (every dummy of the variable is set to 0 for
+    the reference, and only the category's dummy to 1 for the category). Numeric covariates:
+    the mean derivative of the probability, which equals statsmodels'
+    ``get_margeff(at="overall", method="dydx")``.
+
+    This is not statsmodels' ``get_margeff(dummy=True)``: that switches one dummy column
+    from 0 to 1 while keeping the variable's other dummy columns at their observed values (so
+    an observation of a third category is compared with an impossible "two categories at
+    once"); with more than two categories the two definitions differ."""
     xv = x.to_numpy(dtype=float)
     names = list(x.columns)
     dummy_of = {n: var for var, ns in blocks.items() for n in ns}
@@ -311,7 +319,7 @@ def implementation_model(
         + ". Numeric covariates are centred at their mean.",
         *notes,
     ]
-    return ImplementationModel(
+    res = ImplementationModel(
         table,
         coefficients=coefficients,
         marginal_effects=marginal,
@@ -320,3 +328,10 @@ def implementation_model(
         notes=notes,
         facts={**facts, "method": method},
     )
+    g = int(groups.max()) + 1
+    if res.flag_clusters(g, what="implementation_model"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            coefficients.flag_clusters(g)
+            marginal.flag_clusters(g)
+    return res

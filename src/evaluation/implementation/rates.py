@@ -12,7 +12,7 @@ from scipy.special import expit, logit
 
 from ..codes import ACTION_FIELD_CODES, Lang
 from ..errors import DataError
-from ..results import _check_level
+from ..results import _check_level, check_draw_memory, check_draws
 from ._data import (
     AsOf,
     Success,
@@ -111,20 +111,23 @@ def gee_interval(
     return se, low, high
 
 
-def bootstrap_interval(
-    ysum: np.ndarray, nsum: np.ndarray, level: float, n_boot: int, seed: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Percentile interval of the share from resampling municipalities with replacement.
-
-    Every draw resamples all municipalities at once (so groups keep their dependence); a group
-    absent from a draw does not count for that group's quantiles."""
+def bootstrap_shares(ysum: np.ndarray, nsum: np.ndarray, n_boot: int, seed: int) -> np.ndarray:
+    """Shares per group (columns) in ``n_boot`` draws (rows) that resample whole
+    municipalities with replacement; NaN where a group is absent from a draw."""
     rng = np.random.default_rng(seed)
     g = ysum.shape[0]
     weights = rng.multinomial(g, np.full(g, 1.0 / g), size=n_boot).astype(float)
     num = weights @ ysum
     den = weights @ nsum
     with np.errstate(divide="ignore", invalid="ignore"):
-        share = np.where(den > 0, num / den, np.nan)
+        return np.where(den > 0, num / den, np.nan)
+
+
+def percentile_interval(
+    share: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(std_error, low, high) of bootstrap shares: standard deviation and percentile
+    interval per column, ignoring draws in which a group is absent."""
     alpha = 1 - level
     ok = np.isfinite(share).any(axis=0)
     low = np.full(share.shape[1], np.nan)
@@ -135,6 +138,16 @@ def bootstrap_interval(
         low[ok], high[ok] = q[0], q[1]
         se[ok] = np.nanstd(share[:, ok], axis=0, ddof=1)
     return se, low, high
+
+
+def bootstrap_interval(
+    ysum: np.ndarray, nsum: np.ndarray, level: float, n_boot: int, seed: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Percentile interval of the share from resampling municipalities with replacement.
+
+    Every draw resamples all municipalities at once (so groups keep their dependence); a group
+    absent from a draw does not count for that group's quantiles."""
+    return percentile_interval(bootstrap_shares(ysum, nsum, n_boot, seed), level)
 
 
 class ImplementationRates(ImplementationResult):
@@ -149,6 +162,51 @@ class ImplementationRates(ImplementationResult):
     def __init__(self, table, *, keys, **kw) -> None:
         super().__init__(table, **kw)
         self.keys = list(keys)
+        self._interval_data = None
+
+    def conf_int(self, level: float | None = None) -> pd.DataFrame:
+        """Both intervals of every group's share, indexed by the group keys: ``ci_low`` /
+        ``ci_high`` (Wilson) and ``cluster_ci_low`` / ``cluster_ci_high`` (the
+        municipality-cluster-aware interval of ``cluster_interval``).
+
+        Without ``level`` (or at the level of the analysis) these are the columns of
+        ``tidy()``. At another level both are recomputed from the same data: the Wilson and
+        the GEE interval from the counts, the bootstrap interval as percentiles of the same
+        draws (same ``n_boot`` and ``seed``)."""
+        computed = float(self.options["level"])
+        level = computed if level is None else level
+        _check_level(level)
+        t = self.tidy()
+        cols = ["ci_low", "ci_high", "cluster_ci_low", "cluster_ci_high"]
+        if level == computed:
+            out = t[cols].copy()
+        else:
+            if self._interval_data is None:
+                raise DataError(
+                    f"these rates were computed at level {computed}; recompute them with "
+                    f"implementation_rates(..., level={level})"
+                )
+            keys, x, n, ysum, nsum, shares, single = self._interval_data
+            low, high = wilson_interval(x, n, level)
+            if shares is not None:
+                _, clow, chigh = percentile_interval(shares, level)
+            else:
+                _, clow, chigh = gee_interval(ysum, nsum, level)
+            clow, chigh = np.where(single, np.nan, clow), np.where(single, np.nan, chigh)
+            new = pd.DataFrame(np.column_stack([low, high, clow, chigh]), columns=cols)
+            if self.keys:
+                # groups without measures (empty action fields) stay empty
+                new = pd.concat([keys.reset_index(drop=True), new], axis=1)
+                out = t[self.keys].merge(new, on=self.keys, how="left")[cols]
+            else:
+                out = new
+        if self.keys:
+            out.index = (
+                pd.Index(t[self.keys[0]], name=self.keys[0])
+                if len(self.keys) == 1
+                else pd.MultiIndex.from_frame(t[self.keys])
+            )
+        return out
 
     def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
         """Shares with Wilson (thin) and cluster-aware (thick) intervals; returns the Figure."""
@@ -206,8 +264,7 @@ def implementation_rates(
     as_of = check_as_of(as_of)
     _check_level(level)
     check_choice("cluster_interval", cluster_interval, CLUSTER_METHODS)
-    if isinstance(n_boot, bool) or not isinstance(n_boot, int | np.integer) or n_boot < 100:
-        raise ValueError(f"n_boot must be an integer of at least 100, got {n_boot!r}")
+    check_draws("n_boot", n_boot, minimum=100)
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
     frame, status = select(ms, as_of, notes)
@@ -224,8 +281,16 @@ def implementation_rates(
     x = ysum.sum(axis=0)
     n_clusters = (nsum > 0).sum(axis=0)
     low, high = wilson_interval(x, n, level)
+    shares = None
     if cluster_interval == "bootstrap":
-        cse, clow, chigh = bootstrap_interval(ysum, nsum, level, n_boot, seed)
+        check_draw_memory(
+            8.0 * n_boot * (2 * len(cluster_ids) + 3 * len(keys)),
+            f"the cluster bootstrap with n_boot={n_boot:,} draws of {len(cluster_ids):,} "
+            f"municipalities and {len(keys):,} groups",
+            "use fewer draws (1999 are usual) or cluster_interval='gee'",
+        )
+        shares = bootstrap_shares(ysum, nsum, n_boot, seed)
+        cse, clow, chigh = percentile_interval(shares, level)
     else:
         cse, clow, chigh = gee_interval(ysum, nsum, level)
     single = n_clusters < 2
@@ -298,7 +363,7 @@ def implementation_rates(
         "n_municipalities": len(cluster_ids),
         "confidence_level": f"{level:.0%}",
     }
-    return ImplementationRates(
+    res = ImplementationRates(
         table,
         keys=by,
         titles=("Umsetzungsquoten der Maßnahmen", "Implementation rates of the measures"),
@@ -313,3 +378,6 @@ def implementation_rates(
             "seed": seed,
         },
     )
+    res._interval_data = (keys, x, n, ysum, nsum, shares, single)
+    res.flag_clusters(len(cluster_ids), what="implementation_rates (cluster-aware interval)")
+    return res

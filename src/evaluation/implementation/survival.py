@@ -219,7 +219,7 @@ def time_to_implementation(
         "interval from the pointwise interval (measures treated as independent).",
         *notes,
     ]
-    return TimeToImplementation(
+    res = TimeToImplementation(
         table,
         keys=by,
         medians=med_df,
@@ -235,11 +235,124 @@ def time_to_implementation(
             "dropped": dropped,
         },
     )
+    if cox_est is not None:
+        g = int(frame["municipality_id"].nunique())
+        if res.flag_clusters(g, what="time_to_implementation (Cox model)"):
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                cox_est.flag_clusters(g)
+    return res
+
+
+def efron_score_residuals(
+    time: np.ndarray, event: np.ndarray, x: np.ndarray, beta: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Score residuals and observed information of a Cox model with Efron's tie handling.
+
+    Returns ``(resid, info)``: ``resid[i]`` is subject i's contribution to the score of the
+    Efron partial likelihood at ``beta`` (the residuals sum to the score, zero at the maximum)
+    and ``info`` the negative Hessian. At a death time with d tied deaths, Efron's
+    approximation uses the risk-set sums S0_k = S0 - (k/d) D0 and S1_k = S1 - (k/d) D1 for
+    k = 0..d-1 (D = sums over the tied deaths) with means xbar_k = S1_k / S0_k; a subject
+    at risk but not dying then gets -r_i sum_k (x_i - xbar_k) / S0_k, and each of the d
+    deaths gets (x_i - mean_k xbar_k) - r_i sum_k (1 - k/d) (x_i - xbar_k) / S0_k (r_i the
+    relative risk). These are the residuals of R ``survival``'s ``residuals(fit, "score")``
+    for ``ties="efron"``; summed within clusters they give its robust (sandwich) variance.
+    Computed with sums over the sorted times, so the cost is linear in the subjects.
+    """
+    time = np.asarray(time, dtype=float)
+    event = np.asarray(event, dtype=np.int64)
+    x = np.asarray(x, dtype=float).reshape(len(time), -1)
+    n, p = x.shape
+    eta = x @ beta
+    r = np.exp(eta - eta.max())  # a common factor cancels in every ratio below
+    ut, inv = np.unique(time, return_inverse=True)
+    m = len(ut)
+    # sums of r, r x, r x x' by distinct time, then over the risk set (time >= t)
+    rx = r[:, None] * x
+    rxx = (rx[:, :, None] * x[:, None, :]).reshape(n, p * p)
+    by_time = np.zeros((m, 1 + p + p * p))
+    np.add.at(by_time, inv, np.column_stack([r, rx, rxx]))
+    risk = np.cumsum(by_time[::-1], axis=0)[::-1]
+    dead = event == 1
+    deaths = np.zeros((m, 1 + p + p * p))
+    np.add.at(deaths, inv[dead], np.column_stack([r, rx, rxx])[dead])
+    d = np.bincount(inv[dead], minlength=m)
+    s0, s1, s2 = risk[:, 0], risk[:, 1 : 1 + p], risk[:, 1 + p :].reshape(m, p, p)
+    d0, d1, d2 = deaths[:, 0], deaths[:, 1 : 1 + p], deaths[:, 1 + p :].reshape(m, p, p)
+    # sums over k = 0..d-1 of 1/S0_k, f_k/S0_k, 1/S0_k^2, f_k/S0_k^2, f_k^2/S0_k^2 (f_k = k/d)
+    j = np.repeat(np.arange(m), d)
+    k = np.arange(len(j)) - np.repeat(np.cumsum(d) - d, d)
+    f = k / np.repeat(np.maximum(d, 1), d)
+    s0k = s0[j] - f * d0[j]
+    sums = [np.bincount(j, weights=w, minlength=m) for w in (
+        1 / s0k, f / s0k, 1 / s0k**2, f / s0k**2, f**2 / s0k**2
+    )]  # fmt: skip
+    a, b, c, e, g = sums
+    has = d > 0
+    hz = a  # sum_k 1/S0_k
+    xhz = s1 * c[:, None] - d1 * e[:, None]  # sum_k xbar_k / S0_k
+    hz2 = a - b  # sum_k (1 - f_k) / S0_k
+    xhz2 = s1 * (c - e)[:, None] - d1 * (e - g)[:, None]
+    mean_xbar = np.zeros((m, p))
+    mean_xbar[has] = (s1[has] * a[has, None] - d1[has] * b[has, None]) / d[has, None]
+    cum_h = np.cumsum(hz)
+    cum_xh = np.cumsum(xhz, axis=0)
+    # subject i is at risk at every death time <= its own time
+    h_i = cum_h[inv].copy()
+    xh_i = cum_xh[inv].copy()
+    # a death uses the (1 - k/d) weights at its own time
+    h_i[dead] += hz2[inv[dead]] - hz[inv[dead]]
+    xh_i[dead] += xhz2[inv[dead]] - xhz[inv[dead]]
+    resid = -r[:, None] * (x * h_i[:, None] - xh_i)
+    resid[dead] += x[dead] - mean_xbar[inv[dead]]
+    # information: sum over death times and k of S2_k/S0_k - xbar_k xbar_k'
+    info = (
+        np.einsum("m,mij->ij", a, s2)
+        - np.einsum("m,mij->ij", b, d2)
+        - np.einsum("m,mi,mj->ij", c, s1, s1)
+        + np.einsum("m,mi,mj->ij", e, s1, d1)
+        + np.einsum("m,mi,mj->ij", e, d1, s1)
+        - np.einsum("m,mi,mj->ij", g, d1, d1)
+    )
+    return resid, info
+
+
+def cluster_robust_cox_cov(
+    time: np.ndarray, event: np.ndarray, x: np.ndarray, beta: np.ndarray, clusters: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(robust, naive) covariance of Cox coefficients with Efron ties: the sandwich
+    I^-1 (sum_c U_c U_c') I^-1 with U_c the sum of the score residuals of cluster c, no
+    small-sample factor (R ``coxph(..., ties="efron", cluster=)``), and I^-1."""
+    resid, info = efron_score_residuals(time, event, x, beta)
+    codes, _ = pd.factorize(pd.Series(clusters))
+    u = np.zeros((int(codes.max()) + 1, resid.shape[1]))
+    np.add.at(u, codes, resid)
+    naive = np.linalg.inv(info)
+    return naive @ (u.T @ u) @ naive, naive
+
+
+def fit_cox(
+    time: np.ndarray, event: np.ndarray, x: np.ndarray, clusters: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Cox proportional hazards with Efron ties: (coefficients, cluster-robust covariance,
+    naive covariance). The coefficients are statsmodels ``PHReg``'s maximum of the Efron
+    partial likelihood; statsmodels' own robust covariance builds the sandwich from
+    Breslow-type score residuals even with Efron ties, which is too small when many times
+    are tied (annual reports), so the sandwich is built from the Efron score residuals
+    (:func:`cluster_robust_cox_cov`), as R ``survival`` does."""
+    from statsmodels.duration.hazard_regression import PHReg
+
+    x = np.asarray(x, dtype=float).reshape(len(time), -1)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        fit = PHReg(np.asarray(time, dtype=float), x, status=event, ties="efron").fit()
+    params = np.asarray(fit.params, dtype=float)
+    robust, naive = cluster_robust_cox_cov(time, event, x, params, clusters)
+    return params, robust, naive
 
 
 def _cox(frame, time, event, gidx, keys, by, level, notes):
-    from statsmodels.duration.hazard_regression import PHReg
-
     names = [" / ".join(str(v) for v in keys.iloc[g]) for g in range(len(keys))]
     x = np.zeros((len(time), len(keys) - 1))
     for g in range(1, len(keys)):
@@ -252,15 +365,13 @@ def _cox(frame, time, event, gidx, keys, by, level, notes):
         )
         return None, None
     groups, _ = pd.factorize(frame["municipality_id"].astype(str))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        fit = PHReg(time, x, status=event, ties="efron").fit(groups=groups)
-    params = np.asarray(fit.params, dtype=float)
-    se = np.sqrt(np.diag(np.asarray(fit.cov_params(), dtype=float)))
+    params, robust, _ = fit_cox(time, event, x, groups)
+    se = np.sqrt(np.diag(robust))
     terms = [f"{'/'.join(by)}[{names[g]}]" for g in range(1, len(keys))]
     se_note = (
         "Cox proportional hazards (statsmodels PHReg, Efron ties), robust standard errors "
-        "clustered by municipality."
+        "clustered by municipality (sandwich from the Efron score residuals, no small-sample "
+        "factor, as R survival's coxph)."
     )
     est = Estimates(
         pd.DataFrame({"term": terms, "estimate": params, "std_error": se}),

@@ -18,10 +18,16 @@ from ..codes import Lang, check_lang
 from ..errors import DataError
 from ..labels import term
 from ..panel import resolve_roles
-from ..results import Estimates, TableResult
+from ..results import Estimates, TableResult, check_draw_memory, check_draws
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, cluster_sums, sup_t_critical_value
-from ._data import StaggeredWarning, Unbalanced, wide_panel
-from ._drdid import ESTIMATORS, Design, SeparationError, diff_in_means
+from ._data import (
+    StaggeredWarning,
+    Unbalanced,
+    excluded_notes,
+    no_never_treated_cause,
+    wide_panel,
+)
+from ._drdid import ESTIMATORS, CellNotEstimable, Design, diff_in_means
 
 ControlGroup = Literal["never_treated", "not_yet_treated"]
 Method = Literal["dr", "ipw", "reg"]
@@ -132,8 +138,8 @@ def att_gt(
     _check_choice("control_group", control_group, ("never_treated", "not_yet_treated"))
     _check_choice("method", method, tuple(ESTIMATORS))
     _check_choice("base_period", base_period, ("varying", "universal"))
-    if bootstrap is not None and (not isinstance(bootstrap, int | np.integer) or bootstrap < 2):
-        raise ValueError(f"bootstrap must be None or a number of draws >= 2, got {bootstrap!r}")
+    if bootstrap is not None:
+        check_draws("bootstrap", bootstrap, minimum=2)
     if not (isinstance(level, float | int) and 0 < level < 1):
         raise ValueError(f"level must be between 0 and 1, got {level!r}")
     covariates = list(covariates or [])
@@ -150,12 +156,22 @@ def att_gt(
     times, y, coh = wp.times, wp.y, wp.cohort
     covs = wp.covariates
     notes: list[str] = []
+    for c, xc in covs.items():
+        if np.isfinite(xc).any() and np.nanmin(xc) == np.nanmax(xc):
+            raise DataError(
+                f"covariate {c!r} is constant ({np.nanmin(xc):g}) in the whole panel, so it "
+                "cannot adjust any comparison; drop it from covariates"
+            )
 
+    notes += excluded_notes(wp.excluded)
     if not (coh == 0).any():
+        cause = no_never_treated_cause(wp.excluded)
         if control_group == "never_treated":
             raise DataError(
-                f"there are no never-treated units (cohort 0 or missing in {roles.cohort!r}); "
-                "use control_group='not_yet_treated'"
+                f"there are no never-treated units left: {cause}"
+                if cause
+                else f"there are no never-treated units (cohort 0 or missing in "
+                f"{roles.cohort!r}); use control_group='not_yet_treated'"
             )
         gmax = int(coh.max())
         keep_t = times < gmax - anticipation
@@ -165,8 +181,9 @@ def att_gt(
                 "cohort starts to use it as the comparison group"
             )
         warnings.warn(
-            f"no never-treated units: the last cohort ({gmax}) serves as the comparison "
-            f"group and periods from {gmax - anticipation} on are dropped",
+            f"no never-treated units{' (' + cause + ')' if cause else ''}: the last cohort "
+            f"({gmax}) serves as the comparison group and periods from {gmax - anticipation} "
+            "on are dropped",
             StaggeredWarning,
             stacklevel=2,
         )
@@ -179,11 +196,26 @@ def att_gt(
         times, y, coh, wp.weights, covs, control_group, method, anticipation, base_period
     )
     n = wp.n
-    group, tt, att, inf, post, n_t, n_c, ref = cells
+    group, tt, att, inf, post, n_t, n_c, ref, excluded_cells = cells
     if len(att) == 0:
-        raise DataError("no group-time effect can be estimated (see the warnings)")
+        reasons = sorted(set(excluded_cells["reason"].tolist()))
+        raise DataError(
+            "no group-time effect can be estimated: "
+            + ("; ".join(reasons[:5]) if reasons else "see the warnings")
+        )
     se = _cluster_se(inf, wp.cluster, wp.n_clusters)
     se[ref] = np.nan
+    # R did's rule: a (numerically) zero standard error is no standard error
+    flat = ~ref & (se <= _EPS_SE / np.sqrt(n))
+    if flat[~ref].all():
+        raise DataError(
+            f"outcome {roles.outcome!r} changes by the same amount for every unit in every "
+            "comparison of a cohort with its comparison group (every group-time effect is "
+            f"{att[~ref][0]:g} with no variance): the outcome is constant within every "
+            "comparison, so no effect is identified; check the indicator (e.g. a value "
+            "carried forward for all units)"
+        )
+    se[flat] = np.nan
     table = pd.DataFrame(
         {
             "cohort": group,
@@ -198,6 +230,13 @@ def att_gt(
     )
     boot = None
     if bootstrap is not None:
+        # Mammen indicators (draws x clusters, single precision) and the cells' draws
+        check_draw_memory(
+            int(bootstrap) * (4.0 * wp.n_clusters + 8.0 * 2 * (len(att) + 1)),
+            f"the multiplier bootstrap with {int(bootstrap):,} draws for {wp.n_clusters:,} "
+            f"clusters and {len(att)} cells",
+            "use fewer draws (999 or 9999 are usual) or cluster at a coarser level",
+        )
         boot = MultiplierBootstrap(wp.cluster, wp.n_clusters, int(bootstrap), seed, progress)
         draws = boot.draws(inf)
         boot.cell_draws = draws
@@ -244,10 +283,22 @@ def att_gt(
             f"empfohlen). / Cohort(s) {cohorts} with a single treated unit: their standard "
             "errors reflect only the comparison units (use randomisation inference)."
         )
+    if flat.any():
+        cells_txt = ", ".join(f"({g}, {t})" for g, t in zip(group[flat], tt[flat], strict=True))
+        notes.append(
+            f"Ohne Standardfehler (keine Streuung der Veränderung im Vergleich): {cells_txt}. / "
+            f"No standard error (the change does not vary in the comparison): {cells_txt}."
+        )
     if ref.any():
         notes.append(
             "Universal base period: the reference cell (g - 1 - anticipation) is 0 by "
             "construction and has no standard error."
+        )
+    if len(excluded_cells):
+        k = len(excluded_cells)
+        notes.append(
+            f"{k} Gruppen-Zeit-Zelle(n) nicht schätzbar und ausgelassen (excluded_cells). / "
+            f"{k} group-time cell(s) not estimable and left out (excluded_cells)."
         )
     facts = {
         "n_units": n,
@@ -277,6 +328,10 @@ def att_gt(
         outcome=roles.outcome,
     )
     res.dropped = wp.dropped  # units left out, by reason
+    res.excluded_units = wp.excluded
+    res.excluded_cells = excluded_cells
+    treated_cl = int(np.unique(wp.cluster[coh > 0]).size)
+    res.flag_clusters(wp.n_clusters, treated_cl, what="att_gt")
     return localise(res, "Group-time effects ATT(g,t)", se_note_en)
 
 
@@ -291,6 +346,7 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
     out_g, out_t, out_att, out_post, out_nt, out_nc, out_ref = [], [], [], [], [], [], []
     inf = np.zeros((n, len(glist) * T), order="F")  # filled column by column
     missing: list[tuple[int, int, str]] = []
+    excluded: list[tuple[int, int, str]] = []  # cells whose covariate models cannot be fitted
     # covariates constant within units (the usual baseline covariates) do not depend on the
     # period, so cells with the same units share one propensity score and OLS fit
     invariant = all(_unit_constant(x) for x in covs.values())
@@ -333,20 +389,28 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
                 s_cov = 0 if invariant else min(tc, b)
                 key = (hash(idx.tobytes()), len(idx), s_cov, int(g))
                 hit = designs.get(key)
-                if hit is not None and np.array_equal(hit[0], idx):
-                    des = hit[1]
-                else:
-                    x = _design(covs, cov_names, idx, s_cov, g, times[tc], times[min(tc, b)], d)
-                    des = Design(x, d, w)
-                    designs[key] = (idx, des)
                 try:
+                    if hit is not None and np.array_equal(hit[0], idx):
+                        des = hit[1]
+                        if isinstance(des, CellNotEstimable):
+                            raise des
+                    else:
+                        try:
+                            x = _design(covs, cov_names, idx, s_cov, g, times[tc], d)
+                        except CellNotEstimable as err:
+                            designs[key] = (idx, err)
+                            raise
+                        des = Design(x, d, w)
+                        designs[key] = (idx, des)
                     a, inf_c = estimator(dy, des)
-                except SeparationError as err:
-                    raise DataError(
-                        f"cohort {g}, period {times[tc]}: {err} (perfect separation of treated "
-                        f"and comparison units by the covariates {cov_names}); use fewer "
-                        "covariates or method='reg'"
-                    ) from None
+                except CellNotEstimable as err:
+                    excluded.append((int(g), int(times[tc]), str(err)))
+                    continue
+                except np.linalg.LinAlgError:
+                    excluded.append(
+                        (int(g), int(times[tc]), "the covariates are collinear within the cell")
+                    )
+                    continue
             else:
                 a, inf_c = diff_in_means(dy, d, w)
             inf[idx, len(out_g)] = inf_c * (n / len(idx))
@@ -361,6 +425,36 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
         if lost:
             msg += f"; cohort(s) {lost} have no estimable cell at all"
         warnings.warn(msg, StaggeredWarning, stacklevel=3)
+    if excluded:
+        by_reason: dict[str, list[str]] = {}
+        for g, t, why in excluded:
+            by_reason.setdefault(why, []).append(f"({g}, {t})")
+        parts = [
+            f"{', '.join(c[:10])}{f' and {len(c) - 10} more' if len(c) > 10 else ''}: {why}"
+            for why, c in by_reason.items()
+        ]
+        hint = (
+            " Fewer covariates or method='reg' may make them estimable."
+            if any("separated" in why or "overlap" in why for why in by_reason)
+            else ""
+        )
+        warnings.warn(
+            f"dropped {len(excluded)} group-time cell(s) (cohort, period) whose covariate "
+            f"model cannot be estimated: {'; '.join(parts)}. They are listed in "
+            f"excluded_cells of the result.{hint}",
+            StaggeredWarning,
+            stacklevel=3,
+        )
+    cells_out = pd.DataFrame(
+        {
+            "cohort": pd.array([g for g, _, _ in missing + excluded], dtype="int64"),
+            "time": pd.array([t for _, t, _ in missing + excluded], dtype="int64"),
+            "reason": pd.array(
+                [f"no {why} units" for _, _, why in missing] + [why for _, _, why in excluded],
+                dtype="string",
+            ),
+        }
+    ).sort_values(["cohort", "time"], kind="stable", ignore_index=True)
     inf = inf[:, : len(out_g)]
     return (
         np.asarray(out_g, dtype=np.int64),
@@ -371,6 +465,7 @@ def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipati
         np.asarray(out_nt, dtype=np.int64),
         np.asarray(out_nc, dtype=np.int64),
         np.asarray(out_ref, dtype=bool),
+        cells_out,
     )
 
 
@@ -391,8 +486,12 @@ def _first_observed(x: np.ndarray) -> np.ndarray:
     return np.where(obs.any(axis=1), out, np.nan)
 
 
-def _design(covs, names, idx, s, g, t, t_cov, d):
-    """Intercept plus covariates (values in period index ``s``) for the units ``idx``."""
+def _design(covs, names, idx, s, g, t_cov, d):
+    """Intercept plus covariates (values in period index ``s``) for the units ``idx``.
+
+    A missing covariate value is an error of the data (:class:`DataError`); a covariate
+    that does not vary among the units of this comparison only makes the cell not estimable
+    (:class:`CellNotEstimable`)."""
     cols = [np.ones(len(idx))]
     for c in names:
         x = covs[c][idx, s]
@@ -403,20 +502,12 @@ def _design(covs, names, idx, s, g, t, t_cov, d):
                 "fill or drop those units"
             )
         if np.ptp(x) == 0:
-            raise DataError(
-                f"covariate {c!r} is constant ({x[0]!r}) among cohort {g} and its comparison "
-                f"units in the comparison of period {t}; drop it from covariates"
+            raise CellNotEstimable(
+                f"covariate {c!r} is constant ({x[0]:g}) among the cohort's and the "
+                "comparison units"
             )
         cols.append(x)
-    x = np.column_stack(cols)
-    xc = x[d == 0]
-    sv = np.linalg.svd(xc, compute_uv=False) if len(xc) >= x.shape[1] else np.zeros(1)
-    if len(xc) < x.shape[1] or sv[-1] <= 0 or (sv[0] / sv[-1]) ** 2 > 1 / np.finfo(float).eps:
-        raise DataError(
-            f"cohort {g}, period {t}: the covariates {names} are collinear among the "
-            f"{len(xc)} comparison units (or there are too few of them); use fewer covariates"
-        )
-    return x
+    return np.column_stack(cols)
 
 
 def _cluster_se(inf: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -497,7 +588,15 @@ class GroupTimeEffects(Bilingual, Estimates):
     """ATT(g, t) for every cohort g and period t, with ``aggregate()`` and ``pretest()``.
 
     Attributes besides the shared interface: ``influence`` (units x cells influence
-    functions, R's scaling), ``n_units`` and ``dropped`` (unit ids left out, by reason)."""
+    functions, R's scaling), ``n_units``, ``excluded_units`` (the units left out: unit,
+    cohort, reason, detail such as the missing years; ``dropped`` has their ids by reason)
+    and ``excluded_cells`` (the cells that could not be estimated, with cohort, time and
+    reason: no treated or comparison units, no overlap in the propensity score, covariates
+    constant or collinear within the cell)."""
+
+    excluded_cells: pd.DataFrame
+    excluded_units: pd.DataFrame
+    dropped: dict[str, list[Any]]
 
     def __init__(
         self,
@@ -707,6 +806,11 @@ class GroupTimeEffects(Bilingual, Estimates):
         )
         localise(res, titles[type][1], note_en)
         res.influence = inf_levels
+        if self.few_clusters:
+            warn = [n for n in self.notes if str(n).startswith("WARNUNG")]
+            for part in (res, overall):
+                part.few_clusters = True
+                part.notes = [*warn, *part.notes]
         return res
 
     # -- pre-test ------------------------------------------------------------------------

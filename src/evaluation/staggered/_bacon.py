@@ -18,7 +18,7 @@ from ..labels import term
 from ..panel import resolve_roles
 from ..results import TableResult
 from ._attgt import Bilingual, localise
-from ._data import StaggeredWarning, wide_panel
+from ._data import StaggeredWarning, excluded_notes, wide_panel
 
 TYPES = {
     "treated_vs_never": ("Behandelt vs. nie behandelt", "Treated vs never treated"),
@@ -47,6 +47,7 @@ class BaconDecomposition(Bilingual, TableResult):
     (equal to the weighted sum of the estimates) and ``by_type()`` sums weights by type."""
 
     twfe: float
+    excluded_units: pd.DataFrame  # units left out (unit, cohort, reason, detail)
 
     def by_type(self) -> pd.DataFrame:
         t = self.tidy()
@@ -164,8 +165,9 @@ def bacon_decomposition(
         table,
         title="Goodman-Bacon-Zerlegung des TWFE-Schätzers",
         facts={"twfe": twfe, "n_units": n, "n_comparisons": len(table)},
-        notes=[BACON_NOTE[0]],
+        notes=[BACON_NOTE[0], *excluded_notes(wp.excluded)],
     )
     res.se_note, res.se_note_en = BACON_NOTE
     res.twfe = twfe
+    res.excluded_units = wp.excluded
     return localise(res, "Goodman-Bacon decomposition of the TWFE estimate")

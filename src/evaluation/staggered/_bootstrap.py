@@ -10,6 +10,8 @@ from __future__ import annotations
 import numpy as np
 from scipy import sparse, stats
 
+from ..results import check_draws
+
 SQ5 = np.sqrt(5.0)
 MAMMEN_LOW = (1 - SQ5) / 2
 MAMMEN_HIGH = (1 + SQ5) / 2
@@ -42,8 +44,7 @@ class MultiplierBootstrap:
     def __init__(
         self, cluster: np.ndarray, n_clusters: int, n_draws: int, seed, progress: bool = False
     ):
-        if not isinstance(n_draws, int | np.integer) or n_draws < 2:
-            raise ValueError(f"bootstrap must be a number of draws >= 2, got {n_draws!r}")
+        check_draws("bootstrap", n_draws, minimum=2)
         rng = np.random.default_rng(seed)
         self.cluster = cluster
         self.n_clusters = n_clusters

@@ -79,6 +79,7 @@ class WidePanel:
     covariates: dict[str, np.ndarray] = field(default_factory=dict)  # name -> (n, T)
     dropped: dict[str, list[Any]] = field(default_factory=dict)
     roles: Roles | None = None
+    excluded: pd.DataFrame = field(default_factory=lambda: excluded_frame([], [], [], []))
 
     @property
     def n(self) -> int:
@@ -157,6 +158,19 @@ def wide_panel(
     y[unit_codes, time_codes] = y_long
     if np.isnan(y_long).all():
         raise DataError(f"outcome {roles.outcome!r} is missing in every row")
+    if np.nanmin(y_long) == np.nanmax(y_long):
+        raise DataError(
+            f"outcome {roles.outcome!r} is constant ({np.nanmin(y_long):g}) in every unit and "
+            "period: there is nothing to estimate (check the indicator and the years)"
+        )
+    with np.errstate(invalid="ignore"):
+        within = np.nanmax(y, axis=1) - np.nanmin(y, axis=1)
+    if np.all((within == 0) | np.isnan(within)):
+        raise DataError(
+            f"outcome {roles.outcome!r} does not change over time within any unit: every "
+            "comparison over time is zero by construction and nothing is identified; check "
+            "the indicator (e.g. one value repeated for all years)"
+        )
 
     coh_long = _numeric(data, roles.cohort, "cohort / first treated period")
     coh_long = np.where(np.isnan(coh_long), 0.0, coh_long)
@@ -198,11 +212,22 @@ def wide_panel(
 
     keep = np.ones(n, dtype=bool)
     dropped: dict[str, list[Any]] = {}
+    ex_units: list[Any] = []
+    ex_cohorts: list[int] = []
+    ex_reasons: list[str] = []
+    ex_details: list[str] = []
+
+    def exclude(mask: np.ndarray, reason: str, details: Sequence[str]) -> None:
+        ex_units.extend(unit_ids[mask])
+        ex_cohorts.extend(int(c) for c in cohort[mask])
+        ex_reasons.extend([reason] * int(mask.sum()))
+        ex_details.extend(details)
 
     none_obs = np.isnan(y).all(axis=1)
     if none_obs.any():
         dropped["no_outcome"] = list(unit_ids[none_obs])
         keep &= ~none_obs
+        exclude(none_obs, "no_outcome", [""] * int(none_obs.sum()))
 
     late = cohort > times[-1] + anticipation
     if late.any():
@@ -218,6 +243,11 @@ def wide_panel(
     early = (cohort > 0) & (cohort <= times[0] + anticipation) & keep & drop_always_treated
     if early.any():
         dropped["treated_first_period"] = list(unit_ids[early])
+        exclude(
+            early,
+            "treated_first_period",
+            [f"cohort {int(c)}, first period {times[0]}" for c in cohort[early]],
+        )
         cohorts = sorted(set(cohort[early].tolist()))
         warnings.warn(
             f"dropped {int(early.sum())} unit(s) already treated in the first period "
@@ -232,6 +262,17 @@ def wide_panel(
         gaps = np.isnan(y).any(axis=1) & keep
         if gaps.any():
             dropped["unbalanced"] = list(unit_ids[gaps])
+            miss = np.isnan(y[gaps])
+            exclude(
+                gaps,
+                "unbalanced",
+                [
+                    "misses "
+                    + ", ".join(str(t) for t in times[row][:8])
+                    + (f" and {int(row.sum()) - 8} more" if row.sum() > 8 else "")
+                    for row in miss
+                ],
+            )
             warnings.warn(
                 f"dropped {int(gaps.sum())} unit(s) whose outcome is missing in some period "
                 f"(balanced panel required; pass unbalanced='pairwise' to keep them): "
@@ -248,8 +289,17 @@ def wide_panel(
             stacklevel=3,
         )
 
+    excluded = excluded_frame(ex_units, ex_cohorts, ex_reasons, ex_details)
     if not keep.any():
-        raise DataError("no units are left after dropping unusable units (see the warnings)")
+        raise DataError(
+            f"no units are left after excluding {len(excluded)} unusable unit(s): "
+            + "; ".join(f"{k}: {len(v)}" for k, v in dropped.items())
+            + (
+                " (use unbalanced='pairwise' to keep units with gaps)"
+                if "unbalanced" in dropped
+                else ""
+            )
+        )
     idx = np.flatnonzero(keep)
     cl_kept = pd.factorize(pd.Series(cl_codes[idx]), sort=True)[0]
     w_kept = w[idx]
@@ -264,7 +314,80 @@ def wide_panel(
         covariates={c: x[idx] for c, x in covs.items()},
         dropped=dropped,
         roles=roles,
+        excluded=excluded,
     )
+
+
+EXCLUSION_REASONS = {
+    "no_outcome": ("ohne beobachtete Zielgröße", "without any observed outcome"),
+    "treated_first_period": (
+        "schon in der ersten Periode behandelt (keine Vorperiode)",
+        "already treated in the first period (no pre-period)",
+    ),
+    "unbalanced": (
+        "nicht in jeder Periode beobachtet (balanciertes Panel verlangt)",
+        "not observed in every period (balanced panel required)",
+    ),
+}
+
+
+def excluded_frame(units, cohorts, reasons, details) -> pd.DataFrame:
+    """The units left out of an analysis: unit id, its cohort, the reason code (see
+    :data:`EXCLUSION_REASONS`) and a detail such as the missing years."""
+    return pd.DataFrame(
+        {
+            "unit": pd.array([str(u) for u in units], dtype="string"),
+            "cohort": pd.array(list(cohorts), dtype="int64"),
+            "reason": pd.array(list(reasons), dtype="string"),
+            "detail": pd.array(list(details), dtype="string"),
+        }
+    )
+
+
+def excluded_notes(excluded: pd.DataFrame) -> list:
+    """Bilingual notes, one per reason: how many units were left out, and which."""
+    from ..results import BiText
+
+    notes = []
+    for reason, part in excluded.groupby("reason", sort=False):
+        de, en = EXCLUSION_REASONS.get(str(reason), (str(reason), str(reason)))
+        ids = _ids_text(part["unit"].tolist())
+        notes.append(
+            BiText(
+                f"{len(part)} Einheit(en) ausgeschlossen, {de}: {ids} (excluded_units).",
+                f"{len(part)} unit(s) excluded, {en}: {ids} (excluded_units).",
+            )
+        )
+    return notes
+
+
+def no_never_treated_cause(excluded: pd.DataFrame) -> str:
+    """Why there are no never-treated units although the data had some: the never-treated
+    units that were excluded, and for what (empty if none were)."""
+    gone = excluded[excluded["cohort"] == 0]
+    if gone.empty:
+        return ""
+    why = {"unbalanced": "it {d} (a balanced panel is required)", "no_outcome": "it has no "
+           "observed outcome"}  # fmt: skip
+    rows = list(gone[["unit", "reason", "detail"]].head(5).itertuples(index=False))
+    if len(gone) == 1:
+        u, r, d = rows[0]
+        who = f"the only never-treated unit, {u}, was excluded because " + why.get(
+            str(r), str(r)
+        ).format(d=d)
+    else:
+        who = (
+            f"all {len(gone)} never-treated units were excluded: "
+            + ", ".join(f"{u} ({d or r})" for u, r, d in rows)
+            + (" and more" if len(gone) > 5 else "")
+        )
+    fix = (
+        "; use unbalanced='pairwise' to keep units with gaps, fill the gap, or "
+        "control_group='not_yet_treated'"
+        if (gone["reason"] == "unbalanced").any()
+        else "; use control_group='not_yet_treated'"
+    )
+    return who + fix
 
 
 def ids_text(ids: Sequence[Any], limit: int = 10) -> str:

@@ -16,10 +16,17 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..panel import ClusterOption, check_panel, fe_regression, resolve_roles
+from ..panel import (
+    ClusterOption,
+    _refuse_singular_covariance,
+    _treated_clusters,
+    check_panel,
+    fe_regression,
+    resolve_roles,
+)
 from ..results import Estimates
 from ._attgt import Bilingual, OverallEffect, localise
-from ._data import StaggeredWarning, ids_text
+from ._data import StaggeredWarning, excluded_frame, excluded_notes, ids_text
 
 SAControl = Literal["never_treated", "last_treated"]
 SE_NOTES_EN = {
@@ -41,6 +48,7 @@ class SunAbrahamEffects(Bilingual, Estimates):
     cohort_effects: Estimates
     overall: OverallEffect
     shares: pd.DataFrame
+    excluded_units: pd.DataFrame  # units left out (unit, cohort, reason, detail)
 
 
 class CohortEffects(Bilingual, Estimates):
@@ -100,8 +108,14 @@ def sun_abraham(
     g = df[roles.cohort].to_numpy().copy()
     g[g > tmax] = 0  # treated after the panel ends: never treated within it
     always = (g > 0) & (g <= tmin)
+    excluded = excluded_frame([], [], [], [])
     if always.any():
         ids = pd.unique(df.loc[always, roles.unit])
+        first = df.loc[always].groupby(roles.unit, sort=False)[roles.cohort].first()
+        excluded = excluded_frame(
+            first.index, first.to_numpy(), ["treated_first_period"] * len(first),
+            [f"cohort {int(c)}, first period {tmin}" for c in first.to_numpy()],
+        )  # fmt: skip
         warnings.warn(
             f"dropped {len(ids)} unit(s) already treated in the first period {tmin}: "
             f"{ids_text(ids)}",
@@ -143,6 +157,9 @@ def sun_abraham(
     )
     beta = fit.params[names].to_numpy()
     vcov = fit.cov.loc[names, names].to_numpy()
+    sing_notes: list[str] = []
+    if _refuse_singular_covariance(pd.DataFrame({"std_error": beta}), fit, len(names), sing_notes):
+        vcov = np.full_like(vcov, np.nan)
     cohort_table = cells.rename(columns={"g": "cohort", "e": "event_time"}).reset_index(drop=True)
     cohort_table["estimate"] = beta
     cohort_table["std_error"] = np.sqrt(np.diag(vcov))
@@ -178,6 +195,7 @@ def sun_abraham(
         facts={"n_obs": fit.nobs, "n_units": fit.n_units, **(
             {"n_clusters": fit.n_clusters} if fit.n_clusters else {}
         )},
+        notes=[*sing_notes, *excluded_notes(excluded)],
         outcome=roles.outcome,
     )  # fmt: skip
     res = SunAbrahamEffects(
@@ -207,5 +225,15 @@ def sun_abraham(
             note_en,
         )
     res.shares = pd.DataFrame(share_rows)
+    res.excluded_units = excluded
     res.vcov = pd.DataFrame(cov_e, index=levels, columns=levels)
+    if fit.n_clusters is not None:
+        treated_cl = _treated_clusters(df.assign(**{roles.cohort: df["_cohort"]}), roles, cluster)
+        parts = [res, res.cohort_effects, getattr(res, "overall", None)]
+        few = res.flag_clusters(fit.n_clusters, treated_cl, what="sun_abraham")
+        for part in parts[1:]:
+            if part is not None and few:
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    part.flag_clusters(fit.n_clusters, treated_cl)
     return res
