@@ -1,5 +1,5 @@
 """Every number of draws has a documented upper limit, and draws that would not fit in memory
-are refused before anything is allocated (a DataError that names the option, the estimate
+are refused before anything is allocated (a OptionError that names the option, the estimate
 and what to do)."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import OptionError
 from evaluation.results import MAX_DRAWS, check_draw_memory
 
 
@@ -55,7 +55,7 @@ def test_draws_beyond_the_limit_are_refused_before_allocating(call, n, study):
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with pytest.raises(DataError, match="draws|n_sim|n_boot|bootstrap"):
+            with pytest.raises(OptionError, match="draws|n_sim|n_boot|bootstrap"):
                 CALLS[call](n, study)
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -65,7 +65,7 @@ def test_draws_beyond_the_limit_are_refused_before_allocating(call, n, study):
 
 def test_memory_estimate_refuses_huge_bootstraps_within_the_count_limit():
     # 1,000,000 draws for 5,000 clusters: 20 GB of Mammen indicators
-    with pytest.raises(DataError, match=r"about 18\.\d GiB.*fewer draws"):
+    with pytest.raises(OptionError, match=r"about 18\.\d GiB.*fewer draws"):
         check_draw_memory(1_000_000 * 5_000 * 4.0, "the bootstrap", "use fewer draws")
     rng = np.random.default_rng(1)
     n, T = 3000, 3
@@ -73,7 +73,7 @@ def test_memory_estimate_refuses_huge_bootstraps_within_the_count_limit():
         {"u": np.repeat(np.arange(n), T), "t": np.tile([1, 2, 3], n),
          "g": np.repeat(rng.choice([0, 3], size=n), T), "y": rng.normal(size=n * T)}
     )  # fmt: skip
-    with pytest.raises(DataError, match="multiplier bootstrap with 1,000,000 draws for 3,000"):
+    with pytest.raises(OptionError, match="multiplier bootstrap with 1,000,000 draws for 3,000"):
         ev.att_gt(df, "y", **ROLES, bootstrap=1_000_000)
 
 

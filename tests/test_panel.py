@@ -374,4 +374,4 @@ def test_results_interface_and_compare(tmp_path):
     assert "unit and year effects" in r1.summary("en").as_text()
     assert "clustering by unit" in r2.summary("en").as_text()
     assert "Wilcoxon signed-rank" in r3.to_markdown(lang="en")
-    assert r1.method == "TWFE (PanelOLS, Einheiten- und Jahreseffekte)"
+    assert r1.method.de == "TWFE (PanelOLS, Einheiten- und Jahreseffekte)"

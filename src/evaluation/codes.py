@@ -7,10 +7,11 @@ The same codes are used in the data schema, the API, the reports and the documen
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
 
-Lang = Literal["de", "en"]
-LANGS: tuple[str, ...] = ("de", "en")
+from .i18n import LANGS as LANGS  # re-exported: older code imports them from here
+from .i18n import Lang as Lang
+from .i18n import Text
+from .i18n import check_lang as check_lang
 
 
 @dataclass(frozen=True)
@@ -22,14 +23,13 @@ class Code:
     label_en: str
     description: str = ""
 
+    @property
+    def text(self) -> Text:
+        """The label in both languages."""
+        return Text(self.label_de, self.label_en)
+
     def label(self, lang: Lang = "de") -> str:
-        check_lang(lang)
-        return self.label_de if lang == "de" else self.label_en
-
-
-def check_lang(lang: str) -> None:
-    if lang not in LANGS:
-        raise ValueError(f"lang must be one of {LANGS}, got {lang!r}")
+        return self.text(lang)
 
 
 #: The six action fields (Handlungsfelder) of the audit, in their usual order.

@@ -61,19 +61,8 @@ def _in(text: str, lang: Lang) -> str:
 
 
 class PanelEstimates(Estimates):
-    """:class:`Estimates` whose method, standard-error note and notes are shown in German or
-    English (texts given as :class:`BiText`)."""
-
-    def summary(self, lang: Lang = "de"):
-        check_lang(lang)
-        saved = (self.method, self.se_note, self.notes)
-        self.method = _in(self.method, lang)
-        self.se_note = _in(self.se_note, lang)
-        self.notes = [_in(n, lang) for n in self.notes]
-        try:
-            return super().summary(lang)
-        finally:
-            self.method, self.se_note, self.notes = saved
+    """:class:`Estimates` whose texts are given in German and English (as :class:`BiText`,
+    deprecated: pass :class:`~evaluation.i18n.Text`)."""
 
 
 # ---------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..i18n import tr
 from ..labels import term
 from .config import ReportConfig
 from .document import (
@@ -150,7 +151,8 @@ class Context:
             notes = tuple(str(n) for n in summary.notes if str(n).strip())
         se = getattr(result, "se_note", None)
         if se:
-            self.se_notes.setdefault(str(getattr(result, "method", name)), str(se))
+            method = getattr(result, "method", None) or name
+            self.se_notes.setdefault(tr(method, self.lang), tr(se, self.lang))
         section.add(ReportTable(name, caption, tidy, notes))
         if plot:
             self.add_plot(section, result, name, caption, alt=alt, **(plot_kwargs or {}))

@@ -16,9 +16,10 @@ from scipy import stats
 
 from ..codes import Lang, check_lang
 from ..errors import DataError
+from ..i18n import Text, tr
 from ..labels import term
 from ..panel import resolve_roles
-from ..results import Estimates, TableResult, check_draw_memory, check_draws
+from ..results import Estimates, TableResult, check_draw_memory, check_draws, with_inference
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, cluster_sums, sup_t_critical_value
 from ._data import (
     StaggeredWarning,
@@ -43,29 +44,25 @@ _EPS_SE = np.sqrt(np.finfo(float).eps) * 10
 
 
 class Bilingual:
-    """Summaries in German (default) or English: ``title_en`` and ``se_note_en`` replace the
-    German title and standard-error note when ``lang="en"``."""
+    """Deprecated mixin (the texts of results are :class:`~evaluation.i18n.Text` now)."""
 
     title_en: str | None = None
     se_note_en: str | None = None
 
-    def summary(self, lang: Lang = "de"):
-        s = super().summary(lang)  # type: ignore[misc]
-        if lang == "en":
-            s.title = self.title_en or s.title
-            if self.se_note_en and s.notes and s.notes[0] == getattr(self, "se_note", None):
-                s.notes[0] = self.se_note_en
-        return s
-
     def _title(self, lang: Lang) -> str:
-        return (self.title_en if lang == "en" and self.title_en else None) or self.title
+        return tr(self.title, lang)  # type: ignore[attr-defined]
 
 
 def localise(result, title_en: str, se_note_en: str | None = None):
-    """Attach the English title (and standard-error note) to a result; returns it."""
-    result.title_en = title_en
-    if se_note_en is not None:
-        result.se_note_en = se_note_en
+    """Give a result built with German texts its English title (and standard-error note)."""
+    object.__setattr__(result, "title", Text(tr(result.title, "de"), title_en))
+    if se_note_en is not None and getattr(result, "inference", None) is not None:
+        inf = result.inference
+        object.__setattr__(
+            result,
+            "inference",
+            with_inference(inf, description=Text(inf.description.de, se_note_en)),
+        )
     return result
 
 
@@ -575,13 +572,11 @@ class PreTest(Bilingual, TableResult):
         table = pd.DataFrame({"statistic": [statistic], "df": [df], "p_value": [p_value]})
         super().__init__(
             table,
-            title="Vortest paralleler Trends (Wald)",
+            title=Text("Vortest paralleler Trends (Wald)", "Pre-test of parallel trends (Wald)"),
             facts={"n_cells": len(cells)},
-            notes=[PRETEST_NOTE[0]],
+            notes=[Text(*PRETEST_NOTE)],
         )
         self.cells = cells
-        self.title_en = "Pre-test of parallel trends (Wald)"
-        self.se_note, self.se_note_en = PRETEST_NOTE
 
 
 class GroupTimeEffects(Bilingual, Estimates):
@@ -776,13 +771,13 @@ class GroupTimeEffects(Bilingual, Estimates):
             "dynamic": ("Effekte nach Jahren seit Beginn (Ereignisstudie)", "Event study"),
             "calendar": ("Effekte nach Kalenderjahr", "Effects by calendar year"),
         }
-        note_en = (self.se_note_en or self.se_note) + (
-            " Weights by cohort size; their estimation is part of the standard errors."
-        )
         common = dict(
             method=self.method,
-            se_note=self.se_note + " Gewichte nach Kohortengröße; deren Schätzung geht in die "
-            "Standardfehler ein.",
+            se_note=self.se_note
+            + Text(
+                " Gewichte nach Kohortengröße; deren Schätzung geht in die Standardfehler ein.",
+                " Weights by cohort size; their estimation is part of the standard errors.",
+            ),
             level=self.level,
             facts=self.facts,
             outcome=self.outcome,
@@ -793,7 +788,7 @@ class GroupTimeEffects(Bilingual, Estimates):
             title=titles[type][0],
             **common,
         )
-        localise(overall, titles[type][1], note_en)
+        localise(overall, titles[type][1])
         overall.influence = o_inf
         res = AggregatedEffects(
             table,
@@ -804,13 +799,15 @@ class GroupTimeEffects(Bilingual, Estimates):
             notes=notes,
             **common,
         )
-        localise(res, titles[type][1], note_en)
+        localise(res, titles[type][1])
         res.influence = inf_levels
         if self.few_clusters:
-            warn = [n for n in self.notes if str(n).startswith("WARNUNG")]
+            counts = {
+                "n_clusters": self.inference.n_clusters,
+                "n_treated_clusters": self.inference.n_treated_clusters,
+            }
             for part in (res, overall):
-                part.few_clusters = True
-                part.notes = [*warn, *part.notes]
+                object.__setattr__(part, "inference", with_inference(part.inference, **counts))
         return res
 
     # -- pre-test ------------------------------------------------------------------------
