@@ -16,6 +16,7 @@ from ..errors import ConfigError, EvaluationError
 from .config import ALL_ESTIMATORS, ReportConfig, load_config, parse_config
 from .context import Context
 from .document import Code, Heading, Section
+from .figures import report_style
 from .provenance import (
     DETERMINISTIC_SUFFIXES,
     RECORD_NAME,
@@ -156,7 +157,7 @@ def render_report(
         "provenance": lambda c: appendix.provenance(c, record),
     }
     try:
-        with atomic_folder(out, force=force) as tmp:
+        with report_style(), atomic_folder(out, force=force) as tmp:
             sections = []
             for name in cfg.report.sections:
                 if name == "provenance":
@@ -249,7 +250,7 @@ def render_summary(
         "summary", st, cfg, source, out, year, 8, f"summary {year}", progress, parameters
     )
     try:
-        with atomic_folder(out, force=force) as tmp:
+        with report_style(), atomic_folder(out, force=force) as tmp:
             doc = build_summary(ctx)
             write_document(doc, tmp, _formats(cfg, formats), step)
             (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
+from .text import BIDI
 
 Language = Literal["de", "en"]
 SectionName = Literal["data", "implementation", "impact", "methods", "provenance"]
@@ -374,10 +375,26 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, int | float):
         return repr(v)
     if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+        return '"' + "".join(_toml_char(c) for c in v) + '"'
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     raise TypeError(type(v))  # pragma: no cover
+
+
+def _toml_char(c: str) -> str:
+    """A character inside a TOML basic string: quotes, backslashes and every control or
+    direction-changing character escaped (the text is read back unchanged, and shown safely)."""
+    if c == "\\":
+        return "\\\\"
+    if c == '"':
+        return '\\"'
+    if c == "\n":
+        return "\\n"
+    if c == "\t":
+        return "\\t"
+    if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in BIDI:
+        return f"\\u{ord(c):04X}"
+    return c
 
 
 def _dump_toml(data: dict[str, Any], prefix: str = "") -> str:

@@ -28,6 +28,7 @@ from .document import (
     Section,
 )
 from .figures import figure_style, render_figure
+from .text import count
 
 TEXT = {
     "missing": (
@@ -208,13 +209,10 @@ def describe_result(result: Any, title: str, lang: str) -> str:
         est = pd.to_numeric(tidy["estimate"], errors="coerce")
         lo, hi = est.min(), est.max()
         if lang == "de":
-            return (
-                f"{title}: {len(tidy)} Schätzwerte mit Konfidenzintervallen, "
-                f"von {lo:.3g} bis {hi:.3g}."
-            )
-        return (
-            f"{title}: {len(tidy)} estimates with confidence intervals, from {lo:.3g} to {hi:.3g}."
-        )
+            n = count(len(tidy), "Schätzwert", "Schätzwerte", lang)
+            return f"{title}: {n} mit Konfidenzintervallen, von {lo:.3g} bis {hi:.3g}."
+        n = count(len(tidy), "estimate", "estimates", lang)
+        return f"{title}: {n} with confidence intervals, from {lo:.3g} to {hi:.3g}."
     cols = ", ".join(term(str(c), lang) for c in list(tidy.columns)[:4])
     return f"{title} ({cols})."
 

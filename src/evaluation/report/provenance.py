@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .text import BIDI
 
 RECORD_NAME = "provenance.json"
 FORMAT_VERSION = 1
@@ -188,10 +189,18 @@ def finish_record(record: dict[str, Any], folder: Path) -> dict[str, Any]:
     record = dict(record)
     record["outputs"] = outputs
     record["created"] = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
-    (folder / RECORD_NAME).write_text(
-        json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    (folder / RECORD_NAME).write_text(dumps_record(record), encoding="utf-8")
     return record
+
+
+def dumps_record(record: dict[str, Any]) -> str:
+    """The record as JSON: UTF-8 text, with control and direction-changing characters
+    written as ``\\u`` escapes (the same data, shown safely in any viewer)."""
+    text = json.dumps(record, indent=2, ensure_ascii=False)
+    return (
+        "".join(f"\\u{ord(c):04x}" if c in BIDI or 0x7F <= ord(c) <= 0x9F else c for c in text)
+        + "\n"
+    )
 
 
 def read_record(folder: str | Path) -> dict[str, Any]:

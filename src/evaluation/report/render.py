@@ -4,6 +4,9 @@ table as CSV and LaTeX, every figure as SVG and PNG, the configuration and ``pro
 Everything is written into a temporary folder beside the target and moved into place at the
 end, so an interrupted run leaves no half report. An existing folder is replaced only with
 ``force=True``.
+
+Every text passes :func:`evaluation.report.text.clean` on its way into a file (the templates'
+``finalize``), and Markdown gets its own escaping (:func:`evaluation.report.text.md_text`).
 """
 
 from __future__ import annotations
@@ -19,10 +22,12 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from ..errors import EvaluationError
-from .document import FigureBlock, ReportTable, Section, md_text
+from .document import FigureBlock, ReportTable, Section
+from .text import clean, count, md_fence, md_text
 
 HTML_NAME = "report.html"
 #: written into every report folder: such a folder may be replaced with ``force``
@@ -68,6 +73,13 @@ def _template_text(name: str) -> str:
     return resources.files("evaluation.report").joinpath("templates", name).read_text("utf-8")
 
 
+def _finalize(value: Any) -> Any:
+    """Every value a template writes: without control or direction-changing characters."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(clean(str(value)))
+    return clean(value) if isinstance(value, str) else value
+
+
 def _env(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_text),
@@ -76,8 +88,11 @@ def _env(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
     )
     env.filters["mdtext"] = md_text
+    env.filters["mdinline"] = lambda v: md_text(v, start=False)
+    env.filters["fence"] = md_fence
     return env
 
 
@@ -126,7 +141,7 @@ def html_text(doc: Document) -> str:
         toc=doc.toc,
         toc_title="Inhalt" if doc.lang == "de" else "Contents",
         kind=doc.kind,
-        hidden_word=_hidden_word(doc.lang),
+        hidden_rows=lambda n: hidden_rows(n, doc.lang),
     )
 
 
@@ -140,14 +155,17 @@ def markdown_text(doc: Document) -> str:
         markdown_tables=tables,
         notices=doc.notices,
         notice_word="Hinweis" if doc.lang == "de" else "Note",
-        hidden_word=_hidden_word(doc.lang),
+        hidden_rows=lambda n: hidden_rows(n, doc.lang),
     )
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return text
 
 
-def _hidden_word(lang: str) -> str:
-    return "{n} Zeilen, nur als Datei" if lang == "de" else "{n} rows, as files only"
+def hidden_rows(n: int, lang: str) -> str:
+    """What stands for a table that is only written as files."""
+    if lang == "de":
+        return count(n, "Zeile", "Zeilen", lang) + ", nur als Datei"
+    return count(n, "row", "rows", lang) + ", as files only"
 
 
 def write_pdf(html: str, path: Path) -> None:

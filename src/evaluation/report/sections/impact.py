@@ -14,6 +14,7 @@ import pandas as pd
 from ..context import Context
 from ..document import Facts, Heading, Note, Paragraph, ReportTable, Section, slug
 from ..figures import new_figure
+from ..text import count, number
 
 
 def build(ctx: Context) -> Section:
@@ -84,12 +85,16 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
         return
     n_units = panel["municipality_id"].nunique()
     treated_units = panel.loc[panel["cohort"] > 0, "municipality_id"].nunique()
+    lang = ctx.lang
     sec.add(
         Paragraph(
             t(
-                f"Panel: {n_units} Kommunen, davon {treated_units} behandelt; {len(panel)} "
-                f"Kommune-Jahre; Einheit: {unit or '–'}.",
-                f"Panel: {n_units} units, {treated_units} of them treated; {len(panel)} unit-years; "
+                f"Panel: {count(n_units, 'Kommune', 'Kommunen', lang)}, davon "
+                f"{number(treated_units, lang)} behandelt; "
+                f"{count(len(panel), 'Kommune-Jahr', 'Kommune-Jahre', lang)}; "
+                f"Einheit: {unit or '–'}.",
+                f"Panel: {count(n_units, 'unit', 'units', lang)}, {number(treated_units, lang)} "
+                f"of them treated; {count(len(panel), 'unit-year', 'unit-years', lang)}; "
                 f"unit: {unit or '–'}.",
             )
         )
