@@ -12,8 +12,8 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError, EvaluationError
-from .config import ALL_ESTIMATORS, ReportConfig, load_config, parse_config
+from ..errors import ConfigError, DataError, EvaluationError
+from .config import ALL_ESTIMATORS, ReportConfig, load_config
 from .context import Context
 from .document import Code, Heading, Section
 from .figures import report_style
@@ -326,7 +326,14 @@ def verify_report(folder: str | Path) -> Verification:
             res.differences.append(
                 f"configuration {cfg_rel} not found; using the copy in the report"
             )
-        cfg = parse_config((folder / "config.toml").read_text(encoding="utf-8"))
+        copy = folder / "config.toml"
+        if not copy.is_file():
+            raise DataError(
+                f"{folder}: the configuration is neither at the recorded path "
+                f"({cfg_rel or 'none recorded'}) nor in the report (config.toml is missing): "
+                "the report cannot be re-created"
+            )
+        cfg = load_config(copy)
     # outputs
     year = rec.get("parameters", {}).get("year")
     with tempfile.TemporaryDirectory(prefix="verify-") as tmpdir:
