@@ -2,8 +2,9 @@
 table as CSV and LaTeX, every figure as SVG and PNG, the configuration and ``provenance.json``.
 
 Everything is written into a temporary folder beside the target and moved into place at the
-end, so an interrupted run leaves no half report. An existing folder is replaced only with
-``force=True``.
+end, so an interrupted run leaves no half report (:mod:`evaluation.report.output`). An existing
+folder is replaced only with ``force=True``, and only if it holds nothing but an earlier output
+of the same kind.
 
 Every text passes :func:`evaluation.report.text.clean` on its way into a file (the templates'
 ``finalize``), and Markdown gets its own escaping (:func:`evaluation.report.text.md_text`).
@@ -12,10 +13,7 @@ Every text passes :func:`evaluation.report.text.clean` on its way into a file (t
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -27,19 +25,12 @@ import pandas as pd
 
 from ..errors import EvaluationError
 from .document import FigureBlock, ReportTable, Section
+from .output import MARKER as MARKER
+from .output import OutputExistsError as OutputExistsError
+from .output import atomic_folder as atomic_folder
 from .text import clean, count, md_fence, md_text
 
 HTML_NAME = "report.html"
-#: written into every report folder: such a folder may be replaced with ``force``
-MARKER = ".audit-eval-report"
-MARKER_TEXT = (
-    "This folder was written by audit-eval (the evaluation package). Rendering the report "
-    "again with --force replaces the whole folder.\n"
-)
-
-
-class OutputExistsError(EvaluationError, FileExistsError):
-    """The output folder exists and ``force`` was not given."""
 
 
 @dataclass
@@ -202,7 +193,6 @@ def write_document(
     for f in doc.figures:
         _write_text(fdir / f"{f.name}.svg", f.svg)
         (fdir / f"{f.name}.png").write_bytes(f.png)
-    _write_text(folder / MARKER, MARKER_TEXT)
     step("render: HTML")
     html = html_text(doc)
     if "html" in formats or "pdf" in formats:
@@ -218,48 +208,3 @@ def write_document(
 def _write_text(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
-
-
-# -- atomic output ---------------------------------------------------------------------------
-
-
-@contextmanager
-def atomic_folder(out: str | Path, force: bool = False, marker: str = MARKER) -> Iterator[Path]:
-    """Yield an empty temporary folder beside ``out``; move it to ``out`` when the block ends
-    without error, delete it otherwise. Refuses an existing ``out`` unless ``force``, and even
-    then unless it is empty or holds ``marker`` (a folder this package wrote)."""
-    out = Path(out)
-    if out.exists() and not force:
-        raise OutputExistsError(
-            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
-        )
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} exists and is not a folder")
-    if out.exists() and any(out.iterdir()) and not (out / marker).is_file():
-        if not (marker == MARKER and (out / "provenance.json").is_file()):
-            raise OutputExistsError(
-                f"{out} is not empty and was not written by audit-eval (no {marker}); it is "
-                "not replaced even with --force: choose a new folder"
-            )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        old.rmdir()
-        out.rename(old)
-    try:
-        tmp.rename(out)
-    except BaseException:
-        if old is not None:
-            old.rename(out)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
