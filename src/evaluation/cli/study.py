@@ -75,13 +75,19 @@ def study_summary(study, problems: list[Problem]) -> str:
     groups = m["group"].value_counts().to_dict()
     levels = m["level"].value_counts().sort_index().to_dict()
     lines.append("")
-    lines.append(
-        "Units: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
-        + " | levels: "
-        + ", ".join(f"{k} {v}" for k, v in levels.items())
-        + f" | states: {m['state'].nunique()}"
-    )
+    if not len(m):
+        lines.append(
+            "Units: none yet (the municipalities table is empty): fill in the tables before "
+            "analysing; a report needs units"
+        )
+    else:
+        lines.append(
+            "Units: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
+            + " | levels: "
+            + ", ".join(f"{k} {v}" for k, v in levels.items())
+            + f" | states: {m['state'].nunique()}"
+        )
     a = study.audits
     if len(a):
         cohorts = study.onsets("certification").dropna(subset=["cohort"])["cohort"]
