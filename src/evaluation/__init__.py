@@ -66,6 +66,9 @@ _API: dict[str, str] = {
     "continuous_did": "staggered",
     "heterogeneity": "staggered",
     "twfe_weights": "staggered",
+    # goal attainment, coder agreement, surveys and costs
+    "coder_agreement": "mixed",
+    "krippendorff_alpha": "mixed",
     # reports
     "ReportConfig": "report",
     "load_config": "report",
