@@ -69,6 +69,7 @@ _API: dict[str, str] = {
     # goal attainment, coder agreement, surveys and costs
     "coder_agreement": "mixed",
     "krippendorff_alpha": "mixed",
+    "survey_estimates": "mixed",
     # reports
     "ReportConfig": "report",
     "load_config": "report",
