@@ -67,6 +67,9 @@ _API: dict[str, str] = {
     "heterogeneity": "staggered",
     "twfe_weights": "staggered",
     # goal attainment, coder agreement, surveys and costs
+    "goal_attainment": "mixed",
+    "attainment_by_implementation": "mixed",
+    "goal_implementation_shares": "mixed",
     "coder_agreement": "mixed",
     "krippendorff_alpha": "mixed",
     "survey_estimates": "mixed",

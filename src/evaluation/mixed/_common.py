@@ -281,7 +281,7 @@ def numeric_column(df: pd.DataFrame, table: str, column: str, *, fix: str) -> np
     if bad.any():
         row = first_bad_row(bad)
         raise DataError(
-            f"table {table} row {row}, field {column}: {s.iloc[row]!r} is not a number; {fix}"
+            f"table {table} row {row}, field {column}: {shown(s.iloc[row])} is not a number; {fix}"
         )
     return values
 
@@ -313,3 +313,12 @@ def figure_axes(ax, figsize=(7, 4)):
     else:
         fig = ax.figure
     return fig, ax
+
+
+def shown(value: Any) -> str:
+    """A cell value as an error message shows it: text quoted, numbers plain."""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return repr(value) if isinstance(value, str) else str(value)

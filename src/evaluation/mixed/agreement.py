@@ -48,6 +48,7 @@ from ._common import (
     figure_axes,
     first_bad_row,
     in_lang,
+    shown,
 )
 
 MeasurementLevel = Literal["nominal", "ordinal", "interval", "ratio"]
@@ -199,7 +200,7 @@ def _count_matrix(units, codes, level: str, order, where: str):
         if bad.any():
             row = first_bad_row(bad)
             raise DataError(
-                f"{where} row {codes.index[row]}, field code: {codes.iloc[row]!r} is not a "
+                f"{where} row {codes.index[row]}, field code: {shown(codes.iloc[row])} is not a "
                 f"number, but "
                 f"level={level!r} needs numeric codes; use level='nominal' or 'ordinal'"
             )
@@ -216,7 +217,7 @@ def _count_matrix(units, codes, level: str, order, where: str):
             if unknown.any():
                 row = first_bad_row(unknown)
                 raise DataError(
-                    f"{where} row {codes.index[row]}, field code: {codes.iloc[row]!r} is not in the given "
+                    f"{where} row {codes.index[row]}, field code: {shown(codes.iloc[row])} is not in the given "
                     f"order {labels}; add it to order= or correct the code"
                 )
             idx = key.map(lookup).to_numpy(dtype=np.int64)

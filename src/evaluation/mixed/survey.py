@@ -56,6 +56,7 @@ from ._common import (
     first_bad_row,
     in_lang,
     numeric_column,
+    shown,
 )
 
 Statistic = Literal["mean", "share"]
@@ -275,7 +276,7 @@ def _design(df, weights, strata, clusters, fpc, lonely_psu, table):
             row = first_bad_row(bad)
             raise DataError(
                 f"table {table} row {df.index[row]}, field {weights}: weight "
-                f"{df[weights].iloc[row]!r} must be a positive number"
+                f"{shown(df[weights].iloc[row])} must be a positive number"
             )
     h = _codes(df, strata, table)
     c = _codes(df, clusters, table) if clusters is not None else np.arange(len(df))
@@ -291,7 +292,7 @@ def _design(df, weights, strata, clusters, fpc, lonely_psu, table):
         if bad.any():
             row = first_bad_row(bad)
             raise DataError(
-                f"table {table} row {df.index[row]}, field {fpc}: {df[fpc].iloc[row]!r} must "
+                f"table {table} row {df.index[row]}, field {fpc}: {shown(df[fpc].iloc[row])} must "
                 "be a positive population size (or a sampling fraction <= 1)"
             )
         for k in range(n_strata):
