@@ -73,6 +73,7 @@ _API: dict[str, str] = {
     "coder_agreement": "mixed",
     "krippendorff_alpha": "mixed",
     "survey_estimates": "mixed",
+    "measure_costs": "mixed",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

@@ -1,6 +1,7 @@
 """Analyses of the mixed-methods tables: goal attainment, coder agreement, surveys, costs."""
 
 from .agreement import CoderAgreement, coder_agreement, krippendorff_alpha
+from .costs import MeasureCosts, measure_costs
 from .goals import (
     AttainmentByImplementation,
     GoalAttainment,
@@ -15,6 +16,8 @@ __all__ = [
     "LIKERT_SCALES",
     "AttainmentByImplementation",
     "GoalAttainment",
+    "MeasureCosts",
+    "measure_costs",
     "attainment_by_implementation",
     "goal_attainment",
     "goal_implementation_shares",
