@@ -74,6 +74,7 @@ _API: dict[str, str] = {
     "krippendorff_alpha": "mixed",
     "survey_estimates": "mixed",
     "measure_costs": "mixed",
+    "read_survey_file": "mixed",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

@@ -10,6 +10,7 @@ from .goals import (
     goal_implementation_shares,
     t_score,
 )
+from .readers import SurveyFileWarning, read_survey_file
 from .survey import LIKERT_SCALES, SurveyEstimates, survey_estimates
 
 __all__ = [
@@ -17,6 +18,8 @@ __all__ = [
     "AttainmentByImplementation",
     "GoalAttainment",
     "MeasureCosts",
+    "SurveyFileWarning",
+    "read_survey_file",
     "measure_costs",
     "attainment_by_implementation",
     "goal_attainment",
