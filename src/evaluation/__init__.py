@@ -75,6 +75,7 @@ _API: dict[str, str] = {
     "survey_estimates": "mixed",
     "measure_costs": "mixed",
     "read_survey_file": "mixed",
+    "synthetic_mixed_methods": "synthetic_mixed",
     # reports
     "ReportConfig": "report",
     "load_config": "report",
