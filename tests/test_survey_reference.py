@@ -146,7 +146,7 @@ def test_summary_and_plot():
     import matplotlib.pyplot as plt
 
     fig = res.plot(lang="en")
-    assert [t.get_text() for t in fig.axes[0].get_legend().get_texts()] == ["No", "Yes"]
+    assert [t.get_text() for t in fig.legends[0].get_texts()] == ["No", "Yes"]
     plt.close(fig)
 
 

@@ -73,6 +73,7 @@ _API: dict[str, str] = {
     "coder_agreement": "mixed",
     "krippendorff_alpha": "mixed",
     "survey_estimates": "mixed",
+    "LIKERT_SCALES": "mixed",
     "measure_costs": "mixed",
     "read_survey_file": "mixed",
     "synthetic_mixed_methods": "synthetic_mixed",

@@ -64,7 +64,21 @@ LABELS: dict[str, Pair] = {
     "slope": ("Steigung", "Slope"),
     "correlation": ("Korrelation", "Correlation"),
     "survey_id": ("Befragung", "Survey"),
+    "wave": ("Welle", "Wave"),
+    "measurement_level": ("Skalenniveau", "Level of measurement"),
 }
+
+
+#: display of the success definitions (the codes of ``success=``)
+SUCCESS_LABELS: dict[str, Pair] = {
+    "implemented": ("umgesetzt", "implemented"),
+    "at_least_partial": ("mindestens teilweise umgesetzt", "at least partially implemented"),
+}
+
+
+def percent_text(level: float) -> Pair:
+    """A confidence level as (German, English) text: ("95 %", "95%")."""
+    return (f"{level * 100:.0f}\u00a0%", f"{level:.0%}")
 
 
 def label(key: str, lang: Lang) -> str:
@@ -83,7 +97,9 @@ def in_lang(text: Pair | str, lang: Lang) -> str:
 
 
 def number(value: Any, lang: Lang, digits: int = 3) -> str:
-    """A number as a person reads it: ``1.234,567`` (de) or ``1,234.567`` (en); empty for NA."""
+    """A number as a person reads it: ``1 234,567`` (de: decimal comma, thousands grouped by a
+    narrow no-break space as DIN 5008 and ISO 80000 allow, so that no reader takes ``1.000``
+    for one) or ``1,234.567`` (en); empty for NA."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
     if isinstance(value, bool | np.bool_):
@@ -92,8 +108,10 @@ def number(value: Any, lang: Lang, digits: int = 3) -> str:
         text = f"{int(value):,}"
     else:
         text = f"{float(value):,.{digits}f}"
+        if text.startswith("-") and float(text.replace(",", "")) == 0:
+            text = text[1:]  # no "-0,000"
     if lang == "de":
-        text = text.replace(",", "\x00").replace(".", ",").replace("\x00", ".")
+        text = text.replace(",", "\u202f").replace(".", ",")
     return text
 
 
@@ -225,7 +243,7 @@ class MixedEstimates(Estimates):
         check_lang(lang)
         facts = [(term("method", lang), in_lang(self.methods, lang))]
         facts += [(label(k, lang), fact_text(v, lang)) for k, v in self.facts.items()]
-        facts.append((term("confidence_level", lang), number(self.level * 100, lang, 0) + " %"))
+        facts.append((term("confidence_level", lang), in_lang(percent_text(self.level), lang)))
         return Summary(
             in_lang(self.titles, lang),
             facts=facts,

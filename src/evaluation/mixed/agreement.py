@@ -48,12 +48,20 @@ from ._common import (
     figure_axes,
     first_bad_row,
     in_lang,
+    number,
     shown,
 )
 
 MeasurementLevel = Literal["nominal", "ordinal", "interval", "ratio"]
 LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
 STATISTICS: tuple[str, ...] = ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa")
+
+#: display labels of the usual coding dimensions (others are shown by their code)
+DIMENSION_LABELS = {
+    "measure_type": ("Maßnahmentyp", "Measure type"),
+    "target_group": ("Zielgruppe", "Target group"),
+    "novelty": ("neu oder fortgeführt", "New or continued"),
+}
 
 TEXTS = {
     "title": ("Übereinstimmung der Codierungen", "Agreement between coders"),
@@ -265,6 +273,8 @@ class CoderAgreement(MixedTable):
 
     def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
         """Estimates with their intervals per dimension and statistic; returns the Figure."""
+        from matplotlib.ticker import FuncFormatter
+
         fig, ax = figure_axes(ax, (7, 0.5 + 0.45 * len(self._table)))
         t = self._table
         pos = np.arange(len(t))[::-1]
@@ -274,7 +284,7 @@ class CoderAgreement(MixedTable):
         err = np.vstack([np.nan_to_num(est - lo), np.nan_to_num(hi - est)])
         ax.errorbar(est, pos, xerr=err, fmt="o", color="C0", capsize=3)
         names = [
-            f"{d} – {in_lang(TEXTS['statistic'][s], lang)}"
+            f"{in_lang(DIMENSION_LABELS.get(d, d), lang)} – {in_lang(TEXTS['statistic'][s], lang)}"
             for d, s in zip(t["dimension"], t["statistic"], strict=True)
         ]
         ax.set_yticks(pos, names)
@@ -282,6 +292,7 @@ class CoderAgreement(MixedTable):
             ax.axvline(x, color="0.6", lw=0.8, ls="--")
         ax.axvline(0, color="0.4", lw=0.8)
         ax.set_xlim(min(-0.05, np.nanmin(lo) if np.isfinite(lo).any() else 0) - 0.05, 1.05)
+        ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 1)))
         ax.set_xlabel(in_lang(TEXTS["xlabel"], lang))
         ax.set_title(title or in_lang(self.titles, lang))
         fig.tight_layout()
@@ -400,7 +411,11 @@ def coder_agreement(
         titles=TEXTS["title"],
         notes=note_pairs,
         facts={"n_units": int(df[unit].nunique())},
-        value_labels={"statistic": TEXTS["statistic"], "measurement_level": TEXTS["level"]},
+        value_labels={
+            "statistic": TEXTS["statistic"],
+            "measurement_level": TEXTS["level"],
+            "dimension": DIMENSION_LABELS,
+        },
         options={
             "dimension": dims,
             "level": levels,

@@ -43,6 +43,7 @@ from ..codes import ACTION_FIELDS, Lang
 from ..errors import DataError
 from ..implementation.rates import bootstrap_interval
 from ._common import (
+    SUCCESS_LABELS,
     MixedTable,
     check_choice,
     check_draws,
@@ -54,6 +55,7 @@ from ._common import (
     first_bad_row,
     in_lang,
     numeric_column,
+    percent_text,
     shown,
 )
 from ._status import Success, latest_status, success_flags
@@ -318,19 +320,29 @@ def measure_costs(
         notes.append(tuple(t.format(k=n_none) for t in TEXTS["none_implemented"]))
     if n_single:
         notes.append(tuple(t.format(k=n_single) for t in TEXTS["single"]))
-    pct = f"{level:.0%}"
+    pct = percent_text(level)
     if interval == "linearisation":
-        notes.insert(0, tuple(t.format(level=pct) for t in TEXTS["linearisation"]))
+        notes.insert(
+            0, tuple(t.format(level=p) for t, p in zip(TEXTS["linearisation"], pct, strict=True))
+        )
     else:
         notes.insert(
-            0, tuple(t.format(level=pct, n=n_draws, seed=seed) for t in TEXTS["bootstrap"])
+            0,
+            tuple(
+                t.format(level=p, n=n_draws, seed=seed)
+                for t, p in zip(TEXTS["bootstrap"], pct, strict=True)
+            ),
         )
     table = pd.DataFrame(rows)
     return MeasureCosts(
         table,
         titles=TEXTS["title"],
         notes=notes,
-        facts={"n_measures": len(merged), "n_municipalities": n_clusters, "success": success},
+        facts={
+            "n_measures": len(merged),
+            "n_municipalities": n_clusters,
+            "success": SUCCESS_LABELS[success],
+        },
         digits=2,
         value_labels={"action_field": FIELD_LABELS, "cost": COST_LABELS},
         options={

@@ -44,7 +44,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..codes import Lang
+from ..codes import GROUPS, Lang
 from ..errors import DataError
 from ._common import (
     MixedEstimates,
@@ -55,6 +55,7 @@ from ._common import (
     figure_axes,
     first_bad_row,
     in_lang,
+    number,
     numeric_column,
     shown,
 )
@@ -81,6 +82,8 @@ LIKERT_SCALES: dict[str, dict[int, tuple[str, str]]] = {
         5: ("sehr zufrieden", "very satisfied"),
     },
 }
+
+GROUP_LABELS = {c.code: (c.label_de, c.label_en) for c in GROUPS}
 
 TEXTS = {
     "title": {
@@ -189,6 +192,7 @@ class SurveyEstimates(MixedEstimates):
             notes=[self.se_notes],
             facts=self.facts,
             level=self.level,
+            value_labels=self.value_labels,
             options={**self.options, "between": between, "first": first, "second": second},
         )
 
@@ -201,15 +205,19 @@ class SurveyEstimates(MixedEstimates):
 
 
 def plot_likert(result: SurveyEstimates, ax=None, lang: Lang = "de", title=None):
+    """Diverging stacked bars of the category shares (one bar per item and group)."""
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import FuncFormatter
 
     t = result.tidy()
     rows = [k for k in result.keys if k != "category"]
     groups = t.groupby(rows, sort=False, dropna=False)
     cats = sorted(pd.unique(t["category"]).tolist())
     n = len(cats)
-    fig, ax = figure_axes(ax, (8, 0.7 + 0.5 * groups.ngroups))
-    colors = plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, n))
+    fig, ax = figure_axes(ax, (8, 1.6 + 0.5 * groups.ngroups))
+    colors = list(plt.get_cmap("RdBu")(np.linspace(0.1, 0.9, n)))
+    if n % 2:
+        colors[n // 2] = (0.8, 0.8, 0.8, 1.0)
     names = []
     for pos, (key, g) in enumerate(groups):
         share = g.set_index("category")["estimate"].reindex(cats).fillna(0.0).to_numpy()
@@ -219,24 +227,29 @@ def plot_likert(result: SurveyEstimates, ax=None, lang: Lang = "de", title=None)
         for k in range(n):
             ax.barh(y, share[k], left=left, color=colors[k], edgecolor="white", height=0.7)
             left += share[k]
-        names.append(" / ".join(str(v) for v in (key if isinstance(key, tuple) else (key,))))
+        key = key if isinstance(key, tuple) else (key,)
+        names.append(" / ".join(in_lang(GROUP_LABELS.get(str(v), str(v)), lang) for v in key))
     ax.set_yticks(np.arange(groups.ngroups)[::-1], names)
     ax.axvline(0, color="0.3", lw=0.8)
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(
+            lambda v, _: number(abs(v) * 100, lang, 0) + ("\u00a0%" if lang == "de" else "%")
+        )
+    )
     item = str(t["item"].iloc[0])
     labels = result.labels.get(item, {})
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[k]) for k in range(n)]
-    ax.legend(
+    fig.legend(
         handles,
         [in_lang(labels.get(c, str(c)), lang) for c in cats],
-        loc="upper center",
-        bbox_to_anchor=(0.5, -0.15),
+        loc="lower center",
         ncol=min(n, 5),
         frameon=False,
         fontsize="small",
     )
     ax.set_xlabel(in_lang(TEXTS["share_axis"], lang))
     ax.set_title(title or in_lang(result.titles, lang))
-    fig.tight_layout()
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
 
@@ -548,6 +561,7 @@ def survey_estimates(
             "n_psu": design["n_psu_total"],
         },
         level=level,
+        value_labels={"group": GROUP_LABELS},
         options={
             "items": items,
             "by": by,
