@@ -35,9 +35,7 @@ import pandas as pd
 from scipy.special import expit
 
 from .codes import ACTION_FIELD_CODES
-from .mixed._status import latest_status
-from .mixed.goals import goal_implementation_shares
-from .mixed.survey import LIKERT_SCALES
+from .mixed import LIKERT_SCALES, goal_implementation_shares, latest_status
 
 #: Code lists of the coding dimensions of measure_codes.
 CODE_LISTS: dict[str, tuple[str, ...]] = {
