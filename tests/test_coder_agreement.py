@@ -214,5 +214,7 @@ def test_bad_input_names_table_row_and_field():
         ev.coder_agreement(df, dimension="novelty")
     with pytest.raises(ValueError, match="level of dimension"):
         ev.coder_agreement(df, level="nomimal")
+    with pytest.raises(DataError, match="no measure has codes of two coders"):
+        ev.coder_agreement(df[df["coder"] == "Anna"], n_draws=None)
     with pytest.raises(ValueError, match="n_draws"):
         ev.coder_agreement(df, n_draws=10)

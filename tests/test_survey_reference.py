@@ -166,5 +166,7 @@ def test_design_problems_are_reported_with_row_and_field():
     fpc.loc[5, "fpc"] = 1
     with pytest.raises(DataError, match="field fpc"):
         ev.survey_estimates(fpc, "api00", **{**args, "fpc": "fpc"})
+    with pytest.raises(DataError, match="field api00: no respondent has a valid answer"):
+        ev.survey_estimates(df.assign(api00=np.nan), "api00", **args)
     with pytest.raises(ValueError, match="statistic must be one of"):
         ev.survey_estimates(df, "api00", statistic="median", **args)

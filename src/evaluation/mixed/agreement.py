@@ -435,6 +435,11 @@ def _dimension(sub, d, level, order, unit, coder, code, n_draws, rng, conf_level
     per, keep = _unit_coincidences(counts)
     n_units = counts.shape[0]
     n_pairable = int(keep.sum())
+    if n_pairable == 0:
+        raise DataError(
+            f"table measure_codes: in dimension {d} no measure has codes of two coders, so "
+            "agreement cannot be measured; have at least part of the measures coded twice"
+        )
     # observed agreement: share of pairable ordered pairs with equal codes
     per_nom, _ = _unit_coincidences(nominal_counts)
     o_nom = per_nom.sum(axis=0)

@@ -488,6 +488,11 @@ def survey_estimates(
     for item in items:
         y = numeric_column(df, "survey_responses", item, fix="code the answer as a number")
         valid = ~np.isnan(y)
+        if not valid.any():
+            raise DataError(
+                f"table survey_responses, field {item}: no respondent has a valid answer, so "
+                "there is nothing to estimate; check the item code or leave the item out"
+            )
         if (~valid).any():
             pair = TEXTS["missing"]
             k = int((~valid).sum())
