@@ -59,9 +59,10 @@ def test_usage_errors_exit_2():
     assert run("frobnicate").returncode == 2
 
 
-def test_missing_folder_is_a_message(tmp_path):
+def test_missing_folder_is_a_usage_error(tmp_path):
+    # a path that does not exist is a usage error (2), as the README says; not invalid data (1)
     r = run("validate", str(tmp_path / "nope"))
-    assert r.returncode == 1 and "does not exist" in r.stderr and "Traceback" not in r.stderr
+    assert r.returncode == 2 and "does not exist" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_init_writes_templates_and_refuses_non_empty(tmp_path, capsys):

@@ -269,21 +269,26 @@ def test_refuses_to_overwrite(study_dir, tmp_path):
     out = tmp_path / "r"
     out.mkdir()
     (out / "keep.txt").write_text("mine")
-    with pytest.raises(OutputExistsError, match="--force"):
-        render_report(study_dir, LIGHT, out)
-    # even with force, a folder that holds no report is not replaced
-    with pytest.raises(OutputExistsError, match="not written by audit-eval"):
-        render_report(study_dir, LIGHT, out, force=True)
+    # a folder that holds no report is not replaced, with or without force
+    for force in (False, True):
+        with pytest.raises(OutputExistsError, match="not written by audit-eval"):
+            render_report(study_dir, LIGHT, out, force=force)
     assert (out / "keep.txt").read_text() == "mine"
     out2 = tmp_path / "r2"
     render_report(study_dir, LIGHT, out2)
-    (out2 / "extra.txt").write_text("old")
-    render_report(study_dir, LIGHT, out2, force=True)
-    assert not (out2 / "extra.txt").exists() and (out2 / "report.md").is_file()
-    # a committed reference rendering has no provenance.json but the marker: replaceable
+    with pytest.raises(OutputExistsError, match="force=True"):
+        render_report(study_dir, LIGHT, out2)
+    # an earlier report with a file of the user inside: refused, naming the file
+    (out2 / "extra.txt").write_text("mine")
+    with pytest.raises(OutputExistsError, match=r"did not write \(extra\.txt\)"):
+        render_report(study_dir, LIGHT, out2, force=True)
+    assert (out2 / "extra.txt").read_text() == "mine"
+    # a committed reference rendering lacks some of the files its marker lists: replaceable
+    (out2 / "extra.txt").unlink()
     (out2 / "provenance.json").unlink()
     render_report(study_dir, LIGHT, out2, force=True)
-    assert (out2 / "provenance.json").is_file()
+    assert (out2 / "provenance.json").is_file() and (out2 / "report.md").is_file()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["r", "r2"]  # no lock, no temp left
 
 
 def test_interrupted_run_leaves_no_folder(study_dir, tmp_path, monkeypatch):

@@ -167,3 +167,111 @@ def test_figures_are_deterministic_and_described():
     with pytest.raises(ValueError, match="alt text"):
         fig, _ = new_figure()
         render_figure(fig, "g", "Titel", " ")
+
+
+# -- encodings, limits and types ------------------------------------------------------------
+
+CFG_TEXT = '[study]\ntitle = "Maßnahmen in Köln – Überblick"\n[report]\nlanguage = "en"\n'
+TITLE = "Maßnahmen in Köln – Überblick"
+
+
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [
+        ("utf-8", b""),
+        ("utf-8", b"\xef\xbb\xbf"),
+        ("utf-16-le", b"\xff\xfe"),
+        ("utf-16-be", b"\xfe\xff"),
+        ("utf-16-le", b""),
+        ("utf-16-be", b""),
+        ("utf-32-le", b"\xff\xfe\x00\x00"),
+        ("cp1252", b""),
+    ],
+)
+def test_configuration_encodings_are_recognised(tmp_path, encoding, bom):
+    # the bytes are made by Python's codecs; the title must come back as written
+    p = tmp_path / "c.toml"
+    p.write_bytes(bom + CFG_TEXT.encode(encoding))
+    cfg = load_config(p)
+    assert cfg.study.title == TITLE and cfg.lang == "en"
+    import hashlib
+
+    assert cfg.source_sha256 == hashlib.sha256(p.read_bytes()).hexdigest()
+
+
+def test_undecodable_configuration_names_the_encodings(tmp_path):
+    p = tmp_path / "c.toml"
+    # 0x81 and 0x8d are not characters in Windows-1252 and do not start UTF-8 sequences
+    p.write_bytes(b'[study]\ntitle = "\x81\x8d"\n')
+    with pytest.raises(ConfigError, match=r"c\.toml: unknown text encoding.*UTF-8.*Windows-1252"):
+        load_config(p)
+    p.write_bytes(b"\xff\xfe" + b"\x00\xd8")  # UTF-16 with a lone surrogate
+    with pytest.raises(ConfigError, match="UTF-16"):
+        load_config(p)
+
+
+@pytest.mark.parametrize(
+    ("data", "key", "fragment"),
+    [
+        (
+            {"impact": {"robustness": {"randomization_draws": 10**9}}},
+            "randomization_draws",
+            "100,000",
+        ),
+        (
+            {"impact": {"robustness": {"randomization_draws": 1e9}}},
+            "randomization_draws",
+            "100,000",
+        ),
+        ({"impact": {"att_gt": {"bootstrap": 10**9}}}, "impact.att_gt.bootstrap", "100,000"),
+        ({"impact": {"window": [-1000, 5]}}, "impact.window", "50"),
+        ({"impact": {"robustness": {"anticipation": 99}}}, "anticipation", "10"),
+        ({"comparison": {"ratio": 10**6}}, "comparison.ratio", "100"),
+        ({"comparison": {"caliper": float("nan")}}, "comparison.caliper", "finite"),
+        ({"comparison": {"caliper": float("inf")}}, "comparison.caliper", "finite"),
+        ({"impact": {"window": ["a", 5]}}, r"impact.window\[0\]", "whole number"),
+        ({"study": {"title": 5}}, "study.title", "text"),
+        ({"report": {"formats": "pdf"}}, "report.formats", "list"),
+        ({"impact": {"att_gt": []}}, "impact.att_gt", "table"),
+        ({1: {}}, "keys are names", ""),
+    ],
+)
+def test_limits_and_types(data, key, fragment):
+    with pytest.raises(ConfigError, match=key) as info:
+        load_config(data)
+    assert fragment in str(info.value)
+
+
+def test_limits_are_documented():
+    from evaluation.report.config import LIMITS
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    demo = (ROOT / "reports" / "demo.toml").read_text(encoding="utf-8")
+    for key, (limit, _) in LIMITS.items():
+        assert f"`{key}`" in readme and f"{limit:,}" in readme, key
+    assert "100,000" in demo
+
+
+def test_a_cp1252_configuration_verifies(tmp_path):
+    # the hash of the configuration file is the hash of its bytes, whatever its encoding
+    from evaluation.datasets import synthetic_study
+    from evaluation.report import render_report, verify_report
+
+    synthetic_study(seed=1, n_audited=4, n_comparison=6).save(tmp_path / "data")
+    p = tmp_path / "c.toml"
+    p.write_bytes(
+        '[study]\ntitle = "Düren"\n[report]\nformats = ["markdown"]\nsections = ["methods"]\n'.encode(
+            "cp1252"
+        )
+    )
+    out = render_report(tmp_path / "data", p, tmp_path / "r")
+    res = verify_report(out)
+    assert res.ok, str(res)
+
+
+def test_configuration_copy_round_trips_hostile_text():
+    title = 'a"b\\c\nd\te\x07\u202e\x9b\x00'
+    cfg = load_config({"study": {"title": title}})
+    text = cfg.to_toml()
+    assert all(c not in text for c in "\x07\u202e\x9b\x00")
+    assert parse_config(text).study.title == title

@@ -68,6 +68,17 @@ _API: dict[str, str] = {
     "twfe_weights": "staggered",
     "did_imputation": "staggered",
     "did_two_stage": "staggered",
+    # goal attainment, coder agreement, surveys and costs
+    "goal_attainment": "mixed",
+    "attainment_by_implementation": "mixed",
+    "goal_implementation_shares": "mixed",
+    "coder_agreement": "mixed",
+    "krippendorff_alpha": "mixed",
+    "survey_estimates": "mixed",
+    "LIKERT_SCALES": "mixed",
+    "measure_costs": "mixed",
+    "read_survey_file": "mixed",
+    "synthetic_mixed_methods": "synthetic_mixed",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

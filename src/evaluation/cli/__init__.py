@@ -2,14 +2,24 @@
 
 Each subcommand lives in a module of this package with a ``register(subparsers)`` function that
 adds its parser and sets ``func`` (taking the parsed arguments, returning the exit code).
-Exit codes: 0 success, 1 invalid data or failed check (with a message, never a traceback),
-2 usage error.
+
+Exit codes (the same for every subcommand):
+
+- 0: done as asked;
+- 1: invalid data, a failed check or an output that cannot be written (with a message naming
+  what and where, never a traceback);
+- 2: usage error (unknown option, missing argument, an input path that does not exist);
+- 3: ``report``, ``summary`` and ``demo`` only: the output was written, but analyses that the
+  configuration asked for failed (one line on stderr; the notes in the report say why);
+  ``--allow-failures`` exits with 0 instead;
+- 4: an internal error (a bug of the package; the message says what to report).
 """
 
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -19,12 +29,30 @@ from ..errors import EvaluationError
 # modules of this package that define subcommands, in the order of the help text
 SUBCOMMAND_MODULES: tuple[str, ...] = ("study", "ingest", "report")
 
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_ANALYSES_FAILED = 3
+EXIT_INTERNAL = 4
+
+EPILOG = """\
+exit codes: 0 done; 1 invalid data, failed check or output not written; 2 usage error (also
+an input path that does not exist); 3 report/summary/demo written but analyses asked for
+failed (--allow-failures: 0); 4 internal error (a bug)"""
+
+
+class UsageError(Exception):
+    """The command line was used wrongly (exit code 2), e.g. an input path that does not
+    exist."""
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="audit-eval",
         description="Evaluation of the Audit familiengerechte Kommune: validate studies, "
         "run analyses and render reports.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"audit-eval {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -35,16 +63,59 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; return the exit code (never raises, except on Ctrl-C: 130)."""
+    from ..report.text import clean
+
     parser = build_parser()
-    args = parser.parse_args(argv)  # exits with code 2 on usage errors
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # usage errors (2), --help and --version (0)
+        return exc.code if isinstance(exc.code, int) else (EXIT_USAGE if exc.code else EXIT_OK)
     try:
         return int(args.func(args) or 0)
+    except UsageError as exc:
+        print(f"error: {clean(exc)}", file=sys.stderr)
+        return EXIT_USAGE
     except EvaluationError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
+        print(f"error: {clean(getattr(exc, 'cli_message', None) or exc)}", file=sys.stderr)
+        return EXIT_FAILED
+    except OSError as exc:
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"error: {clean(where)}{clean(exc.strerror or exc)}", file=sys.stderr)
+        return EXIT_FAILED
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - a bug: a message, and the details on request
+        if os.environ.get("AUDIT_EVAL_TRACEBACK"):
+            import traceback
+
+            traceback.print_exc()
+        print(
+            f"internal error (a bug of audit-eval {__version__}; please report it with this "
+            f"line and the command): {type(exc).__name__}: {clean(exc)}"
+            + (
+                ""
+                if os.environ.get("AUDIT_EVAL_TRACEBACK")
+                else " (set AUDIT_EVAL_TRACEBACK=1 for the details)"
+            ),
+            file=sys.stderr,
+        )
+        return EXIT_INTERNAL
+
+
+def need_path(path, what: str, *, folder: bool | None = None) -> None:
+    """Raise :class:`UsageError` when an input path does not exist (or is of the wrong
+    kind)."""
+    from pathlib import Path
+
+    p = Path(path)
+    if not p.exists():
+        raise UsageError(f"{what} {p} does not exist")
+    if folder is True and not p.is_dir():
+        raise UsageError(f"{what} {p} is not a folder")
+    if folder is False and p.is_dir():
+        raise UsageError(f"{what} {p} is a folder, not a file")
 
 
 if __name__ == "__main__":  # pragma: no cover

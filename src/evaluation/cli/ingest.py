@@ -4,7 +4,9 @@
 with ``--force``, replaces) the municipalities table from a Destatis directory;
 ``audit-eval import inkar FILES... --study DIR`` adds INKAR indicators and their catalogue rows.
 Both validate the whole study before writing anything, and never replace existing data without
-``--force``.
+``--force``. A new study folder is written beside its place and moved there at the end; an
+existing one is updated table by table (each file replaced at once), while a lock file beside
+the folder keeps a second import out.
 """
 
 from __future__ import annotations
@@ -15,7 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from ..errors import DataError, EvaluationError
+from ..report.output import OutputExistsError
 from ..validation import StudyValidationError, format_problems
+from . import need_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -50,7 +54,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "default: the level of the audited codes (8 digits: gemeinde, 5: kreis), else gemeinde",
     )
     g.add_argument("--force", action="store_true", help="replace an existing municipalities table")
-    g.set_defaults(func=cmd_gemeindeverzeichnis)
+    g.set_defaults(func=_locked(cmd_gemeindeverzeichnis))
 
     i = isub.add_parser(
         "inkar",
@@ -86,7 +90,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         action="store_true",
         help="replace indicators that the study already holds (rows and catalogue entries)",
     )
-    i.set_defaults(func=cmd_inkar)
+    i.set_defaults(func=_locked(cmd_inkar))
 
 
 def _existing(folder: Path):
@@ -97,9 +101,21 @@ def _existing(folder: Path):
     return load_study(folder, validate=False)
 
 
+def _check_folder(folder: Path) -> None:
+    """The study folder must be new, empty or a study (never another folder of the user)."""
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise OutputExistsError(f"{folder} exists and is not a folder; give a study folder")
+    if folder.is_dir() and not (folder / "datapackage.json").exists() and any(folder.iterdir()):
+        raise OutputExistsError(
+            f"{folder} is not empty and is not a study folder (no datapackage.json); give a "
+            "new folder or an existing study"
+        )
+
+
 def _save(study, folder: Path) -> list:
     """Validate the complete study, then write it; nothing is written if it is invalid."""
     from ..io import save_study
+    from ..report.output import atomic_folder, output_error
 
     problems = study.problems()
     if any(p.severity == "error" for p in problems):
@@ -107,9 +123,19 @@ def _save(study, folder: Path) -> list:
             "the imported study would not be valid, nothing was written:\n"
             + format_problems(problems)
         )
+    _check_folder(folder)
+    if not (folder / "datapackage.json").exists():
+        if folder.is_dir():
+            folder.rmdir()  # empty (checked above)
+        with atomic_folder(folder, kind="study", lock=False, marker=False) as tmp:
+            save_study(study, tmp)
+        return problems
     # keep the format of an existing study folder
     fmt = "parquet" if (folder / "municipalities.parquet").exists() else "csv"
-    save_study(study, folder, format=fmt, overwrite=True)
+    try:
+        save_study(study, folder, format=fmt, overwrite=True)
+    except OSError as exc:
+        raise output_error(exc, folder, exc.filename) from None
     return problems
 
 
@@ -132,9 +158,26 @@ def _report(folder: Path) -> None:
     print(study_summary(loaded, loaded.problems()))
 
 
+def _locked(cmd):
+    """Run an import holding the lock of its study folder (one import at a time)."""
+
+    def run(args: argparse.Namespace) -> int:
+        from ..report.output import output_lock
+
+        _check_folder(args.study)
+        with output_lock(args.study):
+            return cmd(args)
+
+    run.__doc__ = cmd.__doc__
+    return run
+
+
 def cmd_gemeindeverzeichnis(args: argparse.Namespace) -> int:
     from ..ingest import read_codes, read_gemeindeverzeichnis
 
+    need_path(args.file, "directory file", folder=False)
+    if args.audited is not None:
+        need_path(args.audited, "file of audited codes", folder=False)
     audited = read_codes(args.audited) if args.audited is not None else None
     level = args.level
     if level is None:
@@ -167,6 +210,8 @@ def cmd_gemeindeverzeichnis(args: argparse.Namespace) -> int:
 def cmd_inkar(args: argparse.Namespace) -> int:
     from ..ingest import read_inkar
 
+    for f in args.files:
+        need_path(f, "INKAR export", folder=False)
     study = _existing(args.study)
     if study is None or study.municipalities.empty:
         raise EvaluationError(

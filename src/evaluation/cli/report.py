@@ -3,7 +3,21 @@
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
+
+from . import EXIT_ANALYSES_FAILED, EXIT_OK, need_path
+
+EXIT_CODES = (
+    "Exit codes: 0 written and every analysis asked for ran; 1 invalid data or configuration, "
+    "or the output cannot be written; 2 usage error (also a study or configuration that does "
+    "not exist); 3 written, but analyses that the configuration asked for failed (one line on "
+    "stderr; the notes in the report say why), 0 instead with --allow-failures."
+)
+REPLACE = (
+    "OUT must not exist unless --force is given; even then only an earlier {what} written by "
+    "audit-eval and holding nothing else is replaced."
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -12,27 +26,43 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="write the full evaluation report of a study",
         description="Write the full evaluation report (HTML, PDF, Markdown, tables as CSV and "
         "LaTeX, figures as SVG and PNG, provenance.json) of the study folder STUDY into OUT, "
-        "as configured in the TOML file CONFIG. OUT must not exist unless --force is given.",
+        "as configured in the TOML file CONFIG. "
+        + REPLACE.format(what="report")
+        + " "
+        + EXIT_CODES,
     )
     p.add_argument("study", type=Path, help="study folder (with datapackage.json)")
     p.add_argument("--config", type=Path, required=True, help="report configuration (TOML)")
     p.add_argument("--out", type=Path, required=True, help="output folder")
-    p.add_argument("--force", action="store_true", help="replace an existing report folder")
+    p.add_argument("--force", action="store_true", help="replace an earlier report in OUT")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--allow-failures",
+        action="store_true",
+        help="exit with 0 even when analyses asked for failed (they are notes in the report)",
+    )
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser(
         "summary",
         help="write the yearly summary of a study (two pages at most)",
         description="Write the yearly summary of YEAR against the year before: audit events, "
-        "measures newly implemented, implementation rates, latest indicator values.",
+        "measures newly implemented, implementation rates, latest indicator values. "
+        + REPLACE.format(what="summary")
+        + " "
+        + EXIT_CODES,
     )
     p.add_argument("study", type=Path, help="study folder (with datapackage.json)")
     p.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2024")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--config", type=Path, default=None, help="report configuration (TOML)")
-    p.add_argument("--force", action="store_true", help="replace an existing summary folder")
+    p.add_argument("--force", action="store_true", help="replace an earlier summary in OUT")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument(
+        "--allow-failures",
+        action="store_true",
+        help="exit with 0 even when analyses asked for failed (they are notes in the summary)",
+    )
     p.set_defaults(func=cmd_summary)
 
     p = sub.add_parser(
@@ -40,7 +70,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="check that a report can be re-created byte for byte",
         description="Re-hash the inputs and the configuration recorded in DIR/provenance.json, "
         "re-render the report into a temporary folder and compare. Exit 0 if everything "
-        "matches, 1 with the list of differences otherwise.",
+        "matches, 1 with the list of differences (or a damaged provenance.json) otherwise, "
+        "2 if DIR does not exist.",
     )
     p.add_argument("folder", type=Path, help="report or summary folder")
     p.set_defaults(func=cmd_verify)
@@ -49,16 +80,21 @@ def register(sub: argparse._SubParsersAction) -> None:
 def cmd_report(args: argparse.Namespace) -> int:
     from ..report import render_report
 
+    need_path(args.study, "study folder", folder=True)
+    need_path(args.config, "configuration", folder=False)
     out = render_report(
         args.study, args.config, args.out, force=args.force, progress=not args.quiet
     )
     print(f"report written to {out}")
-    return 0
+    return outcome([out], args.allow_failures)
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
     from ..report import render_summary
 
+    need_path(args.study, "study folder", folder=True)
+    if args.config is not None:
+        need_path(args.config, "configuration", folder=False)
     out = render_summary(
         args.study,
         args.year,
@@ -68,12 +104,45 @@ def cmd_summary(args: argparse.Namespace) -> int:
         progress=not args.quiet,
     )
     print(f"summary written to {out}")
-    return 0
+    return outcome([out], args.allow_failures)
+
+
+def outcome(folders: list[Path], allow_failures: bool) -> int:
+    """Exit code of written reports: 3 (or 0 with ``allow_failures``) when analyses that the
+    configuration asked for failed, with one line about them on stderr."""
+    from ..report.build import failed_analyses
+    from ..report.text import clean, count
+
+    failed: list[str] = []
+    for folder in folders:
+        where = f"{folder.name}: " if len(folders) > 1 else ""
+        failed += [f"{where}{_short(f)}" for f in failed_analyses(folder)]
+    if not failed:
+        return EXIT_OK
+    shown = "; ".join(failed[:5]) + (f"; and {len(failed) - 5} more" if len(failed) > 5 else "")
+    word = "warning" if allow_failures else "error"
+    n = count(len(failed), "analysis", "analyses", "en")
+    print(
+        clean(
+            f"{word}: {n} asked for by the configuration failed ({shown}); the notes in the "
+            "report say why"
+            + ("" if allow_failures else "; --allow-failures accepts this (exit code 0)")
+        ),
+        file=sys.stderr,
+    )
+    return EXIT_OK if allow_failures else EXIT_ANALYSES_FAILED
+
+
+def _short(entry: str) -> str:
+    """ "section (scope): what: error" -> "section (scope): what"."""
+    parts = entry.split(": ")
+    return ": ".join(parts[:2]) if len(parts) > 2 else entry
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from ..report import verify_report
 
+    need_path(args.folder, "report folder", folder=True)
     result = verify_report(args.folder)
     print(result)
     return 0 if result.ok else 1

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import EvaluationError
 from ..validation import Problem, StudyValidationError, format_problems, problems_json
+from . import need_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -16,7 +16,8 @@ def register(sub: argparse._SubParsersAction) -> None:
         "validate",
         help="check a study folder and list every problem",
         description="Check a study folder. Exit 0 and a summary if it is valid; exit 1 and the "
-        "full list of problems (table, row, field, value) if not.",
+        "full list of problems (table, row, field, value) if not; exit 2 if the folder does "
+        "not exist.",
     )
     p.add_argument("path", type=Path, help="study folder (with datapackage.json)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
@@ -35,19 +36,31 @@ def register(sub: argparse._SubParsersAction) -> None:
         "demo",
         help="write the synthetic demo study (and its reports) and validate it",
         description="Generate the synthetic demo study into OUT/data, validate it and, "
-        "unless --no-report, write the full evaluation report and the yearly summary to OUT.",
+        "unless --no-report, write the full evaluation report and the yearly summary to "
+        "OUT/report and OUT/summary. Existing folders are replaced only with --force, and only "
+        "if they hold an earlier demo output and nothing else. Exit codes as for report "
+        "(3: analyses asked for failed).",
     )
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--no-report", action="store_true", help="only write and validate the data")
-    p.add_argument("--force", action="store_true", help="replace an existing output folder")
+    p.add_argument("--force", action="store_true", help="replace an earlier demo output")
+    p.add_argument(
+        "--allow-failures",
+        action="store_true",
+        help="exit with 0 even when analyses asked for failed",
+    )
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(
         "schema",
         help="write the data schema (descriptor, table schemas, code lists, codebook)",
+        description="Write the language-neutral data schema into the folder OUT. OUT must be "
+        "new, or (with --force) an earlier schema folder holding nothing else; a study folder "
+        "is never written into.",
     )
     p.add_argument("out", type=Path, help="folder to write into (e.g. data_schema)")
+    p.add_argument("--force", action="store_true", help="replace an earlier schema folder")
     p.set_defaults(func=cmd_schema)
 
 
@@ -62,13 +75,19 @@ def study_summary(study, problems: list[Problem]) -> str:
     groups = m["group"].value_counts().to_dict()
     levels = m["level"].value_counts().sort_index().to_dict()
     lines.append("")
-    lines.append(
-        "Units: "
-        + ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
-        + " | levels: "
-        + ", ".join(f"{k} {v}" for k, v in levels.items())
-        + f" | states: {m['state'].nunique()}"
-    )
+    if not len(m):
+        lines.append(
+            "Units: none yet (the municipalities table is empty): fill in the tables before "
+            "analysing; a report needs units"
+        )
+    else:
+        lines.append(
+            "Units: "
+            + ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
+            + " | levels: "
+            + ", ".join(f"{k} {v}" for k, v in levels.items())
+            + f" | states: {m['state'].nunique()}"
+        )
     a = study.audits
     if len(a):
         cohorts = study.onsets("certification").dropna(subset=["cohort"])["cohort"]
@@ -112,6 +131,7 @@ def _range(s: pd.Series) -> str:
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..study import load_study
 
+    need_path(args.path, "study folder")
     try:
         study = load_study(args.path, validate=True)
     except StudyValidationError as exc:
@@ -141,27 +161,39 @@ def cmd_init(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     if args.no_report:
-        from ..datasets import synthetic_study
-        from ..io import save_study
+        from ..report.build import write_demo_study
         from ..study import load_study
 
-        data = out / "data"
-        if data.exists() and any(data.iterdir()) and not args.force:
-            raise EvaluationError(f"{data} is not empty; pass --force to replace it")
-        study = synthetic_study(seed=args.seed)
-        save_study(study, data, overwrite=True)
+        data = write_demo_study(out / "data", args.seed, force=args.force)
         loaded = load_study(data)
         print(study_summary(loaded, loaded.problems()))
         return 0
     from ..report import run_demo
+    from .report import outcome
 
-    run_demo(out, seed=args.seed, progress=True, force=args.force)
-    return 0
+    written = run_demo(out, seed=args.seed, progress=True, force=args.force)
+    return outcome([written["report"], written["summary"]], args.allow_failures)
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    from ..report.output import atomic_folder
+    from ..report.text import count
     from ..schema import write_data_package
 
-    written = write_data_package(args.out)
-    print(f"Wrote {len(written)} files to {args.out}")
+    with atomic_folder(args.out, force=args.force, kind="schema", legacy=_schema_folder) as tmp:
+        written = write_data_package(tmp)
+    print(f"Wrote {count(len(written), 'file', 'files', 'en')} to {args.out}")
     return 0
+
+
+def _schema_folder(folder: Path) -> set[str] | None:
+    """A schema folder written before folders carried a marker (such as the committed
+    data_schema): it holds table schemas; its files are those ``schema`` writes."""
+    import tempfile
+
+    from ..schema import write_data_package
+
+    if not any(p.name.endswith(".schema.json") for p in folder.iterdir()):
+        return None
+    with tempfile.TemporaryDirectory() as tmp:
+        return {p.relative_to(tmp).as_posix() for p in write_data_package(tmp)}

@@ -12,10 +12,12 @@ from typing import Any
 
 import pandas as pd
 
-from ..errors import ConfigError, EvaluationError
-from .config import ALL_ESTIMATORS, ReportConfig, load_config, parse_config
+from ..errors import ConfigError, DataError, EvaluationError
+from .config import ALL_ESTIMATORS, ReportConfig, load_config
 from .context import Context
 from .document import Code, Heading, Section
+from .figures import report_style
+from .output import OutputExistsError, atomic_folder, check_target, output_lock
 from .provenance import (
     DETERMINISTIC_SUFFIXES,
     RECORD_NAME,
@@ -27,7 +29,7 @@ from .provenance import (
     relative,
     sha256_file,
 )
-from .render import Document, atomic_folder, write_document
+from .render import Document, write_document
 
 StudyLike = Any  # a Study, or the path of a study folder
 
@@ -87,20 +89,70 @@ def _config_section(ctx: Context, section: Section) -> None:
     section.add(Code(ctx.config.to_toml().rstrip("\n")))
 
 
-def _prepare(study, config, out, force: bool):
+def _prepare(kind, study, config, out, force: bool):
     """Shared start of a report and a summary: the checked configuration, the output folder
-    (refused if it exists, unless forced) and the study with its source."""
+    (refused if it exists, unless forced and an earlier output of the same kind; checked again
+    before the move) and the study with its source."""
     cfg = load_config(config)
     out = Path(out)
-    if out.exists() and not force:
-        from .render import OutputExistsError
-
-        raise OutputExistsError(
-            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
-        )
+    check_target(out, kind, force)
     st, source = _load(study)
+    if source is not None:
+        _not_inside(out, Path(source))
+    if not len(st.municipalities):
+        raise DataError(
+            "the study has no units: its municipalities table is empty; fill in the tables "
+            "(see CODEBOOK.md) before writing a report"
+        )
     cfg.check_study(st)
     return cfg, out, st, source
+
+
+def _not_inside(out: Path, source: Path) -> None:
+    """Refuse an output folder inside the study folder (or the study folder itself): the
+    study is only read."""
+    o, s = out.resolve(), source.resolve()
+    if o == s or s in o.parents:
+        raise OutputExistsError(
+            f"{out} is inside the study folder {source}; the study is only read: write the "
+            "output to a folder outside it"
+        )
+
+
+# titles of the sections, for a section whose builder failed as a whole
+SECTION_TITLES = {
+    "data": ("Die Daten", "The data"),
+    "implementation": ("Umsetzungserfolg", "Implementation success"),
+    "impact": ("Wirkung auf die Indikatoren", "Impact on the indicators"),
+    "methods": ("Anhang: Methoden", "Appendix: methods"),
+    "provenance": ("Anhang: Herkunft", "Appendix: provenance"),
+}
+
+
+def _section(ctx: Context, name: str, builder: Callable[[Context], Section]) -> Section:
+    """A section, or (when its builder fails) a section with the error as a note."""
+    try:
+        return builder(ctx)
+    except Exception as exc:  # noqa: BLE001 - a failing section is a note, not a crash
+        if ctx.config.report.on_error == "raise":
+            raise
+        sec = Section(name, ctx.t(*SECTION_TITLES[name]))
+        msg = " ".join(f"{type(exc).__name__}: {exc}".split())
+        ctx.failed(sec, sec.title, msg[:300])
+        return sec
+
+
+def failed_analyses(folder: str | Path) -> list[str]:
+    """The analyses that a report or summary in ``folder`` was asked for and that failed
+    (or whose module was missing), from its ``provenance.json``; empty when all ran."""
+    rec = read_record(folder)
+    out = []
+    for key in ("failed_analyses", "missing"):
+        items = rec.get(key) or []
+        if not isinstance(items, list):
+            raise DataError(f"{Path(folder) / RECORD_NAME}: {key!r} is not a list")
+        out += [str(i) for i in items]
+    return out
 
 
 def _start(kind, st, cfg, source, out, year: int, total: int, desc: str, progress, parameters):
@@ -142,7 +194,7 @@ def render_report(
     """
     from .sections import appendix, data, impact, implementation
 
-    cfg, out, st, source = _prepare(study, config, out, force)
+    cfg, out, st, source = _prepare("report", study, config, out, force)
     year = report_year(st, cfg)
     n_steps = _count_steps(cfg, formats)
     ctx, record, step, close = _start(
@@ -156,15 +208,15 @@ def render_report(
         "provenance": lambda c: appendix.provenance(c, record),
     }
     try:
-        with atomic_folder(out, force=force) as tmp:
+        with report_style(), atomic_folder(out, force=force, kind="report") as tmp:
             sections = []
             for name in cfg.report.sections:
                 if name == "provenance":
                     continue  # last, when the missing parts are known
                 step(f"section {name}")
-                sections.append(builders[name](ctx))
+                sections.append(_section(ctx, name, builders[name]))
             if "provenance" in cfg.report.sections:
-                prov = builders["provenance"](ctx)
+                prov = _section(ctx, "provenance", builders["provenance"])
                 _config_section(ctx, prov)
                 sections.append(prov)
             notices = tuple(ctx.t(f"Teil fehlt: {m}", f"Part missing: {m}") for m in ctx.missing)
@@ -182,13 +234,18 @@ def render_report(
                 notices=notices,
             )
             write_document(doc, tmp, _formats(cfg, formats), step)
-            (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
-            record["missing"] = list(ctx.missing)
-            record["failures"] = list(ctx.failures)
-            finish_record(record, tmp)
+            _finish(ctx, cfg, record, tmp)
     finally:
         close()
     return out
+
+
+def _finish(ctx: Context, cfg: ReportConfig, record: dict[str, Any], tmp: Path) -> None:
+    (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
+    record["missing"] = list(ctx.missing)
+    record["failures"] = list(ctx.failures)
+    record["failed_analyses"] = list(ctx.failed_analyses)
+    finish_record(record, tmp)
 
 
 def _count_steps(cfg: ReportConfig, formats: Sequence[str] | None) -> int:
@@ -244,18 +301,15 @@ def render_summary(
 
     if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
         raise EvaluationError(f"year must be a calendar year such as 2024, got {year!r}")
-    cfg, out, st, source = _prepare(study, config, out, force)
+    cfg, out, st, source = _prepare("summary", study, config, out, force)
     ctx, record, step, close = _start(
         "summary", st, cfg, source, out, year, 8, f"summary {year}", progress, parameters
     )
     try:
-        with atomic_folder(out, force=force) as tmp:
+        with report_style(), atomic_folder(out, force=force, kind="summary") as tmp:
             doc = build_summary(ctx)
             write_document(doc, tmp, _formats(cfg, formats), step)
-            (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
-            record["missing"] = list(ctx.missing)
-            record["failures"] = list(ctx.failures)
-            finish_record(record, tmp)
+            _finish(ctx, cfg, record, tmp)
     finally:
         close()
     return out
@@ -325,7 +379,14 @@ def verify_report(folder: str | Path) -> Verification:
             res.differences.append(
                 f"configuration {cfg_rel} not found; using the copy in the report"
             )
-        cfg = parse_config((folder / "config.toml").read_text(encoding="utf-8"))
+        copy = folder / "config.toml"
+        if not copy.is_file():
+            raise DataError(
+                f"{folder}: the configuration is neither at the recorded path "
+                f"({cfg_rel or 'none recorded'}) nor in the report (config.toml is missing): "
+                "the report cannot be re-created"
+            )
+        cfg = load_config(copy)
     # outputs
     year = rec.get("parameters", {}).get("year")
     with tempfile.TemporaryDirectory(prefix="verify-") as tmpdir:
@@ -416,7 +477,6 @@ def run_demo(
     write the report to ``out_dir/report`` and the summary of the last year to
     ``out_dir/summary``. Returns the three folders. With ``force`` earlier output is replaced.
     """
-    from ..datasets import synthetic_study
     from ..study import load_study
 
     out_dir = Path(out_dir)
@@ -427,31 +487,75 @@ def run_demo(
         config = found[0] if found else FALLBACK_DEMO_CONFIG
     cfg = load_config(config)
     data_dir, report_dir, summary_dir = out_dir / "data", out_dir / "report", out_dir / "summary"
-    for d in (report_dir, summary_dir):
-        if d.exists() and not force:
-            from .render import OutputExistsError
-
-            raise OutputExistsError(f"{d} exists; pass --force (force=True) to replace the demo")
+    # all three are checked before anything is generated (and each again before its move)
+    check_target(data_dir, "demo-data", force, legacy=_earlier_demo_data)
+    for d, kind in ((report_dir, "report"), (summary_dir, "summary")):
+        check_target(d, kind, force)
+    _make_folder(out_dir)
     say = (lambda m: print(m, file=sys.stderr, flush=True)) if progress else (lambda m: None)
-    say(f"demo: generating the synthetic study (seed {seed})")
-    study = synthetic_study(seed=seed)
-    with atomic_folder(data_dir, force=True, marker="datapackage.json") as tmp:
-        study.save(tmp)
-    say(f"demo: wrote {relative(data_dir, Path.cwd())}; validating")
-    loaded = load_study(data_dir, validate=True)
-    say("demo: validation passed; writing the report")
-    generated = demo_parameters(seed)
-    render_report(data_dir, cfg, report_dir, force=force, progress=progress, parameters=generated)
-    last = summary_year(loaded, cfg)
-    say(f"demo: writing the summary of {last}")
-    render_summary(
-        data_dir,
-        last,
-        summary_dir,
-        config=cfg,
-        force=force,
-        progress=progress,
-        parameters=generated,
-    )
+    with output_lock(out_dir):
+        say(f"demo: generating the synthetic study (seed {seed})")
+        write_demo_study(data_dir, seed, force=force)
+        say(f"demo: wrote {relative(data_dir, Path.cwd())}; validating")
+        loaded = load_study(data_dir, validate=True)
+        say("demo: validation passed; writing the report")
+        generated = demo_parameters(seed)
+        render_report(
+            data_dir, cfg, report_dir, force=force, progress=progress, parameters=generated
+        )
+        last = summary_year(loaded, cfg)
+        say(f"demo: writing the summary of {last}")
+        render_summary(
+            data_dir,
+            last,
+            summary_dir,
+            config=cfg,
+            force=force,
+            progress=progress,
+            parameters=generated,
+        )
     say(f"demo: done -> {relative(out_dir, Path.cwd())}")
     return {"data": data_dir, "report": report_dir, "summary": summary_dir}
+
+
+def write_demo_study(folder: str | Path, seed: int = DEMO_SEED, *, force: bool = False) -> Path:
+    """Write the synthetic demo study into ``folder`` (atomically). An existing folder is
+    replaced only with ``force`` and only if it holds an earlier demo study and nothing else."""
+    from ..datasets import synthetic_study
+
+    folder = Path(folder)
+    check_target(folder, "demo-data", force, legacy=_earlier_demo_data)
+    study = synthetic_study(seed=seed)
+    with atomic_folder(folder, force=force, kind="demo-data", legacy=_earlier_demo_data) as tmp:
+        study.save(tmp)
+    return folder
+
+
+def _earlier_demo_data(folder: Path) -> set[str] | None:
+    """A demo study written before folders carried a marker: recognised by the demo report
+    beside it, whose provenance.json records the generator and the SHA-256 of every file of
+    the folder (a study of the user's never matches). Its files, or None."""
+    try:
+        rec = read_record(folder.parent / "report")
+        generated = rec.get("parameters", {}).get("data_generator")
+        study = rec.get("study", {}).get("path")
+        recorded = {i["name"]: i["sha256"] for i in rec.get("inputs", [])}
+    except EvaluationError:
+        return None
+    if generated != demo_parameters(DEMO_SEED)["data_generator"] or not recorded:
+        return None
+    if study is None or (folder.parent / "report" / study).resolve() != folder.resolve():
+        return None
+    current = {i["name"]: i["sha256"] for i in describe_inputs(folder)}
+    return set(recorded) if current == recorded else None
+
+
+def _make_folder(folder: Path) -> None:
+    from .output import output_error
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise OutputExistsError(f"{folder} exists and is not a folder") from None
+    except OSError as exc:
+        raise output_error(exc, folder) from None

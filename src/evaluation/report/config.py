@@ -2,7 +2,10 @@
 
 Only names and values live in a configuration (indicator codes, column names, options from
 fixed lists); nothing in it is evaluated as code. Unknown keys and wrong values raise
-:class:`~evaluation.errors.ConfigError` naming the key, e.g. ``impact.estimators[2]``.
+:class:`~evaluation.errors.ConfigError` naming the key, e.g. ``impact.estimators[2]``. Numbers
+have documented limits (:data:`LIMITS`), so that a typo cannot start hours of work. The file
+may be UTF-8 (with or without BOM), UTF-16 (with BOM) or Windows-1252; anything else is refused
+with the encodings tried.
 
 A complete example with every key and its default is ``reports/demo.toml``; the defaults are
 those of the dataclasses below, so a configuration may be as short as::
@@ -15,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import math
 import tomllib
 import typing
 from dataclasses import dataclass, field
@@ -22,6 +26,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
+from .text import BIDI
 
 Language = Literal["de", "en"]
 SectionName = Literal["data", "implementation", "impact", "methods", "provenance"]
@@ -40,6 +45,18 @@ Format = Literal["html", "pdf", "markdown"]
 
 ALL_SECTIONS: tuple[str, ...] = typing.get_args(SectionName)
 ALL_ESTIMATORS: tuple[str, ...] = typing.get_args(EstimatorName)
+
+#: upper limits of numbers (key: (limit, why)); documented in the README and reports/demo.toml
+LIMITS: dict[str, tuple[int, str]] = {
+    "impact.robustness.randomization_draws": (100_000, "permutations"),
+    "impact.att_gt.bootstrap": (100_000, "bootstrap draws"),
+    "impact.robustness.anticipation": (10, "years"),
+    "impact.window": (50, "years before or after onset"),
+    "comparison.ratio": (100, "comparison units per audited unit"),
+    "treatment.cycle": (50, "audit cycles"),
+}
+#: a report configuration is a small text file; larger ones are refused unread
+MAX_CONFIG_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -156,6 +173,8 @@ class ReportConfig:
     source_text: str = field(default="", compare=False, repr=False)
     #: the file it was read from, if any
     source_path: Path | None = field(default=None, compare=False, repr=False)
+    #: SHA-256 of that file's bytes
+    source_sha256: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def lang(self) -> Language:
@@ -214,33 +233,109 @@ def load_config(source: str | Path | dict[str, Any] | ReportConfig | None = None
         return ReportConfig()
     text = ""
     path: Path | None = None
+    digest = None
     if isinstance(source, dict):
         data = source
-    else:
+    elif isinstance(source, str | Path):
         path = Path(source)
-        if not path.is_file():
-            raise ConfigError(f"configuration file not found: {path}")
-        text = path.read_text(encoding="utf-8")
-        try:
-            data = tomllib.loads(text)
-        except tomllib.TOMLDecodeError as exc:
-            raise ConfigError(f"{path.name}: not valid TOML: {exc}") from None
+        raw = _read_file(path)
+        digest = hashlib.sha256(raw).hexdigest()
+        text = decode_config(raw, path.name)
+        data = _parse(text, path.name)
+    else:
+        raise ConfigError(
+            f"a configuration is a TOML file, a dict or a ReportConfig, not {type(source).__name__}"
+        )
     cfg = _build(ReportConfig, data, "")
-    return dataclasses.replace(cfg, source_text=text, source_path=path)
+    return dataclasses.replace(cfg, source_text=text, source_path=path, source_sha256=digest)
 
 
 def parse_config(text: str) -> ReportConfig:
     """Read a configuration from TOML text."""
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"not valid TOML: {exc}") from None
+    data = _parse(text, "the configuration")
     return dataclasses.replace(_build(ReportConfig, data, ""), source_text=text)
+
+
+def _read_file(path: Path) -> bytes:
+    if path.is_dir():
+        raise ConfigError(f"configuration {path} is a folder, not a TOML file")
+    if not path.is_file():
+        raise ConfigError(f"configuration file not found: {path}")
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"{path.name}: {size:,} bytes is too large for a report configuration (at most "
+                f"{MAX_CONFIG_BYTES:,}); is it the right file?"
+            )
+        return path.read_bytes()
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read ({exc.strerror or exc})") from None
+
+
+def decode_config(raw: bytes, name: str = "the configuration") -> str:
+    """The text of a configuration file: UTF-8 (a BOM is dropped), UTF-16 or UTF-32 with a
+    BOM, UTF-16 without BOM (recognised by its zero bytes), else Windows-1252 (as German
+    editors on Windows save). Raises :class:`ConfigError` naming the encodings tried."""
+    boms = (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe\x00\x00", "utf-32"),
+        (b"\x00\x00\xfe\xff", "utf-32"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    )
+    for bom, enc in boms:
+        if raw.startswith(bom):
+            try:
+                return raw.decode(enc)
+            except UnicodeDecodeError as exc:
+                raise ConfigError(
+                    f"{name}: starts like {enc.upper()} (byte order mark) but is not valid "
+                    f"{enc.upper()} ({exc.reason} at byte {exc.start}); save it as UTF-8"
+                ) from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    guess = _utf16_without_bom(raw)
+    if guess:
+        try:
+            return raw.decode(guess)
+        except UnicodeDecodeError:
+            pass
+    try:
+        return raw.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"{name}: unknown text encoding: neither UTF-8, UTF-16 nor Windows-1252 (byte "
+            f"0x{raw[exc.start]:02x} at position {exc.start}); save it as UTF-8"
+        ) from None
+
+
+def _utf16_without_bom(raw: bytes) -> str | None:
+    """'utf-16-le' / 'utf-16-be' when most odd / even bytes are zero (ASCII text in UTF-16)."""
+    if len(raw) < 4 or len(raw) % 2:
+        return None
+    even, odd = raw[0::2], raw[1::2]
+    if odd.count(0) > 0.9 * len(odd) and even.count(0) < 0.1 * len(even):
+        return "utf-16-le"
+    if even.count(0) > 0.9 * len(even) and odd.count(0) < 0.1 * len(odd):
+        return "utf-16-be"
+    return None
+
+
+def _parse(text: str, name: str) -> dict[str, Any]:
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{name}: not valid TOML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(f"{name}: not valid TOML: nested too deeply") from None
 
 
 # -- checking ------------------------------------------------------------------------------
 
-_INTERNAL = {"source_text", "source_path"}
+_INTERNAL = {"source_text", "source_path", "source_sha256"}
 
 
 def _build(cls: type, data: Any, prefix: str) -> Any:
@@ -249,6 +344,9 @@ def _build(cls: type, data: Any, prefix: str) -> Any:
         raise ConfigError(f"{where}: expected a table of keys, got {_show(data)}")
     hints = typing.get_type_hints(cls)
     fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in _INTERNAL}
+    bad_keys = [k for k in data if not isinstance(k, str)]
+    if bad_keys:
+        raise ConfigError(f"{where}: keys are names (text), got {_show(bad_keys[0])}")
     unknown = sorted(set(data) - set(fields))
     if unknown:
         key = f"{prefix}.{unknown[0]}" if prefix else unknown[0]
@@ -296,11 +394,14 @@ def _check(tp: Any, value: Any, key: str) -> Any:
         return value
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ConfigError(f"{key}: expected a whole number, got {_show(value)}")
+            limit = f" (at most {LIMITS[key][0]:,})" if key in LIMITS else ""
+            raise ConfigError(f"{key}: expected a whole number{limit}, got {_show(value)}")
         return value
     if tp is float:
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(f"{key}: expected a number, got {_show(value)}")
+        if not math.isfinite(value):
+            raise ConfigError(f"{key}: expected a finite number, got {_show(value)}")
         return float(value)
     if tp is str:
         if not isinstance(value, str):
@@ -312,6 +413,19 @@ def _check(tp: Any, value: Any, key: str) -> Any:
 def _check_ranges(obj: Any, prefix: str) -> None:
     def bad(name: str, msg: str) -> ConfigError:
         return ConfigError(f"{prefix + '.' if prefix else ''}{name}: {msg}")
+
+    for name in dataclasses.fields(obj):
+        key = f"{prefix}.{name.name}" if prefix else name.name
+        if key in LIMITS:
+            limit, unit = LIMITS[key]
+            value = getattr(obj, name.name)
+            values = value if isinstance(value, tuple) else (value,)
+            if any(isinstance(v, int | float) and abs(v) > limit for v in values):
+                raise bad(
+                    name.name,
+                    f"{_show(value)} is too large: at most {limit:,} {unit} (a limit of the "
+                    "package, so that a typo cannot start days of computing)",
+                )
 
     if isinstance(obj, ReportSettings):
         if obj.year != 0 and not 1900 <= obj.year <= 2100:
@@ -374,10 +488,26 @@ def _toml_value(v: Any) -> str:
     if isinstance(v, int | float):
         return repr(v)
     if isinstance(v, str):
-        return '"' + v.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+        return '"' + "".join(_toml_char(c) for c in v) + '"'
     if isinstance(v, list):
         return "[" + ", ".join(_toml_value(x) for x in v) + "]"
     raise TypeError(type(v))  # pragma: no cover
+
+
+def _toml_char(c: str) -> str:
+    """A character inside a TOML basic string: quotes, backslashes and every control or
+    direction-changing character escaped (the text is read back unchanged, and shown safely)."""
+    if c == "\\":
+        return "\\\\"
+    if c == '"':
+        return '\\"'
+    if c == "\n":
+        return "\\n"
+    if c == "\t":
+        return "\\t"
+    if ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F or c in BIDI:
+        return f"\\u{ord(c):04X}"
+    return c
 
 
 def _dump_toml(data: dict[str, Any], prefix: str = "") -> str:

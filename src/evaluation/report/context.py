@@ -29,6 +29,7 @@ from .document import (
     Section,
 )
 from .figures import figure_style, render_figure
+from .text import count
 
 TEXT = {
     "missing": (
@@ -60,8 +61,14 @@ class Context:
     #: show progress bars of long inner steps (bootstrap, randomisation inference)
     progress: bool = False
     missing: list[str] = field(default_factory=list)
+    #: every analysis, diagnostic or figure that failed ("section (scope): what: error")
     failures: list[str] = field(default_factory=list)
+    #: the failures of analyses the configuration asked for (not of diagnostics or figures):
+    #: the command line exits with 3 when there are any
+    failed_analyses: list[str] = field(default_factory=list)
     se_notes: dict[str, str] = field(default_factory=dict)
+    #: what the analyses are about at the moment (an indicator), named in the failures
+    scope: str = ""
 
     @property
     def lang(self) -> str:
@@ -90,7 +97,35 @@ class Context:
         return self.guard(section, what, fn, *args, **kwargs)
 
     def guard(self, section: Section, what: str, fn: Callable, *args: Any, **kwargs: Any) -> Any:
-        """Run ``fn`` catching its warnings (as notes) and errors (as a note, or re-raised)."""
+        """Run ``fn`` catching its warnings (as notes) and errors (as a note, or re-raised).
+        A failure counts as a failed analysis (see :attr:`failed_analyses`)."""
+        return self._run(section, what, fn, args, kwargs, required=True)
+
+    def diagnostic(
+        self, section: Section, what: str, fn: Callable, *args: Any, **kwargs: Any
+    ) -> Any:
+        """As :meth:`guard`, for a check the report adds on its own (a pre-test, a comparison
+        table): a failure is a note, not a failed analysis."""
+        return self._run(section, what, fn, args, kwargs, required=False)
+
+    def failed(self, section: Section, what: str, error: str, *, required: bool = True) -> None:
+        """Record a failure and show it as a note in ``section``."""
+        where = f"{section.title} ({self.scope})" if self.scope else section.title
+        entry = f"{where}: {what}: {error}"
+        self.failures.append(entry)
+        if required:
+            self.failed_analyses.append(entry)
+        section.add(Note(text("failed", self.lang, what=what, error=error), "error"))
+
+    def _run(
+        self,
+        section: Section,
+        what: str,
+        fn: Callable,
+        args: tuple[Any, ...],
+        kwargs: dict[str, Any],
+        required: bool,
+    ) -> Any:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
@@ -99,8 +134,7 @@ class Context:
                 if self.config.report.on_error == "raise":
                     raise
                 msg = f"{type(exc).__name__}: {_one_line(str(exc))}"
-                self.failures.append(f"{section.title}: {what}: {msg}")
-                section.add(Note(text("failed", self.lang, what=what, error=msg), "error"))
+                self.failed(section, what, msg, required=required)
                 return None
         seen: list[str] = []
         for w in caught:
@@ -114,7 +148,8 @@ class Context:
         return out
 
     def _missing(self, section: Section, module: str, what: str) -> None:
-        entry = f"{section.title}: {what} (evaluation.{module})"
+        where = f"{section.title} ({self.scope})" if self.scope else section.title
+        entry = f"{where}: {what} (evaluation.{module})"
         if entry not in self.missing:
             self.missing.append(entry)
         section.add(Note(text("missing", self.lang, module=module, what=what), "missing"))
@@ -187,9 +222,7 @@ class Context:
             except Exception as exc:  # noqa: BLE001
                 if self.config.report.on_error == "raise":
                     raise
-                section.add(
-                    Note(text("failed", self.lang, what=title, error=_one_line(str(exc))), "error")
-                )
+                self.failed(section, title, _one_line(str(exc)), required=False)
                 return
         if fig is None:
             return
@@ -210,13 +243,10 @@ def describe_result(result: Any, title: str, lang: str) -> str:
         est = pd.to_numeric(tidy["estimate"], errors="coerce")
         lo, hi = est.min(), est.max()
         if lang == "de":
-            return (
-                f"{title}: {len(tidy)} Schätzwerte mit Konfidenzintervallen, "
-                f"von {lo:.3g} bis {hi:.3g}."
-            )
-        return (
-            f"{title}: {len(tidy)} estimates with confidence intervals, from {lo:.3g} to {hi:.3g}."
-        )
+            n = count(len(tidy), "Schätzwert", "Schätzwerte", lang)
+            return f"{title}: {n} mit Konfidenzintervallen, von {lo:.3g} bis {hi:.3g}."
+        n = count(len(tidy), "estimate", "estimates", lang)
+        return f"{title}: {n} with confidence intervals, from {lo:.3g} to {hi:.3g}."
     cols = ", ".join(term(str(c), lang) for c in list(tidy.columns)[:4])
     return f"{title} ({cols})."
 

@@ -22,6 +22,8 @@ from ..labels import term
 from ..results import latex_escape
 from ..schema import PERSONAL_COLUMNS
 from .figures import ReportFigure
+from .text import clean, md_cell
+from .text import md_text as md_text
 
 PERSONAL: frozenset[str] = frozenset(c for cols in PERSONAL_COLUMNS.values() for c in cols)
 MAX_SHOWN_ROWS = 40
@@ -111,7 +113,7 @@ class ReportTable:
         return df
 
     def csv(self, threshold: int) -> str:
-        df = self.published(threshold)
+        df = _clean_frame(self.published(threshold))
         return df.to_csv(index=False, lineterminator="\n", float_format="%.6g")
 
     def display(self, lang: codes.Lang, digits: int, threshold: int) -> pd.DataFrame:
@@ -136,19 +138,22 @@ class ReportTable:
         return tabulate(df, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True)
 
     def latex(self, lang: codes.Lang, digits: int, threshold: int) -> str:
-        df = self.display(lang, digits, threshold)
+        df = _clean_frame(self.display(lang, digits, threshold))
+        df.columns = [clean(c) for c in df.columns]
         body = tabulate(
             df, headers="keys", tablefmt="latex_booktabs", showindex=False, disable_numparse=True
         )
         lines = [
             "\\begin{table}[htbp]",
             "\\centering",
-            f"\\caption{{{latex_escape(self.caption)}}}",
+            f"\\caption{{{latex_escape(clean(self.caption))}}}",
             f"\\label{{tab:{self.name}}}",
             body,
         ]
         if self.notes:
-            lines.append("\\par\\footnotesize " + " ".join(latex_escape(n) for n in self.notes))
+            lines.append(
+                "\\par\\footnotesize " + " ".join(latex_escape(clean(n)) for n in self.notes)
+            )
         lines.append("\\end{table}")
         return "\n".join(lines) + "\n"
 
@@ -216,16 +221,18 @@ def _isna(v: Any) -> bool:
 
 
 def md_escape(s: Any) -> str:
-    """Text safe inside a Markdown table cell: no raw HTML, no column breaks, one line."""
-    s = str(s)
-    s = s.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    s = s.replace("|", "\\|").replace("\r", " ").replace("\n", " ")
-    return s
+    """Text safe inside a Markdown table cell (see :func:`evaluation.report.text.md_cell`)."""
+    return md_cell(s)
 
 
-def md_text(s: Any) -> str:
-    """Running Markdown text with any HTML neutralised."""
-    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+def _clean_frame(df: pd.DataFrame) -> pd.DataFrame:
+    """Text cells without control or direction-changing characters (numbers untouched)."""
+    out = df.copy()
+    for c in out.columns:
+        col = out[c]
+        if col.dtype == object or pd.api.types.is_string_dtype(col.dtype):
+            out[c] = col.map(lambda v: clean(v) if isinstance(v, str) else v)
+    return out
 
 
 def slug(*parts: Any) -> str:

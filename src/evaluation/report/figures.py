@@ -3,6 +3,10 @@
 Two runs give byte-identical SVG files: the SVG hash salt is fixed, dates and creator are
 removed from the metadata, text stays text (``svg.fonttype = "none"``) and the Agg backend is
 used for PNG. Figures are rendered once, when they are made, and the matplotlib figure is closed.
+
+Text in figures is shown as written: it is never read as matplotlib mathtext (``$x$`` shows the
+dollars, an unbalanced ``$`` is just a character), and control or direction-changing
+characters are replaced as everywhere in a report (:func:`evaluation.report.text.clean`).
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from dataclasses import dataclass
 
 import matplotlib
 
+from .text import clean
+
 RC = {
     "svg.hashsalt": "evaluation-report",
     "svg.fonttype": "none",
@@ -27,6 +33,8 @@ RC = {
     "figure.dpi": 100,
     "savefig.dpi": 120,
     "path.simplify": True,
+    # labels come from the data: "$...$" is text, not mathtext
+    "text.parse_math": False,
 }
 SVG_METADATA = {"Date": None, "Creator": None, "Format": None, "Type": None}
 PNG_METADATA = {"Software": None}
@@ -62,15 +70,38 @@ def figure_style() -> Iterator[None]:
         yield
 
 
+@contextmanager
+def report_style() -> Iterator[None]:
+    """While a report is built: every text a figure gets is plain text, not mathtext (the
+    backend and the other settings stay as they are)."""
+    with matplotlib.rc_context({"text.parse_math": False}):
+        yield
+
+
+def plain_text(fig) -> None:
+    """Make every text of ``fig`` plain: no mathtext, no control or direction characters."""
+    from matplotlib.text import Text
+
+    for t in fig.findobj(Text):
+        t.set_parse_math(False)
+        text = t.get_text()
+        if text:
+            cleaned = clean(text)
+            if cleaned != text:
+                t.set_text(cleaned)
+
+
 def render_figure(fig, name: str, title: str, alt: str) -> ReportFigure:
     """Render a matplotlib figure to SVG and PNG (deterministically) and close it."""
     import matplotlib.pyplot as plt
 
+    alt, title = clean(alt), clean(title)
     if not alt.strip():
         raise ValueError(f"figure {name!r} needs alt text")
     try:
         with matplotlib.rc_context(RC), warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tight_layout cannot always make room: harmless
+            plain_text(fig)
             fig.tight_layout()
             buf = io.StringIO()
             fig.savefig(buf, format="svg", metadata=SVG_METADATA)

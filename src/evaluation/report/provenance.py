@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from .text import BIDI
 
 RECORD_NAME = "provenance.json"
 FORMAT_VERSION = 1
@@ -161,6 +162,9 @@ def build_record(
     """The provenance record without the outputs (added by :func:`finish_record`)."""
     cfg_path = getattr(config, "source_path", None)
     cfg_text = getattr(config, "source_text", "") or ""
+    cfg_hash = getattr(config, "source_sha256", None) or (
+        sha256_text(cfg_text) if cfg_text else None
+    )
     return {
         "format": FORMAT_VERSION,
         "kind": kind,
@@ -169,7 +173,7 @@ def build_record(
         "inputs": inputs,
         "config": {
             "path": relative(cfg_path, final_dir),
-            "file_sha256": sha256_text(cfg_text) if cfg_text else None,
+            "file_sha256": cfg_hash,
             "sha256": config.sha256(),
             "content": config.to_dict(),
         },
@@ -188,19 +192,93 @@ def finish_record(record: dict[str, Any], folder: Path) -> dict[str, Any]:
     record = dict(record)
     record["outputs"] = outputs
     record["created"] = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat()
-    (folder / RECORD_NAME).write_text(
-        json.dumps(record, indent=2, ensure_ascii=False) + "\n", encoding="utf-8"
-    )
+    (folder / RECORD_NAME).write_text(dumps_record(record), encoding="utf-8")
     return record
 
 
+def dumps_record(record: dict[str, Any]) -> str:
+    """The record as JSON: UTF-8 text, with control and direction-changing characters
+    written as ``\\u`` escapes (the same data, shown safely in any viewer)."""
+    text = json.dumps(record, indent=2, ensure_ascii=False)
+    return (
+        "".join(f"\\u{ord(c):04x}" if c in BIDI or 0x7F <= ord(c) <= 0x9F else c for c in text)
+        + "\n"
+    )
+
+
 def read_record(folder: str | Path) -> dict[str, Any]:
-    from ..errors import EvaluationError
+    """The provenance record of a report folder, checked for the parts :func:`verify_report`
+    uses; a damaged record raises :class:`~evaluation.errors.DataError` saying what is wrong."""
+    from ..errors import DataError, EvaluationError
 
     p = Path(folder) / RECORD_NAME
     if not p.is_file():
         raise EvaluationError(f"{folder}: no {RECORD_NAME}; is this a report folder?")
+
+    def damaged(what: str) -> DataError:
+        return DataError(
+            f"{p}: {what}; the record is damaged (render the report again to get a new one)"
+        )
+
     try:
-        return json.loads(p.read_text(encoding="utf-8"))
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise damaged(f"cannot be read ({exc.strerror or exc})") from None
+    if len(raw) > 200_000_000:
+        raise damaged(f"{len(raw):,} bytes is far too large for a provenance record")
+    try:
+        rec = json.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise damaged(f"not UTF-8 text (byte {exc.start})") from None
     except json.JSONDecodeError as exc:
-        raise EvaluationError(f"{p}: not valid JSON ({exc})") from None
+        raise damaged(
+            f"not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno})"
+        ) from None
+    except RecursionError:
+        raise damaged("not valid JSON (nested too deeply)") from None
+    if not isinstance(rec, dict):
+        raise damaged(f"expected a JSON object, got {type(rec).__name__}")
+    check_record(rec, damaged)
+    return rec
+
+
+def check_record(rec: dict[str, Any], damaged) -> None:
+    """Check the types of the fields of a record that verification reads."""
+
+    def table(key: str) -> dict[str, Any]:
+        v = rec.get(key, {})
+        if v is None:
+            v = {}
+        if not isinstance(v, dict):
+            raise damaged(f"field {key!r} must be an object, got {type(v).__name__}")
+        return v
+
+    study = table("study")
+    if study.get("path") is not None and not isinstance(study["path"], str):
+        raise damaged("field 'study.path' must be text")
+    inputs = rec.get("inputs", [])
+    if not isinstance(inputs, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("name"), str) and isinstance(i.get("sha256"), str)
+        for i in inputs
+    ):
+        raise damaged("field 'inputs' must be a list of {name, sha256} entries")
+    cfg = table("config")
+    for key in ("path", "sha256", "file_sha256"):
+        if cfg.get(key) is not None and not isinstance(cfg[key], str):
+            raise damaged(f"field 'config.{key}' must be text")
+    outputs = table("outputs")
+    if not all(isinstance(v, str) for v in outputs.values()):
+        raise damaged("field 'outputs' must map file names to SHA-256 text")
+    params = table("parameters")
+    year = params.get("year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        raise damaged(f"field 'parameters.year' must be a whole number, got {year!r:.40}")
+    kind = rec.get("kind", "report")
+    if kind not in ("report", "summary"):
+        raise damaged(f"field 'kind' must be 'report' or 'summary', got {kind!r:.40}")
+    if kind == "summary" and year is None:
+        raise damaged("a summary's record must give 'parameters.year'")
+    for key in ("missing", "failures", "failed_analyses"):
+        v = rec.get(key, [])
+        if v is not None and not isinstance(v, list):
+            raise damaged(f"field {key!r} must be a list")

@@ -2,39 +2,35 @@
 table as CSV and LaTeX, every figure as SVG and PNG, the configuration and ``provenance.json``.
 
 Everything is written into a temporary folder beside the target and moved into place at the
-end, so an interrupted run leaves no half report. An existing folder is replaced only with
-``force=True``.
+end, so an interrupted run leaves no half report (:mod:`evaluation.report.output`). An existing
+folder is replaced only with ``force=True``, and only if it holds nothing but an earlier output
+of the same kind.
+
+Every text passes :func:`evaluation.report.text.clean` on its way into a file (the templates'
+``finalize``), and Markdown gets its own escaping (:func:`evaluation.report.text.md_text`).
 """
 
 from __future__ import annotations
 
 import re
-import shutil
-import tempfile
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 import pandas as pd
 
 from ..errors import EvaluationError
-from .document import FigureBlock, ReportTable, Section, md_text
+from .document import FigureBlock, ReportTable, Section
+from .output import MARKER as MARKER
+from .output import OutputExistsError as OutputExistsError
+from .output import atomic_folder as atomic_folder
+from .text import clean, count, md_fence, md_text
 
 HTML_NAME = "report.html"
-#: written into every report folder: such a folder may be replaced with ``force``
-MARKER = ".audit-eval-report"
-MARKER_TEXT = (
-    "This folder was written by audit-eval (the evaluation package). Rendering the report "
-    "again with --force replaces the whole folder.\n"
-)
-
-
-class OutputExistsError(EvaluationError, FileExistsError):
-    """The output folder exists and ``force`` was not given."""
 
 
 @dataclass
@@ -68,6 +64,13 @@ def _template_text(name: str) -> str:
     return resources.files("evaluation.report").joinpath("templates", name).read_text("utf-8")
 
 
+def _finalize(value: Any) -> Any:
+    """Every value a template writes: without control or direction-changing characters."""
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(clean(str(value)))
+    return clean(value) if isinstance(value, str) else value
+
+
 def _env(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FunctionLoader(_template_text),
@@ -76,8 +79,11 @@ def _env(autoescape: bool) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,
+        finalize=_finalize,
     )
     env.filters["mdtext"] = md_text
+    env.filters["mdinline"] = lambda v: md_text(v, start=False)
+    env.filters["fence"] = md_fence
     return env
 
 
@@ -126,7 +132,7 @@ def html_text(doc: Document) -> str:
         toc=doc.toc,
         toc_title="Inhalt" if doc.lang == "de" else "Contents",
         kind=doc.kind,
-        hidden_word=_hidden_word(doc.lang),
+        hidden_rows=lambda n: hidden_rows(n, doc.lang),
     )
 
 
@@ -140,14 +146,17 @@ def markdown_text(doc: Document) -> str:
         markdown_tables=tables,
         notices=doc.notices,
         notice_word="Hinweis" if doc.lang == "de" else "Note",
-        hidden_word=_hidden_word(doc.lang),
+        hidden_rows=lambda n: hidden_rows(n, doc.lang),
     )
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return text
 
 
-def _hidden_word(lang: str) -> str:
-    return "{n} Zeilen, nur als Datei" if lang == "de" else "{n} rows, as files only"
+def hidden_rows(n: int, lang: str) -> str:
+    """What stands for a table that is only written as files."""
+    if lang == "de":
+        return count(n, "Zeile", "Zeilen", lang) + ", nur als Datei"
+    return count(n, "row", "rows", lang) + ", as files only"
 
 
 def write_pdf(html: str, path: Path) -> None:
@@ -184,7 +193,6 @@ def write_document(
     for f in doc.figures:
         _write_text(fdir / f"{f.name}.svg", f.svg)
         (fdir / f"{f.name}.png").write_bytes(f.png)
-    _write_text(folder / MARKER, MARKER_TEXT)
     step("render: HTML")
     html = html_text(doc)
     if "html" in formats or "pdf" in formats:
@@ -200,48 +208,3 @@ def write_document(
 def _write_text(path: Path, text: str) -> None:
     with open(path, "w", encoding="utf-8", newline="\n") as fh:
         fh.write(text)
-
-
-# -- atomic output ---------------------------------------------------------------------------
-
-
-@contextmanager
-def atomic_folder(out: str | Path, force: bool = False, marker: str = MARKER) -> Iterator[Path]:
-    """Yield an empty temporary folder beside ``out``; move it to ``out`` when the block ends
-    without error, delete it otherwise. Refuses an existing ``out`` unless ``force``, and even
-    then unless it is empty or holds ``marker`` (a folder this package wrote)."""
-    out = Path(out)
-    if out.exists() and not force:
-        raise OutputExistsError(
-            f"{out} exists; choose another folder or pass --force (force=True) to replace it"
-        )
-    if out.exists() and not out.is_dir():
-        raise OutputExistsError(f"{out} exists and is not a folder")
-    if out.exists() and any(out.iterdir()) and not (out / marker).is_file():
-        if not (marker == MARKER and (out / "provenance.json").is_file()):
-            raise OutputExistsError(
-                f"{out} is not empty and was not written by audit-eval (no {marker}); it is "
-                "not replaced even with --force: choose a new folder"
-            )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.partial-", dir=out.parent))
-    tmp.chmod(0o755)
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old = None
-    if out.exists():
-        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=out.parent))
-        old.rmdir()
-        out.rename(old)
-    try:
-        tmp.rename(out)
-    except BaseException:
-        if old is not None:
-            old.rename(out)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)

@@ -20,6 +20,7 @@ from .context import Context
 from .document import Facts, Heading, Note, Paragraph, ReportTable, Section
 from .figures import new_figure
 from .render import Document
+from .text import count
 
 
 def audit_events(study: Study, year: int) -> pd.DataFrame:
@@ -138,14 +139,17 @@ def build_summary(ctx: Context) -> Document:
     study = ctx.study
     year = ctx.year
     sec = Section("summary", t(f"Das Jahr {year}", f"The year {year}"))
-    aud = study.municipalities["group"].eq("audited").sum()
+    aud = int(study.municipalities["group"].eq("audited").sum())
+    lang = ctx.lang
     sec.add(
         Paragraph(
             t(
                 f"Überblick über das Jahr {year} im Vergleich zu {year - 1} für "
-                f"{aud} auditierte Kommunen. Zahlen aus den Audit-Daten und Jahresberichten.",
-                f"Overview of {year} against {year - 1} for {aud} audited units, from the audit "
-                "data and the annual reports.",
+                f"{count(aud, 'auditierte Kommune', 'auditierte Kommunen', lang)}. Zahlen aus "
+                "den Audit-Daten und Jahresberichten.",
+                f"Overview of {year} against {year - 1} for "
+                f"{count(aud, 'audited unit', 'audited units', lang)}, from the audit data and "
+                "the annual reports.",
             )
         )
     )
@@ -228,9 +232,9 @@ def build_summary(ctx: Context) -> Document:
             ),
             t(
                 f"Balkendiagramm: neu umgesetzte Maßnahmen je Handlungsfeld, {year - 1} gegen "
-                f"{year}; {total} Maßnahmen im Jahr {year}.",
+                f"{year}; {count(total, 'Maßnahme', 'Maßnahmen', ctx.lang)} im Jahr {year}.",
                 f"Bar chart: newly implemented measures by action field, {year - 1} against "
-                f"{year}; {total} measures in {year}.",
+                f"{year}; {count(total, 'measure', 'measures', ctx.lang)} in {year}.",
             ),
         )
 

@@ -9,6 +9,7 @@ from ... import codes
 from ..context import Context
 from ..document import Facts, Heading, Paragraph, ReportTable, Section
 from ..figures import new_figure
+from ..text import count
 
 
 def build(ctx: Context) -> Section:
@@ -120,10 +121,12 @@ def build(ctx: Context) -> Section:
             "data_timing",
             t("Zeitpunkt der Behandlung je Kommune", "Treatment timing by unit"),
             t(
-                f"Zeitstrahl von {len(coh)} auditierten Kommunen, sortiert nach Kohorte "
+                f"Zeitstrahl von {count(len(coh), 'auditierten Kommune', 'auditierten Kommunen', ctx.lang)}, "
+                f"sortiert nach Kohorte "
                 f"({int(coh['cohort'].min())} bis {int(coh['cohort'].max())}): grau vor, blau "
                 "ab dem Beginn der Behandlung.",
-                f"Timeline of {len(coh)} audited units sorted by cohort "
+                f"Timeline of {count(len(coh), 'audited unit', 'audited units', ctx.lang)} "
+                "sorted by cohort "
                 f"({int(coh['cohort'].min())} to {int(coh['cohort'].max())}): grey before, blue "
                 "from treatment onset.",
             ),

@@ -14,6 +14,7 @@ import pandas as pd
 from ..context import Context
 from ..document import Facts, Heading, Note, Paragraph, ReportTable, Section, slug
 from ..figures import new_figure
+from ..text import count, number
 
 
 def build(ctx: Context) -> Section:
@@ -48,7 +49,11 @@ def build(ctx: Context) -> Section:
         )
     )
     for indicator in cfg.impact.indicators:
-        _indicator(ctx, sec, indicator)
+        ctx.scope = indicator
+        try:
+            _indicator(ctx, sec, indicator)
+        finally:
+            ctx.scope = ""
     return sec
 
 
@@ -84,12 +89,16 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
         return
     n_units = panel["municipality_id"].nunique()
     treated_units = panel.loc[panel["cohort"] > 0, "municipality_id"].nunique()
+    lang = ctx.lang
     sec.add(
         Paragraph(
             t(
-                f"Panel: {n_units} Kommunen, davon {treated_units} behandelt; {len(panel)} "
-                f"Kommune-Jahre; Einheit: {unit or '–'}.",
-                f"Panel: {n_units} units, {treated_units} of them treated; {len(panel)} unit-years; "
+                f"Panel: {count(n_units, 'Kommune', 'Kommunen', lang)}, davon "
+                f"{number(treated_units, lang)} behandelt; "
+                f"{count(len(panel), 'Kommune-Jahr', 'Kommune-Jahre', lang)}; "
+                f"Einheit: {unit or '–'}.",
+                f"Panel: {count(n_units, 'unit', 'units', lang)}, {number(treated_units, lang)} "
+                f"of them treated; {count(len(panel), 'unit-year', 'unit-years', lang)}; "
                 f"unit: {unit or '–'}.",
             )
         )
@@ -116,7 +125,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
                 level=4,
             )
         )
-        _trends(ctx, sec, panel, indicator, label, unit)
+        ctx.guard(sec, t("Verlauf", "Trends"), _trends, ctx, sec, panel, indicator, label, unit)
 
     # -- before/after ---------------------------------------------------------------------
     if "before_after" in imp.estimators:
@@ -402,7 +411,7 @@ def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
             if r is not None:
                 comparison[t("TWFE, gematcht", "TWFE, matched")] = r
     if comparison:
-        cmp = ctx.guard(sec, t("Vergleich", "comparison"), _compare, comparison)
+        cmp = ctx.diagnostic(sec, t("Vergleich", "comparison"), _compare, comparison)
         if cmp is not None:
             title = t(
                 "Gesamteffekte im Vergleich der Schätzer", "Overall effects across estimators"
@@ -463,15 +472,14 @@ def _match(
         facts=False,
     )
     if not isinstance(getattr(match, "panel", None), pd.DataFrame):
-        sec.add(
-            Note(
-                t(
-                    "Das Matching-Ergebnis liefert kein Panel; es werden alle "
-                    "Vergleichskommunen verwendet.",
-                    "The matching result has no panel; all comparison units are used.",
-                ),
-                "error",
-            )
+        ctx.failed(
+            sec,
+            t("Matching", "Matching"),
+            t(
+                "das Matching-Ergebnis liefert kein Panel; es werden alle Vergleichskommunen "
+                "verwendet.",
+                "the matching result has no panel; all comparison units are used.",
+            ),
         )
         return None
     return match.panel, ("match_weight" if c.replace or c.ratio > 1 else None)
@@ -505,7 +513,7 @@ def _compare(results: dict[str, Any]) -> Any:
 def _pretest(ctx: Context, sec: Section, pre: Any, name: str) -> None:
     if pre is None:
         return
-    res = ctx.guard(sec, t_pre(ctx), pre) if callable(pre) else pre
+    res = ctx.diagnostic(sec, t_pre(ctx), pre) if callable(pre) else pre
     if res is None:
         return
     if isinstance(res, dict):
