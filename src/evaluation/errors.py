@@ -17,3 +17,7 @@ class DataError(EvaluationError, ValueError):
 
 class ConfigError(EvaluationError, ValueError):
     """A report configuration is wrong: the message names the key."""
+
+
+class OutputError(EvaluationError):
+    """The output cannot be written: the message names the path and the cause."""
