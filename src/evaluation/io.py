@@ -28,6 +28,7 @@ import errno
 import io
 import json
 import os
+import re
 import stat
 import tempfile
 from pathlib import Path, PurePosixPath, PureWindowsPath
@@ -703,7 +704,7 @@ def _read_csv_text(
         return None, [
             _file_problem(
                 name,
-                f"{fname} seems to use {shown!r} as delimiter, not {delimiter!r}: declare "
+                f"{fname} seems to use '{shown}' as delimiter, not {delimiter!r}: declare "
                 f'"dialect": {{"delimiter": "{shown}"}} for this resource in datapackage.json '
                 "(German Excel writes ';'), or save the file with commas",
                 check="csv",
@@ -843,7 +844,7 @@ def _text_problems(df: pd.DataFrame, table: str, text: str) -> list[Problem]:
                     omitted(table, str(c), "NUL character", "text", len(idx) - PROBLEM_LIMIT)
                 )
         if moji:
-            cand = s.str.contains(r"Ã.|Â.|â€", regex=True).fillna(False).to_numpy()
+            cand = s.str.contains(_MOJIBAKE.pattern, regex=True).fillna(False).to_numpy()
             n = 0
             for i in np.flatnonzero(cand):
                 v = s.iat[i]
@@ -872,12 +873,26 @@ def _text_problems(df: pd.DataFrame, table: str, text: str) -> list[Problem]:
     return probs
 
 
+_CONT = bytes(range(0x80, 0xC0)).decode("cp1252", errors="ignore")
+_LEAD2 = bytes(range(0xC2, 0xE0)).decode("cp1252", errors="ignore")
+_LEAD3 = bytes(range(0xE0, 0xF0)).decode("cp1252", errors="ignore")
+#: UTF-8 sequences of two or three bytes, each byte shown as its Windows-1252 character.
+_MOJIBAKE = re.compile(
+    f"[{re.escape(_LEAD2)}][{re.escape(_CONT)}]|[{re.escape(_LEAD3)}][{re.escape(_CONT)}]{{2}}"
+)
+
+
 def _unmojibake(v: str) -> str | None:
-    """The text UTF-8 bytes would have had if ``v`` is them decoded as Windows-1252."""
-    try:
-        fixed = v.encode("cp1252").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return None
+    """The text if its UTF-8 byte sequences shown as Windows-1252 characters were decoded as
+    UTF-8 (``fÃ¼r`` -> ``für``); None if there is no such sequence."""
+
+    def fix(m: re.Match) -> str:
+        try:
+            return m.group().encode("cp1252").decode("utf-8")
+        except (UnicodeEncodeError, UnicodeDecodeError):
+            return m.group()
+
+    fixed = _MOJIBAKE.sub(fix, v)
     return fixed if fixed != v else None
 
 
@@ -1153,9 +1168,8 @@ def read_study(
         t, probs = coerce_table(table, df, **coerce_opts.get(name, {}))
         typed[name] = t
         problems += probs
-    study = Study(**typed, source=folder)
     # the tables are typed already: keep the problems found while reading them
-    study._coercion_problems = problems
+    study = Study._from_typed(typed, problems, folder)
     study._years = years
     study.files = files
     problems = study.problems()

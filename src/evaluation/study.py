@@ -205,6 +205,27 @@ class Study:
 
         return save_study(self, path, format=format)
 
+    @classmethod
+    def _from_typed(
+        cls, tables: dict[str, pd.DataFrame], problems: list[Problem], source: Path | None
+    ) -> Study:
+        """A study of tables that :func:`coerce_table` typed already (when reading a folder):
+        missing tables are typed empty frames; ``problems`` are those found while reading."""
+        study = cls.__new__(cls)
+        study._tables = {}
+        for name, table in schema.TABLES.items():
+            df = tables.get(name)
+            if df is None:
+                empty = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.field_names})
+                df, _ = coerce_table(table, empty)
+            study._tables[name] = df
+        study._coercion_problems = problems
+        study._years = DEFAULT_YEARS
+        study.truth = None
+        study.source = Path(source) if source is not None else None
+        study.files = {}
+        return study
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(v)}" for k, v in self._tables.items())
         return f"Study({counts})"
