@@ -166,9 +166,12 @@ def _row_ranges(rows: list[int], limit: int = 6) -> str:
     return f"{word} {text}"
 
 
-def format_problems(problems: list[Problem], limit: int = PRINT_LIMIT) -> str:
+def format_problems(
+    problems: list[Problem], limit: int = PRINT_LIMIT, max_lines: int | None = None
+) -> str:
     """All problems, readable: grouped by table; the same problem with the same value in many
-    rows is one line listing the rows; at most ``limit`` lines per kind of problem."""
+    rows is one line listing the rows; at most ``limit`` lines per kind of problem and at most
+    ``max_lines`` lines in all (the first line gives the totals either way)."""
     n_err = count_problems(problems, "error")
     n_warn = count_problems(problems, "warning")
     lines = [f"{n_err} error(s) and {n_warn} warning(s) found in the study:"]
@@ -202,6 +205,13 @@ def format_problems(problems: list[Problem], limit: int = PRINT_LIMIT) -> str:
             lines += [f"  - {q}" for q in members]
     for (table, fld, check), n in hidden.items():
         lines.append(f"  ... and {n:,} more like this in {table}, field {fld} ({check})")
+    if max_lines is not None and len(lines) > max_lines + 1:
+        cut = len(lines) - 1 - max_lines
+        lines = lines[: max_lines + 1]
+        lines.append(
+            f"  ... and {cut:,} more line(s) not shown (the first {max_lines:,} are; "
+            "--format json lists the problems for machines)"
+        )
     return "\n".join(lines)
 
 
