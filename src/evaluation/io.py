@@ -969,6 +969,11 @@ def read_table_file(
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """Read one table file as raw values (text for CSV); problems instead of exceptions."""
     name = table.name
+    # a FIFO or device would block or never end: refuse it before opening (a link to a regular
+    # file given here explicitly is read; read_study refuses links itself)
+    special = _regular_file_problem(Path(path), name, allow_outside=True)
+    if special is not None:
+        return None, [special]
     try:
         size = os.stat(path).st_size
     except OSError as exc:
