@@ -186,7 +186,7 @@ def load_only_evaluation_errors(folder: Path) -> None:
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(desc=descriptors())
 def test_fuzz_descriptor(base, tmp_path_factory, desc):
@@ -197,7 +197,7 @@ def test_fuzz_descriptor(base, tmp_path_factory, desc):
 
 
 @settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=10, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(
     table=st.sampled_from(catalogue.TABLES),

@@ -31,6 +31,9 @@ TABLES = (
     "indicators",
     "indicator_catalogue",
 )
+#: Variants of one fault that do not depend on the table are planted in these tables only,
+#: to keep the catalogue fast.
+SAMPLE_TABLES = ("goals", "indicators")
 #: A free-text field per table (for cells with quotes, NUL characters and mojibake).
 TEXT_FIELD = {
     "municipalities": "name",
@@ -140,8 +143,20 @@ def _undeclare_encoding(folder: Path) -> None:
 # ---------------------------------------------------------------------------------------------
 def _table_cases(t: str) -> list[Case]:
     cases: list[Case] = []
-    add = cases.append
     text_field = TEXT_FIELD[t]
+    sampled = {
+        "blank-lines-only",
+        "tabs-undeclared",
+        "declared-semicolon-but-commas",
+        "parquet-named-csv",
+        "utf-16-be",
+        "utf16-declared-utf8",
+    }
+
+    def add(case: Case) -> None:
+        kind = case.id.removeprefix(f"{t}-")
+        if kind not in sampled or t in SAMPLE_TABLES:
+            cases.append(case)
 
     def truncated(folder: Path) -> None:
         lines = _lines(folder, t)
@@ -590,7 +605,7 @@ def _parquet_cases() -> list[Case]:
 
 
 def _size_and_special_cases() -> list[Case]:
-    def grow(folder: Path, times: int = 9) -> None:
+    def grow(folder: Path, times: int = 7) -> None:
         raw = _csv(folder, "indicators").read_bytes()
         body = raw.split(b"\n", 1)[1]
         _csv(folder, "indicators").write_bytes(raw + body * (2**times))
@@ -626,7 +641,7 @@ def _size_and_special_cases() -> list[Case]:
 
     return [
         Case(
-            "indicators-appended-512-times",
+            "indicators-appended-128-times",
             grow,
             "duplicate key",
             table="indicators",
