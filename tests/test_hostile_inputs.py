@@ -169,12 +169,14 @@ def descriptors(draw):
         elif where == "dialect":
             res["dialect"] = value if draw(st.booleans()) else {key: value}
         elif where == "schema":
-            res["schema"] = value if draw(st.booleans()) else {**res["schema"], key: value}
+            old = res["schema"] if isinstance(res.get("schema"), dict) else {}
+            res["schema"] = value if draw(st.booleans()) else {**old, key: value}
         elif isinstance(res.get("schema"), dict) and isinstance(res["schema"].get("fields"), list):
             fields = res["schema"]["fields"]
             if fields:
                 j = draw(st.integers(0, len(fields) - 1))
-                fields[j] = value if draw(st.booleans()) else {**fields[j], key: value}
+                old = fields[j] if isinstance(fields[j], dict) else {}
+                fields[j] = value if draw(st.booleans()) else {**old, key: value}
     return desc
 
 
