@@ -66,6 +66,14 @@ _API: dict[str, str] = {
     "continuous_did": "staggered",
     "heterogeneity": "staggered",
     "twfe_weights": "staggered",
+    # planning: power, minimum detectable effects, simulation studies
+    "PanelDesign": "planning",
+    "PlanEstimator": "planning",
+    "power": "planning",
+    "minimum_detectable_effect": "planning",
+    "simulate": "planning",
+    "run_replications": "planning",
+    "planning": "planning",
     # reports
     "ReportConfig": "report",
     "load_config": "report",
