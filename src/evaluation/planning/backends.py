@@ -216,7 +216,7 @@ def _dask_client():
 def _run_dask(client, task: Task, params: Any, groups: list, bar) -> list[list[Any]]:
     from distributed import as_completed
 
-    shared = client.scatter(params, broadcast=True) if params is not None else None
+    shared = client.scatter(params, broadcast=True, hash=False) if params is not None else None
     futures = [client.submit(run_chunk, task, shared, g, pure=False) for g in groups]
     sizes = {f.key: len(g) for f, g in zip(futures, groups, strict=True)}
     for f in as_completed(futures):

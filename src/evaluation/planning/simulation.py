@@ -129,10 +129,12 @@ class GridTask:
             data = self.generate(rng, **point)
             for name, fn in self.estimators.items():
                 try:
-                    rec = _standardise(fn(data), name)
-                    rec["failed"] = 0.0
+                    out = fn(data)
                 except EvaluationError as exc:
                     rec = {"failed": 1.0, "error": str(exc)}
+                else:
+                    rec = _standardise(out, name)
+                    rec["failed"] = 0.0
                 rec["point"] = i
                 rec["estimator"] = name
                 records.append(rec)
@@ -213,6 +215,8 @@ def simulate(
         for rec in recs:
             rows.append({"replication": r, **rec})
     draws = pd.DataFrame(rows)
+    if "estimate" not in draws.columns:  # every fit failed
+        draws["estimate"] = np.nan
     point_frame = pd.DataFrame(points)
     for k in point_frame.columns:
         draws[k] = point_frame[k].to_numpy()[draws["point"].to_numpy()]
