@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import numpy as np
+import pandas as pd
 import pytest
 from scipy import stats
 from statsmodels.stats.power import NormalIndPower
@@ -359,3 +360,16 @@ def test_importing_evaluation_imports_neither_dask_nor_joblib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False", "False"]
+
+
+def test_power_curve_gives_the_mde_of_its_own_draws():
+    """One simulation serves both: the curve's MDE equals minimum_detectable_effect with the same
+    seed (the same panels), and at the MDE the curve's draws reject in at least 80 %."""
+    d = two_by_two(n_t=20, n_c=40, pre=2, post=2)
+    curve = ev.power(d, [0.0, 1.0], estimator="att_gt", n_sims=120, seed=17)
+    direct = ev.minimum_detectable_effect(d, estimator="att_gt", n_sims=120, seed=17)
+    pd.testing.assert_frame_equal(curve.mde().tidy(), direct.tidy(), check_exact=True)
+    m = float(direct.tidy()["mde"].iloc[0])
+    at = ev.power(d, [m * (1 - 1e-9), m * (1 + 1e-9)], estimator="att_gt", n_sims=120, seed=17)
+    below, above = at.tidy()["power"]
+    assert below < 0.8 <= above

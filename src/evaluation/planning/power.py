@@ -181,6 +181,7 @@ class PowerCurve(TableResult):
         method: str,
         n_failed: int = 0,
         seed: Any = None,
+        draws: _Draws | None = None,
     ) -> None:
         super().__init__(table, title=_text.POWER_TITLE[0])
         self.design = design
@@ -189,6 +190,18 @@ class PowerCurve(TableResult):
         self.method = method
         self.n_failed = n_failed
         self.seed = seed
+        self._draws = draws
+
+    def mde(self, power: float = 0.8) -> MDEResult:
+        """The minimum detectable effect at ``power`` from the same simulated panels (or
+        analytically, for an analytic curve); for estimators refitted per effect, interpolated
+        on this curve's effects."""
+        target = _check_probability("power", power)
+        grid = self._table["effect"].to_numpy(dtype=float)
+        row = _mde_row(
+            "", self.design, self.estimator, self.method, target, self.alpha, self._draws, grid
+        )
+        return _mde_result([row], {"": self.design}, self.seed)
 
     def summary(self, lang: Lang = "de") -> Summary:
         check_lang(lang)
@@ -295,6 +308,7 @@ def power(
         method=method,
         n_failed=draws.n_total - draws.n,
         seed=seed,
+        draws=draws,
     )
 
 
@@ -389,46 +403,72 @@ def minimum_detectable_effect(
     rows = []
     for scen, d in designs.items():
         for est in ests:
-            row: dict[str, Any] = {
-                "scenario": scen,
-                "estimator": est.name,
-                "target": str(est.target),
-                "method": method,
-                "power": target,
-                "alpha": alpha,
-                "n_audited": d.n_audited,
-                "n_comparison": d.n_comparison,
-                "n_years": d.n_years,
-            }
-            an = None
-            if est.weights is not None:
-                se = analytic_se(d, est)
-                an = mde_multiplier(alpha, target, analytic_df(d, est)) * se
-            if method == "analytic":
-                if an is None:
-                    analytic_se(d, est)  # raises the message
-                row.update(mde=an, mc_se=0.0, n_sims=0, n_failed=0, mde_analytic=an)
-            else:
-                mde, mc = _simulated_mde(
-                    d, est, target, alpha, n_sims, seed, effect, backend, n_jobs, chunk_size,
-                    progress,
-                )  # fmt: skip
-                row.update(mde=mde[0], mc_se=mc, n_sims=mde[1], n_failed=mde[2])
-                row["mde_analytic"] = an if an is not None else np.nan
-            rows.append(row)
+            draws, grid = None, None
+            if method == "simulation":
+                grid = np.zeros(1) if est.shift_equivariant else _mde_grid(est, effect)
+                draws = _simulate_draws(
+                    d, est, grid, alpha, n_sims, seed, backend, n_jobs, chunk_size, progress
+                )
+            rows.append(_mde_row(scen, d, est, method, target, alpha, draws, grid))
+    return _mde_result(rows, designs, seed if method == "simulation" else None)
+
+
+def _mde_grid(est: PlanEstimator, effect: Sequence[float] | None) -> np.ndarray:
+    if effect is None:
+        raise DataError(
+            f"estimator {est.name!r} is refitted per effect size: give an effect grid, e.g. "
+            "effect=[0.5, 1, 1.5, 2], around the expected MDE"
+        )
+    return np.sort(effect_grid(effect))
+
+
+def _mde_row(
+    scenario: str,
+    d: PanelDesign,
+    est: PlanEstimator,
+    method: str,
+    target: float,
+    alpha: float,
+    draws: _Draws | None,
+    effects: np.ndarray | None,
+) -> dict[str, Any]:
+    row: dict[str, Any] = {
+        "scenario": scenario,
+        "estimator": est.name,
+        "target": str(est.target),
+        "method": method,
+        "power": target,
+        "alpha": alpha,
+        "n_audited": d.n_audited,
+        "n_comparison": d.n_comparison,
+        "n_years": d.n_years,
+    }
+    an = np.nan
+    if est.weights is not None:
+        an = mde_multiplier(alpha, target, analytic_df(d, est)) * analytic_se(d, est)
+    if draws is None:
+        if est.weights is None:
+            analytic_se(d, est)  # raises the message
+        row.update(mde=an, mc_se=0.0, n_sims=0, n_failed=0)
+    else:
+        mde, mc = _mde_from_draws(draws, effects, target, alpha)
+        row.update(mde=mde, mc_se=mc, n_sims=draws.n, n_failed=draws.n_total - draws.n)
+    row["mde_analytic"] = an
+    return row
+
+
+def _mde_result(rows: list[dict[str, Any]], designs: dict[str, PanelDesign], seed: Any):
     table = pd.DataFrame(rows)
     if table["mde_analytic"].isna().all():
         table = table.drop(columns="mde_analytic")
-    return MDEResult(table, designs=designs, seed=seed if method == "simulation" else None)
+    return MDEResult(table, designs=designs, seed=seed)
 
 
-def _simulated_mde(
-    design, est, target, alpha, n_sims, seed, effect, backend, n_jobs, chunk_size, progress
-) -> tuple[tuple[float, int, int], float]:
-    if est.shift_equivariant:
-        draws = _simulate_draws(
-            design, est, np.zeros(1), alpha, n_sims, seed, backend, n_jobs, chunk_size, progress
-        )
+def _mde_from_draws(
+    draws: _Draws, effects: np.ndarray | None, target: float, alpha: float
+) -> tuple[float, float]:
+    """The simulated MDE and its Monte Carlo SE (see :func:`minimum_detectable_effect`)."""
+    if draws.equivariant:
         crit = _critical(draws.df, alpha)
         b, se = draws.estimate, draws.std_error
 
@@ -452,21 +492,13 @@ def _simulated_mde(
                 lo = mid
             if hi - lo <= 1e-12 * max(1.0, hi):
                 break
-        mde = hi
         sd = float(np.std(thresholds, ddof=1))
-        dens = stats.norm.pdf((mde - np.mean(thresholds)) / sd) / sd if sd > 0 else np.inf
-        mc = float(np.sqrt(target * (1 - target) / draws.n) / dens)
-        return (mde, draws.n, draws.n_total - draws.n), mc
-    if effect is None:
-        raise DataError(
-            f"estimator {est.name!r} is refitted per effect size: give an effect grid, e.g. "
-            "effect=[0.5, 1, 1.5, 2], around the expected MDE"
-        )
-    effects = np.sort(effect_grid(effect))
-    draws = _simulate_draws(
-        design, est, effects, alpha, n_sims, seed, backend, n_jobs, chunk_size, progress
-    )
-    p = draws.rejections(effects, alpha).mean(axis=0)
+        dens = stats.norm.pdf((hi - np.mean(thresholds)) / sd) / sd if sd > 0 else np.inf
+        return hi, float(np.sqrt(target * (1 - target) / draws.n) / dens)
+    effects = np.asarray(effects, dtype=float)  # in the order the task used
+    order = np.argsort(effects, kind="stable")
+    p = draws.rejections(effects, alpha).mean(axis=0)[order]
+    effects = effects[order]
     above = np.flatnonzero(p >= target)
     if len(above) == 0 or above[0] == 0:
         where = "above the largest" if len(above) == 0 else "at or below the smallest"
@@ -478,5 +510,4 @@ def _simulated_mde(
     x0, x1, p0, p1 = effects[j - 1], effects[j], p[j - 1], p[j]
     mde = float(x0 + (target - p0) * (x1 - x0) / (p1 - p0))
     slope = (p1 - p0) / (x1 - x0)
-    mc = float(np.sqrt(target * (1 - target) / draws.n) / slope)
-    return (mde, draws.n, draws.n_total - draws.n), mc
+    return mde, float(np.sqrt(target * (1 - target) / draws.n) / slope)
