@@ -118,16 +118,19 @@ def design_facts(design: Any, lang: Lang) -> list[tuple[str, str]]:
             "Rauschen (SD)" if de else "Noise (SD)",
             f"{number(design.sd, 3, lang)} {pick(design.unit, lang)}",
         ),
-        ("Autokorrelation (AR(1))" if de else "Autocorrelation (AR(1))", number(
-            design.autocorrelation, 3, lang
-        )),
         (
-            "Intra-Cluster-Korrelation (Land-Jahr)" if de else "Intra-cluster correlation (state-year)",
+            "Autokorrelation (AR(1))" if de else "Autocorrelation (AR(1))",
+            number(design.autocorrelation, 3, lang),
+        ),
+        (
+            "Intra-Cluster-Korrelation (Land-Jahr)"
+            if de
+            else "Intra-cluster correlation (state-year)",
             number(design.icc, 3, lang),
         ),
         ("Cluster (Länder)" if de else "Clusters (states)", str(design.n_clusters)),
         ("Quelle" if de else "Source", pick(design.source, lang)),
-    ]  # fmt: skip
+    ]
     return facts
 
 
@@ -348,8 +351,11 @@ def mde_summary(res: Any, lang: Lang) -> Summary:
             pick(COLUMNS["method"], lang),
             _method_fact(str(row0["method"]), int(t["n_sims"].max()), res.seed, lang),
         ),
-        *design_facts(first, lang),
     ]
+    if len(res.designs) > 1:
+        name = next(iter(res.designs))
+        facts.append(("Angaben zum Design" if lang == "de" else "Design shown", f"{name}"))
+    facts += design_facts(first, lang)
     notes = res.sentences(lang)
     notes.append(_analytic_note(lang))
     if (t["method"] == "simulation").any():

@@ -388,7 +388,8 @@ class SimulationResult(TableResult):
         wide = cells.pivot_table(
             index=idx, columns="measure", values="cell", aggfunc="first", sort=False
         )
-        wide = wide[[m for m in wide.columns]].reset_index()
+        order = [m for m in _text.MEASURES if m in wide.columns]
+        wide = wide[order + [m for m in wide.columns if m not in order]].reset_index()
         for k in self.keys:
             wide[k] = [_text.value_text(v, lang) for v in wide[k]]
         wide = wide.rename(columns=lambda c: _text.measure_label(c, lang))
