@@ -373,3 +373,26 @@ def test_power_curve_gives_the_mde_of_its_own_draws():
     at = ev.power(d, [m * (1 - 1e-9), m * (1 + 1e-9)], estimator="att_gt", n_sims=120, seed=17)
     below, above = at.tidy()["power"]
     assert below < 0.8 <= above
+
+
+def _sometimes_failing(panel):
+    r = _diff_in_means_fit(panel)
+    if r["estimate"] > 0.2:
+        raise DataError("simulated degenerate panel")
+    return r
+
+
+def _never_finite(panel):
+    return {"estimate": 0.1, "std_error": float("nan"), "df": 10.0}
+
+
+def test_failed_fits_are_counted_not_silently_dropped():
+    d = two_by_two(n_t=30, n_c=30, pre=2, post=2, sd=1.0, rho=0.0)
+    flaky = ev.PlanEstimator("flaky", _sometimes_failing, ("f", "f"))
+    res = ev.power(d, [0.0], estimator=flaky, n_sims=100, seed=6)
+    assert 0 < res.n_failed < 100
+    assert res.tidy()["n_sims"].iloc[0] == 100 - res.n_failed
+    assert f"{res.n_failed} Schätzungen scheiterten" in res.summary("de").as_text()
+    nan_se = ev.PlanEstimator("nan", _never_finite, ("n", "n"), shift_equivariant=True)
+    with pytest.raises(DataError, match="failed in all 20 simulated panels"):
+        ev.power(d, [0.0], estimator=nan_se, n_sims=20, seed=6)

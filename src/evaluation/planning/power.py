@@ -77,15 +77,16 @@ class PowerTask:
                         f"estimator {self.estimator.name!r} is declared shift-equivariant but "
                         "returns no 'df'"
                     )
-                return {
-                    "estimate": float(r["estimate"]),
-                    "std_error": float(r["std_error"]),
-                    "df": float(r["df"]),
-                }
+                est, se = float(r["estimate"]), float(r["std_error"])
+                if not (np.isfinite(est) and np.isfinite(se) and se > 0):
+                    return {"failed": f"estimate {est!r} with standard error {se!r}"}
+                return {"estimate": est, "std_error": se, "df": float(r["df"])}
             pvals = []
             for eff in self.effects:
                 r = self.estimator.fit(self.design.panel(noise + eff * self.design.post))
                 pvals.append(_p_value(r))
+            if not np.all(np.isfinite(pvals)):
+                return {"failed": "p-value not finite"}
             return {"p_values": np.asarray(pvals)}
         except EvaluationError as exc:
             return {"failed": str(exc)}
