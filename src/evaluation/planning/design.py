@@ -29,14 +29,16 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
 from ..errors import DataError
-from ..panel import OnsetName
+
+#: the treatment dates of :func:`evaluation.build_panel`
+OnsetName = Literal["start", "agreement", "certification"]
 
 #: measurement units of the indicator catalogue -> the unit of a difference, in German and English
 _DIFFERENCE_UNITS: dict[str, tuple[str, str]] = {
