@@ -79,6 +79,14 @@ _API: dict[str, str] = {
     "measure_costs": "mixed",
     "read_survey_file": "mixed",
     "synthetic_mixed_methods": "synthetic_mixed",
+    # planning: power, minimum detectable effects, simulation studies
+    "PanelDesign": "planning",
+    "PlanEstimator": "planning",
+    "power": "planning",
+    "minimum_detectable_effect": "planning",
+    "simulate": "planning",
+    "run_replications": "planning",
+    "planning": "planning",
     # reports
     "ReportConfig": "report",
     "load_config": "report",
