@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize, stats
+from scipy import optimize, special, stats
 
 from ..errors import DataError
 
@@ -27,7 +27,7 @@ def folded_normal_quantile(p: float, mu: float) -> float:
     mu = abs(float(mu))
 
     def f(q: float) -> float:
-        return float(stats.norm.cdf(q - mu) - stats.norm.cdf(-q - mu)) - p
+        return float(special.ndtr(q - mu) - special.ndtr(-q - mu)) - p
 
     hi = mu + stats.norm.ppf(p) + 10.0
     return float(optimize.brentq(f, 0.0, hi, xtol=1e-14, rtol=1e-14, maxiter=500))
@@ -172,7 +172,7 @@ def optimal_flci(
         # half_length is convex in h; bounded scalar minimisation, then a check of the ends
         lo = h_lo * (1 + 1e-9)
         res = optimize.minimize_scalar(
-            half_length, bounds=(lo, h_hi), method="bounded", options={"xatol": 1e-10 * h_hi}
+            half_length, bounds=(lo, h_hi), method="bounded", options={"xatol": 1e-7 * h_hi}
         )
         cands = [(float(res.fun), float(res.x)), (half_length(lo), lo), (half_length(h_hi), h_hi)]
         _, h_star = min(cands)
