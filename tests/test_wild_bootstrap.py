@@ -241,3 +241,24 @@ def test_monte_carlo_six_clusters_wcr_size_close_to_nominal():
     print(f"WCR rejection rate {rej_wcr / reps:.3f}, cluster-robust t {rej_crv / reps:.3f}")
     assert 0.03 <= rej_wcr / reps <= 0.07
     assert rej_crv / reps > 0.08
+
+
+def test_frequency_weights_equal_duplicated_rows():
+    d = _data("g6")
+    w = np.random.default_rng(4).integers(1, 4, len(d))
+    weighted = wild_bootstrap_ols(
+        d.assign(w=w.astype(float)),
+        "y",
+        ["treat", "z"],
+        fe=["unit", "year"],
+        cluster="state",
+        weights="w",
+        conf_int=False,
+    ).tidy()
+    dup = d.loc[d.index.repeat(w)].reset_index(drop=True)
+    duplicated = wild_bootstrap_ols(
+        dup, "y", ["treat", "z"], fe=["unit", "year"], cluster="state", conf_int=False
+    ).tidy()
+    np.testing.assert_allclose(weighted["estimate"], duplicated["estimate"], rtol=1e-9)
+    # the p-value does not depend on the small-sample factor (which counts rows)
+    assert weighted["p_value"].iloc[0] == duplicated["p_value"].iloc[0]

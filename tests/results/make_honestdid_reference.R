@@ -71,7 +71,7 @@ inputs <- do.call(rbind, lapply(names(cases), function(nm) {
 write.csv(inputs, file.path(here, "honestdid_inputs.csv"), row.names = FALSE, quote = FALSE)
 
 set.seed(0)
-normals <- rnorm(1000 * 24)
+normals <- rnorm(1000 * 10)  # enough for up to 10 moments
 writeLines(c("z", formatC(normals, digits = 17, format = "g")), file.path(here, "honestdid_lf_normals.csv"))
 quit(save = "no")
 }

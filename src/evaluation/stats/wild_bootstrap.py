@@ -442,7 +442,7 @@ def wild_bootstrap_design(
     alpha: float = 0.05,
     conf_int: bool = True,
     seed: int | None = 0,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> WildBootstrapResult:
     """Restricted wild cluster bootstrap (WCR) test of ``term = null`` on a design.
 
@@ -469,7 +469,8 @@ def wild_bootstrap_design(
     seed
         Seed of ``numpy.random.default_rng`` for the random draws.
     progress
-        Show a progress bar (tqdm) over the chunks of draws.
+        Show a progress bar (tqdm) over the chunks of draws; ``None`` (default) shows it when
+        the draws are many (clusters x draws above 20 million).
 
     Returns
     -------
@@ -503,6 +504,8 @@ def wild_bootstrap_design(
         raise DataError(f"the cluster-robust standard error of {term!r} is zero")
     full = weights == "rademacher" and 2**g <= n_draws
     draws = _Draws(g, int(n_draws), weights, seed, full)
+    if progress is None:
+        progress = draws.n * g > 20_000_000
 
     # the products with the draws are computed once (chunk by chunk, with a progress bar)
     # and kept when they fit into memory; otherwise recomputed for every null value
@@ -617,7 +620,7 @@ def wild_bootstrap_ols(
     alpha: float = 0.05,
     conf_int: bool = True,
     seed: int | None = 0,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> WildBootstrapResult:
     """Wild cluster bootstrap for a linear model given as columns of a DataFrame.
 
@@ -686,7 +689,7 @@ def wild_bootstrap(
     alpha: float = 0.05,
     conf_int: bool = True,
     seed: int | None = 0,
-    progress: bool = False,
+    progress: bool | None = None,
 ) -> WildBootstrapResult:
     """Wild cluster bootstrap of a fitted result.
 
