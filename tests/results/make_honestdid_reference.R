@@ -4,8 +4,8 @@
 # Run from the repository root (R packages did 2.5.x and HonestDiD 0.2.6 on R_LIBS_USER):
 #   python tests/results/make_honestdid_inputs.py      # synthetic-study inputs
 #   Rscript tests/results/make_honestdid_reference.R inputs [path/to/mpdta.csv]
-#   Rscript tests/results/make_honestdid_reference.R sets        # (the two can run at once)
-#   Rscript tests/results/make_honestdid_reference.R breakdown
+#   Rscript tests/results/make_honestdid_reference.R sets CASE       # CASE: mpdta, mpdta_e0,
+#   Rscript tests/results/make_honestdid_reference.R breakdown CASE  # synthetic (may run at once)
 #
 # Inputs (written to honestdid_inputs.csv, 17 significant digits, read back by the test):
 #   mpdta:      R did att_gt(lemp, never-treated controls, base_period = "universal",
@@ -14,9 +14,11 @@
 #   mpdta_e0:   the same with the first post-period only (the one-post-period code path).
 #   synthetic:  read from honestdid_synthetic_inputs.csv.
 # Outputs:
-#   honestdid_reference.csv  case, restriction, method, target, value (Mbar or M), lb, ub
-#   honestdid_breakdown.csv  smallest Mbar / M at which theta = 0 is accepted (bisection to
-#                            1e-7 of the test at theta = 0 alone, no grid)
+#   honestdid_reference_CASE.csv  case, restriction, method, target, value (Mbar or M), lb, ub
+#   honestdid_breakdown_CASE.csv  smallest Mbar / M at which theta = 0 is accepted: bisection
+#                                 to 1e-7 (relative to the start value) of the test at theta = 0
+#                                 alone (no grid); for the FLCI the root of
+#                                 half-length(M) - |centre(M)| (uniroot, tol 1e-9)
 #   honestdid_lf_normals.csv the standard normals R draws after set.seed(0); HonestDiD's
 #                            least-favourable critical value uses them (rmvnorm, eigen method),
 #                            so the test can feed the same draws to the Python code.
@@ -32,7 +34,8 @@ suppressPackageStartupMessages({
 
 args <- commandArgs(trailingOnly = TRUE)
 part <- if (length(args) >= 1) args[1] else "inputs"
-mpdta_path <- if (length(args) >= 2) args[2] else "../shared/data/external/mpdta/mpdta.csv"
+mpdta_path <- if (part == "inputs" && length(args) >= 2) args[2] else "../shared/data/external/mpdta/mpdta.csv"
+only <- if (part != "inputs" && length(args) >= 2) args[2] else NULL
 here <- "tests/results"
 fmt <- function(x) formatC(x, digits = 12, format = "g")
 
@@ -84,6 +87,8 @@ for (nm in unique(inp$case)) {
   n <- nrow(d)
   cases[[nm]] <- list(beta = d$betahat, sigma = as.matrix(d[, paste0("s", 1:n)]), rel = d$rel_time)
 }
+if (!is.null(only)) cases <- cases[only]
+tag <- if (is.null(only)) "" else paste0("_", only)
 
 # -- exact folded-normal quantile ------------------------------------------------------------
 sim_qfn <- get(".qfoldednormal", envir = asNamespace("HonestDiD"))
@@ -129,7 +134,7 @@ for (nm in names(cases)) {
         betahat = cs$beta, sigma = cs$sigma, numPrePeriods = npre, numPostPeriods = npost,
         l_vec = l, Mvec = scale_m[[nm]], method = meth))
       lb_sim <- ""; ub_sim <- ""
-      if (meth == "FLCI") {
+      if (meth == "FLCI" && nm == "mpdta" && tn == "first") {  # once: HonestDiD's own FLCI
         set_qfn(sim_qfn)
         rs <- createSensitivityResults(
           betahat = cs$beta, sigma = cs$sigma, numPrePeriods = npre, numPostPeriods = npost,
@@ -143,8 +148,8 @@ for (nm in names(cases)) {
     }
   }
 }
-write.csv(do.call(rbind, rows), file.path(here, "honestdid_reference.csv"), row.names = FALSE,
-          quote = FALSE)
+write.csv(do.call(rbind, rows), file.path(here, paste0("honestdid_reference", tag, ".csv")),
+          row.names = FALSE, quote = FALSE)
 quit(save = "no")
 }
 
@@ -171,6 +176,17 @@ zero_in <- function(cs, restriction, meth, value) {
 }
 breakdown <- function(cs, restriction, meth, start) {
   if (zero_in(cs, restriction, meth, 0)) return(0)
+  if (restriction == "smoothness" && meth == "FLCI") {
+    npre <- sum(cs$rel < 0); npost <- sum(cs$rel >= 0)
+    gap <- function(M) {
+      f <- findOptimalFLCI(betahat = cs$beta, sigma = cs$sigma, M = M, numPrePeriods = npre,
+                           numPostPeriods = npost, l_vec = target_vec(cs$target, npost))
+      f$optimalHalfLength - abs(sum(f$optimalVec * cs$beta))
+    }
+    hi <- start
+    while (gap(hi) < 0) hi <- 2 * hi
+    return(uniroot(gap, c(0, hi), tol = 1e-9 * start)$root)
+  }
   lo <- 0; hi <- start
   while (!zero_in(cs, restriction, meth, hi)) { lo <- hi; hi <- 2 * hi }
   while (hi - lo > 1e-7 * start) {
@@ -193,5 +209,5 @@ for (nm in names(cases)) {
     cat(nm, spec, b, "\n")
   }
 }
-write.csv(do.call(rbind, brows), file.path(here, "honestdid_breakdown.csv"), row.names = FALSE,
-          quote = FALSE)
+write.csv(do.call(rbind, brows), file.path(here, paste0("honestdid_breakdown", tag, ".csv")),
+          row.names = FALSE, quote = FALSE)

@@ -184,9 +184,8 @@ def _prepare(design: LinearDesign) -> _Prepared:
         rows = np.flatnonzero(codes > 0)
         d[rows, codes[rows] - 1] = 1.0
         cols.append(d)
-        levels = pd.Series(np.asarray(design.fe[name])).astype(str)
-        first = sorted(set(levels))
-        names += [f"{name}[{lv}]" for lv in first[1:]]
+        levels = pd.factorize(pd.Series(np.asarray(design.fe[name])), sort=True)[1]
+        names += [f"{name}[{lv}]" for lv in list(levels)[1:]]
     x = np.hstack(cols)
     if not nested:
         # without absorbed effects the model needs an intercept unless x spans one
