@@ -1,7 +1,7 @@
 """Restricted wild cluster bootstrap (WCR) against R fwildclusterboot and known truth.
 
 Reference numbers: ``tests/results/wild_reference.csv`` from ``make_wild_reference.R``
-(fwildclusterboot 0.14 ``boottest`` on ``lm``) on the panels made by ``make_wild_examples.py``.
+(fwildclusterboot 0.13.0 ``boottest`` on ``lm``) on the panels made by ``make_wild_examples.py``.
 """
 
 from __future__ import annotations

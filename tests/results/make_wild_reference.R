@@ -1,5 +1,5 @@
 # Reference p-values and confidence intervals of the restricted wild cluster bootstrap (WCR)
-# from R fwildclusterboot 0.14.x (boottest on lm), for tests/test_wild_bootstrap.py.
+# from R fwildclusterboot 0.13.0 (boottest on lm), for tests/test_wild_bootstrap.py.
 #
 # Run from the repository root (fwildclusterboot on R_LIBS_USER):
 #   python tests/results/make_wild_examples.py
