@@ -56,6 +56,12 @@ _API: dict[str, str] = {
     "placebo_in_time": "inference",
     "missing_table": "panel",
     "certification_status": "exposure",
+    # few treated units: sensitivity, wild bootstrap, multiple testing
+    "honest_did": "sensitivity",
+    "wild_bootstrap": "stats",
+    "wild_bootstrap_ols": "stats",
+    "LinearDesign": "stats",
+    "adjust_pvalues": "stats",
     # staggered designs
     "att_gt": "staggered",
     "sun_abraham": "staggered",
