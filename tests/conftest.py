@@ -35,3 +35,18 @@ def _close_figures():
     import matplotlib.pyplot as plt
 
     plt.close("all")
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The counts of the hostile-input catalogue (tests/test_hostile_inputs.py), if it ran."""
+    import sys
+
+    for mod in list(sys.modules.values()):
+        tally = getattr(mod, "HOSTILE_TALLY", None)
+        if tally and getattr(mod, "__file__", "").endswith("test_hostile_inputs.py"):
+            terminalreporter.write_line(
+                f"hostile inputs: {tally['cases']} cases run, {tally['passed']} passed; "
+                f"{tally['tracebacks']} tracebacks, {tally['silent']} silent acceptances, "
+                f"{tally['changed']} with files changed or deleted"
+            )
+            break

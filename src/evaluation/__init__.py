@@ -56,6 +56,12 @@ _API: dict[str, str] = {
     "placebo_in_time": "inference",
     "missing_table": "panel",
     "certification_status": "exposure",
+    # few treated units: sensitivity, wild bootstrap, multiple testing
+    "honest_did": "sensitivity",
+    "wild_bootstrap": "stats",
+    "wild_bootstrap_ols": "stats",
+    "LinearDesign": "stats",
+    "adjust_pvalues": "stats",
     # staggered designs
     "att_gt": "staggered",
     "sun_abraham": "staggered",
@@ -79,6 +85,14 @@ _API: dict[str, str] = {
     "measure_costs": "mixed",
     "read_survey_file": "mixed",
     "synthetic_mixed_methods": "synthetic_mixed",
+    # planning: power, minimum detectable effects, simulation studies
+    "PanelDesign": "planning",
+    "PlanEstimator": "planning",
+    "power": "planning",
+    "minimum_detectable_effect": "planning",
+    "simulate": "planning",
+    "run_replications": "planning",
+    "planning": "planning",
     # reports
     "ReportConfig": "report",
     "load_config": "report",

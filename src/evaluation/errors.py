@@ -46,5 +46,7 @@ class FewClustersWarning(EvaluationWarning):
     """Cluster-robust standard errors come from fewer clusters (or fewer treated clusters)
     than they need to be reliable: the result carries ``few_clusters = True`` and its summary
     shows no p-values. See :data:`evaluation.results.MIN_CLUSTERS`."""
+
+
 class OutputError(EvaluationError):
     """The output cannot be written: the message names the path and the cause."""

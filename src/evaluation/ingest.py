@@ -198,7 +198,7 @@ def read_codes(path: PathLike) -> pd.Series:
     path = Path(path)
     if not path.exists():
         raise DataError(f"codes file {path} not found")
-    text, _ = decode_bytes(path.read_bytes())
+    text, _ = decode_bytes(_read_input(path, "codes file"))
     lines = [ln.strip() for ln in text.splitlines()]
     lines = [ln for ln in lines if ln and not ln.startswith("#")]
     if not lines:
@@ -214,6 +214,77 @@ def read_codes(path: PathLike) -> pd.Series:
         raw = [ln.split(",")[0].split(";")[0].strip().strip('"') for ln in lines]
     out, _ = normalise_codes(raw, source=f"codes file {path.name}")
     return out.drop_duplicates().reset_index(drop=True)
+
+
+#: Largest input file read by the readers of this module (bytes).
+MAX_INPUT_BYTES = 1 << 30
+#: An xlsx workbook is a zip archive: refused before reading when its members would unpack to
+#: more than this many bytes, or a member of more than 10 MB is compressed more than
+#: ``MAX_XLSX_RATIO`` times (a zip bomb; the Destatis directories unpack to about 13 MB, with a
+#: ratio of about 11).
+MAX_XLSX_BYTES = 512 << 20
+MAX_XLSX_RATIO = 200
+MAX_XLSX_MEMBERS = 10_000
+
+
+def _check_regular(path: Path, what: str) -> None:
+    """Refuse what is not a regular file (a FIFO or device would block or never end)."""
+    import stat
+
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise DataError(f"{what} {path} cannot be read ({exc.strerror or exc})") from None
+    if not stat.S_ISREG(st.st_mode):
+        kind = (
+            "a folder"
+            if stat.S_ISDIR(st.st_mode)
+            else "a FIFO (named pipe)"
+            if stat.S_ISFIFO(st.st_mode)
+            else "a device or other special file"
+        )
+        raise DataError(f"{what} {path} is {kind}, not a regular file: give the path of a file")
+    if st.st_size > MAX_INPUT_BYTES:
+        raise DataError(
+            f"{what} {path} has {st.st_size:,} bytes, more than {MAX_INPUT_BYTES:,}: check the file"
+        )
+
+
+def _read_input(path: Path, what: str) -> bytes:
+    _check_regular(path, what)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"{what} {path} cannot be read ({exc.strerror or exc})") from None
+
+
+def check_xlsx_archive(path: Path) -> None:
+    """Refuse an xlsx file whose zip members would unpack to far too much (a zip bomb), from
+    the sizes in the archive's directory, before anything is unpacked."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as z:
+            infos = z.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise DataError(
+            f"{path.name} cannot be read as an xlsx workbook (an xlsx file is a zip archive: {exc})"
+        ) from None
+    if len(infos) > MAX_XLSX_MEMBERS:
+        raise DataError(f"{path.name}: {len(infos):,} parts in the workbook; not a directory file")
+    total = sum(i.file_size for i in infos)
+    if total > MAX_XLSX_BYTES:
+        raise DataError(
+            f"{path.name} would unpack to {total:,} bytes (uncompressed), more than "
+            f"{MAX_XLSX_BYTES:,}: not read (a damaged file or a zip bomb)"
+        )
+    for i in infos:
+        ratio = i.file_size / max(i.compress_size, 1)
+        if i.file_size > 10_000_000 and ratio > MAX_XLSX_RATIO:
+            raise DataError(
+                f"{path.name}: the part {i.filename} is compressed {ratio:,.0f} times "
+                f"({i.file_size:,} bytes uncompressed): not read (a zip bomb?)"
+            )
 
 
 def _slug(name: str) -> str:
@@ -267,7 +338,7 @@ def _csv_rows(
 
     if not path.exists():
         raise DataError(f"INKAR file {path} not found")
-    raw = path.read_bytes()
+    raw = _read_input(path, "INKAR file")
     if encoding:
         try:
             text, enc = raw.decode(encoding), encoding
@@ -810,6 +881,8 @@ def read_gemeindeverzeichnis(
     path = Path(path)
     if not path.exists():
         raise DataError(f"directory file {path} not found")
+    _check_regular(path, "directory file")
+    check_xlsx_archive(path)
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a file that is not xlsx

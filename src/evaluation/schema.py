@@ -28,6 +28,8 @@ class Field:
     minimum: float | None = None
     maximum: float | None = None
     personal: bool = False  # personal data: never shown in a report
+    year: bool = False  # a calendar year: checked against the plausible range of years
+    multiline: bool = False  # free text that may span lines in a CSV cell (quoted)
 
     def descriptor(self) -> dict[str, Any]:
         out: dict[str, Any] = {"name": self.name, "type": self.type}
@@ -203,7 +205,7 @@ GOALS = Table(
             required=True,
             enum=codes.ALL_FIELD_CODES,
         ),
-        Field("title", "string", "Wording of the goal."),
+        Field("title", "string", "Wording of the goal.", multiline=True),
     ),
     primary_key=("goal_id",),
     foreign_keys=(ForeignKey("audit_id", "audits", "audit_id"),),
@@ -224,9 +226,11 @@ MEASURES = Table(
     fields=(
         Field("measure_id", "string", "Identifier of the measure.", required=True),
         Field("goal_id", "string", "The goal the measure serves.", required=True),
-        Field("title", "string", "Wording of the measure."),
-        Field("planned_start_year", "integer", "Year the measure is planned to start."),
-        Field("planned_end_year", "integer", "Year the measure is planned to be completed."),
+        Field("title", "string", "Wording of the measure.", multiline=True),
+        Field("planned_start_year", "integer", "Year the measure is planned to start.", year=True),
+        Field(
+            "planned_end_year", "integer", "Year the measure is planned to be completed.", year=True
+        ),
         Field("responsible", "string", "Responsible actor (an office or organisation)."),
         Field(
             "contact_person",
@@ -266,7 +270,13 @@ MEASURE_REPORTS = Table(
     ),
     fields=(
         Field("measure_id", "string", "The measure reported on.", required=True),
-        Field("report_year", "integer", "Calendar year of the annual report.", required=True),
+        Field(
+            "report_year",
+            "integer",
+            "Calendar year of the annual report.",
+            required=True,
+            year=True,
+        ),
         Field(
             "status",
             "string",
@@ -274,7 +284,7 @@ MEASURE_REPORTS = Table(
             required=True,
             enum=codes.STATUS_CODES,
         ),
-        Field("note", "string", "Free-text remark of the report."),
+        Field("note", "string", "Free-text remark of the report.", multiline=True),
     ),
     primary_key=("measure_id", "report_year"),
     foreign_keys=(ForeignKey("measure_id", "measures", "measure_id"),),
@@ -294,7 +304,7 @@ INDICATORS = Table(
     description="Indicator values in long form: one row per unit, year and indicator.",
     fields=(
         Field("municipality_id", "string", "The unit.", required=True, pattern=AGS_PATTERN),
-        Field("year", "integer", "Reference year of the value.", required=True),
+        Field("year", "integer", "Reference year of the value.", required=True, year=True),
         Field("indicator", "string", "Indicator code from the catalogue.", required=True),
         Field("value", "number", "The value, in the catalogue's unit.", required=True),
     ),
@@ -381,9 +391,21 @@ CROSSWALK = Table(
             required=True,
             minimum=0,
         ),
-        Field("valid_from", "integer", "First data year the row applies to (empty: no limit)."),
-        Field("valid_to", "integer", "Last data year the row applies to (empty: no limit)."),
-        Field("note", "string", "Source of the mapping, e.g. the Destatis change notice."),
+        Field(
+            "valid_from",
+            "integer",
+            "First data year the row applies to (empty: no limit).",
+            year=True,
+        ),
+        Field(
+            "valid_to", "integer", "Last data year the row applies to (empty: no limit).", year=True
+        ),
+        Field(
+            "note",
+            "string",
+            "Source of the mapping, e.g. the Destatis change notice.",
+            multiline=True,
+        ),
     ),
     primary_key=("old_id", "new_id"),
     required_table=False,
@@ -422,14 +444,23 @@ PERSONAL_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-def resource_descriptor(table: Table, fmt: str = "csv") -> dict[str, Any]:
+def resource_descriptor(
+    table: Table, fmt: str = "csv", extra_fields: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
+    """The descriptor of one table file; ``extra_fields`` (Table Schema field descriptors) are
+    columns beyond the schema that the file holds (e.g. baseline covariates), after the
+    schema's fields as in the file."""
+    table_schema = table.descriptor()
+    if extra_fields:
+        table_schema["fields"] = table_schema["fields"] + list(extra_fields)
     res: dict[str, Any] = {
+        "profile": "tabular-data-resource",
         "name": table.name,
         "title": table.title,
         "description": table.description,
         "path": f"{table.name}.{fmt}",
         "format": fmt,
-        "schema": table.descriptor(),
+        "schema": table_schema,
     }
     if fmt == "csv":
         res["mediatype"] = "text/csv"
@@ -441,15 +472,23 @@ def resource_descriptor(table: Table, fmt: str = "csv") -> dict[str, Any]:
 
 
 def package_descriptor(
-    name: str = "audit-study", formats: dict[str, str] | None = None
+    name: str = "audit-study",
+    formats: dict[str, str] | None = None,
+    extra_fields: dict[str, list[dict[str, Any]]] | None = None,
 ) -> dict[str, Any]:
-    """The Frictionless Data Package descriptor of a study (``datapackage.json``)."""
+    """The Frictionless Data Package descriptor of a study (``datapackage.json``): a tabular
+    data package whose resources are tabular data resources, valid for the reference validator
+    (``frictionless validate datapackage.json``)."""
     formats = formats or {}
+    extra_fields = extra_fields or {}
     return {
         "profile": "tabular-data-package",
         "name": name,
         "title": "Audit familiengerechte Kommune: evaluation study",
-        "resources": [resource_descriptor(t, formats.get(t.name, "csv")) for t in TABLES.values()],
+        "resources": [
+            resource_descriptor(t, formats.get(t.name, "csv"), extra_fields.get(t.name))
+            for t in TABLES.values()
+        ],
     }
 
 
@@ -521,25 +560,23 @@ def _csv_cell(v: Any) -> str:
     return f'"{s}"' if ("," in s or '"' in s) else s
 
 
-def write_data_package(folder: str | Path) -> list[Path]:
-    """Write the schema (descriptor, one table schema per table, code lists, codebook)."""
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    p = folder / "datapackage.json"
-    p.write_text(dumps(package_descriptor()), encoding="utf-8")
-    written.append(p)
-    for t in [*TABLES.values(), *AUXILIARY_TABLES.values()]:
-        p = folder / f"{t.name}.schema.json"
-        p.write_text(dumps(t.descriptor()), encoding="utf-8")
-        written.append(p)
-    cl = folder / "codelists"
-    cl.mkdir(exist_ok=True)
+def data_package_files(table_schemas: bool = True) -> dict[str, bytes]:
+    """The files of the schema by relative path: descriptor, one table schema per table (if
+    ``table_schemas``), code lists and codebook."""
+    files = {"datapackage.json": dumps(package_descriptor()).encode("utf-8")}
+    if table_schemas:
+        for t in [*TABLES.values(), *AUXILIARY_TABLES.values()]:
+            files[f"{t.name}.schema.json"] = dumps(t.descriptor()).encode("utf-8")
     for name in codes.CODE_LISTS:
-        p = cl / f"{name}.csv"
-        codes.code_list_frame(name).to_csv(p, index=False, lineterminator="\n")
-        written.append(p)
-    p = folder / "CODEBOOK.md"
-    p.write_text(codebook_markdown(), encoding="utf-8")
-    written.append(p)
-    return written
+        text = codes.code_list_frame(name).to_csv(index=False, lineterminator="\n")
+        files[f"codelists/{name}.csv"] = text.encode("utf-8")
+    files["CODEBOOK.md"] = codebook_markdown().encode("utf-8")
+    return files
+
+
+def write_data_package(folder: str | Path) -> list[Path]:
+    """Write the schema (descriptor, one table schema per table, code lists, codebook); each
+    file is written whole or not at all (a temporary file beside it, then renamed)."""
+    from .io import write_files
+
+    return write_files(Path(folder), data_package_files())

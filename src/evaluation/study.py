@@ -13,7 +13,14 @@ from typing import TYPE_CHECKING, Any, Literal
 import pandas as pd
 
 from . import schema
-from .validation import Problem, StudyValidationError, check_study, coerce_table
+from .validation import (
+    DEFAULT_YEARS,
+    Problem,
+    StudyValidationError,
+    check_study,
+    check_years_option,
+    coerce_table,
+)
 
 if TYPE_CHECKING:
     from .datasets import Truth
@@ -66,8 +73,11 @@ class Study:
             problems += probs
             self._tables[name] = typed
         self._coercion_problems = problems
+        self._years: tuple[int, int] = DEFAULT_YEARS
         self.truth = truth
         self.source = Path(source) if source is not None else None
+        #: The file each table was read from (resolved), for provenance records.
+        self.files: dict[str, Path] = {}
 
     # -- tables --------------------------------------------------------------------------
     @property
@@ -163,22 +173,27 @@ class Study:
         return build_panel(self, indicator, **kwargs)
 
     # -- checks and files ----------------------------------------------------------------
-    def problems(self) -> list[Problem]:
-        """Every problem found in the study (empty list if it is valid)."""
+    def problems(self, years: tuple[int, int] | None = None) -> list[Problem]:
+        """Every problem found in the study (empty list if it is valid).
+
+        ``years`` is the plausible range of calendar years (default: the range the study was
+        read with, else 1900-2100).
+        """
+        years = self._years if years is None else check_years_option(years)
         typed = self._coercion_problems
         # a cell that is not of its type is missing after coercion: report it once, as a type
         # problem, not a second time as a missing required value
         bad_cells = {(p.table, p.row, p.field) for p in typed if p.check == "type"}
         content = [
             p
-            for p in check_study(self._tables)
+            for p in check_study(self._tables, years)
             if not (p.check == "required" and (p.table, p.row, p.field) in bad_cells)
         ]
         return typed + content
 
-    def validate(self) -> Study:
+    def validate(self, years: tuple[int, int] | None = None) -> Study:
         """Raise :class:`StudyValidationError` listing every problem; return self if valid."""
-        probs = self.problems()
+        probs = self.problems(years)
         errors = [p for p in probs if p.severity == "error"]
         if errors:
             raise StudyValidationError(probs)
@@ -190,19 +205,69 @@ class Study:
 
         return save_study(self, path, format=format)
 
+    @classmethod
+    def _from_typed(
+        cls, tables: dict[str, pd.DataFrame], problems: list[Problem], source: Path | None
+    ) -> Study:
+        """A study of tables that :func:`coerce_table` typed already (when reading a folder):
+        missing tables are typed empty frames; ``problems`` are those found while reading."""
+        study = cls.__new__(cls)
+        study._tables = {}
+        for name, table in schema.TABLES.items():
+            df = tables.get(name)
+            if df is None:
+                empty = pd.DataFrame({c: pd.Series([], dtype="string") for c in table.field_names})
+                df, _ = coerce_table(table, empty)
+            study._tables[name] = df
+        study._coercion_problems = problems
+        study._years = DEFAULT_YEARS
+        study.truth = None
+        study.source = Path(source) if source is not None else None
+        study.files = {}
+        return study
+
     def __repr__(self) -> str:
         counts = ", ".join(f"{k}={len(v)}" for k, v in self._tables.items())
         return f"Study({counts})"
 
 
-def load_study(path: str | Path, *, validate: bool = True) -> Study:
+def load_study(
+    path: str | Path,
+    *,
+    validate: bool = True,
+    years: tuple[int, int] = DEFAULT_YEARS,
+    allow_outside: bool = False,
+    max_file_bytes: int | None = None,
+    max_rows: int | None = None,
+) -> Study:
     """Read a study folder (``datapackage.json`` plus CSV or Parquet files).
 
     Raises :class:`StudyValidationError` listing every problem found when ``validate`` is true.
-    """
-    from .io import read_study
 
-    return read_study(path, validate=validate)
+    Parameters
+    ----------
+    years
+        Plausible calendar years (first, last) of dates and year fields; values outside are
+        errors. Default 1900-2100.
+    allow_outside
+        Follow table paths that are absolute, leave the folder (``..``) or are symbolic links.
+        Off by default; when on, every table's resolved path is in ``study.files`` and a table
+        read from outside the folder gets a warning naming it. Directories, FIFOs and devices
+        are refused either way.
+    max_file_bytes, max_rows
+        Guards against files that are far too large: a table file larger than this (default
+        1 GiB) or with more rows (default 20,000,000) is refused with a message.
+    """
+    from .io import MAX_FILE_BYTES, MAX_ROWS, read_study
+
+    return read_study(
+        path,
+        validate=validate,
+        years=years,
+        allow_outside=allow_outside,
+        max_file_bytes=MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes,
+        max_rows=MAX_ROWS if max_rows is None else max_rows,
+    )
 
 
 def init_study(path: str | Path) -> list[Path]:

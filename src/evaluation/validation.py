@@ -7,7 +7,10 @@ Two steps, both vectorised so that an indicators table of a million rows is chec
    silent NaN);
 2. :func:`check_study` checks the typed tables: required values, code lists (with the closest
    valid code as a hint), AGS codes (with a hint when a leading zero was lost), keys, foreign
-   keys, date order and the consistency of groups and audits.
+   keys, date order, plausible years and the consistency of groups and audits.
+
+At most :data:`PROBLEM_LIMIT` problems of one check in one field are listed one by one; one
+summary problem (with ``count``) stands for the rest.
 
 Every problem is a :class:`Problem` naming table, row (1 = first data row below the header),
 field and value. :class:`StudyValidationError` carries all of them at once.
@@ -25,15 +28,24 @@ import numpy as np
 import pandas as pd
 
 from . import codes, schema
-from .errors import EvaluationError
+from .errors import ConfigError, EvaluationError
 from .schema import Table
 
 Severity = Literal["error", "warning"]
 DTYPES = {"string": "string", "integer": "Int64", "number": "float64", "boolean": "boolean"}
 TRUE_WORDS = {"true", "1", "yes", "ja", "wahr"}
 FALSE_WORDS = {"false", "0", "no", "nein", "falsch"}
-#: How many lines of one kind (table, field, check) are printed; all problems are kept.
+#: How many lines of one kind (table, field, check) are printed.
 PRINT_LIMIT = 20
+#: How many problems of one check in one field are kept; the rest are counted in one summary
+#: problem (its ``count``), so that a file appended to itself does not give millions of objects.
+PROBLEM_LIMIT = 1_000
+#: Plausible calendar years (of dates and year fields) unless ``years=`` says otherwise.
+DEFAULT_YEARS: tuple[int, int] = (1900, 2100)
+#: The dates pandas can hold (datetime64[ns]).
+DATE_YEARS: tuple[int, int] = (1678, 2261)
+#: Integers larger than this lose digits as floating-point numbers.
+MAX_INTEGER = 2**53
 #: Tables in the order problems are listed (the descriptor first).
 TABLE_ORDER = ("datapackage.json", *schema.TABLE_NAMES)
 
@@ -49,16 +61,42 @@ class Problem:
     message: str
     severity: Severity = "error"
     check: str = ""
+    #: How many problems this entry stands for: 1, or the number of further rows with the same
+    #: problem that were not listed one by one (then ``row`` is None).
+    count: int = 1
 
     def __str__(self) -> str:
         where = [self.table]
         if self.row is not None:
             where.append(f"row {self.row}")
+        if self.count > 1:
+            where.append(f"{self.count:,} more rows")
         if self.field is not None:
             where.append(f"field {self.field}")
         value = "" if self.value is None else f" (value {self.value!r})"
         tag = "" if self.severity == "error" else f"{self.severity}: "
         return f"{', '.join(where)}: {tag}{self.message}{value}"
+
+
+def omitted(
+    table: str, field: str | None, message: str, check: str, n: int, severity: Severity = "error"
+) -> Problem:
+    """The summary problem standing for ``n`` problems that were not listed one by one."""
+    return Problem(
+        table,
+        None,
+        field,
+        None,
+        f"{message} [not listed one by one: only the first {PROBLEM_LIMIT:,} rows are]",
+        severity,
+        check,
+        n,
+    )
+
+
+def count_problems(problems: Iterable[Problem], severity: Severity | None = None) -> int:
+    """The number of problems, counting the rows that summary problems stand for."""
+    return sum(p.count for p in problems if severity is None or p.severity == severity)
 
 
 class StudyValidationError(EvaluationError):
@@ -72,6 +110,11 @@ class StudyValidationError(EvaluationError):
     def errors(self) -> list[Problem]:
         return [p for p in self.problems if p.severity == "error"]
 
+    @property
+    def n_errors(self) -> int:
+        """Every error, also those counted but not listed one by one."""
+        return count_problems(self.problems, "error")
+
     def to_frame(self) -> pd.DataFrame:
         return problems_frame(self.problems)
 
@@ -80,17 +123,29 @@ class StudyValidationError(EvaluationError):
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
-    cols = ["table", "row", "field", "value", "message", "severity", "check"]
+    cols = ["table", "row", "field", "value", "message", "severity", "check", "count"]
     return pd.DataFrame([asdict(p) for p in problems], columns=cols)
 
 
-def problems_json(problems: Iterable[Problem]) -> str:
+#: At most this many problems are written as JSON (with ``truncated`` and the totals).
+JSON_LIMIT = 10_000
+
+
+def problems_json(problems: Iterable[Problem], limit: int = JSON_LIMIT) -> str:
+    """The problems as JSON: ``valid``, the totals (``n_errors``, ``n_warnings``,
+    ``n_problems``, counting rows not listed one by one), ``truncated`` (true when not every
+    problem is listed: then summary entries with ``count`` > 1 or the cut at ``limit`` entries
+    stand for the rest) and ``problems``."""
     problems = list(problems)
+    listed = problems[:limit]
     payload = {
         "valid": not any(p.severity == "error" for p in problems),
-        "n_errors": sum(p.severity == "error" for p in problems),
-        "n_warnings": sum(p.severity == "warning" for p in problems),
-        "problems": [asdict(p) for p in problems],
+        "n_errors": count_problems(problems, "error"),
+        "n_warnings": count_problems(problems, "warning"),
+        "n_problems": count_problems(problems),
+        "truncated": len(listed) < len(problems) or any(p.count > 1 for p in problems),
+        "n_listed": len(listed),
+        "problems": [asdict(p) for p in listed],
     }
     return json.dumps(payload, indent=2, ensure_ascii=False)
 
@@ -111,11 +166,14 @@ def _row_ranges(rows: list[int], limit: int = 6) -> str:
     return f"{word} {text}"
 
 
-def format_problems(problems: list[Problem], limit: int = PRINT_LIMIT) -> str:
+def format_problems(
+    problems: list[Problem], limit: int = PRINT_LIMIT, max_lines: int | None = None
+) -> str:
     """All problems, readable: grouped by table; the same problem with the same value in many
-    rows is one line listing the rows; at most ``limit`` lines per kind of problem."""
-    n_err = sum(p.severity == "error" for p in problems)
-    n_warn = len(problems) - n_err
+    rows is one line listing the rows; at most ``limit`` lines per kind of problem and at most
+    ``max_lines`` lines in all (the first line gives the totals either way)."""
+    n_err = count_problems(problems, "error")
+    n_warn = count_problems(problems, "warning")
     lines = [f"{n_err} error(s) and {n_warn} warning(s) found in the study:"]
     groups: dict[tuple, list[Problem]] = {}
     for p in problems:
@@ -133,10 +191,10 @@ def format_problems(problems: list[Problem], limit: int = PRINT_LIMIT) -> str:
         kind = (first.table, first.field, first.check or first.message)
         shown[kind] = shown.get(kind, 0) + 1
         if shown[kind] > limit:
-            hidden[kind] = hidden.get(kind, 0) + len(members)
+            hidden[kind] = hidden.get(kind, 0) + count_problems(members)
             continue
         rows = [q.row for q in members if q.row is not None]
-        if len(members) > 1 and rows:
+        if len(members) > 1 and rows and all(q.count == 1 for q in members):
             where = [first.table, _row_ranges(rows)]
             if first.field is not None:
                 where.append(f"field {first.field}")
@@ -146,7 +204,14 @@ def format_problems(problems: list[Problem], limit: int = PRINT_LIMIT) -> str:
         else:
             lines += [f"  - {q}" for q in members]
     for (table, fld, check), n in hidden.items():
-        lines.append(f"  ... and {n} more like this in {table}, field {fld} ({check})")
+        lines.append(f"  ... and {n:,} more like this in {table}, field {fld} ({check})")
+    if max_lines is not None and len(lines) > max_lines + 1:
+        cut = len(lines) - 1 - max_lines
+        lines = lines[: max_lines + 1]
+        lines.append(
+            f"  ... and {cut:,} more line(s) not shown (the first {max_lines:,} are; "
+            "--format json lists the problems for machines)"
+        )
     return "\n".join(lines)
 
 
@@ -157,21 +222,56 @@ def _rows(mask: np.ndarray) -> np.ndarray:
     return np.flatnonzero(mask) + 1
 
 
+_STRING = pd.StringDtype(na_value=pd.NA)
+
+
 def _text(s: pd.Series) -> pd.Series:
     """A column as stripped text with missing as NA ('' counts as missing)."""
-    t = s.astype(pd.StringDtype(na_value=pd.NA)).str.strip()
-    return t.mask(t == "")
+    if (
+        isinstance(s.dtype, pd.StringDtype)
+        and s.dtype.storage == "pyarrow"
+        and _STRING.storage == "pyarrow"
+    ):
+        # text read from a CSV file: strip and blank out in Arrow, without Python objects (the
+        # same operation as .str.strip() on Arrow strings, a few times faster)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        arr = s.array.__arrow_array__()
+        if isinstance(arr, pa.Array):
+            arr = pa.chunked_array([arr])
+        arr = pc.utf8_trim_whitespace(arr)
+        arr = pc.if_else(pc.equal(arr, ""), pa.scalar(None, arr.type), arr)
+        return pd.Series(pd.array(arr, dtype=_STRING), index=s.index, name=s.name)
+    t = s.astype(_STRING).str.strip()
+    return t.replace("", pd.NA)
+
+
+def _capped(idx: np.ndarray) -> tuple[np.ndarray, int]:
+    """The first :data:`PROBLEM_LIMIT` positions and how many were left out."""
+    return idx[:PROBLEM_LIMIT], max(0, len(idx) - PROBLEM_LIMIT)
 
 
 def _problems_at(
-    table: str, field: str, values: pd.Series, mask: np.ndarray, message: str, check: str
+    table: str,
+    field: str,
+    values: pd.Series,
+    mask: np.ndarray,
+    message: str,
+    check: str,
+    severity: Severity = "error",
 ) -> list[Problem]:
-    idx = np.flatnonzero(mask)
+    if not mask.any():
+        return []
+    idx, n_more = _capped(np.flatnonzero(mask))
     vals = values.to_numpy()[idx]
-    return [
-        Problem(table, int(i) + 1, field, None if _na(v) else str(v), message, "error", check)
+    out = [
+        Problem(table, int(i) + 1, field, None if _na(v) else str(v), message, severity, check)
         for i, v in zip(idx, vals, strict=True)
     ]
+    if n_more:
+        out.append(omitted(table, field, message, check, n_more, severity))
+    return out
 
 
 def _na(v) -> bool:
@@ -197,24 +297,38 @@ def coerce_column(
     *,
     decimal_char: str = ".",
     group_char: str | None = None,
+    date_format: str | None = None,
 ) -> tuple[pd.Series, list[Problem]]:
     """Convert one column to the field's dtype; report every cell that does not convert."""
     if f.type == "string":
         return _text(s), []
     if f.type == "integer":
-        if pd.api.types.is_integer_dtype(s.dtype):
-            return s.astype("Int64"), []
+        if pd.api.types.is_integer_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
+            big = s.notna().to_numpy() & (
+                np.abs(s.to_numpy(dtype=float, na_value=0.0)) >= MAX_INTEGER
+            )
+            probs = _problems_at(table, f.name, s, big, _INTEGER_RANGE, "type")
+            return s.where(~big).astype("float64").astype("Int64"), probs
         if pd.api.types.is_float_dtype(s.dtype):
-            bad = s.notna().to_numpy() & (np.floor(s.to_numpy()) != s.to_numpy())
+            v = s.to_numpy(dtype=float, na_value=np.nan)
+            present = ~np.isnan(v)
+            finite = np.isfinite(v)
+            big = present & finite & (np.abs(v) >= MAX_INTEGER)
+            bad = present & (~finite | (np.floor(np.where(finite, v, 0)) != v)) & ~big
             probs = _problems_at(table, f.name, s, bad, "not a whole number", "type")
-            return s.where(~bad).round().astype("Int64"), probs
+            probs += _problems_at(table, f.name, s, big, _INTEGER_RANGE, "type")
+            return s.where(~(bad | big)).round().astype("Int64"), sorted(probs, key=_row_key)
         text = _text(s)
         num = _parse_number(text, ".", None)
-        bad = text.notna().to_numpy() & (
-            num.isna().to_numpy() | (np.floor(num.fillna(0)) != num.fillna(0)).to_numpy()
-        )
+        v = num.to_numpy(dtype=float, na_value=np.nan)
+        present = text.notna().to_numpy()
+        finite = np.isfinite(v)
+        big = present & finite & (np.abs(v) >= MAX_INTEGER)
+        bad = present & ~big & (~finite | (np.floor(np.where(finite, v, 0)) != v))
         probs = _problems_at(table, f.name, text, bad, "not a whole number", "type")
-        return num.where(~bad).astype("Int64"), probs
+        probs += _problems_at(table, f.name, text, big, _INTEGER_RANGE, "type")
+        out = pd.Series(np.where(bad | big, np.nan, v), index=s.index).astype("Int64")
+        return out, sorted(probs, key=_row_key) if bad.any() and big.any() else probs
     if f.type == "number":
         if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
             out = s.astype("float64")
@@ -224,7 +338,8 @@ def coerce_column(
             )
         text = _text(s)
         num = _parse_number(text, decimal_char, group_char)
-        bad = text.notna().to_numpy() & (num.isna().to_numpy() | np.isinf(num.to_numpy()))
+        inf = text.notna().to_numpy() & np.isinf(num.to_numpy(dtype=float, na_value=np.nan))
+        bad = text.notna().to_numpy() & num.isna().to_numpy()
         msg = "not a number"
         if decimal_char == "." and text[bad].str.contains(",", regex=False).any():
             msg = (
@@ -232,7 +347,13 @@ def coerce_column(
                 "table's dialect in datapackage.json)"
             )
         probs = _problems_at(table, f.name, text, bad, msg, "type")
-        return num.where(~bad).astype("float64"), probs
+        if inf.any():
+            probs += _problems_at(
+                table, f.name, text, inf, "not a number: infinite or too large", "type"
+            )
+            probs.sort(key=_row_key)
+            bad = bad | inf
+        return (num.where(~bad) if bad.any() else num).astype("float64"), probs
     if f.type == "boolean":
         if pd.api.types.is_bool_dtype(s.dtype):
             return s.astype("boolean"), []
@@ -247,14 +368,23 @@ def coerce_column(
         return out, probs
     if f.type == "date":
         if pd.api.types.is_datetime64_any_dtype(s.dtype):
-            return s.astype("datetime64[ns]"), []
+            return _datetimes(table, f.name, s)
         text = _text(s)
-        out = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-        bad = text.notna().to_numpy() & out.isna().to_numpy()
-        probs = []
+        if date_format not in (None, "", "default", "any", "%Y-%m-%d"):
+            return _dates_in_format(table, f.name, text, date_format)
+        iso = text.str.fullmatch(r"\d{4}-\d{2}-\d{2}").fillna(False).to_numpy()
+        year = pd.to_numeric(text.str.slice(0, 4).where(iso), errors="coerce").to_numpy(
+            dtype=float, na_value=np.nan
+        )
+        outside = iso & ((year < DATE_YEARS[0]) | (year > DATE_YEARS[1]))
+        out = pd.to_datetime(
+            text.where(~outside) if outside.any() else text, format="%Y-%m-%d", errors="coerce"
+        )
+        bad = text.notna().to_numpy() & out.isna().to_numpy() & ~outside
+        probs = _problems_at(table, f.name, text, outside, _DATE_RANGE, "type")
         if bad.any():
             german = text[bad].str.match(r"^\d{1,2}\.\d{1,2}\.\d{4}$").fillna(False).to_numpy()
-            probs = _problems_at(
+            probs += _problems_at(
                 table,
                 f.name,
                 text,
@@ -269,9 +399,71 @@ def coerce_column(
                 "not a date in the form YYYY-MM-DD",
                 "type",
             )
-            probs.sort(key=lambda p: p.row or 0)
+        probs.sort(key=_row_key)
         return out.astype("datetime64[ns]"), probs
     raise ValueError(f"unknown field type {f.type!r}")  # pragma: no cover - schema bug
+
+
+_INTEGER_RANGE = "whole number too large (more than 15 digits): check the value"
+_DATE_RANGE = (
+    f"date outside the years {DATE_YEARS[0]}-{DATE_YEARS[1]} that can be analysed: check the year"
+)
+
+
+def _row_key(p: Problem) -> int:
+    return p.row if p.row is not None else 1 << 62
+
+
+def _datetimes(table: str, field: str, s: pd.Series) -> tuple[pd.Series, list[Problem]]:
+    """Dates that are already datetimes (Parquet, DataFrames): naive calendar dates in range."""
+    probs: list[Problem] = []
+    if getattr(s.dt, "tz", None) is not None:
+        probs.append(
+            Problem(
+                table,
+                None,
+                field,
+                str(s.dt.tz),
+                "dates carry a time zone: the calendar date in that time zone is used; store "
+                "plain dates without a time zone",
+                "warning",
+                "type",
+            )
+        )
+        s = s.dt.tz_localize(None)
+    year = s.dt.year.to_numpy(dtype=float, na_value=np.nan)
+    outside = (year < DATE_YEARS[0]) | (year > DATE_YEARS[1])
+    if outside.any():
+        probs += _problems_at(table, field, s.astype(str), outside, _DATE_RANGE, "type")
+        s = s.where(~outside)
+    return s.astype("datetime64[ns]"), probs
+
+
+def _dates_in_format(
+    table: str, field: str, text: pd.Series, date_format: str
+) -> tuple[pd.Series, list[Problem]]:
+    """Dates in the format a descriptor declares for the field (e.g. ``%d.%m.%Y``)."""
+    try:
+        out = pd.to_datetime(text, format=date_format, errors="coerce")
+    except (ValueError, TypeError):
+        out = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
+        return out, [
+            Problem(
+                table,
+                None,
+                field,
+                date_format,
+                "the date format declared in datapackage.json cannot be used: write it as "
+                "in Python's strftime, e.g. %d.%m.%Y",
+                check="descriptor",
+            )
+        ]
+    bad = text.notna().to_numpy() & out.isna().to_numpy()
+    probs = _problems_at(
+        table, field, text, bad, f"not a date in the declared format {date_format}", "type"
+    )
+    out, more = _datetimes(table, field, out)
+    return out, probs + more
 
 
 def _expand(mask: np.ndarray, sub: np.ndarray) -> np.ndarray:
@@ -286,6 +478,7 @@ def coerce_table(
     *,
     decimal_chars: dict[str, str] | None = None,
     group_chars: dict[str, str] | None = None,
+    date_formats: dict[str, str] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Return the table in the schema's dtypes (schema columns first) and the type problems.
 
@@ -297,6 +490,7 @@ def coerce_table(
         raise TypeError(f"table {table.name} must be a pandas DataFrame, got {type(df).__name__}")
     decimal_chars = decimal_chars or {}
     group_chars = group_chars or {}
+    date_formats = date_formats or {}
     problems: list[Problem] = []
     df = df.reset_index(drop=True)
     cols = {}
@@ -323,6 +517,7 @@ def coerce_table(
             df[f.name],
             decimal_char=decimal_chars.get(f.name, "."),
             group_char=group_chars.get(f.name),
+            date_format=date_formats.get(f.name),
         )
         cols[f.name] = col
         problems += probs
@@ -370,6 +565,11 @@ def closest_code(value: str, code_list: Iterable[codes.Code]) -> str | None:
     """The valid code closest to ``value`` (matching codes and their German/English labels)."""
     entries = list(code_list)
     low = str(value).strip().lower()
+    if low.isdigit():
+        # a number that lost its leading zero in a spreadsheet: 1 -> 01
+        for c in entries:
+            if c.code.isdigit() and c.code.lstrip("0") == low.lstrip("0") and c.code != low:
+                return c.code
     candidates: dict[str, str] = {}
     for c in entries:
         for key in (c.code, c.label_de.lower(), c.label_en.lower()):
@@ -390,7 +590,9 @@ ENUM_LISTS = {
 }
 
 
-def _check_fields(table: Table, df: pd.DataFrame) -> list[Problem]:
+def _check_fields(
+    table: Table, df: pd.DataFrame, years: tuple[int, int] = DEFAULT_YEARS
+) -> list[Problem]:
     problems: list[Problem] = []
     for f in table.fields:
         s = df[f.name]
@@ -404,10 +606,16 @@ def _check_fields(table: Table, df: pd.DataFrame) -> list[Problem]:
             if bad.any():
                 hints = {}
                 code_list = ENUM_LISTS.get((table.name, f.name))
-                for v in pd.unique(s[bad]):
+                idx, n_more = _capped(np.flatnonzero(bad))
+                for v in pd.unique(s.iloc[idx]):
                     hint = closest_code(v, code_list) if code_list else None
                     hints[v] = f"; did you mean {hint!r}?" if hint else ""
-                idx = np.flatnonzero(bad)
+                    if hint and str(v).strip().isdigit() and hint.lstrip("0") == str(v).strip():
+                        hints[v] += " (a number that lost its leading zero: store codes as text)"
+                if n_more:
+                    problems.append(
+                        omitted(table.name, f.name, "unknown code", "code", n_more, "error")
+                    )
                 for i in idx:
                     v = s.iat[i]
                     problems.append(
@@ -435,7 +643,29 @@ def _check_fields(table: Table, df: pd.DataFrame) -> list[Problem]:
             problems += _problems_at(
                 table.name, f.name, s, bad, f"must be at most {f.maximum:g}", "range"
             )
+        if f.year or f.type == "date":
+            problems += _check_years(table.name, f.name, s, years)
     return problems
+
+
+def _check_years(table: str, field: str, s: pd.Series, years: tuple[int, int]) -> list[Problem]:
+    """Calendar years (of a year field or of dates) inside the plausible range."""
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        y = s.dt.year.to_numpy(dtype=float, na_value=np.nan)
+        shown = s.dt.strftime("%Y-%m-%d")
+    else:
+        y = s.to_numpy(dtype=float, na_value=np.nan)
+        shown = s
+    bad = (y < years[0]) | (y > years[1])
+    return _problems_at(
+        table,
+        field,
+        shown,
+        bad,
+        f"year outside the plausible range {years[0]}-{years[1]}: check the value (or widen "
+        "the range with the option years=(first, last))",
+        "year_range",
+    )
 
 
 def check_ags(table: str, field: str, ids: pd.Series, level: pd.Series | None) -> list[Problem]:
@@ -457,7 +687,12 @@ def check_ags(table: str, field: str, ids: pd.Series, level: pd.Series | None) -
     )
     lost_zero = present & digits & ((length == 7) | (length == 4))
     if lost_zero.any():
-        for i in np.flatnonzero(lost_zero):
+        idx, n_more = _capped(np.flatnonzero(lost_zero))
+        if n_more:
+            problems.append(
+                omitted(table, field, "a leading zero was probably lost", "ags", n_more)
+            )
+        for i in idx:
             v = s.iat[i]
             problems.append(
                 Problem(
@@ -485,7 +720,10 @@ def check_ags(table: str, field: str, ids: pd.Series, level: pd.Series | None) -
         need8 = lv == "gemeinde"
         need5 = np.isin(lv, ["kreis", "kreisfreie_stadt"])
         mismatch = ok & ((need8 & (length != 8)) | (need5 & (length != 5)))
-        for i in np.flatnonzero(mismatch):
+        idx, n_more = _capped(np.flatnonzero(mismatch))
+        if n_more:
+            problems.append(omitted(table, field, "code length and level differ", "ags", n_more))
+        for i in idx:
             want = 8 if lv[i] == "gemeinde" else 5
             problems.append(
                 Problem(
@@ -504,16 +742,25 @@ def _check_key(table: Table, df: pd.DataFrame) -> list[Problem]:
     key = list(table.primary_key)
     if df[key].isna().any(axis=None):
         pass  # reported as missing required values
-    dup = df.duplicated(key, keep=False).to_numpy() & df[key].notna().all(axis=1).to_numpy()
-    if not dup.any():
+    if len(key) == 1:
+        col = df[key[0]]
+        later = col.duplicated(keep="first").to_numpy() & col.notna().to_numpy()
+    else:
+        later = df.duplicated(key, keep="first").to_numpy() & df[key].notna().all(axis=1).to_numpy()
+    if not later.any():
         return []
-    first = df[dup].reset_index().groupby(key, sort=False, dropna=False)["index"].transform("min")
-    idx = np.flatnonzero(dup)
-    firsts = first.to_numpy()
+    idx, n_more = _capped(np.flatnonzero(later))
+    # the first row of each listed duplicate: one merge of the few listed rows, not a groupby
+    # over every row (a file appended to itself has millions of duplicates)
+    listed = df[key].iloc[idx].reset_index(names="_row")
+    firsts_of = df[key].reset_index(names="_first").drop_duplicates(key, keep="first")
+    firsts = listed.merge(firsts_of, on=key, how="left").sort_values("_row")["_first"].to_numpy()
     problems = []
+    if n_more:
+        problems.append(
+            omitted(table.name, ", ".join(key), "duplicate key", "duplicate", n_more, "error")
+        )
     for i, f0 in zip(idx, firsts, strict=True):
-        if i == f0:
-            continue
         value = ", ".join(str(df[k].iat[i]) for k in key)
         problems.append(
             Problem(
@@ -566,7 +813,10 @@ def _check_audits(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     ]
     for later, earlier, msg in pairs:
         bad = (a[later] < a[earlier]).fillna(False).to_numpy()
-        for i in np.flatnonzero(bad):
+        idx, n_more = _capped(np.flatnonzero(bad))
+        if n_more:
+            problems.append(omitted("audits", later, msg, "date_order", n_more))
+        for i in idx:
             problems.append(
                 Problem(
                     "audits",
@@ -604,7 +854,12 @@ def _check_audits(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     )
     audited = m["group"] == "audited"
     no_audit = (audited & ~m["municipality_id"].isin(a["municipality_id"])).fillna(False)
-    for i in np.flatnonzero(no_audit.to_numpy()):
+    idx, n_more = _capped(np.flatnonzero(no_audit.to_numpy()))
+    if n_more:
+        problems.append(
+            omitted("municipalities", "group", "marked audited but no audit", "group", n_more)
+        )
+    for i in idx:
         problems.append(
             Problem(
                 "municipalities",
@@ -631,10 +886,27 @@ def _check_reports(tables: dict[str, pd.DataFrame]) -> list[Problem]:
         .drop_duplicates("measure_id")
         .set_index("measure_id")["start_date"]
     )
-    start_year = r["measure_id"].map(chain).dt.year
+    if chain.empty:
+        return []
+    start_year = (
+        r[["measure_id"]]
+        .merge(chain.rename("_start").reset_index(), on="measure_id", how="left")["_start"]
+        .dt.year
+    )
     bad = (r["report_year"] < start_year).fillna(False).to_numpy()
     problems = []
-    for i in np.flatnonzero(bad):
+    idx, n_more = _capped(np.flatnonzero(bad))
+    if n_more:
+        problems.append(
+            omitted(
+                "measure_reports",
+                "report_year",
+                "report year is before the audit started",
+                "date_order",
+                n_more,
+            )
+        )
+    for i in idx:
         problems.append(
             Problem(
                 "measure_reports",
@@ -648,10 +920,32 @@ def _check_reports(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
-def _check_measures(tables: dict[str, pd.DataFrame]) -> list[Problem]:
+#: A planned year more than this many years outside the study's data span gets a warning.
+SPAN_MARGIN = 10
+
+
+def study_span(tables: dict[str, pd.DataFrame]) -> tuple[int, int] | None:
+    """The calendar years the study's data cover: audits (start to end of the implementation
+    phase), annual reports and indicators; None if there is no such data."""
+    values = []
+    a = tables["audits"]
+    for c in ("start_date", "agreement_date", "certification_date", "implementation_end_date"):
+        values.append(a[c].dt.year.to_numpy(dtype=float, na_value=np.nan))
+    values.append(tables["measure_reports"]["report_year"].to_numpy(dtype=float, na_value=np.nan))
+    values.append(tables["indicators"]["year"].to_numpy(dtype=float, na_value=np.nan))
+    v = np.concatenate(values)
+    v = v[np.isfinite(v)]
+    if not len(v):
+        return None
+    return int(v.min()), int(v.max())
+
+
+def _check_measures(
+    tables: dict[str, pd.DataFrame], years: tuple[int, int] = DEFAULT_YEARS
+) -> list[Problem]:
     m = tables["measures"]
     bad = (m["planned_end_year"] < m["planned_start_year"]).fillna(False).to_numpy()
-    return _problems_at(
+    problems = _problems_at(
         "measures",
         "planned_end_year",
         m["planned_end_year"],
@@ -659,6 +953,25 @@ def _check_measures(tables: dict[str, pd.DataFrame]) -> list[Problem]:
         "planned end year is before the planned start year",
         "date_order",
     )
+    span = study_span(tables)
+    if span is None or m.empty:
+        return problems
+    lo, hi = span[0] - SPAN_MARGIN, span[1] + SPAN_MARGIN
+    for c in ("planned_start_year", "planned_end_year"):
+        y = m[c].to_numpy(dtype=float, na_value=np.nan)
+        # outside the plausible range is an error already (year_range)
+        far = ((y < lo) | (y > hi)) & (y >= years[0]) & (y <= years[1])
+        problems += _problems_at(
+            "measures",
+            c,
+            m[c],
+            far,
+            f"planned year far outside the years of the study's data ({span[0]}-{span[1]}): "
+            "check the value",
+            "year_span",
+            "warning",
+        )
+    return problems
 
 
 def _check_municipalities(tables: dict[str, pd.DataFrame]) -> list[Problem]:
@@ -679,12 +992,16 @@ def _check_municipalities(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     return problems
 
 
-def check_study(tables: dict[str, pd.DataFrame]) -> list[Problem]:
-    """Every content problem of typed tables (see the module docstring)."""
+def check_study(
+    tables: dict[str, pd.DataFrame], years: tuple[int, int] = DEFAULT_YEARS
+) -> list[Problem]:
+    """Every content problem of typed tables (see the module docstring); ``years`` is the
+    plausible range of calendar years (first, last)."""
+    years = check_years_option(years)
     problems: list[Problem] = []
     for name, table in schema.TABLES.items():
         df = tables[name]
-        problems += _check_fields(table, df)
+        problems += _check_fields(table, df, years)
         problems += _check_key(table, df)
     problems += _check_municipalities(tables)
     for name in ("audits", "indicators"):
@@ -693,6 +1010,20 @@ def check_study(tables: dict[str, pd.DataFrame]) -> list[Problem]:
     for table in schema.TABLES.values():
         problems += _check_foreign(tables, table)
     problems += _check_audits(tables)
-    problems += _check_measures(tables)
+    problems += _check_measures(tables, years)
     problems += _check_reports(tables)
     return problems
+
+
+def check_years_option(years) -> tuple[int, int]:
+    """The ``years`` option as (first, last), or :class:`ConfigError` naming what is wrong."""
+    ok = (
+        isinstance(years, tuple | list)
+        and len(years) == 2
+        and all(isinstance(y, int | np.integer) and not isinstance(y, bool) for y in years)
+    )
+    if not ok or years[0] > years[1]:
+        raise ConfigError(
+            f"years must be (first, last) with two whole numbers, first <= last; got {years!r}"
+        )
+    return int(years[0]), int(years[1])

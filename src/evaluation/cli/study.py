@@ -139,7 +139,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             print(exc.to_json())
         else:
             print(f"{args.path}: invalid")
-            print(format_problems(exc.problems, limit=1_000))
+            print(format_problems(exc.problems, limit=1_000, max_lines=1_000))
         return 1
     problems = study.problems()
     if args.format == "json":
