@@ -74,6 +74,7 @@ _API: dict[str, str] = {
     "harmonise": "ingest",
     # one or a few treated units: synthetic control and synthetic DiD
     "synthetic_control": "synthetic",
+    "synthetic_did": "synthetic",
 }
 
 __all__ = sorted(_API)

@@ -15,13 +15,17 @@ from .control import synthetic_control
 from .results import (
     PlaceboResult,
     SyntheticControlResult,
+    SyntheticDidResult,
     SyntheticEffect,
     SyntheticTable,
 )
+from .sdid import synthetic_did
 
 __all__ = [
     "synthetic_control",
+    "synthetic_did",
     "SyntheticControlResult",
+    "SyntheticDidResult",
     "SyntheticEffect",
     "SyntheticTable",
     "PlaceboResult",

@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..panel import Roles, check_panel, resolve_roles
+from ..panel import BiText, Roles, check_panel, resolve_roles
 
 #: Largest number of random draws a variance or placebo computation accepts.
 MAX_DRAWS = 100_000
@@ -150,7 +150,13 @@ def prepare(
     )
 
 
-def require_complete(p: Prepared, rows: np.ndarray, cols: np.ndarray, what: str) -> None:
+def require_complete(
+    p: Prepared,
+    rows: np.ndarray,
+    cols: np.ndarray,
+    what: str,
+    shorten: str = "shorten the window (pre_periods=, post_periods=)",
+) -> None:
     """Refuse (:class:`DataError`) when the outcome misses any of ``rows`` x ``cols``."""
     block = p.y[np.ix_(rows, cols)]
     gaps = np.isnan(block)
@@ -169,8 +175,7 @@ def require_complete(p: Prepared, rows: np.ndarray, cols: np.ndarray, what: str)
         f"outcome {p.roles.outcome!r} is missing in {int(gaps.sum())} unit-year cell(s) that "
         f"{what} needs (years {years.min()}-{years.max()}): {'; '.join(listed)}{more}. The "
         "method needs a balanced panel over its window: leave these units out (exclude="
-        f"{ids[:8]!r}), interpolate the missing years, or shorten the window (pre_periods=, "
-        "post_periods=)"
+        f"{ids[:8]!r}), interpolate the missing years, or {shorten}"
     )
 
 
@@ -214,3 +219,18 @@ def window(
             )
         post = post[: int(post_periods)]
     return pre, post
+
+
+def window_problem(n_pre: int, n_post: int, onset: int, last: int) -> BiText | None:
+    """Why a treated unit (or cohort) cannot be estimated, in German and English."""
+    if n_post == 0:
+        return BiText(
+            f"kein Jahr ab dem Beginn {onset} in den Daten (letztes Jahr {last})",
+            f"has no year from its onset {onset} on in the data (last year {last})",
+        )
+    if n_pre < 2:
+        return BiText(
+            f"{n_pre} Jahr(e) vor dem Beginn {onset} in den Daten, mindestens 2 nötig",
+            f"has {n_pre} year(s) before its onset {onset} in the data (at least 2 are needed)",
+        )
+    return None

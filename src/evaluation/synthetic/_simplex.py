@@ -29,6 +29,8 @@ from scipy.optimize import nnls
 KKT_TOLERANCE = 1e-12
 #: Steps after which the Frank-Wolfe solver recomputes A x and A'A x exactly.
 REFRESH = 100
+#: Largest memory of the Gram matrices of one Frank-Wolfe batch (larger batches are split).
+MAX_GRAM_BYTES = 64 * 1024**2
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,33 @@ def frank_wolfe(
         y = y[None]
     nb, nr, nc1 = y.shape
     nc = nc1 - 1
+    chunk = max(1, MAX_GRAM_BYTES // (8 * nc * nc))
+    if nb > chunk:  # the Gram matrices of a large batch are built in parts
+
+        def part(v, sl):
+            v = np.asarray(v) if v is not None else None
+            return v[sl] if v is not None and v.ndim and v.shape[0] == nb else v
+
+        fits = []
+        for lo in range(0, nb, chunk):
+            sl = slice(lo, lo + chunk)
+            fits.append(
+                frank_wolfe(
+                    y[sl],
+                    part(zeta, sl),
+                    intercept=intercept,
+                    start=part(start, sl),
+                    min_decrease=part(min_decrease, sl),
+                    max_iter=max_iter,
+                    row_mask=part(row_mask, sl),
+                    col_mask=part(col_mask, sl),
+                )
+            )
+        return FrankWolfeFit(
+            np.concatenate([f.weights for f in fits]),
+            np.concatenate([f.iterations for f in fits]),
+            np.concatenate([f.objective for f in fits]),
+        )
     rows = np.ones((nb, nr), dtype=bool) if row_mask is None else np.asarray(row_mask, bool)
     cols = np.ones((nb, nc), dtype=bool) if col_mask is None else np.asarray(col_mask, bool)
     n_rows = rows.sum(axis=1).astype(float)
@@ -194,6 +223,19 @@ def frank_wolfe(
     else:
         x = np.where(cols, np.asarray(start, dtype=float).reshape(nb, nc), 0.0)
     blocked = np.where(cols, 0.0, np.inf)
+    if nb == 1:
+        w, n_it, val = _fw_single(
+            a[0],
+            b[0],
+            x[0].copy(),
+            float(eta[0]),
+            float(zeta2[0]),
+            float(n_rows[0]),
+            float(md2[0]),
+            max_iter,
+            blocked[0] if not cols.all() else None,
+        )
+        return FrankWolfeFit(w[None], np.array([n_it]), np.array([val]))
     active = np.ones(nb, dtype=bool)
     prev = np.full(nb, np.nan)
     last = np.full(nb, np.nan)
@@ -207,36 +249,86 @@ def frank_wolfe(
     atb = np.matmul(a_t, b[:, :, None])[:, :, 0]
     ax = np.matmul(a, x[:, :, None])[:, :, 0]
     gx = np.matmul(gram, x[:, :, None])[:, :, 0]
-    for t in range(max_iter):
-        if not active.any():
-            break
-        if t and t % REFRESH == 0:
-            ax = np.matmul(a, x[:, :, None])[:, :, 0]
-            gx = np.matmul(gram, x[:, :, None])[:, :, 0]
-        half_grad = gx - atb + eta[:, None] * x
-        i = np.argmin(half_grad + blocked, axis=1)
-        dx = -x
-        dx[batch, i] += 1.0
-        col = a_t[batch, i, :]
-        derr = col - ax
-        num = -np.einsum("mc,mc->m", half_grad, dx)
-        den = np.einsum("mr,mr->m", derr, derr) + eta * np.einsum("mc,mc->m", dx, dx)
-        moving = (den > 0) & np.any(dx != 0, axis=1) & active
-        with np.errstate(divide="ignore", invalid="ignore"):
-            step = np.where(moving, np.clip(num / den, 0.0, 1.0), 0.0)
-        x = x + step[:, None] * dx
-        ax = ax + step[:, None] * derr
-        gx = gx + step[:, None] * (gram[batch, :, i] - gx)
-        err = ax - b
-        val = zeta2 * np.einsum("mc,mc->m", x, x) + np.einsum("mr,mr->m", err, err) / n_rows
-        prev = np.where(active, last, prev)
-        last = np.where(active, val, last)
-        iterations += active
-        # R continues while fewer than two steps are done or the last one lowered the
-        # objective by more than min_decrease^2
-        if t >= 1:
-            active &= (prev - last) > md2
+    eta_c = eta[:, None]
+    x = x.copy()
+    xx = np.einsum("mc,mc->m", x, x)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        for t in range(max_iter):
+            if t and t % REFRESH == 0:
+                if not active.any():
+                    break
+                ax = np.matmul(a, x[:, :, None])[:, :, 0]
+                gx = np.matmul(gram, x[:, :, None])[:, :, 0]
+            half_grad = gx - atb
+            half_grad += eta_c * x
+            i = np.argmin(half_grad + blocked, axis=1)
+            dx = -x
+            dx[batch, i] += 1.0
+            derr = a_t[batch, i] - ax
+            num = np.einsum("mc,mc->m", half_grad, dx)
+            dx2 = np.einsum("mc,mc->m", dx, dx)
+            den = np.einsum("mr,mr->m", derr, derr)
+            den += eta * dx2
+            step = np.minimum(np.maximum(-num / den, 0.0), 1.0)
+            step[~((den > 0) & (dx2 > 0) & active)] = 0.0
+            sc = step[:, None]
+            x += sc * dx
+            ax += sc * derr
+            gx += sc * (gram[batch, i] - gx)  # the Gram matrix is symmetric
+            err = ax - b
+            xx = np.einsum("mc,mc->m", x, x)
+            val = zeta2 * xx + np.einsum("mr,mr->m", err, err) / n_rows
+            prev[active] = last[active]
+            last[active] = val[active]
+            iterations += active
+            # R continues while fewer than two steps are done or the last one lowered the
+            # objective by more than min_decrease^2
+            if t >= 1:
+                active &= (prev - last) > md2
     return FrankWolfeFit(x, iterations, last)
+
+
+def _fw_single(
+    a: np.ndarray,
+    b: np.ndarray,
+    x: np.ndarray,
+    eta: float,
+    zeta2: float,
+    n_rows: float,
+    md2: float,
+    max_iter: int,
+    blocked: np.ndarray | None,
+) -> tuple[np.ndarray, int, float]:
+    """:func:`frank_wolfe` for one problem (the same steps without the batch axis)."""
+    a_t = np.ascontiguousarray(a.T)
+    gram = a_t @ a
+    atb = a_t @ b
+    ax = a @ x
+    gx = gram @ x
+    prev = last = float("nan")
+    done = 0
+    for t in range(max_iter):
+        if t and t % REFRESH == 0:
+            ax = a @ x
+            gx = gram @ x
+        half_grad = gx - atb + eta * x
+        i = int(np.argmin(half_grad if blocked is None else half_grad + blocked))
+        dx = -x
+        dx[i] += 1.0
+        derr = a_t[i] - ax
+        dx2 = float(dx @ dx)
+        den = float(derr @ derr) + eta * dx2
+        if den > 0 and dx2 > 0:
+            step = min(1.0, max(0.0, -float(half_grad @ dx) / den))
+            x = x + step * dx
+            ax = ax + step * derr
+            gx = gx + step * (gram[i] - gx)
+        err = ax - b
+        prev, last = last, zeta2 * float(x @ x) + float(err @ err) / n_rows
+        done += 1
+        if t >= 1 and not (prev - last > md2):
+            break
+    return x, done, last
 
 
 def sparsify(w: np.ndarray) -> np.ndarray:

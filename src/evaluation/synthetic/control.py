@@ -30,7 +30,8 @@ import pandas as pd
 from scipy import optimize
 
 from ..errors import DataError
-from ._data import Prepared, prepare, require_complete, window
+from ..panel import BiText
+from ._data import Prepared, prepare, require_complete, window, window_problem
 from ._simplex import simplex_least_squares
 from .results import (
     B,
@@ -405,25 +406,19 @@ def synthetic_control(
             )
     explicit = treated is not None
     windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    left_out: list[str] = []
+    left_out: list[tuple[str, BiText]] = []
     for r in p.treated:
         g = int(p.cohort[r])
         pre, post = window(p, g, pre_periods, post_periods)
-        problem = None
-        if len(post) == 0:
-            problem = f"has no year from its onset {g} on in the data (last year {p.years.max()})"
-        elif len(pre) < 2:
-            problem = (
-                f"has {len(pre)} year(s) before its onset {g} in the data (at least 2 are needed)"
-            )
-        if problem:
+        problem = window_problem(len(pre), len(post), g, int(p.years.max()))
+        if problem is not None:
             if explicit:
                 raise DataError(
-                    f"treated unit {p.units[r]} {problem}; a synthetic control needs "
+                    f"treated unit {p.units[r]} {problem.en}; a synthetic control needs "
                     "pre-onset years to fit and post-onset years to compare; choose another "
                     "unit or outcome"
                 )
-            left_out.append(f"{p.units[r]} ({problem})")
+            left_out.append((str(p.units[r]), problem))
             continue
         cols = np.r_[pre, post]
         require_complete(p, np.r_[r, p.donors], cols, f"the synthetic control of {p.units[r]}")
@@ -431,14 +426,18 @@ def synthetic_control(
     if not windows:
         raise DataError(
             "no treated unit has both two pre-onset years and a post-onset year in the data: "
-            + "; ".join(left_out)
+            + "; ".join(f"{u} {why.en}" for u, why in left_out)
         )
     notes = []
     if left_out:
         notes.append(
             B(
-                f"Ausgelassene behandelte Einheiten: {'; '.join(left_out)}.",
-                f"Treated units left out: {'; '.join(left_out)}.",
+                "Ausgelassene behandelte Einheiten: "
+                + "; ".join(f"{u} ({why})" for u, why in left_out)
+                + ".",
+                "Treated units left out: "
+                + "; ".join(f"{u} ({why.en})" for u, why in left_out)
+                + ".",
             )
         )
     eng = Engine(
@@ -448,7 +447,7 @@ def synthetic_control(
         windows=windows,
         level=level,
         notes=notes,
-        facts_extra={"left_out": [s.split(" (")[0] for s in left_out]} if left_out else {},
+        facts_extra={"left_out": [u for u, _ in left_out]} if left_out else {},
     )
     fits = {r: _fit_unit(eng, r, p.donors, *w) for r, w in windows.items()}
     return _assemble(eng, fits, kind="main")
@@ -687,6 +686,7 @@ def placebo_in_space(
     cache: dict[tuple[bytes, bytes], list[UnitFit]] = {}
     rows = []
     gap_rows = []
+    weight_rows = []
     pv_rows = []
     for r, (pre, post) in engine.windows.items():
         key = (pre.tobytes(), post.tobytes())
@@ -711,6 +711,17 @@ def placebo_in_space(
                         "time": p.years[cols],
                         "event_time": p.years[cols] - onset,
                         "gap": gap,
+                    }
+                )
+            )
+            pos = uf.fit.weights > 0
+            weight_rows.append(
+                pd.DataFrame(
+                    {
+                        "treated_unit": tu,
+                        "unit": str(p.units[uf.row]),
+                        "donor": p.units[uf.donors[pos]].astype(str),
+                        "weight": uf.fit.weights[pos],
                     }
                 )
             )
@@ -757,6 +768,9 @@ def placebo_in_space(
         {"treated_unit": "string", "unit": "string", "role": "string"}
     )
     pvals = pd.DataFrame(pv_rows).astype({"treated_unit": "string"})
+    weights = pd.concat(weight_rows, ignore_index=True).astype(
+        {"treated_unit": "string", "unit": "string", "donor": "string"}
+    )
     first = pvals.iloc[0]
     notes = [text("placebo_space", "note")]
     if exclude_poor_fit is not None:
@@ -778,6 +792,7 @@ def placebo_in_space(
         table,
         p_values=pvals,
         gaps=gaps,
+        weights=weights,
         title=text("placebo_space", "title"),
         notes=notes,
         facts=facts,

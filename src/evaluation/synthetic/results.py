@@ -238,6 +238,12 @@ TEXTS: dict[str, dict[str, BiText]] = {
             "vcov(method = 'bootstrap')): {n} draws of units with replacement, weights "
             "re-estimated in each; seed {seed}; normal distribution.",
         ),
+        "bootstrap_single": B(
+            "Kein Bootstrap-Standardfehler für Jahre seit Beginn mit nur einer behandelten "
+            "Einheit (R synthdid gibt dann keinen an); dafür variance='placebo' verwenden.",
+            "No bootstrap standard error for years since onset with a single treated unit (R "
+            "synthdid gives none then); use variance='placebo' for them.",
+        ),
         "se_jackknife": B(
             "Jackknife-Standardfehler mit festen Gewichten (Arkhangelsky et al. 2021, "
             "Algorithmus 3; R synthdid vcov(method = 'jackknife')): jede Einheit einmal "
@@ -557,7 +563,8 @@ class PlaceboResult(SyntheticTable):
     with pre and post RMSPE, their ratio, its rank and whether the unit is ``included`` (see
     ``exclude_poor_fit``). ``p_values`` has per treated unit the permutation p-value of the
     ratio (``p_value``) and of the post-period RMSPE alone (``p_value_post``); ``p_value`` is
-    the first treated unit's. ``gaps`` holds every unit's gap by year for the spaghetti plot.
+    the first treated unit's. ``gaps`` holds every unit's gap by year for the spaghetti plot,
+    ``weights`` the positive donor weights of every unit's synthetic control.
     """
 
     def __init__(
@@ -566,6 +573,7 @@ class PlaceboResult(SyntheticTable):
         *,
         p_values: pd.DataFrame,
         gaps: pd.DataFrame,
+        weights: pd.DataFrame,
         title: str,
         notes: Sequence[str],
         facts: Mapping[str, Any],
@@ -573,6 +581,7 @@ class PlaceboResult(SyntheticTable):
         super().__init__(table, title=title, notes=notes, facts=facts)
         self.p_values = p_values.reset_index(drop=True)
         self.gaps = gaps
+        self.weights = weights
         self.p_value = float(self.p_values["p_value"].iloc[0])
 
     def summary(self, lang: Lang = "de") -> Summary:
