@@ -253,6 +253,10 @@ def test_several_treated_units_average_their_own_synthetic_controls(simulated):
     donors = set(both.weights.tidy()["unit"])
     assert not donors & {"t2", "t3", "t5"}
     assert both.fit.tidy()["n_donors"].tolist() == [40, 40]
+    # in-time placebos: half of each unit's pre-period (10 and 13 years)
+    placebo = both.placebo("time")
+    assert placebo.facts["placebo_shift"] == [5, 6]
+    assert placebo.fit.tidy()["n_post"].tolist() == [5, 6]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -325,6 +329,8 @@ def test_bad_requests_name_what_to_fix(prop99):
         ev.synthetic_control(late, treated="California")
     with pytest.raises(DataError, match="no treated unit has both"):
         ev.synthetic_control(late)
+    with pytest.raises(DataError, match="'label' must be numeric"):
+        ev.synthetic_control(prop99.assign(label="x"), covariates=["label"])
     with pytest.raises(DataError, match="do not vary across the donors"):
         ev.synthetic_control(prop99.assign(flat=1.0), covariates=["flat", ("PacksPerCapita", 1980)])
 

@@ -127,9 +127,15 @@ def _predictor_values(
     for k, pr in enumerate(preds):
         yrs = np.asarray(pr.years if pr.years is not None else pre_years, dtype=np.int64)
         sub = df[df[p.roles.time].isin(yrs)]
-        values = pd.to_numeric(sub[pr.column], errors="coerce") if pr.column in sub else None
-        if values is None:
+        if pr.column not in sub:
             raise DataError(f"predictor column {pr.column!r} is not in the panel")
+        raw = sub[pr.column]
+        if not pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+            raise DataError(
+                f"predictor column {pr.column!r} must be numeric but holds "
+                f"{raw.dtype} values; convert it with pandas.to_numeric"
+            )
+        values = raw.astype("float64")
         means = values.groupby(sub[p.roles.unit].astype(str)).mean()
         col = means.reindex(ids).to_numpy(dtype=float)
         if np.isnan(col).any():
@@ -454,7 +460,7 @@ def synthetic_control(
 
 
 def _assemble(
-    eng: Engine, fits: dict[int, UnitFit], *, kind: str, shift: int | None = None
+    eng: Engine, fits: dict[int, UnitFit], *, kind: str, shift: list[int] | None = None
 ) -> SyntheticControlResult:
     p = eng.prepared
     y = p.y
@@ -561,7 +567,7 @@ def _assemble(
         facts["rmspe_post"] = float(fit_tab["rmspe_post"].iloc[0])
         facts["rmspe_ratio"] = float(fit_tab["rmspe_ratio"].iloc[0])
     if shift is not None:
-        facts["placebo_shift"] = int(shift)
+        facts["placebo_shift"] = shift[0] if len(shift) == 1 else shift
     facts.update(eng.facts_extra)
     notes = list(eng.notes)
     if eng.predictors:
@@ -585,10 +591,11 @@ def _assemble(
     if kind == "time":
         notes.append(
             B(
-                f"Placebo: Beginn um {shift} Jahre vorverlegt; nur Jahre vor dem echten Beginn "
-                "verwendet. Ohne Antizipation sollten die Differenzen nahe null liegen.",
-                f"Placebo: onset moved {shift} years earlier; only years before the real onset "
-                "used. Without anticipation the gaps should be near zero.",
+                f"Placebo: Beginn um {_years_text(shift)} Jahre vorverlegt; nur Jahre vor dem "
+                "echten Beginn verwendet. Ohne Antizipation sollten die Differenzen nahe null "
+                "liegen.",
+                f"Placebo: onset moved {_years_text(shift)} years earlier; only years before the "
+                "real onset used. Without anticipation the gaps should be near zero.",
             )
         )
     common = dict(
@@ -650,6 +657,10 @@ def _assemble(
         notes=notes,
         **common,
     )
+
+
+def _years_text(shift: list[int] | None) -> str:
+    return "/".join(str(k) for k in shift or [])
 
 
 def _span(years: pd.Series) -> str:
@@ -812,7 +823,7 @@ def placebo_in_time(engine: Engine | None, *, shift: int | None = None) -> Synth
         raise DataError(f"shift must be a positive number of years, got {shift!r}")
     p = engine.prepared
     fits = {}
-    used = None
+    used: set[int] = set()
     for r, (pre, _post) in engine.windows.items():
         k = max(1, len(pre) // 2) if shift is None else int(shift)
         if len(pre) - k < 2:
@@ -838,7 +849,7 @@ def placebo_in_time(engine: Engine | None, *, shift: int | None = None) -> Synth
             clipped.append(replace(pr, years=keep))
         eng_r = replace(engine, predictors=clipped)
         fits[r] = _fit_unit(eng_r, r, p.donors, new_pre, new_post)
-        used = k
+        used.add(k)
     eng_t = replace(engine, notes=[], facts_extra={})
-    res = _assemble(eng_t, fits, kind="time", shift=used if shift is None else int(shift))
+    res = _assemble(eng_t, fits, kind="time", shift=sorted(used))
     return res

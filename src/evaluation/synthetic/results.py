@@ -638,7 +638,8 @@ class PlaceboResult(SyntheticTable):
             a.set_xlabel(term("rmspe_ratio", lang))
         pv = self.p_values.set_index("treated_unit").loc[tu, "p_value"]
         a.set_title(f"{in_lang(self.title, lang)}: {tu}, p = {number(float(pv), lang, 3)}")
-        a.legend(fontsize=8) if kind == "gaps" else None
+        if kind == "gaps":
+            a.legend(fontsize=8)
         fig.tight_layout()
         return fig
 
