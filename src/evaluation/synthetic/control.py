@@ -118,28 +118,38 @@ def parse_predictors(
 
 
 def _predictor_values(
-    p: Prepared, preds: list[Predictor], rows: np.ndarray, pre_years: np.ndarray
+    p: Prepared,
+    preds: list[Predictor],
+    rows: np.ndarray,
+    pre_years: np.ndarray,
+    cache: dict | None = None,
 ) -> np.ndarray:
-    """Predictor means (predictors x rows), missing values skipped as R Synth does."""
+    """Predictor means (predictors x rows), missing values skipped as R Synth does; the means
+    of all units are computed once per predictor and window (``cache``)."""
     df = p.frame
     out = np.empty((len(preds), len(rows)))
-    ids = p.units[rows]
     for k, pr in enumerate(preds):
         yrs = np.asarray(pr.years if pr.years is not None else pre_years, dtype=np.int64)
-        sub = df[df[p.roles.time].isin(yrs)]
-        if pr.column not in sub:
-            raise DataError(f"predictor column {pr.column!r} is not in the panel")
-        raw = sub[pr.column]
-        if not pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
-            raise DataError(
-                f"predictor column {pr.column!r} must be numeric but holds "
-                f"{raw.dtype} values; convert it with pandas.to_numeric"
-            )
-        values = raw.astype("float64")
-        means = values.groupby(sub[p.roles.unit].astype(str)).mean()
-        col = means.reindex(ids).to_numpy(dtype=float)
+        key = (pr.column, yrs.tobytes())
+        if cache is None or key not in cache:
+            sub = df[df[p.roles.time].isin(yrs)]
+            if pr.column not in sub:
+                raise DataError(f"predictor column {pr.column!r} is not in the panel")
+            raw = sub[pr.column]
+            if not pd.api.types.is_numeric_dtype(raw) or pd.api.types.is_bool_dtype(raw):
+                raise DataError(
+                    f"predictor column {pr.column!r} must be numeric but holds "
+                    f"{raw.dtype} values; convert it with pandas.to_numeric"
+                )
+            means = raw.astype("float64").groupby(sub[p.roles.unit].astype(str)).mean()
+            all_units = means.reindex(p.units).to_numpy(dtype=float)
+            if cache is not None:
+                cache[key] = all_units
+        else:
+            all_units = cache[key]
+        col = all_units[rows]
         if np.isnan(col).any():
-            missing = [str(u) for u, v in zip(ids, col, strict=True) if np.isnan(v)]
+            missing = [str(p.units[r]) for r, v in zip(rows, col, strict=True) if np.isnan(v)]
             raise DataError(
                 f"predictor {pr.label!r} has no value for unit(s) {missing[:8]} in the years "
                 f"{yrs.min()}-{yrs.max()}; choose other years for it, e.g. "
@@ -268,6 +278,7 @@ class Engine:
     level: float
     notes: list[Any] = field(default_factory=list)
     facts_extra: dict[str, Any] = field(default_factory=dict)
+    cache: dict = field(default_factory=dict)  # predictor means of all units by window
 
 
 @dataclass(frozen=True)
@@ -298,7 +309,7 @@ def _fit_unit(
         return UnitFit(row, donors, pre, post, _outcome_weights(z1, z0), None, None)
     pre_years = p.years[pre]
     preds = eng.predictors
-    x = _predictor_values(p, preds, np.r_[row, donors], pre_years)
+    x = _predictor_values(p, preds, np.r_[row, donors], pre_years, eng.cache)
     x1, x0 = x[:, 0], x[:, 1:]
     fit = _nested_weights(
         x1, x0, z1, z0, [pr.label for pr in preds], str(p.units[row]), eng.v_custom

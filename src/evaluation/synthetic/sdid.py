@@ -121,10 +121,8 @@ def noise_level(y_controls_pre: np.ndarray) -> float:
 def default_options(y_controls_pre: np.ndarray, n_treated: int, t1: int, estimator: str) -> Options:
     """R synthdid's options for ``synthdid_estimate``, ``sc_estimate`` or ``did_estimate``."""
     sigma = noise_level(y_controls_pre)
-    if estimator == "sdid":
-        eta_omega = (n_treated * t1) ** 0.25
-    else:
-        eta_omega = ETA_OMEGA_SC if estimator == "sc" else (n_treated * t1) ** 0.25
+    # the did weights are fixed, so its penalty (R's default) is never used
+    eta_omega = ETA_OMEGA_SC if estimator == "sc" else (n_treated * t1) ** 0.25
     return Options(
         zeta_omega=eta_omega * sigma,
         zeta_lambda=ETA_LAMBDA * sigma,
@@ -214,12 +212,9 @@ def fit_cohort(design: Design, cohort: int, treated: np.ndarray, t0: int) -> Coh
     t1 = y.shape[1] - t0
     opt = default_options(yc[:, :t0], len(treated), t1, design.estimator)
     n0 = len(design.control)
-    if design.estimator == "did":
-        om0, lam0 = np.full(n0, 1.0 / n0), np.full(t0, 1.0 / t0)
-    elif design.estimator == "sc":
-        om0, lam0 = np.full(n0, 1.0 / n0), np.zeros(t0)
-    else:
-        om0, lam0 = np.full(n0, 1.0 / n0), np.full(t0, 1.0 / t0)
+    # R's starting (sdid) or fixed (sc: no time weights; did: equal weights) weights
+    om0 = np.full(n0, 1.0 / n0)
+    lam0 = np.zeros(t0) if design.estimator == "sc" else np.full(t0, 1.0 / t0)
     om, lam, tau, curve = solve_batch(
         yc[None], np.ones((1, n0), bool), ytr[None], t0, opt, om0[None], lam0[None]
     )
