@@ -105,6 +105,9 @@ _API: dict[str, str] = {
     "read_gemeindeverzeichnis": "ingest",
     "territorial_changes": "ingest",
     "harmonise": "ingest",
+    # one or a few treated units: synthetic control and synthetic DiD
+    "synthetic_control": "synthetic",
+    "synthetic_did": "synthetic",
 }
 
 __all__ = sorted(_API)

@@ -9,6 +9,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from . import need_path
+
 ESTIMATORS = ("twfe", "event_study", "att_gt")
 
 
@@ -129,6 +131,7 @@ def cmd_power(args: argparse.Namespace) -> int:
     if args.backend != "dask" and args.scheduler:
         print("error: --scheduler needs --backend dask", file=sys.stderr)
         return 2
+    need_path(args.study, "study folder", folder=True)
     study = load_study(args.study)
     design = PanelDesign.from_study(study, args.indicator, onset=args.onset)
     common = dict(estimator=args.estimator, event_time=args.event_time, cluster=args.cluster)
