@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from . import codes, schema
-from .errors import ConfigError, EvaluationError
+from .errors import ConfigError, StudyValidationError
 from .schema import Table
 
 Severity = Literal["error", "warning"]
@@ -97,29 +97,6 @@ def omitted(
 def count_problems(problems: Iterable[Problem], severity: Severity | None = None) -> int:
     """The number of problems, counting the rows that summary problems stand for."""
     return sum(p.count for p in problems if severity is None or p.severity == severity)
-
-
-class StudyValidationError(EvaluationError):
-    """The study has problems; ``problems`` lists every one of them."""
-
-    def __init__(self, problems: Iterable[Problem]) -> None:
-        self.problems = list(problems)
-        super().__init__(format_problems(self.problems))
-
-    @property
-    def errors(self) -> list[Problem]:
-        return [p for p in self.problems if p.severity == "error"]
-
-    @property
-    def n_errors(self) -> int:
-        """Every error, also those counted but not listed one by one."""
-        return count_problems(self.problems, "error")
-
-    def to_frame(self) -> pd.DataFrame:
-        return problems_frame(self.problems)
-
-    def to_json(self) -> str:
-        return problems_json(self.problems)
 
 
 def problems_frame(problems: Iterable[Problem]) -> pd.DataFrame:
@@ -1027,3 +1004,6 @@ def check_years_option(years) -> tuple[int, int]:
             f"years must be (first, last) with two whole numbers, first <= last; got {years!r}"
         )
     return int(years[0]), int(years[1])
+
+
+StudyValidationError.formatter = format_problems

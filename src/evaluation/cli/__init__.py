@@ -24,7 +24,7 @@ import sys
 from collections.abc import Sequence
 
 from .. import __version__
-from ..errors import EvaluationError
+from ..errors import EvaluationError, UsageError
 
 # modules of this package that define subcommands, in the order of the help text
 SUBCOMMAND_MODULES: tuple[str, ...] = ("study", "ingest", "report", "power")
@@ -39,11 +39,6 @@ EPILOG = """\
 exit codes: 0 done; 1 invalid data, failed check or output not written; 2 usage error (also
 an input path that does not exist); 3 report/summary/demo written but analyses asked for
 failed (--allow-failures: 0); 4 internal error (a bug)"""
-
-
-class UsageError(Exception):
-    """The command line was used wrongly (exit code 2), e.g. an input path that does not
-    exist."""
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from ..codes import ALL_FIELD_CODES, STATUS_CODES, Lang, labels
-from ..errors import DataError
+from ..errors import DataError, ImplementationDataWarning
 
 Success = Literal["implemented", "at_least_partial"]
 AsOf = int | Literal["end"]
@@ -68,10 +68,6 @@ KEY_CODE_LISTS = {
     "field_a": "action_fields",
     "field_b": "action_fields",
 }
-
-
-class ImplementationDataWarning(UserWarning):
-    """Measures were left out or completed by a documented rule (see the message)."""
 
 
 @dataclass

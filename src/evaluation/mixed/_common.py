@@ -204,7 +204,10 @@ class MixedEstimates(Estimates):
 
     ``titles``, ``methods``, ``se_notes`` and ``note_pairs`` are (German, English) pairs; the
     plain attributes ``title``, ``method``, ``se_note`` and ``notes`` hold the German texts.
+    Shares of 0 or 1 have a standard error of 0 in a sample survey, which is not a defect.
     """
+
+    CHECK_DEGENERATE = False
 
     def __init__(
         self,

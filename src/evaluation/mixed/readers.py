@@ -16,7 +16,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, EvaluationError
+from ..errors import DataError, EvaluationError, SurveyFileWarning
 
 Shape = Literal["long", "wide"]
 #: Columns of survey_responses that describe the respondent, not an item.
@@ -30,10 +30,6 @@ RESPONDENT_COLUMNS: tuple[str, ...] = (
     "fpc",
 )
 READERS = {".sav": "read_sav", ".zsav": "read_sav", ".dta": "read_dta"}
-
-
-class SurveyFileWarning(UserWarning):
-    """Columns of a survey file were left out (see the message)."""
 
 
 def _pyreadstat():

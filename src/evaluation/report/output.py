@@ -31,7 +31,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Literal
 
-from ..errors import EvaluationError, OutputError
+from ..errors import OutputBusyError, OutputError, OutputExistsError
 from .text import count
 
 #: what a folder was written as; ``--force`` replaces a folder only by one of the same kind
@@ -51,23 +51,6 @@ LEGACY_MARKER = ".audit-eval-report"
 LOCK_SUFFIX = ".lock"
 #: how many names a message lists at most
 SHOWN = 5
-
-
-class OutputExistsError(EvaluationError, FileExistsError):
-    """The output folder exists and is not replaced (``force`` not given, or the folder holds
-    something this package did not write).
-
-    ``str()`` is the message for Python users; :attr:`cli_message` the same for the command
-    line (``--force`` instead of ``force=True``).
-    """
-
-    def __init__(self, message: str, cli_message: str | None = None) -> None:
-        super().__init__(message)
-        self.cli_message = cli_message or message
-
-
-class OutputBusyError(OutputError):
-    """Another run is writing the same output folder (its lock file exists)."""
 
 
 # -- markers ---------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -429,6 +429,11 @@ class Estimates(Result):
         Influence functions (units x estimates), for :meth:`influence`.
     """
 
+    #: whether a standard error of exactly 0 (or one tiny against the estimate) marks a
+    #: degenerate design; an estimated share of 0 or 1 in a sample survey has no sampling
+    #: variance, and that is right, so survey estimates switch the check off
+    CHECK_DEGENERATE: ClassVar[bool] = True
+
     def __init__(
         self,
         table: pd.DataFrame,
@@ -468,7 +473,11 @@ class Estimates(Result):
         self.level = check_level(level)
         table = table.reset_index(drop=True)
         notes = list(notes)
-        degenerate = _degenerate_rows(table)
+        degenerate = (
+            _degenerate_rows(table)
+            if type(self).CHECK_DEGENERATE
+            else np.zeros(len(table), dtype=bool)
+        )
         if degenerate.any():
             table.loc[degenerate, "std_error"] = np.nan
             rows = table.loc[degenerate, keys].astype(str).agg(" / ".join, axis=1).tolist()

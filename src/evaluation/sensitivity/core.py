@@ -26,7 +26,7 @@ from typing import Literal
 import numpy as np
 from scipy import optimize
 
-from ..errors import DataError
+from ..errors import DataError, OptionError
 from ._arp import ARPProblem
 from ._flci import FLCIResult, optimal_flci
 
@@ -37,10 +37,6 @@ INFERENCE: dict[str, tuple[str, ...]] = {
     "smoothness": ("flci", "conditional", "hybrid"),
 }
 LF_SIMS = 1000
-
-
-class OptionError(ValueError):
-    """An option of the sensitivity analysis is not one of the allowed values."""
 
 
 @dataclass

@@ -14,15 +14,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
+from ..errors import DataError, StaggeredWarning
 from ..panel import Roles
 
 Unbalanced = Literal["drop", "pairwise"]
-
-
-class StaggeredWarning(UserWarning):
-    """Units, cohorts or cells were dropped from a staggered difference-in-differences analysis;
-    the message names them and says why."""
 
 
 def _ids_text(ids: Sequence[Any], limit: int = 10) -> str:

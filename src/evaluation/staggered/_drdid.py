@@ -16,18 +16,9 @@ from __future__ import annotations
 import numpy as np
 from scipy.special import expit
 
-from ..errors import DataError
+from ..errors import CellNotEstimable, SeparationError
 
 TRIM_LEVEL = 0.995  # comparison units with propensity scores above this are trimmed (as DRDID)
-
-
-class CellNotEstimable(DataError):
-    """One group-time comparison cannot be estimated (the message says why); the other cells
-    can still be."""
-
-
-class SeparationError(CellNotEstimable):
-    """The propensity score model separates treated and comparison units perfectly."""
 
 
 def diff_in_means(dy: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:

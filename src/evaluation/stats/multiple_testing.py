@@ -18,15 +18,13 @@ import numpy as np
 import pandas as pd
 
 from ..codes import Lang, check_lang
-from ..errors import DataError
+from ..errors import DataError, OptionError
 from ..results import Summary, TableResult
 from ._text import display_table
 
+MultipleTestingOptionError = OptionError  # the older name
+
 Method = Literal["holm", "romano_wolf"]
-
-
-class MultipleTestingOptionError(ValueError):
-    """An option of the multiple-testing adjustment is not one of the allowed values."""
 
 
 def holm(pvalues) -> np.ndarray:

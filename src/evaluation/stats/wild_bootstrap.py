@@ -32,9 +32,11 @@ import numpy as np
 import pandas as pd
 
 from ..codes import Lang, check_lang
-from ..errors import DataError
+from ..errors import DataError, OptionError
 from ..results import Summary, TableResult
 from ._text import display_table, num
+
+BootstrapOptionError = OptionError  # the older name
 
 WeightType = Literal["rademacher", "webb"]
 PValueType = Literal["symmetric", "equal_tailed"]
@@ -47,10 +49,6 @@ WEIGHTS: dict[str, np.ndarray] = {
 MAX_DUMMIES = 5000
 _CHUNK_CELLS = 4_000_000  # clusters x draws per matrix product
 _KEEP_CELLS = 6_000_000  # clusters x draws kept in memory for the interval
-
-
-class BootstrapOptionError(ValueError):
-    """An option of the wild bootstrap is not one of the allowed values."""
 
 
 @dataclass
