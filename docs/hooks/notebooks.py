@@ -89,6 +89,8 @@ def _execute(path: Path, out_dir: Path) -> Path:
             nb,
             timeout=CELL_TIMEOUT,
             kernel_name="python3",
+            # the kernel's own log (e.g. its note on unencrypted local TCP) only clutters the build
+            extra_arguments=["--log-level=ERROR"],
             resources={"metadata": {"path": str(ROOT)}},
         )
         start = time.perf_counter()
