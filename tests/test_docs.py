@@ -13,6 +13,8 @@ import importlib.util
 import os
 import re
 import shlex
+import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -187,6 +189,18 @@ def test_commands_parse():
         except SystemExit:
             bad.append(f"{where}: {line}")
     assert bad == []
+
+
+def test_python_blocks_are_formatted_by_ruff():
+    """ruff formats the Python blocks of every page (given by name, so no exclude can skip one)."""
+    ruff = Path(sys.executable).with_name("ruff")
+    if not ruff.exists():
+        pytest.skip("ruff is not installed beside this Python")
+    pages = [*PAGES, ROOT / "CONTRIBUTING.md", ROOT / "CHANGELOG.md"]
+    run = subprocess.run(
+        [str(ruff), "format", "--check", *map(str, pages)], capture_output=True, text=True
+    )
+    assert run.returncode == 0, run.stdout + run.stderr
 
 
 def test_readme_is_short_and_its_links_resolve():

@@ -116,7 +116,12 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
 EXTRA_MODULES: dict[str, tuple[str, str]] = {
     "errors": (
         "evaluation.errors",
-        "Every exception and warning the package raises for problems of the user's input.",
+        "The base exceptions of the package: every problem of the user's input raises an "
+        "`EvaluationError` (data: `DataError`, configuration: `ConfigError`), which the command "
+        "line turns into a message and exit code 1. Some exceptions and warnings still live with "
+        "their modules until the restructuring gathers them here: `StudyValidationError` "
+        "([data model](data-model.md)), `StaggeredWarning` ([staggered](staggered.md)) and "
+        "`evaluation.implementation.ImplementationDataWarning`.",
     ),
 }
 
