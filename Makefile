@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make demo   - the main job: synthetic demo study -> validation -> full report + yearly summary
-#   make test   - lint and the test suite (what CI runs)
+#   make test   - lint, the test suite and the strict documentation build (what CI runs)
 # Each creates or reuses the local virtual environment .venv and installs what it needs.
 
 PYTHON ?= python3
@@ -8,12 +8,12 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test test-slow lint format schema bench clean
+.PHONY: demo test test-slow lint format schema bench docs docs-serve clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[test,docs]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -23,6 +23,7 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest
+	$(MAKE) --no-print-directory docs
 
 test-slow: $(STAMP)
 	$(BIN)/python -m pytest -m slow
@@ -41,5 +42,13 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	for f in benchmarks/bench_*.py; do $(BIN)/python $$f || exit 1; done
 
+# the documentation site: built strictly (every warning is an error) into site/ (git-ignored);
+# it executes the notebooks of analyses/ (their one run in `make test`)
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs build --strict --site-dir site
+
+docs-serve: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/python -m mkdocs serve --strict
+
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache site

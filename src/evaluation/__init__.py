@@ -14,9 +14,33 @@ Names are imported lazily on first use, so ``import evaluation`` stays fast.
 from __future__ import annotations
 
 import importlib
+from importlib import metadata
+from pathlib import Path
 from typing import Any
 
-__version__ = "0.1.0"
+
+def _find_version() -> str:
+    """The version from one source: ``pyproject.toml``, through the installed metadata.
+
+    An uninstalled source tree (``src/`` on the path) reads ``pyproject.toml`` directly.
+    """
+    try:
+        return metadata.version("evaluation")
+    except metadata.PackageNotFoundError:
+        pass
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    try:
+        import tomllib
+
+        project = tomllib.loads(pyproject.read_text(encoding="utf-8"))["project"]
+        if project.get("name") == "evaluation":
+            return str(project["version"])
+    except (OSError, KeyError, ValueError):
+        pass
+    return "0+unknown"
+
+
+__version__ = _find_version()
 
 # public name -> module that defines it
 _API: dict[str, str] = {

@@ -206,6 +206,8 @@ def match_comparison(
         has a ``level`` column (add ``"state"`` to match within states). Matching is always
         exact on the cohort (each treated unit is compared over its own pre-onset years).
 
+    Notes
+    -----
     Treated units are matched greedily, those with the highest propensity score first
     (``"propensity"``) or in the order of their identifiers (``"mahalanobis"``); ties go to
     the first candidate in identifier order, so results are deterministic.

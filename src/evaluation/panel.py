@@ -280,6 +280,8 @@ def build_panel(
     years
         Optional first and last year to keep.
 
+    Notes
+    -----
     Never-treated units have cohort 0 (not missing). Audited units without a date for the
     chosen onset and cycle are left out (listed in ``attrs["excluded"]``, with a warning):
     they are neither treated at a known time nor clean comparisons. The panel is kept

@@ -202,10 +202,14 @@ def implementation_model(
         with municipality-clustered covariance (statsmodels' default small-sample factor
         G/(G-1)·(N-1)/(N-K)).
 
+    Notes
+    -----
     The action field enters as dummies against the first action field in the code list.
     A category in which all or no measures are successful raises a :class:`DataError`
     (perfect separation).
 
+    Examples
+    --------
     >>> import evaluation as ev
     >>> m = ev.implementation_model(ev.datasets.synthetic_study(seed=1), ["log_population"])
     >>> m.tidy()  # doctest: +SKIP

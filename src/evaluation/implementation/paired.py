@@ -161,6 +161,8 @@ def before_after_implementation(
         Audit cycle whose audits are compared (1 = first audits); ``None`` uses every audit
         as its own unit.
 
+    Examples
+    --------
     >>> import evaluation as ev
     >>> ev.before_after_implementation(ev.datasets.synthetic_study(seed=1)).tidy()  # doctest: +SKIP
     """
@@ -209,6 +211,8 @@ def cycle_comparison(
     signed-rank test. Municipalities with only one of the cycles are left out (a note counts
     them).
 
+    Examples
+    --------
     >>> import evaluation as ev
     >>> ev.cycle_comparison(ev.datasets.synthetic_study(seed=1)).tidy()  # doctest: +SKIP
     """

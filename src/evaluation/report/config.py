@@ -64,8 +64,9 @@ class StudySettings:
     """``[study]``: what the report is about."""
 
     title: str = "Audit familiengerechte Kommune: Evaluation"
-    #: a short description shown under the title (plain text)
+    """Title of the report."""
     description: str = ""
+    """A short description shown under the title (plain text)."""
 
 
 @dataclass(frozen=True)
@@ -73,17 +74,21 @@ class ReportSettings:
     """``[report]``: language, year, seed, what to write."""
 
     language: Language = "de"
-    #: the report year (last year shown; the yearly summary's default year); 0 = latest in data
+    """Language of every text in the report: German (``de``) or English (``en``)."""
     year: int = 0
+    """The report year (last year shown; the yearly summary's default year); 0 = latest in data."""
     seed: int = 0
+    """Seed of every random step (bootstrap, permutations); recorded in ``provenance.json``."""
     sections: tuple[SectionName, ...] = ALL_SECTIONS  # type: ignore[assignment]
+    """The sections to write, in this order."""
     formats: tuple[Format, ...] = ("html", "pdf", "markdown")
-    #: counts below this are shown as "<n" in published tables (0 = no suppression)
+    """Document formats; tables (CSV, LaTeX) and figures (SVG, PNG) are always written."""
     small_cell_threshold: int = 0
-    #: decimals of estimates in HTML, PDF, Markdown and LaTeX tables (CSV keeps 6 significant)
+    """Counts below this are shown as "<n" in published tables (0 = no suppression)."""
     digits: int = 3
-    #: an analysis that fails: a note in its section ("note") or stop the report ("raise")
+    """Decimals of estimates in HTML, PDF, Markdown and LaTeX tables (CSV keeps 6 significant)."""
     on_error: OnError = "note"
+    """An analysis that fails: a note in its section (``note``) or stop the report (``raise``)."""
 
 
 @dataclass(frozen=True)
@@ -91,7 +96,9 @@ class TreatmentSettings:
     """``[treatment]``: when an audited municipality counts as treated."""
 
     onset: Onset = "certification"
+    """The date that starts treatment: audit start, council agreement or certification."""
     cycle: int = 1
+    """Audit cycle whose onset defines the cohort (1 = first audit, 2 = re-audit)."""
 
 
 @dataclass(frozen=True)
@@ -99,15 +106,19 @@ class ComparisonSettings:
     """``[comparison]``: all comparison municipalities, or a matched set."""
 
     design: Design = "all"
+    """All comparison units (``all``), or a matched set (``matched``)."""
     method: MatchMethod = "propensity"
-    #: covariate columns of the municipalities table used for matching
+    """Matching on the propensity score or by Mahalanobis distance."""
     covariates: tuple[str, ...] = ("population", "urbanisation")
+    """Covariate columns of the municipalities table used for matching."""
     ratio: int = 1
-    #: caliper in standard deviations of the distance (0 = none)
+    """Comparison units matched to each audited unit."""
     caliper: float = 0.0
+    """Caliper in standard deviations of the distance (0 = none)."""
     replace: bool = False
-    #: columns that must agree exactly (e.g. "level", "state")
+    """Whether a comparison unit may be matched more than once."""
     exact: tuple[str, ...] = ("level",)
+    """Columns that must agree exactly (e.g. "level", "state")."""
 
 
 @dataclass(frozen=True)
@@ -115,8 +126,9 @@ class ImplementationSettings:
     """``[implementation]``: the implementation-success section."""
 
     success: Success = "implemented"
-    #: covariates of the implementation model (column names)
+    """Success is status ``implemented``, or (``at_least_partial``) also partly implemented."""
     model_covariates: tuple[str, ...] = ("population", "level", "cycle")
+    """Covariates of the implementation model (column names)."""
 
 
 @dataclass(frozen=True)
@@ -124,13 +136,16 @@ class RobustnessSettings:
     """``[impact.robustness]``: the robustness checks of the impact section."""
 
     not_yet_treated: bool = True
+    """Also run ``att_gt`` with not-yet-treated comparison units."""
     anticipation: int = 1
-    #: with ``comparison.design = "all"``: also match, show the balance and run TWFE on the
-    #: matched set
+    """Also run ``att_gt`` allowing this many years of anticipation (0 = skip)."""
     matched: bool = True
-    #: run randomisation inference when at most this many units are treated (0 = never)
+    """With ``comparison.design = "all"``: also match, show the balance and run TWFE on the
+    matched set."""
     randomization_max_treated: int = 50
+    """Run randomisation inference when at most this many units are treated (0 = never)."""
     randomization_draws: int = 199
+    """Draws of the randomisation inference (at least 19)."""
 
 
 @dataclass(frozen=True)
@@ -138,10 +153,13 @@ class AttGtSettings:
     """``[impact.att_gt]``: options of the group-time estimator."""
 
     control_group: ControlGroup = "never_treated"
+    """Comparison units: never treated, or never and not yet treated."""
     method: DRMethod = "dr"
+    """Doubly robust (``dr``), inverse probability weighting (``ipw``) or regression (``reg``)."""
     base_period: BasePeriod = "varying"
-    #: multiplier-bootstrap draws for simultaneous bands (0 = analytic standard errors only)
+    """Base period of the pre-treatment cells: ``varying`` (R's default) or ``universal``."""
     bootstrap: int = 0
+    """Multiplier-bootstrap draws for simultaneous bands (0 = analytic standard errors only)."""
 
 
 @dataclass(frozen=True)
@@ -149,14 +167,19 @@ class ImpactSettings:
     """``[impact]``: the indicators and estimators of the impact section."""
 
     indicators: tuple[str, ...] = ()
+    """Indicator codes to analyse (empty: the section has no indicators)."""
     estimators: tuple[EstimatorName, ...] = ALL_ESTIMATORS  # type: ignore[assignment]
-    #: baseline covariate columns for the estimators that use them (TWFE, att_gt)
+    """The designs to run for each indicator, in this order."""
     covariates: tuple[str, ...] = ()
-    #: the event window (first and last relative year shown)
+    """Baseline covariate columns for the estimators that use them (TWFE, att_gt)."""
     window: tuple[int, int] = (-5, 5)
+    """The event window (first and last relative year shown)."""
     reference_period: int = -1
+    """The relative year fixed at 0 in the event study (negative, inside the window)."""
     att_gt: AttGtSettings = field(default_factory=AttGtSettings)
+    """Options of the group-time estimator."""
     robustness: RobustnessSettings = field(default_factory=RobustnessSettings)
+    """The robustness checks."""
 
 
 @dataclass(frozen=True)
@@ -169,12 +192,12 @@ class ReportConfig:
     comparison: ComparisonSettings = field(default_factory=ComparisonSettings)
     implementation: ImplementationSettings = field(default_factory=ImplementationSettings)
     impact: ImpactSettings = field(default_factory=ImpactSettings)
-    #: the TOML text the configuration was read from ("" when built in code)
     source_text: str = field(default="", compare=False, repr=False)
-    #: the file it was read from, if any
+    """The TOML text the configuration was read from ("" when built in code)."""
     source_path: Path | None = field(default=None, compare=False, repr=False)
-    #: SHA-256 of that file's bytes
+    """The file it was read from, if any."""
     source_sha256: str | None = field(default=None, compare=False, repr=False)
+    """SHA-256 of that file's bytes."""
 
     @property
     def lang(self) -> Language:

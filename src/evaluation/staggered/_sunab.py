@@ -88,6 +88,8 @@ def sun_abraham(
         Cluster-robust inference in the convention of :mod:`evaluation.panel` (factor G/(G-1),
         t distribution with G-1 degrees of freedom); optional regression weights.
 
+    Notes
+    -----
     The event-time effects weight CATT(g, e) by the cohorts' shares of units among the cohorts
     observed at e; these shares are treated as known in the standard errors.
     """
