@@ -34,9 +34,10 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from . import codes, schema
+from . import codes
 from .errors import DataError
-from .schema import CROSSWALK as CROSSWALK  # the crosswalk table is defined with the schema
+from .study import schema
+from .study.schema import CROSSWALK as CROSSWALK  # the crosswalk table is defined with the schema
 
 #: Cells that mean "no value" in official statistics (Destatis and INKAR conventions):
 #: empty, "-" (nothing, or not reported), "." (unknown or secret), "x" (not meaningful),
@@ -193,7 +194,7 @@ def read_codes(path: PathLike) -> pd.Series:
     Lines starting with ``#`` and empty lines are ignored. Codes that lost a leading zero are
     repaired (``5111`` -> ``05111``).
     """
-    from .io import decode_bytes
+    from .study.io import decode_bytes
 
     path = Path(path)
     if not path.exists():
@@ -334,7 +335,7 @@ class InkarData:
 def _csv_rows(
     path: Path, sep: str, encoding: str | None
 ) -> tuple[list[tuple[int, list[str]]], str]:
-    from .io import decode_bytes
+    from .study.io import decode_bytes
 
     if not path.exists():
         raise DataError(f"INKAR file {path} not found")
@@ -1673,7 +1674,7 @@ def district_case_study(
         ``indicators`` and ``indicator_catalogue`` from the panel (``childcare_under3`` renamed
         ``childcare_u3``).
     """
-    from .study import Study
+    from .study.model import Study
 
     covariates = Path(covariates)
     if not covariates.exists():

@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..errors import DataError, EvaluationError
 from ..report.output import OutputExistsError
-from ..validation import StudyValidationError, format_problems
+from ..study.validation import StudyValidationError, format_problems
 from . import need_path
 
 
@@ -94,7 +94,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def _existing(folder: Path):
-    from ..study import load_study
+    from ..study.model import load_study
 
     if not (folder / "datapackage.json").exists():
         return None
@@ -114,8 +114,8 @@ def _check_folder(folder: Path) -> None:
 
 def _save(study, folder: Path) -> list:
     """Validate the complete study, then write it; nothing is written if it is invalid."""
-    from ..io import save_study
     from ..report.output import atomic_folder, output_error
+    from ..study.io import save_study
 
     problems = study.problems()
     if any(p.severity == "error" for p in problems):
@@ -140,7 +140,7 @@ def _save(study, folder: Path) -> list:
 
 
 def _with(study, **tables: pd.DataFrame):
-    from ..study import Study
+    from ..study.model import Study
 
     current = dict(study.tables) if study is not None else {}
     current.update(tables)
@@ -148,7 +148,7 @@ def _with(study, **tables: pd.DataFrame):
 
 
 def _report(folder: Path) -> None:
-    from ..study import load_study
+    from ..study.model import load_study
     from .study import study_summary
 
     try:
@@ -226,9 +226,9 @@ def cmd_inkar(args: argparse.Namespace) -> int:
         names[name.strip()] = code.strip()
     catalogue = None
     if args.catalogue is not None:
-        from ..io import read_table_file
-        from ..schema import INDICATOR_CATALOGUE
-        from ..validation import coerce_table
+        from ..study.io import read_table_file
+        from ..study.schema import INDICATOR_CATALOGUE
+        from ..study.validation import coerce_table
 
         if not args.catalogue.exists():
             raise EvaluationError(f"catalogue file {args.catalogue} not found")

@@ -126,7 +126,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def cmd_power(args: argparse.Namespace) -> int:
     from ..planning import PanelDesign, minimum_detectable_effect, power
-    from ..study import load_study
+    from ..study.model import load_study
 
     if args.backend != "dask" and args.scheduler:
         print("error: --scheduler needs --backend dask", file=sys.stderr)

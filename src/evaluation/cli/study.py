@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..validation import Problem, StudyValidationError, format_problems, problems_json
+from ..study.validation import Problem, StudyValidationError, format_problems, problems_json
 from . import need_path
 
 
@@ -129,7 +129,7 @@ def _range(s: pd.Series) -> str:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from ..study import load_study
+    from ..study.model import load_study
 
     need_path(args.path, "study folder")
     try:
@@ -150,7 +150,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from ..study import init_study
+    from ..study.model import init_study
 
     written = init_study(args.path)
     print(f"Created {args.path} with {len(written)} files. Fill in the CSV templates (see")
@@ -162,7 +162,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     if args.no_report:
         from ..report.build import write_demo_study
-        from ..study import load_study
+        from ..study.model import load_study
 
         data = write_demo_study(out / "data", args.seed, force=args.force)
         loaded = load_study(data)
@@ -178,7 +178,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_schema(args: argparse.Namespace) -> int:
     from ..report.output import atomic_folder
     from ..report.text import count
-    from ..schema import write_data_package
+    from ..study.schema import write_data_package
 
     with atomic_folder(args.out, force=args.force, kind="schema", legacy=_schema_folder) as tmp:
         written = write_data_package(tmp)
@@ -191,7 +191,7 @@ def _schema_folder(folder: Path) -> set[str] | None:
     data_schema): it holds table schemas; its files are those ``schema`` writes."""
     import tempfile
 
-    from ..schema import write_data_package
+    from ..study.schema import write_data_package
 
     if not any(p.name.endswith(".schema.json") for p in folder.iterdir()):
         return None

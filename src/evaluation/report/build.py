@@ -35,7 +35,7 @@ StudyLike = Any  # a Study, or the path of a study folder
 
 
 def _load(study: StudyLike) -> tuple[Any, Path | None]:
-    from ..study import Study, load_study
+    from ..study.model import Study, load_study
 
     if isinstance(study, Study):
         return study, study.source
@@ -477,7 +477,7 @@ def run_demo(
     write the report to ``out_dir/report`` and the summary of the last year to
     ``out_dir/summary``. Returns the three folders. With ``force`` earlier output is replaced.
     """
-    from ..study import load_study
+    from ..study.model import load_study
 
     out_dir = Path(out_dir)
     if config is None:
@@ -521,7 +521,7 @@ def run_demo(
 def write_demo_study(folder: str | Path, seed: int = DEMO_SEED, *, force: bool = False) -> Path:
     """Write the synthetic demo study into ``folder`` (atomically). An existing folder is
     replaced only with ``force`` and only if it holds an earlier demo study and nothing else."""
-    from ..datasets import synthetic_study
+    from ..study.synthetic import synthetic_study
 
     folder = Path(folder)
     check_target(folder, "demo-data", force, legacy=_earlier_demo_data)

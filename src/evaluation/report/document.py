@@ -20,7 +20,7 @@ from tabulate import tabulate
 from .. import codes
 from ..labels import term
 from ..results import latex_escape
-from ..schema import PERSONAL_COLUMNS
+from ..study.schema import PERSONAL_COLUMNS
 from .figures import ReportFigure
 from .text import clean, md_cell
 from .text import md_text as md_text

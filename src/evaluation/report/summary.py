@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .. import codes
-from ..study import Study
+from ..study.model import Study
 from .context import Context
 from .document import Facts, Heading, Note, Paragraph, ReportTable, Section
 from .figures import new_figure

@@ -18,8 +18,8 @@ from ..codes import Lang, check_lang
 from ..errors import DataError
 from ..i18n import Text, tr
 from ..labels import term
-from ..panel import resolve_roles
 from ..results import Estimates, TableResult, check_draw_memory, check_draws, with_inference
+from ..study.panel import resolve_roles
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, cluster_sums, sup_t_critical_value
 from ._data import (
     StaggeredWarning,

@@ -15,8 +15,8 @@ import pandas as pd
 from ..codes import Lang, check_lang
 from ..errors import DataError
 from ..labels import term
-from ..panel import resolve_roles
 from ..results import TableResult
+from ..study.panel import resolve_roles
 from ._attgt import Bilingual, localise
 from ._data import StaggeredWarning, excluded_notes, wide_panel
 

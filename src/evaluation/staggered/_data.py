@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, StaggeredWarning
-from ..panel import Roles
+from ..study.panel import Roles
 
 Unbalanced = Literal["drop", "pairwise"]
 

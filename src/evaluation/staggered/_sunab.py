@@ -16,15 +16,14 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..panel import (
-    ClusterOption,
-    _refuse_singular_covariance,
-    _treated_clusters,
-    check_panel,
-    fe_regression,
-    resolve_roles,
-)
 from ..results import Estimates
+from ..stats.fixed_effects import (
+    ClusterOption,
+    fe_regression,
+    refuse_singular_covariance,
+    treated_clusters,
+)
+from ..study.panel import check_panel, resolve_roles
 from ._attgt import Bilingual, OverallEffect, localise
 from ._data import StaggeredWarning, excluded_frame, excluded_notes, ids_text
 
@@ -145,9 +144,9 @@ def sun_abraham(
     for name, (gg, ee) in zip(names, cells.itertuples(index=False), strict=True):
         dummies[name] = ((g == gg) & (rel == ee)).astype(float)
     reg_df = pd.concat([df, pd.DataFrame(dummies, index=df.index)], axis=1)
-    from ..panel import _covariate_terms
+    from ..stats.fixed_effects import covariate_terms
 
-    reg_df, cov_names = _covariate_terms(reg_df, roles, covariates)
+    reg_df, cov_names = covariate_terms(reg_df, roles, covariates)
     fit = fe_regression(
         reg_df,
         roles.outcome,
@@ -160,7 +159,7 @@ def sun_abraham(
     beta = fit.params[names].to_numpy()
     vcov = fit.cov.loc[names, names].to_numpy()
     sing_notes: list[str] = []
-    if _refuse_singular_covariance(pd.DataFrame({"std_error": beta}), fit, len(names), sing_notes):
+    if refuse_singular_covariance(pd.DataFrame({"std_error": beta}), fit, len(names), sing_notes):
         vcov = np.full_like(vcov, np.nan)
     cohort_table = cells.rename(columns={"g": "cohort", "e": "event_time"}).reset_index(drop=True)
     cohort_table["estimate"] = beta
@@ -230,7 +229,7 @@ def sun_abraham(
     res.excluded_units = excluded
     res.vcov = pd.DataFrame(cov_e, index=levels, columns=levels)
     if fit.n_clusters is not None:
-        treated_cl = _treated_clusters(df.assign(**{roles.cohort: df["_cohort"]}), roles, cluster)
+        treated_cl = treated_clusters(df.assign(**{roles.cohort: df["_cohort"]}), roles, cluster)
         parts = [res, res.cohort_effects, getattr(res, "overall", None)]
         few = res.flag_clusters(fit.n_clusters, treated_cl, what="sun_abraham")
         for part in parts[1:]:

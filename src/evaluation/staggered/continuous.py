@@ -40,7 +40,8 @@ from scipy.interpolate import BSpline
 
 from ..codes import Lang, check_lang
 from ..errors import DataError
-from ..panel import BiText, PanelEstimates, resolve_roles
+from ..results import BiText, Estimates
+from ..study.panel import resolve_roles
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, sup_t_critical_value
 
 ControlGroup = Literal["never_treated", "not_yet_treated"]
@@ -97,7 +98,7 @@ def _quantile(x: np.ndarray, probs) -> np.ndarray:
     return np.quantile(x, probs, method="linear")  # R's type 7
 
 
-class ContinuousDiD(PanelEstimates):
+class ContinuousDiD(Estimates):
     """ATT(d) and ACRT(d) on a dose grid and their averages ATT^o and ACRT^o.
 
     ``tidy()`` rows: ``parameter`` (``att_d``, ``acrt_d``, ``att_overall``, ``acrt_overall``),
@@ -121,7 +122,7 @@ class ContinuousDiD(PanelEstimates):
             }
         )
 
-    def event_study(self) -> PanelEstimates:
+    def event_study(self) -> Estimates:
         """ATT^o(e) (level: binarised Callaway & Sant'Anna) and ACRT^o(e) (slope) by event
         time e, cells weighted by cohort size within e (as ``contdid``'s ``eventstudy``)."""
         return self._event_study
@@ -471,7 +472,7 @@ def continuous_did(
         {"cohort": cg, "time": [c[1] for c in cells], "weight": w, "post": cpost}
     )
     res.knots, res.boundary, res.degree = knots, boundary, degree
-    res._event_study = PanelEstimates(
+    res._event_study = Estimates(
         es,
         ["parameter", "event_time"],
         title=BiText(

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..panel import BiText, PanelEstimates
+from ..results import BiText, Estimates
 
 TEXTS = {
     "title": BiText(
@@ -67,7 +67,7 @@ TEXTS = {
 }
 
 
-class SwitchingEffects(PanelEstimates):
+class SwitchingEffects(Estimates):
     """``DID_l`` (``rel_time`` = l >= 1) and placebos (``rel_time`` = -l) with standard errors
     and the number of switchers behind each (``n_switchers``, ``n_switchers_in``,
     ``n_switchers_out``). Attribute ``influence``: units x rows, the per-unit terms whose
@@ -466,7 +466,7 @@ def did_multiplegt(
     return res
 
 
-class TWFEWeights(PanelEstimates):
+class TWFEWeights(Estimates):
     """The TWFE coefficient as a weighted sum of the treated cells' effects (de Chaisemartin &
     D'Haultfoeuille 2020). ``tidy()``: one row (the coefficient); ``weights``: per treated
     cell (unit, time, weight); facts: numbers and sums of positive and negative weights."""

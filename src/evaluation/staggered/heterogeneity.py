@@ -21,7 +21,8 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ..panel import BiText, PanelEstimates, resolve_roles
+from ..results import BiText, Estimates
+from ..study.panel import resolve_roles
 
 Grouping = Literal["terciles", "half", "values"]
 Aggregation = Literal["simple", "group", "dynamic", "calendar"]
@@ -49,7 +50,7 @@ TEXTS = {
 }
 
 
-class HeterogeneityResult(PanelEstimates):
+class HeterogeneityResult(Estimates):
     """Overall effect per subgroup (key ``group``, with ``n_treated``); ``test`` holds the Wald
     test of equal effects (``statistic``, ``df``, ``p_value``), ``covariance`` the joint
     covariance of the group estimates, ``groups`` the unit-to-group assignment."""

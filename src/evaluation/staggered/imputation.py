@@ -41,9 +41,9 @@ from scipy import linalg, sparse, stats
 
 from ..codes import Lang, check_lang
 from ..errors import DataError
-from ..panel import BiText, PanelEstimates, _in, check_panel, resolve_roles
-from ..results import Summary
+from ..results import BiText, Estimates, Summary, in_lang
 from ..stats.demean import demean
+from ..study.panel import check_panel, resolve_roles
 
 __all__ = ["did_imputation", "ImputationEffects", "ImputationPreTest"]
 
@@ -54,13 +54,13 @@ PreTrends = Sequence[int] | Literal[True] | None
 # ---------------------------------------------------------------------------------------
 # bilingual results (title, method, standard-error note and notes in one place)
 # ---------------------------------------------------------------------------------------
-class BilingualEstimates(PanelEstimates):
-    """:class:`PanelEstimates` whose title is also a :class:`BiText`."""
+class BilingualEstimates(Estimates):
+    """:class:`Estimates` whose title is also a :class:`BiText`."""
 
     def summary(self, lang: Lang = "de") -> Summary:
         check_lang(lang)
         saved = self.title
-        self.title = _in(self.title, lang)
+        self.title = in_lang(self.title, lang)
         try:
             return super().summary(lang)
         finally:
@@ -69,7 +69,7 @@ class BilingualEstimates(PanelEstimates):
     def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
         """Estimates with confidence intervals; the title in ``lang``."""
         check_lang(lang)
-        return super().plot(ax=ax, lang=lang, title=title or _in(self.title, lang))
+        return super().plot(ax=ax, lang=lang, title=title or in_lang(self.title, lang))
 
 
 # ---------------------------------------------------------------------------------------

@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ..panel import BiText
+from ..results import BiText
 from .imputation import (
     BilingualEstimates,
     UntreatedModel,

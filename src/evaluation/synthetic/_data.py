@@ -17,7 +17,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..panel import BiText, Roles, check_panel, resolve_roles
+from ..results import BiText
+from ..study.panel import Roles, check_panel, resolve_roles
 
 #: Largest number of random draws a variance or placebo computation accepts.
 MAX_DRAWS = 100_000

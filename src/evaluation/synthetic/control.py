@@ -30,7 +30,7 @@ import pandas as pd
 from scipy import optimize
 
 from ..errors import DataError
-from ..panel import BiText
+from ..results import BiText
 from ._data import Prepared, prepare, require_complete, window, window_problem
 from ._simplex import simplex_least_squares
 from .results import (

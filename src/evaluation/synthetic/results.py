@@ -16,8 +16,7 @@ import pandas as pd
 from ..codes import Lang, check_lang
 from ..errors import DataError
 from ..labels import term as _package_term
-from ..panel import BiText, PanelEstimates
-from ..results import Summary, TableResult
+from ..results import BiText, Estimates, Summary, TableResult
 
 # ---------------------------------------------------------------------------------------------
 # texts
@@ -284,7 +283,7 @@ def text(result: str, key: str) -> BiText:
 # ---------------------------------------------------------------------------------------------
 # shared display
 # ---------------------------------------------------------------------------------------------
-class _BilingualEstimates(PanelEstimates):
+class _BilingualEstimates(Estimates):
     """Estimates whose title, method, notes, facts and column labels are shown in ``lang``."""
 
     def summary(self, lang: Lang = "de") -> Summary:

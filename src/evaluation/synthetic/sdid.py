@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..panel import BiText
+from ..results import BiText
 from ._data import (
     Prepared,
     check_choice,

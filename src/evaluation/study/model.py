@@ -23,7 +23,7 @@ from .validation import (
 )
 
 if TYPE_CHECKING:
-    from .datasets import Truth
+    from .synthetic import Truth
 
 OnsetName = Literal["start", "agreement", "certification"]
 ONSET_COLUMNS: dict[str, str] = {

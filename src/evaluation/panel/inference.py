@@ -1,0 +1,340 @@
+"""Inference for few treated units: randomisation inference and placebo-in-time tests.
+
+With a few dozen audited municipalities, cluster-robust standard errors can be too small.
+Randomisation (permutation) inference compares the estimate with its distribution when the
+onset dates are assigned to the wrong units; a placebo in time moves the onset to a year
+before the real one, where no effect can have happened.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from scipy import sparse
+
+from ..codes import Lang, check_lang
+from ..errors import DataError
+from ..i18n import term
+from ..results import BiText, Estimates, check_draws, plot_estimates
+from ..stats.fixed_effects import covariate_terms
+from ..study.panel import Roles, check_panel, event_window, post_indicator, resolve_roles
+from .did import did_2x2
+from .twfe import event_dummies, event_study, twfe
+
+EstimatorName = Literal["twfe", "event_study", "did_2x2"]
+Scheme = Literal["permute", "comparison_pool"]
+ESTIMATORS: dict[str, Callable[..., Estimates]] = {
+    "twfe": twfe,
+    "event_study": event_study,
+    "did_2x2": did_2x2,
+}
+
+
+class RandomizationResult(Estimates):
+    """The observed estimates with randomisation p-values (``ri_p_value``); ``draws`` holds
+    the estimates of every draw (rows: draws, columns: the estimate's terms)."""
+
+    draws: pd.DataFrame
+    observed: Estimates
+
+    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+        """Histogram of the randomisation distribution with the observed estimate (one
+        term), or the estimates with the central 95 % of the draws shaded (several terms)."""
+        import matplotlib.pyplot as plt
+
+        check_lang(lang)
+        t = self.tidy()
+        if len(t) > 1 and pd.api.types.is_numeric_dtype(t[self.keys[0]]):
+            fig = plot_estimates(t, self.keys, ax=ax, lang=lang, title=title or self.title)
+            ax = fig.axes[0] if ax is None else ax
+            x = t[self.keys[0]].to_numpy(dtype=float)
+            q = self.draws.quantile([0.025, 0.975]).reindex(columns=self.draws.columns)
+            ax.fill_between(
+                x,
+                q.iloc[0].to_numpy(),
+                q.iloc[1].to_numpy(),
+                color="0.5",
+                alpha=0.2,
+                label=term("randomization_distribution", lang),
+            )
+            ax.legend()
+            return fig
+        if ax is None:
+            fig, ax = plt.subplots(figsize=(6, 4))
+        else:
+            fig = ax.figure
+        col = self.draws.columns[0]
+        ax.hist(self.draws[col].dropna(), bins=40, color="0.7")
+        ax.axvline(float(t["estimate"].iloc[0]), color="C3", lw=2, label=term("estimate", lang))
+        ax.set_xlabel(term("randomization_distribution", lang))
+        ax.set_title(title or self.title)
+        ax.legend()
+        fig.tight_layout()
+        return fig
+
+
+# ---------------------------------------------------------------------------------------
+# fast two-way within transformation (for many re-estimations)
+# ---------------------------------------------------------------------------------------
+class _Within:
+    """Residuals after unit and year effects, by alternating projections (exact in one
+    sweep for a balanced panel)."""
+
+    def __init__(self, unit_codes: np.ndarray, time_codes: np.ndarray) -> None:
+        n = len(unit_codes)
+        ones = np.ones(n)
+        self.gu = sparse.csr_matrix((ones, (np.arange(n), unit_codes)))
+        self.gt = sparse.csr_matrix((ones, (np.arange(n), time_codes)))
+        self.cu = np.asarray(self.gu.sum(axis=0)).ravel()
+        self.ct = np.asarray(self.gt.sum(axis=0)).ravel()
+
+    def __call__(self, m: np.ndarray, tol: float = 1e-11, max_iter: int = 5000) -> np.ndarray:
+        m = np.array(m, dtype=float, copy=True)
+        if m.ndim == 1:
+            m = m[:, None]
+        scale = max(float(np.abs(m).max()), 1.0)
+        for _ in range(max_iter):
+            m -= self.gu @ ((self.gu.T @ m) / self.cu[:, None])
+            step = self.gt @ ((self.gt.T @ m) / self.ct[:, None])
+            m -= step
+            if np.abs(step).max() < tol * scale:
+                break
+        return m
+
+
+def _ols(y: np.ndarray, x: np.ndarray) -> np.ndarray:
+    return np.linalg.lstsq(x, y, rcond=None)[0]
+
+
+def randomization_inference(
+    data: pd.DataFrame,
+    outcome: str | None = None,
+    *,
+    unit: str | None = None,
+    time: str | None = None,
+    cohort: str | None = None,
+    estimator: EstimatorName = "twfe",
+    scheme: Scheme = "permute",
+    n_draws: int = 999,
+    seed: int = 0,
+    progress: bool = False,
+    **kwargs: Any,
+) -> RandomizationResult:
+    """Randomisation inference for ``twfe``, ``event_study`` or ``did_2x2``.
+
+    ``scheme="permute"`` re-assigns the observed onset years (cohorts, including 0 = never)
+    at random among all units; ``"comparison_pool"`` drops the treated units and gives their
+    onset years to as many units drawn from the never-treated pool (placebo units). Each
+    draw re-estimates the coefficients (fast within transformation; identical to the
+    estimator's point estimates). The two-sided p-value is
+    ``(1 + #{|b_draw| >= |b_obs|}) / (1 + n_draws)``. ``kwargs`` go to the estimator
+    (e.g. ``covariates``, ``leads``, ``pre``/``post``); ``progress`` shows a tqdm bar.
+    """
+    from tqdm.auto import tqdm
+
+    if estimator not in ESTIMATORS:
+        raise DataError(f"estimator must be one of {sorted(ESTIMATORS)}, got {estimator!r}")
+    if scheme not in ("permute", "comparison_pool"):
+        raise DataError(f"scheme must be 'permute' or 'comparison_pool', got {scheme!r}")
+    check_draws("n_draws", n_draws, minimum=1)
+    if "weights" in kwargs:
+        raise DataError("randomization_inference does not support weights")
+    roles = resolve_roles(data, outcome, unit, time, cohort)
+    observed = ESTIMATORS[estimator](
+        data, roles.outcome, unit=roles.unit, time=roles.time, cohort=roles.cohort, **kwargs
+    )
+    covariates = list(kwargs.get("covariates") or [])
+    df = check_panel(data, roles, covariates=covariates)
+    unit_codes, unit_ids = pd.factorize(df[roles.unit])
+    unit_cohort = df.groupby(unit_codes)[roles.cohort].first().to_numpy()
+    rng = np.random.default_rng(seed)
+    if scheme == "comparison_pool":
+        treated_cohorts = unit_cohort[unit_cohort > 0]
+        pool = np.flatnonzero(unit_cohort == 0)
+        if len(pool) <= len(treated_cohorts):
+            raise DataError(
+                f"the comparison pool ({len(pool)} never-treated units) must be larger than "
+                f"the {len(treated_cohorts)} treated units"
+            )
+        keep = np.isin(unit_codes, pool)
+        df = df.loc[keep].reset_index(drop=True)
+        unit_codes, _ = pd.factorize(df[roles.unit])
+        unit_cohort = np.zeros(int(unit_codes.max()) + 1, dtype=np.int64)
+
+        def draw() -> np.ndarray:
+            g = np.zeros_like(unit_cohort)
+            chosen = rng.choice(len(g), size=len(treated_cohorts), replace=False)
+            g[chosen] = rng.permutation(treated_cohorts)
+            return g
+    else:
+
+        def draw() -> np.ndarray:
+            return rng.permutation(unit_cohort)
+
+    stat = _statistic(estimator, df, roles, unit_codes, covariates, observed, kwargs)
+    obs = observed.tidy()
+    is_ref = obs["reference"].to_numpy() if "reference" in obs.columns else np.zeros(len(obs), bool)
+    b_obs = obs["estimate"].to_numpy(dtype=float)
+    out = np.full((n_draws, len(obs)), np.nan)
+    for i in tqdm(range(n_draws), disable=not progress, desc="randomisation", leave=False):
+        out[i] = stat(draw()[unit_codes])
+    with np.errstate(invalid="ignore"):
+        exceed = np.abs(out) >= np.abs(b_obs)[None, :] - 1e-12
+    valid = ~np.isnan(out)
+    p = (1 + (exceed & valid).sum(axis=0)) / (1 + valid.sum(axis=0))
+    p = np.where(is_ref, np.nan, p)
+    table = observed._table.copy()
+    table["ri_p_value"] = p
+    n_valid = valid.sum(axis=0)
+    filled = np.where(valid, out, 0.0)
+    mean = filled.sum(axis=0) / np.maximum(n_valid, 1)
+    ss = (np.where(valid, out - mean, 0.0) ** 2).sum(axis=0)
+    table["ri_sd"] = np.where(n_valid > 1, np.sqrt(ss / np.maximum(n_valid - 1, 1)), np.nan)
+    labels = obs[observed.keys[0]].tolist()
+    res = RandomizationResult(
+        table,
+        observed.keys,
+        title=f"Randomisation inference: {observed.title}",
+        method=observed.method,
+        se_note=observed.se_note,
+        distribution=observed.distribution,
+        df=observed.df,
+        level=observed.level,
+        facts={**observed.facts, "n_draws": int(n_draws), "seed": int(seed), "scheme": scheme},
+        notes=[
+            *observed.notes,
+            BiText(
+                "ri_p_value: Anteil der Ziehungen mit |Schätzwert| >= beobachtet ("
+                + ("Beginnjahre permutiert" if scheme == "permute" else "Placebo-Einheiten")
+                + f", {n_draws} Ziehungen).",
+                "ri_p_value: share of draws with |estimate| >= observed ("
+                + ("onset years permuted" if scheme == "permute" else "placebo units")
+                + f", {n_draws} draws).",
+            ),
+        ],
+        outcome=observed.outcome,
+    )
+    res.draws = pd.DataFrame(out, columns=labels)
+    res.observed = observed
+    return res
+
+
+def _statistic(
+    estimator: str,
+    df: pd.DataFrame,
+    roles: Roles,
+    unit_codes: np.ndarray,
+    covariates: list[str],
+    observed: Estimates,
+    kwargs: dict[str, Any],
+) -> Callable[[np.ndarray], np.ndarray]:
+    """A function from a row-level cohort vector to the estimator's coefficients."""
+    y_raw = df[roles.outcome].to_numpy(dtype=float)
+    t = df[roles.time].to_numpy()
+    if estimator == "did_2x2":
+        p0, p1 = event_window(tuple(int(v) for v in observed.facts["pre"].split("-")), "pre")
+        q0, q1 = event_window(tuple(int(v) for v in observed.facts["post"].split("-")), "post")
+        control = kwargs.get("control", "never")
+        in_pre = (t >= p0) & (t <= p1)
+        in_post = (t >= q0) & (t <= q1)
+
+        def did(g: np.ndarray) -> np.ndarray:
+            tr = (g > p1) & (g <= q0)
+            ct = g == 0 if control == "never" else (g == 0) | (g > q1)
+            cells = [y_raw[m & p] for m in (tr, ct) for p in (in_pre, in_post)]
+            if any(len(c) == 0 for c in cells):
+                return np.array([np.nan])
+            a, b, c, d = (c.mean() for c in cells)
+            return np.array([(b - a) - (d - c)])
+
+        return did
+
+    within = _Within(unit_codes, pd.factorize(df[roles.time])[0])
+    dfc, cov_names = covariate_terms(df, roles, covariates)
+    ctil = within(dfc[cov_names].to_numpy(dtype=float)) if cov_names else np.empty((len(df), 0))
+    ytil = within(y_raw)[:, 0]
+
+    if estimator == "twfe":
+
+        def tw(g: np.ndarray) -> np.ndarray:
+            d = ((g > 0) & (t >= g)).astype(float)
+            x = np.column_stack([within(d), ctil])
+            return _ols(ytil, x)[:1]
+
+        return tw
+
+    leads = int(kwargs.get("leads", 5))
+    lags = int(kwargs.get("lags", 5))
+    reference = int(kwargs.get("reference", -1))
+    endpoints = kwargs.get("endpoints", "bin")
+    obs = observed.tidy()
+    ks = obs["rel_time"].to_numpy()
+    ref_mask = obs["reference"].to_numpy()
+    refs = [int(k) for k in ks[ref_mask]] or [reference]
+    if endpoints == "drop":
+        raise DataError("randomization_inference supports event_study with endpoints='bin' only")
+
+    def es(g: np.ndarray) -> np.ndarray:
+        frame = pd.DataFrame(
+            {roles.unit: df[roles.unit].to_numpy(), roles.time: t, roles.cohort: g}
+        )
+        dd, present, names = event_dummies(frame, roles, leads, lags, refs, "bin")
+        x = within(dd[[names[k] for k in present]].to_numpy(dtype=float))
+        b = _ols(ytil, np.column_stack([x, ctil]))[: len(present)]
+        full = dict(zip(present, b, strict=True))
+        return np.array(
+            [np.nan if r else full.get(k, np.nan) for k, r in zip(ks, ref_mask, strict=True)]
+        )
+
+    return es
+
+
+def placebo_in_time(
+    data: pd.DataFrame,
+    outcome: str | None = None,
+    *,
+    unit: str | None = None,
+    time: str | None = None,
+    cohort: str | None = None,
+    shift: int = 3,
+    estimator: EstimatorName = "twfe",
+    **kwargs: Any,
+) -> Estimates:
+    """Placebo in time: a fake onset ``shift`` years before the real one.
+
+    The observations of treated units from their real onset on are dropped, each cohort is
+    moved ``shift`` years earlier and ``estimator`` (``twfe``, ``event_study`` or
+    ``did_2x2``; ``kwargs`` go to it) is run again. Without anticipation and with parallel
+    trends the estimate is zero up to noise. For the event study the window defaults to
+    ``lags = shift - 1`` (the last fake post year before the real onset).
+    """
+    if estimator not in ESTIMATORS:
+        raise DataError(f"estimator must be one of {sorted(ESTIMATORS)}, got {estimator!r}")
+    if not isinstance(shift, int | np.integer) or shift < 1:
+        raise DataError(f"shift must be a positive number of years, got {shift!r}")
+    roles = resolve_roles(data, outcome, unit, time, cohort)
+    df = check_panel(data, roles, covariates=list(kwargs.get("covariates") or []))
+    post = post_indicator(df, roles).astype(bool)
+    df = df.loc[~post].reset_index(drop=True)
+    g = df[roles.cohort].to_numpy()
+    df[roles.cohort] = np.where(g > 0, g - shift, 0)
+    if estimator == "event_study":
+        kwargs.setdefault("lags", shift - 1)
+    res = ESTIMATORS[estimator](
+        df, roles.outcome, unit=roles.unit, time=roles.time, cohort=roles.cohort, **kwargs
+    )
+    res.title = f"Placebo in time ({shift} years earlier): {res.title}"
+    res.notes = [
+        *res.notes,
+        BiText(
+            f"Placebo: Beginn um {shift} Jahre vorverlegt, Beobachtungen ab dem echten Beginn "
+            "ausgelassen.",
+            f"Placebo: onset moved {shift} years earlier, observations from the real onset on "
+            "left out.",
+        ),
+    ]
+    res.facts["placebo_shift"] = int(shift)
+    return res

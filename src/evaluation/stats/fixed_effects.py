@@ -1,0 +1,260 @@
+"""The fixed-effects regression shared by the panel designs (TWFE, event study, Sun &
+Abraham) and its standard-error convention.
+
+Standard errors (one convention for every estimator that uses this engine)
+--------------------------------------------------------------------------
+Cluster-robust with the small-sample factor G/(G-1) only (G = number of clusters), no
+factor for the number of observations or regressors, and absorbed fixed effects not counted;
+intervals and p-values from Student's t with G-1 degrees of freedom. This equals R ``plm``'s
+``vcovHC(type="HC0", cluster="group")`` times G/(G-1), ``fixest`` with
+``ssc(adj=FALSE, cluster.adj=TRUE)`` and linearmodels with ``group_debias=True,
+debiased=False, auto_df=False, count_effects=False``. With two-way clustering each of the
+three terms gets its own factor and the t degrees of freedom come from the smaller dimension.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from ..errors import DataError
+from ..options import ClusterSpec
+from ..results import (
+    BiText,
+)
+from ..study.panel import Roles
+
+#: deprecated alias of :data:`evaluation.options.ClusterSpec`
+ClusterOption = ClusterSpec
+CLUSTER_OPTIONS: tuple[str, ...] = ("unit", "state", "twoway", "none")
+
+
+# ---------------------------------------------------------------------------------------
+# fixed-effects regression shared by twfe and event_study
+# ---------------------------------------------------------------------------------------
+@dataclass
+class FEFit:
+    """Coefficients and covariance of a fixed-effects regression."""
+
+    params: pd.Series
+    cov: pd.DataFrame
+    nobs: int
+    n_units: int
+    n_clusters: int | None
+    df: float
+    rsquared_within: float
+    se_note: str
+
+
+def cluster_frame(df: pd.DataFrame, roles: Roles, cluster: str) -> pd.DataFrame | None:
+    if cluster not in CLUSTER_OPTIONS:
+        raise DataError(f"cluster must be one of {CLUSTER_OPTIONS}, got {cluster!r}")
+    if cluster == "none":
+        return None
+    unit_codes = pd.factorize(df[roles.unit])[0]
+    if cluster == "unit":
+        return pd.DataFrame({"unit": unit_codes}, index=df.index)
+    if cluster == "twoway":
+        time_codes = pd.factorize(df[roles.time])[0]
+        return pd.DataFrame({"unit": unit_codes, "time": time_codes}, index=df.index)
+    if "state" in df.columns:
+        state = df["state"].astype("string")
+    else:
+        ids = df[roles.unit].astype("string")
+        if not ids.str.fullmatch(r"\d{5}|\d{8}").all():
+            raise DataError(
+                "cluster='state' needs a 'state' column or AGS codes as unit identifiers"
+            )
+        state = ids.str.slice(0, 2)
+    if state.isna().any():
+        raise DataError("column 'state' is missing in some rows; fill it to cluster by state")
+    return pd.DataFrame({"state": pd.factorize(state)[0]}, index=df.index)
+
+
+SE_NOTES = {
+    "unit": BiText(
+        "Standardfehler robust gegen Klumpung nach Einheit (CR, nur Faktor G/(G-1), "
+        "Fixed Effects nicht gezählt); t-Verteilung mit G-1 Freiheitsgraden.",
+        "Standard errors robust to clustering by unit (CR, factor G/(G-1) only, fixed "
+        "effects not counted); t distribution with G-1 degrees of freedom.",
+    ),
+    "state": BiText(
+        "Standardfehler robust gegen Klumpung nach Land (CR, nur Faktor G/(G-1), "
+        "Fixed Effects nicht gezählt); t-Verteilung mit G-1 Freiheitsgraden.",
+        "Standard errors robust to clustering by state (CR, factor G/(G-1) only, fixed "
+        "effects not counted); t distribution with G-1 degrees of freedom.",
+    ),
+    "twoway": BiText(
+        "Standardfehler zweifach geklumpt nach Einheit und Jahr (Cameron-Gelbach-Miller, "
+        "je Term Faktor G/(G-1)); t-Verteilung mit min(G)-1 Freiheitsgraden.",
+        "Standard errors clustered two-way by unit and year (Cameron-Gelbach-Miller, "
+        "factor G/(G-1) per term); t distribution with min(G)-1 degrees of freedom.",
+    ),
+    "none": BiText(
+        "Klassische (homoskedastische) Standardfehler; Freiheitsgrade abzüglich der Fixed Effects.",
+        "Classical (homoskedastic) standard errors; degrees of freedom net of the fixed effects.",
+    ),
+}
+
+
+def fe_regression(
+    df: pd.DataFrame,
+    y: str,
+    x: Sequence[str],
+    unit: str,
+    time: str,
+    *,
+    time_effects: bool = True,
+    cluster: ClusterOption = "unit",
+    weights: str | None = None,
+) -> FEFit:
+    """Regression of ``y`` on ``x`` with unit (and year) fixed effects by linearmodels
+    ``PanelOLS``, standard errors in the module's convention (see the module docstring);
+    ``cluster="none"`` gives classical standard errors with the absorbed effects counted in
+    the degrees of freedom (as R ``plm``'s default)."""
+    from linearmodels.panel import PanelOLS
+    from linearmodels.panel.utility import AbsorbingEffectError
+
+    roles = Roles(outcome=y, unit=unit, time=time)
+    clusters = cluster_frame(df, roles, cluster)
+    idx = pd.MultiIndex.from_arrays(
+        [df[unit].astype(str).to_numpy(), df[time].to_numpy()], names=[unit, time]
+    )
+    exog = pd.DataFrame(df[list(x)].to_numpy(dtype=float), index=idx, columns=list(x))
+    dep = pd.Series(df[y].to_numpy(dtype=float), index=idx, name=y)
+    w = None
+    if weights is not None:
+        w = pd.Series(df[weights].to_numpy(dtype=float), index=idx)
+    try:
+        model = PanelOLS(dep, exog, entity_effects=True, time_effects=time_effects, weights=w)
+        if clusters is None:
+            res = model.fit(cov_type="unadjusted", debiased=True)
+            cov = res.cov
+        else:
+            # linearmodels' group_debias also multiplies by (n-1)/n, so the factor G/(G-1)
+            # is applied here; two-way: V_unit + V_time - V_unit-time, each with its factor
+            parts = [(clusters.iloc[:, [j]], 1.0) for j in range(clusters.shape[1])]
+            if clusters.shape[1] == 2:
+                both = pd.factorize(
+                    clusters.iloc[:, 0].astype(str) + "_" + clusters.iloc[:, 1].astype(str)
+                )[0]
+                parts.append((pd.DataFrame({"both": both}, index=clusters.index), -1.0))
+            cov = None
+            for cl, sign in parts:
+                res = model.fit(
+                    cov_type="clustered",
+                    clusters=cl.set_axis(idx),
+                    group_debias=False,
+                    debiased=False,
+                    auto_df=False,
+                    count_effects=False,
+                )
+                n_g = cl.iloc[:, 0].nunique()
+                term_ = sign * res.cov * n_g / (n_g - 1)
+                cov = term_ if cov is None else cov + term_
+    except AbsorbingEffectError as err:
+        raise DataError(
+            f"regressor(s) of {list(x)} are absorbed by the fixed effects (no variation "
+            "within units and years); check the treatment timing and covariates"
+        ) from err
+    except np.linalg.LinAlgError as err:
+        raise DataError(f"the regressors {list(x)} are collinear; drop some") from err
+    resid = np.asarray(res.resids, dtype=float)
+    spread = dep.to_numpy() - dep.groupby(level=0).transform("mean").to_numpy()
+    if np.linalg.norm(resid) <= 1e-10 * max(np.linalg.norm(spread), np.abs(dep).max(), 1e-300):
+        raise DataError(
+            f"outcome {y!r} is fitted exactly by the unit and year effects and {list(x)}: "
+            "there is no residual variation, so no standard error (a degenerate design, e.g. "
+            "an outcome that moves in lockstep in all units); check the indicator"
+        )
+    if clusters is None:
+        n_cl = None
+        dof = float(res.df_resid)
+    else:
+        sizes = [int(clusters[c].nunique()) for c in clusters.columns]
+        n_cl = min(sizes)
+        if n_cl < 2:
+            raise DataError(f"cluster={cluster!r} gives only {n_cl} cluster; choose another")
+        dof = float(n_cl - 1)
+    return FEFit(
+        params=res.params.copy(),
+        cov=cov.copy(),
+        nobs=int(res.nobs),
+        n_units=int(df[unit].nunique()),
+        n_clusters=n_cl,
+        df=dof,
+        rsquared_within=float(res.rsquared_within),
+        se_note=SE_NOTES[cluster],
+    )
+
+
+def covariate_terms(
+    df: pd.DataFrame, roles: Roles, covariates: Sequence[str]
+) -> tuple[pd.DataFrame, list[str]]:
+    """Covariates as regressors: a time-varying covariate enters as is; a baseline covariate
+    (constant within units, so absorbed by the unit effects) enters interacted with year
+    dummies, letting trends differ with it."""
+    if not covariates:
+        return df, []
+    out = df.copy()
+    names: list[str] = []
+    years = np.sort(out[roles.time].unique())[1:]
+    new = {}
+    for c in covariates:
+        constant = out.groupby(roles.unit, sort=False)[c].nunique().max() <= 1
+        if not constant:
+            names.append(c)
+            continue
+        xc = out[c].to_numpy(dtype=float)
+        xc = xc - xc.mean()
+        t = out[roles.time].to_numpy()
+        for yv in years:
+            name = f"{c}_x_{yv}"
+            new[name] = np.where(t == yv, xc, 0.0)
+            names.append(name)
+    if new:
+        out = pd.concat([out, pd.DataFrame(new, index=out.index)], axis=1)
+    return out, names
+
+
+def fit_facts(fit: FEFit, df: pd.DataFrame, roles: Roles) -> dict[str, Any]:
+    treated = df.loc[df[roles.cohort] > 0, roles.unit].nunique()
+    facts: dict[str, Any] = {
+        "n_obs": fit.nobs,
+        "n_units": fit.n_units,
+        "n_treated_units": int(treated),
+    }
+    if fit.n_clusters is not None:
+        facts["n_clusters"] = fit.n_clusters
+    return facts
+
+
+def treated_clusters(df: pd.DataFrame, roles: Roles, cluster: str) -> int | None:
+    """Number of clusters with at least one treated unit (None without clustering)."""
+    if cluster == "none":
+        return None
+    treated = df[roles.cohort].to_numpy() > 0
+    cl = cluster_frame(df, roles, "unit" if cluster == "twoway" else cluster)
+    return int(pd.Series(cl.iloc[:, 0].to_numpy()[treated]).nunique())
+
+
+def refuse_singular_covariance(table: pd.DataFrame, fit: FEFit, k: int, notes: list) -> bool:
+    """With fewer clusters than coefficients of interest + 1 the cluster-robust covariance
+    of those coefficients is singular (its meat has rank at most G - 1): no standard errors,
+    no joint test. Sets them missing and adds a note; returns whether it did."""
+    if fit.n_clusters is None or fit.n_clusters >= k + 1:
+        return False
+    table["std_error"] = np.nan
+    notes.append(
+        BiText(
+            f"Keine Standardfehler: {fit.n_clusters} Cluster für {k} Koeffizienten; die "
+            "cluster-robuste Kovarianz ist dann singulär (Rang höchstens G-1).",
+            f"No standard errors: {fit.n_clusters} clusters for {k} coefficients; the "
+            "cluster-robust covariance is then singular (rank at most G-1).",
+        )
+    )
+    return True
