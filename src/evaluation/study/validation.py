@@ -1008,3 +1008,5 @@ def check_years_option(years) -> tuple[int, int]:
 
 
 StudyValidationError.formatter = format_problems
+StudyValidationError.frame_maker = problems_frame
+StudyValidationError.json_maker = problems_json
