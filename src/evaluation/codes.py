@@ -7,11 +7,15 @@ The same codes are used in the data schema, the API, the reports and the documen
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .i18n import LANGS as LANGS  # re-exported: older code imports them from here
 from .i18n import Lang as Lang
 from .i18n import Text
 from .i18n import check_lang as check_lang
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,7 @@ def labels(code_list: str, lang: Lang = "de") -> dict[str, str]:
     return {c.code: c.label(lang) for c in CODE_LISTS[code_list]}
 
 
-def code_list_frame(code_list: str):
+def code_list_frame(code_list: str) -> pd.DataFrame:
     """A code list as a DataFrame (code, label_de, label_en, description)."""
     import pandas as pd
 

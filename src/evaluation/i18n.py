@@ -85,8 +85,9 @@ def tr(x: Text | str | None, lang: Lang = "de") -> str:
         return ""
     if isinstance(x, Text):
         return x(lang)
-    if lang == "en" and isinstance(getattr(x, "en", None), str):
-        return x.en  # the deprecated BiText (a German str carrying its English version)
+    en = getattr(x, "en", None)
+    if lang == "en" and isinstance(en, str):
+        return en  # the deprecated BiText (a German str carrying its English version)
     return str(x)
 
 

@@ -157,16 +157,16 @@ class Inference:
         from scipy import stats
 
         q = 0.5 + check_level(level) / 2
-        if self.distribution == "t":
+        if self.distribution == "t" and self.dof is not None:
             return float(stats.t.ppf(q, self.dof))
         return float(stats.norm.ppf(q))
 
     def p_values(self, z: np.ndarray) -> np.ndarray:
         from scipy import stats
 
-        if self.distribution == "t":
-            return 2 * stats.t.sf(np.abs(z), self.dof)
-        return 2 * stats.norm.sf(np.abs(z))
+        if self.distribution == "t" and self.dof is not None:
+            return np.asarray(2 * stats.t.sf(np.abs(z), self.dof), dtype=float)
+        return np.asarray(2 * stats.norm.sf(np.abs(z)), dtype=float)
 
 
 # ---------------------------------------------------------------------------------------
@@ -518,9 +518,12 @@ class Estimates(Result):
 
     # -- numbers ---------------------------------------------------------------------------
     def _index(self) -> pd.Index:
+        index: pd.Index
         if len(self.keys) == 1:
-            return pd.Index(self._table[self.keys[0]], name=self.keys[0])
-        return pd.MultiIndex.from_frame(self._table[self.keys])
+            index = pd.Index(self._table[self.keys[0]], name=self.keys[0])
+        else:
+            index = pd.MultiIndex.from_frame(self._table[self.keys])
+        return index
 
     @property
     def params(self) -> pd.Series:
@@ -635,7 +638,8 @@ def _degenerate_rows(table: pd.DataFrame) -> np.ndarray:
     est = pd.to_numeric(table["estimate"], errors="coerce").to_numpy(dtype=float)
     se = pd.to_numeric(table["std_error"], errors="coerce").to_numpy(dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return np.isfinite(est) & np.isfinite(se) & ((se <= 0) | (np.abs(est) > MAX_ABS_T * se))
+        bad = np.isfinite(est) & np.isfinite(se) & ((se <= 0) | (np.abs(est) > MAX_ABS_T * se))
+    return np.asarray(bad, dtype=bool)
 
 
 def _labelled(cov: pd.DataFrame | np.ndarray | None, index: pd.Index) -> pd.DataFrame | None:

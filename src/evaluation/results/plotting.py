@@ -7,7 +7,7 @@ and returns the Figure; :func:`figure_axes` is the one place that makes a new fi
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -19,14 +19,19 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
 
-def figure_axes(ax: Axes | None = None, figsize: tuple[float, float] = (7, 4)) -> tuple[Any, Any]:
+def figure_axes(
+    ax: Axes | None = None, figsize: tuple[float, float] = (7, 4)
+) -> tuple[Figure, Axes]:
     """``(figure, axes)``: a new figure of ``figsize``, or ``ax`` and its figure."""
     if ax is None:
         import matplotlib.pyplot as plt
 
-        fig, ax = plt.subplots(figsize=figsize)
-        return fig, ax
-    return ax.figure, ax
+        fig, new_ax = plt.subplots(figsize=figsize)
+        return fig, new_ax
+    owner = ax.get_figure(root=True)
+    if owner is None:  # pragma: no cover - an Axes always belongs to a figure
+        raise ValueError("the axes belong to no figure")
+    return owner, ax
 
 
 def plot_estimates(
@@ -69,7 +74,7 @@ def plot_estimates(
         ax.axhline(0, color="0.4", lw=0.8)
         if key in ("rel_time", "event_time"):
             ax.axvline(-0.5, color="0.6", lw=0.8, ls="--")
-        ax.set_xlabel(term(key, lang))
+        ax.set_xlabel(term(str(key), lang))
     else:
         labels = (
             tidy[list(keys)].astype(str).agg(" / ".join, axis=1)
