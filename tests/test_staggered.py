@@ -30,10 +30,9 @@ def mpdta():
 
 
 def _r_reference(name: str) -> pd.DataFrame:
-    """R did 2.5.0 reference tables (see ../shared/docs/references.md)."""
-    from conftest import shared_path
-
-    return pd.read_csv(shared_path("mpdta", f"r_did_reference_{name}.csv"))
+    """R did reference tables, made by ``tests/results/make_r_did_mpdta.R`` (they equal the R
+    did 2.5.0 numbers published with mpdta to 1e-16)."""
+    return pd.read_csv(Path(__file__).parent / "results" / f"r_did_mpdta_{name}.csv")
 
 
 @pytest.fixture(scope="module")
