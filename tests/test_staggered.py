@@ -4,6 +4,7 @@ statsmodels cross-checks, exact identities and simulations with known truth."""
 from __future__ import annotations
 
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
