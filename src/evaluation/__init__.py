@@ -49,7 +49,7 @@ _API: dict[str, str] = {
     "load_study": "study",
     "init_study": "study",
     "StudyValidationError": "errors",
-    "Problem": "study.validation",
+    "Problem": "study.problems",
     "datasets": "datasets",
     "codes": "codes",
     "ACTION_FIELDS": "codes",

@@ -194,7 +194,7 @@ def read_codes(path: PathLike) -> pd.Series:
     Lines starting with ``#`` and empty lines are ignored. Codes that lost a leading zero are
     repaired (``5111`` -> ``05111``).
     """
-    from .study.io import decode_bytes
+    from .study.encoding import decode_bytes
 
     path = Path(path)
     if not path.exists():
@@ -335,7 +335,7 @@ class InkarData:
 def _csv_rows(
     path: Path, sep: str, encoding: str | None
 ) -> tuple[list[tuple[int, list[str]]], str]:
-    from .study.io import decode_bytes
+    from .study.encoding import decode_bytes
 
     if not path.exists():
         raise DataError(f"INKAR file {path} not found")

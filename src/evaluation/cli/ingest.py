@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import DataError, EvaluationError
+from ..errors import DataError, EvaluationError, StudyValidationError
 from ..report.output import OutputExistsError
-from ..study.validation import StudyValidationError, format_problems
+from ..study.problems import format_problems
 from . import need_path
 
 
@@ -115,7 +115,7 @@ def _check_folder(folder: Path) -> None:
 def _save(study, folder: Path) -> list:
     """Validate the complete study, then write it; nothing is written if it is invalid."""
     from ..report.output import atomic_folder, output_error
-    from ..study.io import save_study
+    from ..study.write import save_study
 
     problems = study.problems()
     if any(p.severity == "error" for p in problems):
@@ -226,9 +226,9 @@ def cmd_inkar(args: argparse.Namespace) -> int:
         names[name.strip()] = code.strip()
     catalogue = None
     if args.catalogue is not None:
-        from ..study.io import read_table_file
+        from ..study.coerce import coerce_table
+        from ..study.read import read_table_file
         from ..study.schema import INDICATOR_CATALOGUE
-        from ..study.validation import coerce_table
 
         if not args.catalogue.exists():
             raise EvaluationError(f"catalogue file {args.catalogue} not found")

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..study.validation import Problem, StudyValidationError, format_problems, problems_json
+from ..errors import StudyValidationError
+from ..study.problems import Problem, format_problems, problems_json
 from . import need_path
 
 

@@ -577,6 +577,6 @@ def data_package_files(table_schemas: bool = True) -> dict[str, bytes]:
 def write_data_package(folder: str | Path) -> list[Path]:
     """Write the schema (descriptor, one table schema per table, code lists, codebook); each
     file is written whole or not at all (a temporary file beside it, then renamed)."""
-    from .io import write_files
+    from .write import write_files
 
     return write_files(Path(folder), data_package_files())
