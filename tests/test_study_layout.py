@@ -15,6 +15,7 @@ FOUNDATION = {"errors", "options", "i18n", "codes", "escape"}
 #: what each area of the data layer may import (top-level packages of evaluation)
 ALLOWED = {
     "study": FOUNDATION | {"study", "results"},
+    "ingest": FOUNDATION | {"study", "ingest"},
 }
 
 
