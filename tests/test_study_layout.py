@@ -111,3 +111,13 @@ def test_read_study_of_the_old_module_still_reads_a_folder(tmp_path):
     study = io.read_study(tmp_path / "s")
     assert len(study.municipalities) == 4
     assert set(study.files) >= {"municipalities", "audits"}
+
+
+def test_the_status_history_is_one_function_of_the_data_layer():
+    from evaluation import implementation
+    from evaluation.implementation import _data
+    from evaluation.study import status
+
+    assert implementation.measure_status is status.measure_status
+    assert _data.measure_status is status.measure_status
+    assert _data.MeasureStatus is status.MeasureStatus
