@@ -66,6 +66,10 @@ MergedPolicy = Literal["error", "drop", "keep"]
 IncompletePolicy = Literal["error", "drop"]
 #: how measures without any annual report count in the status history
 Unreported = Literal["exclude", "planned"]
+#: the rows of a table of unit counts
+UnitGrouping = Literal["level", "state"]
+#: how the true effects of the synthetic demo study vary over cohorts and time
+EffectShape = Literal["heterogeneous", "homogeneous", "constant"]
 
 
 def choices(vocabulary: Any) -> tuple[str, ...]:

@@ -5,8 +5,10 @@ Panel convention
 ----------------
 :func:`build_panel` returns one row per municipality and year with the columns
 ``municipality_id`` (string), ``year`` (int), the outcome (named by the indicator code),
-``cohort`` (int: the onset year; **0 for never treated**), ``rel_time`` (year - cohort; missing
-for never treated), ``treated`` (0/1: ever treated), ``post`` (0/1: treated and year >= cohort),
+``cohort`` (int: the onset year; **0 for never treated**), ``event_time`` (years since onset:
+year - cohort; missing for never treated; ``rel_time`` is the same column under its deprecated
+name, kept for one release), ``treated`` (0/1: ever treated), ``post`` (0/1: treated and
+year >= cohort),
 ``onset_before_data`` (the unit has no observation before its onset), unit attributes
 (``state``, ``level``, ``group``) and the baseline covariates. ``panel.attrs["roles"]`` names the
 columns that play the roles outcome, unit, time and cohort.
@@ -27,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..options import Onset
+from ..errors import DataError, DataWarning
+from ..options import Onset, check_option
 
 UNIT, TIME, COHORT = "municipality_id", "year", "cohort"
 #: deprecated alias of :data:`evaluation.options.Onset`
@@ -225,7 +227,7 @@ def event_time_of(df: pd.DataFrame, roles: Roles) -> np.ndarray:
 def build_panel(
     study: Any,
     indicator: str,
-    onset: OnsetName = "certification",
+    onset: Onset = "certification",
     cycle: int = 1,
     covariates: Sequence[str] | None = None,
     *,
@@ -258,8 +260,7 @@ def build_panel(
     unbalanced; ``attrs["missing"]`` maps every unit with gaps to its missing years, and
     ``onset_before_data`` flags treated units observed only from their onset on.
     """
-    if onset not in ("start", "agreement", "certification"):
-        raise DataError(f"onset must be 'start', 'agreement' or 'certification', got {onset!r}")
+    check_option("onset", onset, Onset)
     ind = study.indicators
     available = sorted(pd.unique(ind["indicator"].dropna()).tolist())
     if indicator not in available:
@@ -295,7 +296,7 @@ def build_panel(
         warnings.warn(
             f"{len(excluded)} audited unit(s) have no {onset} date in cycle {cycle} and are "
             f"left out of the panel (see panel.attrs['excluded']): {excluded[:5]}",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
     m = m[~m["municipality_id"].isin(excluded)]
@@ -315,8 +316,9 @@ def build_panel(
     panel["municipality_id"] = panel["municipality_id"].astype("string")
     g = panel["cohort"].to_numpy()
     yr = panel["year"].to_numpy()
-    panel["rel_time"] = pd.array(np.where(g > 0, yr - g, 0), dtype="Int64")
-    panel.loc[g == 0, "rel_time"] = pd.NA
+    panel["event_time"] = pd.array(np.where(g > 0, yr - g, 0), dtype="Int64")
+    panel.loc[g == 0, "event_time"] = pd.NA
+    panel["rel_time"] = panel["event_time"]  # the deprecated name, for one release
     panel["treated"] = (g > 0).astype("int64")
     panel["post"] = ((g > 0) & (yr >= g)).astype("int64")
     first = panel.groupby("municipality_id")["year"].transform("min").to_numpy()
@@ -326,6 +328,7 @@ def build_panel(
         "year",
         indicator,
         "cohort",
+        "event_time",
         "rel_time",
         "treated",
         "post",
@@ -352,14 +355,14 @@ def build_panel(
             f"{n_cells} unit-year(s) in {all_years[0]}-{all_years[-1]}"
             + (f"; {len(no_data)} unit(s) have no value at all" if no_data else "")
             + " (see panel.attrs['missing'])",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
     if flagged:
         warnings.warn(
             f"{len(flagged)} treated unit(s) have no observation before their onset "
             f"(column onset_before_data): {flagged[:5]}",
-            UserWarning,
+            DataWarning,
             stacklevel=2,
         )
     panel.attrs = {

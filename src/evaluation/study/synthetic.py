@@ -25,17 +25,18 @@ What is simulated (all parameters below are recorded in ``study.truth.parameters
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
 from ..codes import ACTION_FIELD_CODES
+from ..errors import OptionError
+from ..options import EffectShape, check_option, choices
 from .model import Study
 
-EffectShape = Literal["heterogeneous", "homogeneous", "constant"]
-EFFECT_SHAPES: tuple[str, ...] = ("heterogeneous", "homogeneous", "constant")
+EFFECT_SHAPES: tuple[str, ...] = choices(EffectShape)
 
 AREA_STATES = ("01", "03", "05", "06", "07", "08", "09", "10", "12", "13", "14", "15", "16")
 STATE_WEIGHTS = np.array([4, 8, 14, 10, 6, 9, 10, 2, 5, 3, 6, 4, 9], dtype=float)
@@ -181,7 +182,8 @@ class Truth:
         return self.dose_response["slope"] * np.asarray(doses, dtype=float)
 
     def att_gt(self, indicator: str) -> pd.DataFrame:
-        """True ATT(g,t) of one indicator: cohort, year, rel_time, effect."""
+        """True ATT(g,t) of one indicator: cohort, year, event_time (years since onset;
+        ``rel_time`` is the same column under its deprecated name), effect."""
         e = self.effects
         if indicator not in set(e["indicator"]):
             raise ValueError(f"no true effects for indicator {indicator!r}")
@@ -263,25 +265,24 @@ def synthetic_study(
         urbanisation; an indicator with unconditional parallel trends (e.g. ``sgb2_children``)
         lets estimators without covariates recover the truth.
     """
-    if effects not in EFFECT_SHAPES:
-        raise ValueError(f"effects must be one of {EFFECT_SHAPES}, got {effects!r}")
+    check_option("effects", effects, EffectShape)
     if not isinstance(seed, int | np.integer):
         raise TypeError(f"seed must be an integer, got {seed!r}")
     if n_audited < 1 or n_comparison < 1:
-        raise ValueError("n_audited and n_comparison must be at least 1")
+        raise OptionError("n_audited and n_comparison must be at least 1")
     if first_year > 2009 or last_year < 2022:
-        raise ValueError("the years must cover 2009-2022 (cohorts are certified 2010-2021)")
+        raise OptionError("the years must cover 2009-2022 (cohorts are certified 2010-2021)")
     if not 0 <= missing_share < 0.5:
-        raise ValueError("missing_share must be in [0, 0.5)")
+        raise OptionError("missing_share must be in [0, 0.5)")
     if dose_response is not None and not isinstance(dose_response, int | float):
         raise TypeError(f"dose_response must be a number or None, got {dose_response!r}")
     if linked_indicator not in set(INDICATOR_CATALOGUE["indicator"]):
-        raise ValueError(
+        raise OptionError(
             f"linked_indicator must be one of {list(INDICATOR_CATALOGUE['indicator'])}, "
             f"got {linked_indicator!r}"
         )
     if not 0 <= exit_decay < 1:
-        raise ValueError(f"exit_decay must be in [0, 1), got {exit_decay!r}")
+        raise OptionError(f"exit_decay must be in [0, 1), got {exit_decay!r}")
     rng = np.random.default_rng(seed)
 
     units = _units(rng, n_audited + n_comparison)
@@ -678,7 +679,7 @@ def _indicators(
                 eff = override[g == c].mean(axis=0)
             truth_rows.append(
                 pd.DataFrame(
-                    {"indicator": ind, "cohort": c, "year": years, "rel_time": r, "effect": eff}
+                    {"indicator": ind, "cohort": c, "year": years, "event_time": r, "effect": eff}
                 )
             )
     ind_df = pd.concat(frames, ignore_index=True)
@@ -686,6 +687,7 @@ def _indicators(
     ind_df = ind_df[keep].reset_index(drop=True)
     truth = pd.concat(truth_rows, ignore_index=True)
     truth["cohort"] = truth["cohort"].astype(np.int64)
+    truth.insert(4, "rel_time", truth["event_time"])  # the deprecated name, for one release
     return ind_df, truth
 
 
