@@ -7,8 +7,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..errors import StudyValidationError
+from .. import codes
+from ..errors import StudyValidationError, UsageError
+from ..study.checks import DEFAULT_YEARS
 from ..study.problems import Problem, format_problems, problems_json
+from ..study.read import MAX_ROWS
 from . import need_path
 
 
@@ -22,6 +25,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", type=Path, help="study folder (with datapackage.json)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    p.add_argument(
+        "--years",
+        type=int,
+        nargs=2,
+        metavar=("FIRST", "LAST"),
+        default=list(DEFAULT_YEARS),
+        help="plausible calendar years of dates and year fields; values outside are errors "
+        f"(default {DEFAULT_YEARS[0]} {DEFAULT_YEARS[1]})",
+    )
+    p.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="follow table paths of datapackage.json that are absolute, leave the folder (..) "
+        "or are symbolic links (each table read from outside gets a warning naming it)",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=_positive,
+        default=MAX_ROWS,
+        help=f"refuse a table with more rows than this (default {MAX_ROWS:,})",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
@@ -66,15 +90,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def study_summary(study, problems: list[Problem]) -> str:
-    """A one-screen summary of a valid study."""
+    """A one-screen summary of a valid study (the command line speaks English): its tables,
+    units (:func:`~evaluation.study.describe.unit_counts`), audits, certification cohorts
+    (:func:`~evaluation.study.describe.cohort_counts`), indicators, measures and warnings."""
+    from ..study import describe
+
     m = study.municipalities
     lines = [f"Study {study.source or ''}".rstrip() + ": valid"]
     lines.append("")
     lines.append("Rows per table:")
     for name, df in study.tables.items():
         lines.append(f"  {name:<20} {len(df):>9,}")
-    groups = m["group"].value_counts().to_dict()
-    levels = m["level"].value_counts().sort_index().to_dict()
     lines.append("")
     if not len(m):
         lines.append(
@@ -82,27 +108,34 @@ def study_summary(study, problems: list[Problem]) -> str:
             "analysing; a report needs units"
         )
     else:
+        levels = describe.unit_counts(study, "level").tidy()
+        groups = {g: int(levels[f"n_{g}"].sum()) for g in codes.GROUP_CODES}
         lines.append(
             "Units: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
+            + ", ".join(f"{k} {v}" for k, v in sorted(groups.items()) if v)
             + " | levels: "
-            + ", ".join(f"{k} {v}" for k, v in levels.items())
+            + ", ".join(f"{r.level} {r.n_total}" for r in levels.sort_values("level").itertuples())
             + f" | states: {m['state'].nunique()}"
         )
     a = study.audits
     if len(a):
-        cohorts = study.onsets("certification").dropna(subset=["cohort"])["cohort"]
-        counts = cohorts.value_counts().sort_index()
         lines.append(
             "Audits: "
             + ", ".join(
                 f"cycle {int(k)}: {v}" for k, v in a["cycle"].value_counts().sort_index().items()
             )
         )
-        if len(counts):
+        cohorts = describe.cohort_counts(study, onset="certification")
+        if len(cohorts.tidy()):
             lines.append(
                 "Certification cohorts (first audit): "
-                + ", ".join(f"{int(k)} ({v})" for k, v in counts.items())
+                + ", ".join(f"{r.cohort} ({r.n_units})" for r in cohorts.tidy().itertuples())
+            )
+        without = cohorts.facts["n_without_onset"]
+        if without:
+            lines.append(
+                f"  {without} audited unit(s) without a certification date: in no cohort and "
+                "not in the impact analyses"
             )
     ind = study.indicators
     if len(ind):
@@ -129,12 +162,31 @@ def _range(s: pd.Series) -> str:
     return "none" if s.empty else f"{int(s.min())}-{int(s.max())}"
 
 
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    """``validate``: :func:`evaluation.load_study` with the options given."""
     from ..study.model import load_study
 
     need_path(args.path, "study folder")
+    if args.years[0] > args.years[1]:
+        raise UsageError(f"--years {args.years[0]} {args.years[1]}: FIRST is after LAST")
     try:
-        study = load_study(args.path, validate=True)
+        study = load_study(
+            args.path,
+            validate=True,
+            years=tuple(args.years),
+            allow_outside=args.allow_outside,
+            max_rows=args.max_rows,
+        )
     except StudyValidationError as exc:
         if args.format == "json":
             print(exc.to_json())
