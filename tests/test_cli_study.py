@@ -107,3 +107,22 @@ def test_validate_takes_the_reading_options_of_the_api(demo_dir, tmp_path, capsy
     assert "is absolute" in capsys.readouterr().out
     assert main(["validate", str(d), "--allow-outside"]) == 0
     assert "read from outside the study folder" in capsys.readouterr().out
+
+
+def test_the_demo_configuration_ships_inside_the_package():
+    from importlib import resources
+    from pathlib import Path
+
+    import evaluation.report
+    from evaluation.report import load_config
+    from evaluation.report.build import demo_config_path
+
+    packaged = resources.files("evaluation.report").joinpath("demo.toml")
+    path = demo_config_path()
+    assert path.is_file() and path.read_bytes() == packaged.read_bytes()
+    # not read from the source checkout: the path lies inside the package
+    assert path.parent == Path(evaluation.report.__file__).parent
+    # reports/demo.toml of the source tree is the same file, byte for byte
+    root = Path(__file__).resolve().parents[1]
+    assert (root / "reports" / "demo.toml").read_bytes() == path.read_bytes()
+    assert load_config(path).report.seed == 20240611
