@@ -360,3 +360,17 @@ def test_every_column_and_fact_has_a_label_in_both_languages(study):
         assert res.summary("de").title != res.summary("en").title
         with pytest.raises(AttributeError):
             res.title = "changed"
+
+
+def test_certification_status_speaks_both_languages(study):
+    # A is certified 2015-06 to 2018-06 and re-audited in time (a2 started 2018-02, certified
+    # 2019-05): in force on 1 July of 2015 ... 2021 (a2's phase: certification + 3 years)
+    res = ev.certification_status(study, (2014, 2023), units=[A])
+    t = res.tidy().set_index("year")
+    assert t["in_force"].tolist() == [0, 1, 1, 1, 1, 1, 1, 1, 0, 0]
+    assert t.loc[2015, "event"] == "entry" and t.loc[2022, "event"] == "exit"
+    de, en = res.summary("de").as_text(), res.summary("en").as_text()
+    assert "Zertifikat in Kraft je Kommune und Jahr" in de and "Regel:" in de
+    assert "Certificate in force per unit and year" in en and "Rule:" in en
+    assert "Austritt" in de and "exit" in en
+    assert "2015" in de and "2.015" not in de  # years are not numbers with a separator

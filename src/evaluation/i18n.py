@@ -335,6 +335,12 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
     "name": ("Name", "Name"),
     "onset": ("Beginn der Behandlung", "Treatment onset"),
     "n_without_onset": ("auditiert ohne Beginn", "Audited without onset date"),
+    "in_force": ("Zertifikat in Kraft", "Certificate in force"),
+    "first_certified": ("erstes Jahr in Kraft", "First year in force"),
+    "ever_exited": ("je ausgeschieden", "Ever exited"),
+    "n_certified": ("zertifizierte Einheiten", "Certified units"),
+    "n_exits": ("Austritte", "Exits"),
+    "n_re_entries": ("Wiedereintritte", "Re-entries"),
 }
 
 #: labels of tidy columns and result facts

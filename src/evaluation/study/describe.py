@@ -27,7 +27,7 @@ panels of the impact analyses; the tables that count them say so in a note.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -90,6 +90,11 @@ class DescriptiveTable(TableResult):
         :class:`~evaluation.results.TableResult`.
     """
 
+    #: columns and facts that hold calendar years (written 2020, not 2.020)
+    year_columns: ClassVar[frozenset[str]] = frozenset(
+        {"year", "cohort", "first_year", "last_year"}
+    )
+
     def __init__(
         self,
         table: pd.DataFrame,
@@ -107,7 +112,7 @@ class DescriptiveTable(TableResult):
         out = super()._summary_facts(lang)
         head, tail = out[: len(out) - len(self.facts)], out[len(out) - len(self.facts) :]
         return head + [
-            (label, _year_text(self.facts[key]) if key in YEAR_COLUMNS else text)
+            (label, _year_text(self.facts[key]) if key in self.year_columns else text)
             for (label, text), key in zip(tail, self.facts, strict=True)
         ]
 
@@ -115,17 +120,13 @@ class DescriptiveTable(TableResult):
         df = self.tidy()
         for col, labels in self.value_labels.items():
             df[col] = [tr(labels.get(v, v), lang) for v in df[col]]
-        for col in YEAR_COLUMNS & set(df.columns):
+        for col in self.year_columns & set(df.columns):
             df[col] = [_year_text(v) for v in df[col]]
         if self.label_column:
             shown = LABEL_COLUMN(lang)
             other = [c for c in ("label_de", "label_en") if c != shown]
             df = df.drop(columns=other).rename(columns={shown: "label"})
         return [("", display_frame(df, lang))]
-
-
-#: Columns and facts that hold calendar years (written as 2020, not 2.020).
-YEAR_COLUMNS = {"year", "cohort", "first_year", "last_year"}
 
 
 def _year_text(v: Any) -> str:
