@@ -46,6 +46,8 @@ failed (--allow-failures: 0); 4 internal error (a bug)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``audit-eval`` with every subcommand (also what the CLI reference page
+    of the documentation is generated from)."""
     parser = argparse.ArgumentParser(
         prog="audit-eval",
         description="Evaluation of the Audit familiengerechte Kommune: validate studies, "

@@ -23,6 +23,7 @@ from . import need_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``import`` with its sources ``gemeindeverzeichnis`` and ``inkar``."""
     p = sub.add_parser(
         "import",
         help="import official statistics (Gemeindeverzeichnis, INKAR) into a study folder",

@@ -64,6 +64,7 @@ def _positive(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``power``."""
     p = sub.add_parser(
         "power",
         help="power and minimum detectable effect of a study's design for one indicator",
@@ -125,6 +126,8 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_power(args: argparse.Namespace) -> int:
+    """``power``: :func:`evaluation.minimum_detectable_effect` and :func:`evaluation.power`
+    of the design estimated from the study (:meth:`evaluation.PanelDesign.from_study`)."""
     from ..planning import PanelDesign, minimum_detectable_effect, power
     from ..study.model import load_study
 

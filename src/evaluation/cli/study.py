@@ -16,6 +16,7 @@ from . import need_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``validate``, ``init``, ``demo`` and ``schema``."""
     p = sub.add_parser(
         "validate",
         help="check a study folder and list every problem",
@@ -203,6 +204,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """``init``: :func:`evaluation.init_study`."""
     from ..study.model import init_study
 
     written = init_study(args.path)
@@ -212,6 +214,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """``demo``: :func:`evaluation.run_demo` (with ``--no-report`` only the demo study)."""
     out: Path = args.out
     if args.no_report:
         from ..report.build import write_demo_study
@@ -229,6 +232,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    """``schema``: the data schema (:func:`evaluation.study.schema.write_data_package`) into
+    a new folder, written whole or not at all."""
     from ..report.output import atomic_folder
     from ..report.text import count
     from ..study.schema import write_data_package

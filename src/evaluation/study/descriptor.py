@@ -176,7 +176,14 @@ def resource_options(res: dict[str, Any], where: str) -> tuple[dict[str, Any], l
             bad("encoding", f"must be the name of an encoding as text, not {json_type(enc)}", enc)
         else:
             opts["encoding"] = enc
-    dialect = res.get("dialect")
+    _dialect_options(res.get("dialect"), opts, bad)
+    _schema_options(res.get("schema"), opts, bad)
+    return opts, probs
+
+
+def _dialect_options(dialect: Any, opts: dict[str, Any], bad: Any) -> None:
+    """The CSV dialect of a resource into ``opts``; ``bad(key, message, value)`` records a
+    problem."""
     if dialect is not None:
         if not isinstance(dialect, dict):
             bad("dialect", f"must be an object, not {json_type(dialect)}", dialect)
@@ -227,7 +234,11 @@ def resource_options(res: dict[str, Any], where: str) -> tuple[dict[str, Any], l
                     bad(f"dialect.{key}", "must be one character", dialect[key])
                 else:
                     opts[opt] = dialect[key]
-    sch = res.get("schema")
+
+
+def _schema_options(sch: Any, opts: dict[str, Any], bad: Any) -> None:
+    """The per-field decimal and group characters, date formats and missing values of a
+    resource's schema into ``opts``."""
     if sch is not None:
         if isinstance(sch, str):
             bad(
@@ -263,4 +274,3 @@ def resource_options(res: dict[str, Any], where: str) -> tuple[dict[str, Any], l
                     bad("schema.missingValues", "must be a list of texts", missing)
                 else:
                     opts["missing"] = missing
-    return opts, probs

@@ -83,30 +83,37 @@ class Study:
     # -- tables --------------------------------------------------------------------------
     @property
     def municipalities(self) -> pd.DataFrame:
+        """The units: audited and comparison municipalities (one row each), with level, state, group and baseline covariates."""
         return self._tables["municipalities"]
 
     @property
     def audits(self) -> pd.DataFrame:
+        """The audits: one row per audit cycle of a unit, with its dates."""
         return self._tables["audits"]
 
     @property
     def goals(self) -> pd.DataFrame:
+        """The goals of the target agreements, each in one action field."""
         return self._tables["goals"]
 
     @property
     def measures(self) -> pd.DataFrame:
+        """The measures agreed for the goals."""
         return self._tables["measures"]
 
     @property
     def measure_reports(self) -> pd.DataFrame:
+        """The annual reports: the status of a measure in a report year."""
         return self._tables["measure_reports"]
 
     @property
     def indicators(self) -> pd.DataFrame:
+        """The outcome indicators in long form: unit, year, indicator, value."""
         return self._tables["indicators"]
 
     @property
     def indicator_catalogue(self) -> pd.DataFrame:
+        """What each indicator is: labels, unit, source, direction and aggregation."""
         return self._tables["indicator_catalogue"]
 
     @property

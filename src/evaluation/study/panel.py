@@ -179,6 +179,9 @@ def check_panel(
 
 
 def integer_column(s: pd.Series, name: str, *, allow_missing: bool) -> pd.Series:
+    """A role column of whole years as ``int64``; with ``allow_missing`` a missing value
+    becomes 0 (the never-treated cohort). Text or fractions are a :class:`DataError` naming
+    the column."""
     if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         example = s.dropna().iloc[0] if s.notna().any() else None
         raise DataError(
@@ -196,6 +199,8 @@ def integer_column(s: pd.Series, name: str, *, allow_missing: bool) -> pd.Series
 
 
 def numeric_column(s: pd.Series, name: str) -> pd.Series:
+    """A column as ``float64`` (booleans as 0/1); text or infinite values are a
+    :class:`DataError` naming the column."""
     if pd.api.types.is_bool_dtype(s):
         return s.astype("float64")
     if not pd.api.types.is_numeric_dtype(s):
@@ -211,6 +216,8 @@ def numeric_column(s: pd.Series, name: str) -> pd.Series:
 
 
 def post_indicator(df: pd.DataFrame, roles: Roles) -> np.ndarray:
+    """1.0 where a row is treated and at or after its onset (cohort > 0, time >= cohort),
+    else 0.0."""
     g = df[roles.cohort].to_numpy()
     return ((g > 0) & (df[roles.time].to_numpy() >= g)).astype(float)
 
@@ -267,42 +274,7 @@ def build_panel(
         raise DataError(
             f"indicator {indicator!r} has no values in the indicators table; available: {available}"
         )
-    mun = study.municipalities
-    all_cov = list(study.covariates)
-    if covariates is None:
-        covariates = list(all_cov)
-        if "population" in mun.columns and (mun["population"].dropna() > 0).any():
-            covariates.append("log_population")
-    covariates = list(covariates)
-    m = mun[["municipality_id", "state", "level", "group"]].copy()
-    for c in covariates:
-        if c == "log_population" and "log_population" not in mun.columns:
-            pop = mun["population"].astype("Float64").astype("float64")
-            m[c] = np.log(pop.where(pop > 0))
-        elif c in mun.columns:
-            m[c] = numeric_column(mun[c], c)
-        else:
-            raise DataError(
-                f"covariate {c!r} is not a column of the municipalities table; numeric "
-                f"covariates are {all_cov}"
-            )
-    ons = study.onsets(onset, cycle)
-    ons = ons[ons["cohort"].notna()][["municipality_id", "cohort"]]
-    audited_ids = set(study.audits["municipality_id"].dropna()) | set(
-        mun.loc[mun["group"] == "audited", "municipality_id"].dropna()
-    )
-    excluded = sorted(audited_ids - set(ons["municipality_id"]))
-    if excluded:
-        warnings.warn(
-            f"{len(excluded)} audited unit(s) have no {onset} date in cycle {cycle} and are "
-            f"left out of the panel (see panel.attrs['excluded']): {excluded[:5]}",
-            DataWarning,
-            stacklevel=2,
-        )
-    m = m[~m["municipality_id"].isin(excluded)]
-    m = m.merge(ons, on="municipality_id", how="left")
-    m["cohort"] = m["cohort"].fillna(0).astype("int64")
-
+    m, covariates, excluded = _panel_units(study, onset, cycle, covariates)
     v = ind.loc[ind["indicator"] == indicator, ["municipality_id", "year", "value"]]
     v = v[v["value"].notna()]
     if years is not None:
@@ -341,30 +313,7 @@ def build_panel(
     panel = panel[order].sort_values(["municipality_id", "year"], kind="stable")
     panel = panel.reset_index(drop=True)
 
-    # what is missing
-    all_years = np.arange(int(panel["year"].min()), int(panel["year"].max()) + 1)
-    have = panel.groupby("municipality_id")["year"].agg(lambda s: set(s.tolist()))
-    gaps = {str(u): [int(y) for y in all_years if y not in s] for u, s in have.items()}
-    gaps = {u: ys for u, ys in gaps.items() if ys}
-    no_data = sorted(set(m["municipality_id"]) - set(have.index))
-    flagged = sorted(panel.loc[panel["onset_before_data"], "municipality_id"].unique().tolist())
-    if gaps or no_data:
-        n_cells = sum(len(ys) for ys in gaps.values())
-        warnings.warn(
-            f"unbalanced panel of {indicator!r}: {len(gaps)} of {len(have)} units miss "
-            f"{n_cells} unit-year(s) in {all_years[0]}-{all_years[-1]}"
-            + (f"; {len(no_data)} unit(s) have no value at all" if no_data else "")
-            + " (see panel.attrs['missing'])",
-            DataWarning,
-            stacklevel=2,
-        )
-    if flagged:
-        warnings.warn(
-            f"{len(flagged)} treated unit(s) have no observation before their onset "
-            f"(column onset_before_data): {flagged[:5]}",
-            DataWarning,
-            stacklevel=2,
-        )
+    gaps, no_data, flagged = _gaps(panel, m, indicator)
     panel.attrs = {
         "roles": {"outcome": indicator, "unit": UNIT, "time": TIME, "cohort": COHORT},
         "indicator": indicator,
@@ -378,6 +327,81 @@ def build_panel(
         "onset_before_data": flagged,
     }
     return panel
+
+
+def _panel_units(
+    study: Any, onset: str, cycle: int, covariates: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The units of the panel with their cohort (0 = never treated) and covariates, the
+    covariates used, and the audited units left out for want of an onset date (warned)."""
+    mun = study.municipalities
+    all_cov = list(study.covariates)
+    if covariates is None:
+        covariates = list(all_cov)
+        if "population" in mun.columns and (mun["population"].dropna() > 0).any():
+            covariates.append("log_population")
+    covariates = list(covariates)
+    m = mun[["municipality_id", "state", "level", "group"]].copy()
+    for c in covariates:
+        if c == "log_population" and "log_population" not in mun.columns:
+            pop = mun["population"].astype("Float64").astype("float64")
+            m[c] = np.log(pop.where(pop > 0))
+        elif c in mun.columns:
+            m[c] = numeric_column(mun[c], c)
+        else:
+            raise DataError(
+                f"covariate {c!r} is not a column of the municipalities table; numeric "
+                f"covariates are {all_cov}"
+            )
+    ons = study.onsets(onset, cycle)
+    ons = ons[ons["cohort"].notna()][["municipality_id", "cohort"]]
+    audited_ids = set(study.audits["municipality_id"].dropna()) | set(
+        mun.loc[mun["group"] == "audited", "municipality_id"].dropna()
+    )
+    excluded = sorted(audited_ids - set(ons["municipality_id"]))
+    if excluded:
+        warnings.warn(
+            f"{len(excluded)} audited unit(s) have no {onset} date in cycle {cycle} and are "
+            f"left out of the panel (see panel.attrs['excluded']): {excluded[:5]}",
+            DataWarning,
+            stacklevel=3,
+        )
+    m = m[~m["municipality_id"].isin(excluded)]
+    m = m.merge(ons, on="municipality_id", how="left")
+    m["cohort"] = m["cohort"].fillna(0).astype("int64")
+
+    return m, covariates, excluded
+
+
+def _gaps(
+    panel: pd.DataFrame, units: pd.DataFrame, indicator: str
+) -> tuple[dict[str, list[int]], list[str], list[str]]:
+    """The missing years of every unit with gaps, the units without any value and the treated
+    units observed only from their onset on (each warned)."""
+    all_years = np.arange(int(panel["year"].min()), int(panel["year"].max()) + 1)
+    have = panel.groupby("municipality_id")["year"].agg(lambda s: set(s.tolist()))
+    gaps = {str(u): [int(y) for y in all_years if y not in s] for u, s in have.items()}
+    gaps = {u: ys for u, ys in gaps.items() if ys}
+    no_data = sorted(set(units["municipality_id"]) - set(have.index))
+    flagged = sorted(panel.loc[panel["onset_before_data"], "municipality_id"].unique().tolist())
+    if gaps or no_data:
+        n_cells = sum(len(ys) for ys in gaps.values())
+        warnings.warn(
+            f"unbalanced panel of {indicator!r}: {len(gaps)} of {len(have)} units miss "
+            f"{n_cells} unit-year(s) in {all_years[0]}-{all_years[-1]}"
+            + (f"; {len(no_data)} unit(s) have no value at all" if no_data else "")
+            + " (see panel.attrs['missing'])",
+            DataWarning,
+            stacklevel=3,
+        )
+    if flagged:
+        warnings.warn(
+            f"{len(flagged)} treated unit(s) have no observation before their onset "
+            f"(column onset_before_data): {flagged[:5]}",
+            DataWarning,
+            stacklevel=3,
+        )
+    return gaps, no_data, flagged
 
 
 def missing_table(panel: pd.DataFrame) -> pd.DataFrame:
@@ -394,6 +418,8 @@ def missing_table(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def event_window(w: int | tuple[int, int], name: str) -> tuple[int, int]:
+    """A window of event times as (first, last): one number ``k`` means (k, k); a pair must
+    be whole numbers with first <= last (else a :class:`DataError` naming ``name``)."""
     if isinstance(w, int | np.integer):
         return int(w), int(w)
     try:

@@ -24,7 +24,10 @@ What is simulated (all parameters below are recorded in ``study.truth.parameters
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
+from importlib import resources
 from typing import Any
 
 import numpy as np
@@ -62,51 +65,24 @@ FIELD_SPEED = {
 }
 FIELD_SHARE = np.array([0.19, 0.21, 0.17, 0.15, 0.15, 0.13])
 RANDOM_EFFECT_SD = 0.6
-
-MEASURE_TITLES = {
-    "steering": (
-        "Steuerungsgruppe Familie einrichten",
-        "Familienbericht fortschreiben",
-        "Familienbeauftragte benennen",
-        "Netzwerktreffen der Träger etablieren",
-        "Familienfreundlichkeitsprüfung für Ratsvorlagen",
-    ),
-    "work_family": (
-        "Randzeitenbetreuung in Kitas ausbauen",
-        "U3-Plätze erweitern",
-        "Ferienbetreuung für Schulkinder",
-        "Familienfreundliche Arbeitgeber auszeichnen",
-        "Betreuungsbörse für Notfälle",
-    ),
-    "education": (
-        "Sprachförderung in Kitas",
-        "Offener Ganztag an Grundschulen",
-        "Übergang Kita-Schule begleiten",
-        "Elternkurse zur Medienerziehung",
-        "Lernpatenschaften",
-    ),
-    "counselling": (
-        "Familienbüro als Lotse",
-        "Willkommensbesuche für Neugeborene",
-        "Online-Familienwegweiser",
-        "Beratung für Alleinerziehende",
-        "Frühe Hilfen vernetzen",
-    ),
-    "living_environment": (
-        "Spielplätze sanieren",
-        "Sichere Schulwege",
-        "Familienfreundliche Bauplätze",
-        "Barrierefreie Ortsmitte",
-        "Treffpunkt für Jugendliche",
-    ),
-    "seniors_generations": (
-        "Mehrgenerationenhaus stärken",
-        "Nachbarschaftshilfe organisieren",
-        "Pflegeberatung vor Ort",
-        "Generationenübergreifende Projekte an Schulen",
-        "Seniorenbeirat einbinden",
-    ),
+#: which indicators have parallel trends only conditional on covariates
+PARALLEL_TRENDS = {"childcare_u3": "conditional"} | {
+    c: "unconditional"
+    for c in ("births_per_1000_women", "family_net_migration", "sgb2_children", "share_65plus")
 }
+
+
+def _measure_titles() -> dict[str, tuple[str, ...]]:
+    """The measure titles of each action field (``data/synthetic_measure_titles.csv``)."""
+    text = resources.files(__package__).joinpath("data", "synthetic_measure_titles.csv")
+    out: dict[str, list[str]] = {}
+    for row in csv.DictReader(io.StringIO(text.read_text(encoding="utf-8"), newline="")):
+        out.setdefault(row["action_field"], []).append(row["title"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+#: the titles the synthetic measures get, per action field, in their order
+MEASURE_TITLES = _measure_titles()
 RESPONSIBLE = (
     "Jugendamt",
     "Sozialamt",
@@ -265,24 +241,10 @@ def synthetic_study(
         urbanisation; an indicator with unconditional parallel trends (e.g. ``sgb2_children``)
         lets estimators without covariates recover the truth.
     """
-    check_option("effects", effects, EffectShape)
-    if not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
-    if n_audited < 1 or n_comparison < 1:
-        raise OptionError("n_audited and n_comparison must be at least 1")
-    if first_year > 2009 or last_year < 2022:
-        raise OptionError("the years must cover 2009-2022 (cohorts are certified 2010-2021)")
-    if not 0 <= missing_share < 0.5:
-        raise OptionError("missing_share must be in [0, 0.5)")
-    if dose_response is not None and not isinstance(dose_response, int | float):
-        raise TypeError(f"dose_response must be a number or None, got {dose_response!r}")
-    if linked_indicator not in set(INDICATOR_CATALOGUE["indicator"]):
-        raise OptionError(
-            f"linked_indicator must be one of {list(INDICATOR_CATALOGUE['indicator'])}, "
-            f"got {linked_indicator!r}"
-        )
-    if not 0 <= exit_decay < 1:
-        raise OptionError(f"exit_decay must be in [0, 1), got {exit_decay!r}")
+    _check_options(
+        seed, n_audited, n_comparison, effects, first_year, last_year, missing_share,
+        dose_response, exit_decay, linked_indicator,
+    )  # fmt: skip
     rng = np.random.default_rng(seed)
 
     units = _units(rng, n_audited + n_comparison)
@@ -321,13 +283,7 @@ def synthetic_study(
     truth = Truth(
         implementation_probability=impl_truth,
         effects=effects_truth,
-        parallel_trends={
-            "childcare_u3": "conditional",
-            "births_per_1000_women": "unconditional",
-            "family_net_migration": "unconditional",
-            "sgb2_children": "unconditional",
-            "share_65plus": "unconditional",
-        },
+        parallel_trends=dict(PARALLEL_TRENDS),
         parameters={
             "seed": seed,
             "n_audited": n_audited,
@@ -363,6 +319,31 @@ def synthetic_study(
         indicator_catalogue=INDICATOR_CATALOGUE,
         truth=truth,
     )
+
+
+def _check_options(
+    seed, n_audited, n_comparison, effects, first_year, last_year, missing_share,
+    dose_response, exit_decay, linked_indicator,
+) -> None:  # fmt: skip
+    """The options of :func:`synthetic_study`, or an :class:`OptionError` naming the wrong one."""
+    check_option("effects", effects, EffectShape)
+    if not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+    if n_audited < 1 or n_comparison < 1:
+        raise OptionError("n_audited and n_comparison must be at least 1")
+    if first_year > 2009 or last_year < 2022:
+        raise OptionError("the years must cover 2009-2022 (cohorts are certified 2010-2021)")
+    if not 0 <= missing_share < 0.5:
+        raise OptionError("missing_share must be in [0, 0.5)")
+    if dose_response is not None and not isinstance(dose_response, int | float):
+        raise TypeError(f"dose_response must be a number or None, got {dose_response!r}")
+    if linked_indicator not in set(INDICATOR_CATALOGUE["indicator"]):
+        raise OptionError(
+            f"linked_indicator must be one of {list(INDICATOR_CATALOGUE['indicator'])}, "
+            f"got {linked_indicator!r}"
+        )
+    if not 0 <= exit_decay < 1:
+        raise OptionError(f"exit_decay must be in [0, 1), got {exit_decay!r}")
 
 
 def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
