@@ -41,11 +41,11 @@ class StudyValidationError(DataError):
     """The study has problems; ``problems`` lists every one of them (table, row, field,
     value, message), and the message is their readable list."""
 
-    #: format the problems into the message, a DataFrame and JSON (set by
-    #: :mod:`evaluation.study.problems`, which defines the problems)
+    #: formats the problems into the message, a table and JSON (set by
+    #: :mod:`evaluation.study.validation`, which defines the problems)
     formatter: ClassVar[Callable[[list[Any]], str] | None] = None
-    frame_formatter: ClassVar[Callable[[list[Any]], Any] | None] = None
-    json_formatter: ClassVar[Callable[[list[Any]], str] | None] = None
+    frame_maker: ClassVar[Callable[[list[Any]], Any] | None] = None
+    json_maker: ClassVar[Callable[[list[Any]], str] | None] = None
 
     def __init__(self, problems: Iterable[Any], message: str | None = None) -> None:
         self.problems = list(problems)
@@ -64,18 +64,18 @@ class StudyValidationError(DataError):
         return sum(p.count for p in self.problems if p.severity == "error")
 
     def to_frame(self) -> Any:
-        """The problems as a DataFrame (one row per problem)."""
-        fmt = type(self).frame_formatter
-        if fmt is None:  # pragma: no cover - set as soon as problems exist
-            raise TypeError("no problem formatter: import evaluation.study first")
-        return fmt(self.problems)
+        """The problems as a DataFrame (table, row, field, value, message, ...)."""
+        maker = type(self).frame_maker
+        if maker is None:
+            raise RuntimeError("evaluation.study.validation is not imported")
+        return maker(self.problems)
 
     def to_json(self) -> str:
-        """The problems as JSON (see :func:`evaluation.study.problems.problems_json`)."""
-        fmt = type(self).json_formatter
-        if fmt is None:  # pragma: no cover - set as soon as problems exist
-            raise TypeError("no problem formatter: import evaluation.study first")
-        return fmt(self.problems)
+        """The problems as JSON, for machines."""
+        maker = type(self).json_maker
+        if maker is None:
+            raise RuntimeError("evaluation.study.validation is not imported")
+        return maker(self.problems)
 
 
 class CellNotEstimable(DataError):

@@ -236,5 +236,5 @@ def shorten(value: Any, n: int = 80) -> str:
 
 
 StudyValidationError.formatter = format_problems
-StudyValidationError.frame_formatter = problems_frame
-StudyValidationError.json_formatter = problems_json
+StudyValidationError.frame_maker = problems_frame
+StudyValidationError.json_maker = problems_json
