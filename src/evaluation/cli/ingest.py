@@ -17,6 +17,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import EvaluationError, StudyValidationError
+from ..options import TableFormat
 from ..report.output import OutputExistsError
 from ..study.problems import format_problems
 from . import need_path
@@ -135,7 +136,7 @@ def _save(study, folder: Path) -> list:
             save_study(study, tmp)
         return problems
     # keep the format of an existing study folder
-    fmt = "parquet" if (folder / "municipalities.parquet").exists() else "csv"
+    fmt: TableFormat = "parquet" if (folder / "municipalities.parquet").exists() else "csv"
     try:
         save_study(study, folder, format=fmt, overwrite=True)
     except OSError as exc:

@@ -170,17 +170,17 @@ def _value_columns(
         if j in id_cols:
             continue
         nm = names[j] if j < len(names) else ""
-        yr = years[j].strip() if j < len(years) else ""
-        if not nm and not yr:
+        cell = years[j].strip() if j < len(years) else ""
+        if not nm and not cell:
             continue  # trailing separator
         nm = nm or last_name
         last_name = nm
-        if not _YEAR.match(yr):
+        if not _YEAR.match(cell):
             raise DataError(
                 f"{path.name}, line {ln1}, column {j + 1} ({nm!r}): expected a year in the second "
-                f"header row, found {yr!r}"
+                f"header row, found {cell!r}"
             )
-        value_cols.append((j, nm, int(yr)))
+        value_cols.append((j, nm, int(cell)))
     if not value_cols:
         raise DataError(f"{path.name}: no indicator columns next to the unit columns")
     seen: dict[tuple[str, int], int] = {}
@@ -345,15 +345,13 @@ def read_inkar(
     >>> d.indicators.head()  # doctest: +SKIP
     """
     check_option("merged", merged, MergedPolicy)
-    if isinstance(paths, str | Path):
-        paths = [paths]
-    paths = [Path(p) for p in paths]
-    if not paths:
+    inputs = [Path(paths)] if isinstance(paths, str | Path) else [Path(p) for p in paths]
+    if not inputs:
         raise ValueError("read_inkar needs at least one file")
     if catalogue is not None and not isinstance(catalogue, pd.DataFrame):
         catalogue = read_catalogue(catalogue)
     longs, unit_frames, notes = [], [], []
-    for p in paths:
+    for p in inputs:
         long, units, n = _read_one_inkar(p, sep, decimal, thousands, encoding)
         long["file"] = p.name
         longs.append(long)

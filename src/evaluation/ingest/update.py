@@ -86,11 +86,12 @@ def set_municipalities(
         in the directory (at the chosen level); the directory cannot be read.
     """
     _check_replace(replace)
+    codes: pd.Series | None = None
     if isinstance(audited, str | Path):
-        audited = read_codes(audited)
+        codes = read_codes(audited)
     elif audited is not None:
-        audited, _ = normalise_codes(audited, source="audited codes")
-    level = guess_unit_level(audited) if unit_level is None else unit_level
+        codes, _ = normalise_codes(audited, source="audited codes")
+    level = guess_unit_level(codes) if unit_level is None else unit_level
     check_option("unit_level", level, UnitLevel)
     if study is not None and len(study.municipalities) and not replace:
         raise DataError(
@@ -98,10 +99,10 @@ def set_municipalities(
             "rows); pass replace=True (command line: --force) to replace it"
         )
     if isinstance(directory, pd.DataFrame):
-        munis = _from_table(directory, level, audited)
+        munis = _from_table(directory, level, codes)
         source = str(directory.attrs.get("source") or "the table given")
     else:
-        munis = read_gemeindeverzeichnis(directory, unit_level=level, audited=audited)
+        munis = read_gemeindeverzeichnis(directory, unit_level=level, audited=codes)
         source = Path(directory).name
     n_aud = int((munis["group"] == "audited").sum())
     notes = [

@@ -18,7 +18,7 @@ from typing import Any
 
 from .encoding import detect_encoding, line_of
 from .files import read_limited, regular_file_problem
-from .problems import Problem, shorten
+from .problems import Problem, Severity, shorten
 
 DESCRIPTOR = "datapackage.json"
 #: Largest descriptor read (bytes).
@@ -27,7 +27,7 @@ FORMATS = ("csv", "parquet")
 
 
 def desc_problem(
-    field: str | None, message: str, value: Any = None, severity: str = "error"
+    field: str | None, message: str, value: Any = None, severity: Severity = "error"
 ) -> Problem:
     """A problem of the descriptor: ``field`` is the key (e.g. ``resources[2].dialect``)."""
     shown = None if value is None else shorten(value)

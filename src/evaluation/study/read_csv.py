@@ -25,7 +25,7 @@ from . import schema
 from .problems import PROBLEM_LIMIT, Problem, file_problem, omitted, shorten
 
 
-def _record_field_counts(text: str, delimiter: str) -> tuple[np.ndarray, np.ndarray] | None:
+def _record_field_counts(text: str, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
     """For text without quotes: the line number and field count of every non-blank line."""
     b = text.encode("utf-8")
     if not b:

@@ -359,7 +359,7 @@ def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
         idx = np.flatnonzero(state == s)
         five = [i for i in idx if level[i] != "gemeinde"]
         if len(five) > len(districts) - 4:
-            raise ValueError("too many districts for the synthetic code space of one state")
+            raise OptionError("too many districts for the synthetic code space of one state")
         for i, code in zip(five, districts, strict=False):
             ids[i] = code
         free = [d for d in districts[len(five) :] if True]
@@ -371,9 +371,9 @@ def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
                 ids[i] = f"{d}{next_gem[d]:03d}"
     order = np.argsort(ids.astype(str), kind="stable")
     level, state, ids = level[order], state[order], ids[order]
-    for i in range(n):
-        counters[level[i]] += 1
-        names[i] = f"{prefix[level[i]]} {counters[level[i]]:03d}"
+    for row in range(n):
+        counters[level[row]] += 1
+        names[row] = f"{prefix[level[row]]} {counters[level[row]]:03d}"
     log_pop_mean = np.select(
         [level == "gemeinde", level == "kreisfreie_stadt"], [9.0, 11.9], default=12.2
     )
@@ -496,7 +496,7 @@ def _measures(
         goal_no = 0
         for f in np.unique(field_idx):
             k = int((field_idx == f).sum())
-            n_goals = int(min(k, rng.integers(1, 4)))
+            n_goals = min(k, int(rng.integers(1, 4)))
             ids = []
             for _ in range(n_goals):
                 goal_no += 1

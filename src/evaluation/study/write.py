@@ -60,13 +60,13 @@ def write_files(folder: Path, files: dict[str, bytes], *, last: str | None = Non
             target = folder / rel
             current = target
             target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-            temps.append((Path(tmp), target))
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+            temps.append((Path(name), target))
             with os.fdopen(fd, "wb") as f:
                 _write_all(f, files[rel])
                 f.flush()
                 os.fsync(f.fileno())
-            os.chmod(tmp, mode)
+            os.chmod(name, mode)
         for tmp, target in temps:
             current = target
             os.replace(tmp, target)
@@ -161,7 +161,7 @@ def save_study(
         raise EvaluationError(
             f"{folder} already holds a study; choose another folder or pass overwrite=True"
         )
-    formats = {name: format for name in schema.TABLES}
+    formats: dict[str, str] = {name: format for name in schema.TABLES}
     files: dict[str, bytes] = {}
     for name in schema.TABLES:
         df = study[name]
