@@ -33,7 +33,8 @@ ROOT = Path(__file__).resolve().parents[2]
 API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "data-model": (
         "Data model",
-        "The study, its seven tables, validation, the code lists and the synthetic demo study "
+        "The study, its seven tables, validation, the code lists, the synthetic demo study "
+        "and the descriptive tables of a study "
         "([explanation](../explanation/data-model.md)).",
         (
             "Study",
@@ -45,6 +46,15 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "ACTION_FIELDS",
             "STATUSES",
             "datasets",
+            "audit_events",
+            "certified_units",
+            "moved_to_implemented",
+            "latest_indicators",
+            "yearly_group_means",
+            "unit_counts",
+            "cohort_counts",
+            "indicator_coverage",
+            "frequent_measure_titles",
         ),
     ),
     "implementation": (
@@ -100,9 +110,17 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "ingest": (
         "Official statistics",
-        "INKAR exports, the Destatis municipality directory, territorial changes and "
-        "harmonisation ([how-to](../how-to/import-official-statistics.md)).",
-        ("read_inkar", "read_gemeindeverzeichnis", "territorial_changes", "harmonise"),
+        "INKAR exports, the Destatis municipality directory, territorial changes, "
+        "harmonisation and the update of a study with them "
+        "([how-to](../how-to/import-official-statistics.md)).",
+        (
+            "read_inkar",
+            "read_gemeindeverzeichnis",
+            "territorial_changes",
+            "harmonise",
+            "set_municipalities",
+            "add_indicators",
+        ),
     ),
     "results": (
         "Results",

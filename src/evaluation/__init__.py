@@ -80,6 +80,16 @@ _API: dict[str, str] = {
     "placebo_in_time": "panel.inference",
     "missing_table": "study.panel",
     "certification_status": "study.exposure",
+    # descriptive tables of a study
+    "audit_events": "study.describe",
+    "certified_units": "study.describe",
+    "moved_to_implemented": "study.describe",
+    "latest_indicators": "study.describe",
+    "yearly_group_means": "study.describe",
+    "unit_counts": "study.describe",
+    "cohort_counts": "study.describe",
+    "indicator_coverage": "study.describe",
+    "frequent_measure_titles": "study.describe",
     # few treated units: sensitivity, wild bootstrap, multiple testing
     "honest_did": "sensitivity",
     "wild_bootstrap": "stats",
@@ -129,6 +139,8 @@ _API: dict[str, str] = {
     "read_gemeindeverzeichnis": "ingest",
     "territorial_changes": "ingest",
     "harmonise": "ingest",
+    "set_municipalities": "ingest",
+    "add_indicators": "ingest",
     # one or a few treated units: synthetic control and synthetic DiD
     "synthetic_control": "synthetic",
     "synthetic_did": "synthetic",
