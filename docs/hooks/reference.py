@@ -70,6 +70,19 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "field_differences",
             "implementation_model",
             "time_to_implementation",
+            # not yet on pages of their own (until the documentation port): intensity and the
+            # mixed-methods analyses
+            "implementation_intensity",
+            "goal_attainment",
+            "goal_implementation_shares",
+            "attainment_by_implementation",
+            "coder_agreement",
+            "krippendorff_alpha",
+            "survey_estimates",
+            "LIKERT_SCALES",
+            "measure_costs",
+            "read_survey_file",
+            "synthetic_mixed_methods",
         ),
     ),
     "panels": (
@@ -87,13 +100,36 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "match_comparison",
             "randomization_inference",
             "placebo_in_time",
+            # not yet on pages of their own: certificates in force, few treated units,
+            # synthetic control
+            "certification_status",
+            "honest_did",
+            "wild_bootstrap_ols",
+            "wild_bootstrap",
+            "LinearDesign",
+            "adjust_pvalues",
+            "synthetic_control",
+            "synthetic_did",
         ),
     ),
     "staggered": (
         "Staggered adoption",
         "Group-time effects (Callaway & Sant'Anna), Sun & Abraham and the Goodman-Bacon "
         "decomposition ([relation to R](../explanation/r-parity.md)).",
-        ("att_gt", "GroupTimeEffects", "sun_abraham", "bacon_decomposition", "StaggeredWarning"),
+        (
+            "att_gt",
+            "GroupTimeEffects",
+            "sun_abraham",
+            "bacon_decomposition",
+            "StaggeredWarning",
+            # not yet on pages of their own: further estimators and treatments that vary
+            "did_imputation",
+            "did_two_stage",
+            "heterogeneity",
+            "continuous_did",
+            "did_multiplegt",
+            "twfe_weights",
+        ),
     ),
     "reports": (
         "Reports",
@@ -106,6 +142,14 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "render_summary",
             "verify_report",
             "run_demo",
+            # not yet on a page of its own: planning an evaluation
+            "PanelDesign",
+            "power",
+            "minimum_detectable_effect",
+            "PlanEstimator",
+            "simulate",
+            "run_replications",
+            "planning",
         ),
     ),
     "ingest": (
