@@ -355,7 +355,7 @@ def verify_report(folder: str | Path) -> Verification:
         res.differences.append(f"study folder {study_rel} not found")
         return res
     # inputs
-    recorded = {i["name"]: i["sha256"] for i in rec["inputs"]}
+    recorded = {i["name"]: i["sha256"] for i in rec.get("inputs") or []}
     current = {i["name"]: i["sha256"] for i in describe_inputs(study_dir)}
     for name in sorted(set(recorded) | set(current)):
         if name not in current:
