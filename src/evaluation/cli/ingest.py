@@ -17,7 +17,7 @@ import argparse
 from pathlib import Path
 
 from ..errors import EvaluationError, StudyValidationError
-from ..options import TableFormat
+from ..options import MergedPolicy, TableFormat, UnitLevel, choices
 from ..report.output import OutputExistsError
 from ..study.problems import format_problems
 from . import need_path
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         "--unit-level",
         "--level",
         dest="unit_level",
-        choices=["gemeinde", "kreis", "all"],
+        choices=choices(UnitLevel),
         help="units to import: Gemeinden, districts (Kreise and kreisfreie Städte) or both; "
         "default: the level of the audited codes (8 digits: gemeinde, 5: kreis), else gemeinde",
     )
@@ -70,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--study", type=Path, required=True, help="existing study folder")
     i.add_argument(
         "--merged",
-        choices=["error", "drop", "keep"],
+        choices=choices(MergedPolicy),
         default="error",
         help="merged regions (INKAR Kreisregionen such as 'Kreis u. Stadt Landshut'): stop "
         "(default), leave them out, or keep them under their code",
