@@ -75,3 +75,54 @@ def test_init_writes_templates_and_refuses_non_empty(tmp_path, capsys):
     assert "not empty" in capsys.readouterr().err
     # the empty template is itself a valid (empty) study
     assert main(["validate", str(target)]) == 0
+
+
+def test_validate_takes_the_reading_options_of_the_api(demo_dir, tmp_path, capsys):
+    import shutil
+
+    d = tmp_path / "study"
+    shutil.copytree(demo_dir / "data", d)
+    # the plausible years: the demo's audits start in 2007 or later, its indicators in 2006
+    assert main(["validate", str(d), "--years", "2015", "2100"]) == 1
+    out = capsys.readouterr().out
+    assert "year outside the plausible range 2015-2100" in out
+    assert main(["validate", str(d), "--years", "2000", "2100"]) == 0
+    capsys.readouterr()
+    assert main(["validate", str(d), "--years", "2100", "2000"]) == 2
+    assert "FIRST is after LAST" in capsys.readouterr().err
+    # a table with more rows than allowed is refused
+    assert main(["validate", str(d), "--max-rows", "10"]) == 1
+    assert "more than 10 rows" in capsys.readouterr().out
+    assert main(["validate", str(d), "--max-rows", "0"]) == 2
+    capsys.readouterr()
+    # a table outside the folder is read only when allowed, and then named in a warning
+    outside = tmp_path / "elsewhere.csv"
+    shutil.move(d / "goals.csv", outside)
+    desc = json.loads((d / "datapackage.json").read_text(encoding="utf-8"))
+    for res in desc["resources"]:
+        if res["name"] == "goals":
+            res["path"] = str(outside)
+    (d / "datapackage.json").write_text(json.dumps(desc), encoding="utf-8")
+    assert main(["validate", str(d)]) == 1
+    assert "is absolute" in capsys.readouterr().out
+    assert main(["validate", str(d), "--allow-outside"]) == 0
+    assert "read from outside the study folder" in capsys.readouterr().out
+
+
+def test_the_demo_configuration_ships_inside_the_package():
+    from importlib import resources
+    from pathlib import Path
+
+    import evaluation.report
+    from evaluation.report import load_config
+    from evaluation.report.build import demo_config_path
+
+    packaged = resources.files("evaluation.report").joinpath("demo.toml")
+    path = demo_config_path()
+    assert path.is_file() and path.read_bytes() == packaged.read_bytes()
+    # not read from the source checkout: the path lies inside the package
+    assert path.parent == Path(evaluation.report.__file__).parent
+    # reports/demo.toml of the source tree is the same file, byte for byte
+    root = Path(__file__).resolve().parents[1]
+    assert (root / "reports" / "demo.toml").read_bytes() == path.read_bytes()
+    assert load_config(path).report.seed == 20240611

@@ -583,12 +583,12 @@ def _import_full_disk(studies, root, mp):
     from test_ingest import write_gv
 
     gv = write_gv(root / "gv.xlsx", "new")
-    import evaluation.io
+    import evaluation.study.write
 
     def save_study(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device", "municipalities.csv")
 
-    mp.setattr(evaluation.io, "save_study", save_study)
+    mp.setattr(evaluation.study.write, "save_study", save_study)
     return ["import", "gemeindeverzeichnis", str(gv), "--study", str(root / "new_study")]
 
 

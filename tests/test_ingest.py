@@ -540,21 +540,21 @@ def test_gv_both_layouts(tmp_path, layout):
 
 
 def test_gv_levels_and_audited(gv_new):
-    k = read_gemeindeverzeichnis(gv_new, level="kreis", audited=["01001", "9271"])
+    k = read_gemeindeverzeichnis(gv_new, unit_level="kreis", audited=["01001", "9271"])
     assert k["municipality_id"].tolist() == ["01001", "01051", "09271"]
     assert k["group"].tolist() == ["audited", "comparison", "audited"]
-    g = read_gemeindeverzeichnis(gv_new, level="gemeinde")
+    g = read_gemeindeverzeichnis(gv_new, unit_level="gemeinde")
     assert (g["level"] == "gemeinde").all() and len(g) == 5
     with pytest.raises(DataError, match="01002"):
-        read_gemeindeverzeichnis(gv_new, level="kreis", audited=["01002"])
+        read_gemeindeverzeichnis(gv_new, unit_level="kreis", audited=["01002"])
     with pytest.raises(DataError, match="01001000"):
-        read_gemeindeverzeichnis(gv_new, level="kreis", audited=["01001000"])
+        read_gemeindeverzeichnis(gv_new, unit_level="kreis", audited=["01001000"])
     with pytest.raises(ValueError, match="level must be"):
-        read_gemeindeverzeichnis(gv_new, level="land")
+        read_gemeindeverzeichnis(gv_new, unit_level="land")
 
 
 def test_gv_study_round_trip(gv_old):
-    m = read_gemeindeverzeichnis(gv_old, level="kreis", audited=["01051"])
+    m = read_gemeindeverzeichnis(gv_old, unit_level="kreis", audited=["01051"])
     study = ev.Study(municipalities=m)
     assert [p for p in study.problems() if p.severity == "error"] == []
 
@@ -592,7 +592,7 @@ def test_gv_bad_key_part(tmp_path):
     [("31121990_Auszug_GV.xlsx", 79_753_227), ("31122023_Auszug_GV.xlsx", 84_669_326)],
 )
 def test_gv_real_files(shared, file, total):
-    m = read_gemeindeverzeichnis(shared("gemeindeverzeichnis", file), level="kreis")
+    m = read_gemeindeverzeichnis(shared("gemeindeverzeichnis", file), unit_level="kreis")
     assert m["population"].sum() == total
     assert m["municipality_id"].str.fullmatch(r"\d{5}").all()
     if file.startswith("3112202"):
@@ -808,7 +808,7 @@ def test_harmonise_incomplete_unit_years():
     with pytest.warns(UserWarning, match="1 incomplete"):
         out = harmonise(rows, cw, CAT, reference=[N], on_incomplete="drop")
     assert len(out) == 2 and (out["indicator"] == "births").all()
-    assert out.attrs["dropped"]["indicator"].tolist() == ["share_u6"]
+    assert out.attrs["excluded"]["indicator"].tolist() == ["share_u6"]
 
 
 def test_crosswalk_table_definition():

@@ -52,8 +52,9 @@ def test_build_panel_convention(studies):
     comp = s.municipalities.loc[s.municipalities["group"] == "comparison", "municipality_id"]
     assert (units[units.index.isin(comp)] == 0).all()
     tr = p["cohort"] > 0
-    assert (p.loc[tr, "rel_time"] == p.loc[tr, "year"] - p.loc[tr, "cohort"]).all()
-    assert p.loc[~tr, "rel_time"].isna().all()
+    assert (p.loc[tr, "event_time"] == p.loc[tr, "year"] - p.loc[tr, "cohort"]).all()
+    assert p.loc[~tr, "event_time"].isna().all()
+    assert p["rel_time"].equals(p["event_time"])  # the deprecated name, for one release
     assert (p["post"] == (tr & (p["year"] >= p["cohort"])).astype(int)).all()
     # the missing report matches the rows the indicator table lacks
     raw = s.indicators[s.indicators["indicator"] == "births_per_1000_women"]

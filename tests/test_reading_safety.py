@@ -15,10 +15,12 @@ import pytest
 
 import evaluation as ev
 import evaluation.ingest
-import evaluation.io as evio
-from evaluation import cli, schema
+import evaluation.study.write as evwrite
+from evaluation import cli
 from evaluation.errors import EvaluationError, OutputError
-from evaluation.validation import Problem, closest_code
+from evaluation.study import schema
+from evaluation.study.checks import closest_code
+from evaluation.study.problems import PROBLEM_LIMIT, Problem
 
 
 @pytest.fixture(scope="module")
@@ -389,7 +391,7 @@ def test_a_file_appended_to_itself_answers_quickly_with_a_capped_list(copy):
     (copy / "indicators.csv").write_bytes(big)
     probs = problems_of(copy)
     dup = [p for p in probs if p.table == "indicators" and p.check == "duplicate"]
-    assert len(dup) <= evio.PROBLEM_LIMIT + 1
+    assert len(dup) <= PROBLEM_LIMIT + 1
     n_keys = len(body.splitlines()) - 1
     # 39 later copies of every key; the repeated header rows have no valid year, so no key
     assert sum(p.count for p in dup) == 39 * n_keys
@@ -459,7 +461,7 @@ def test_an_init_study_filled_with_rows_is_a_valid_frictionless_package(tmp_path
     assert frictionless_errors(folder) == []
     demo = ev.datasets.synthetic_study(seed=2, n_audited=2, n_comparison=2)
     for name, table in schema.TABLES.items():
-        text = evio._csv_text(demo[name][table.field_names])
+        text = evwrite._csv_text(demo[name][table.field_names])
         (folder / f"{name}.csv").write_text(text, encoding="utf-8")
     assert frictionless_errors(folder) == []
     assert len(ev.load_study(folder).measures) == len(demo.measures)
@@ -534,10 +536,10 @@ def test_a_full_disk_leaves_the_previous_study_intact(tmp_path, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device")
         f.write(data)
 
-    monkeypatch.setattr(evio, "_write_all", full)
+    monkeypatch.setattr(evwrite, "_write_all", full)
     new = ev.datasets.synthetic_study(seed=4, n_audited=5, n_comparison=5)
     with pytest.raises(OutputError, match="disk is full"):
-        ev.io.save_study(new, folder, overwrite=True)
+        evwrite.save_study(new, folder, overwrite=True)
     after = {p.name: p.read_bytes() for p in folder.iterdir()}
     assert after == before  # no temporary file left, no file changed
 
@@ -546,7 +548,7 @@ def test_init_writes_atomically(tmp_path, monkeypatch):
     def full(f, data):
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(evio, "_write_all", full)
+    monkeypatch.setattr(evwrite, "_write_all", full)
     with pytest.raises(OutputError):
         ev.init_study(tmp_path / "new")
     assert not any((tmp_path / "new").rglob("*.*"))
@@ -560,7 +562,7 @@ def test_the_descriptor_is_written_last(tmp_path, monkeypatch):
         order.append(Path(dst).name)
         real(src, dst)
 
-    monkeypatch.setattr(evio.os, "replace", spy)
+    monkeypatch.setattr(evwrite.os, "replace", spy)
     ev.datasets.synthetic_study(seed=3, n_audited=3, n_comparison=3).save(tmp_path / "s")
     assert order[-1] == "datapackage.json" and len(order) == 8
 

@@ -94,8 +94,8 @@ def test_placebo_effect_is_exactly_zero(demo):
     e = demo.truth.effects
     assert (e.loc[e["indicator"] == "share_65plus", "effect"] == 0).all()
     child = demo.truth.att_gt("childcare_u3")
-    assert (child.loc[child["rel_time"] < 0, "effect"] == 0).all()
-    post = child[child["rel_time"] >= 0]
+    assert (child.loc[child["event_time"] < 0, "effect"] == 0).all()
+    post = child[child["event_time"] >= 0]
     # grows with time since certification and differs between cohorts
     assert post.groupby("cohort")["effect"].apply(lambda s: s.is_monotonic_increasing).all()
     assert post[post["rel_time"] == 2].groupby("cohort")["effect"].first().nunique() > 1
@@ -104,7 +104,7 @@ def test_placebo_effect_is_exactly_zero(demo):
 @pytest.mark.parametrize("shape", ["homogeneous", "constant"])
 def test_effect_shapes(shape):
     s = ev.datasets.synthetic_study(seed=2, effects=shape)
-    post = s.truth.att_gt("sgb2_children").query("rel_time >= 0")
+    post = s.truth.att_gt("sgb2_children").query("event_time >= 0")
     by_e = post.groupby("rel_time")["effect"].nunique()
     assert (by_e == 1).all()  # the same for every cohort
     if shape == "constant":

@@ -34,7 +34,8 @@ ROOT = Path(__file__).resolve().parents[2]
 API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "data-model": (
         "Data model",
-        "The study, its seven tables, validation, the code lists and the synthetic demo study "
+        "The study, its seven tables, validation, the code lists, the synthetic demo study "
+        "and the descriptive tables of a study "
         "([explanation](../explanation/data-model.md)).",
         (
             "Study",
@@ -46,6 +47,15 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "ACTION_FIELDS",
             "STATUSES",
             "datasets",
+            "audit_events",
+            "certified_units",
+            "moved_to_implemented",
+            "latest_indicators",
+            "yearly_group_means",
+            "unit_counts",
+            "cohort_counts",
+            "indicator_coverage",
+            "frequent_measure_titles",
         ),
     ),
     "implementation": (
@@ -61,6 +71,19 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "field_differences",
             "implementation_model",
             "time_to_implementation",
+            # not yet on pages of their own (until the documentation port): intensity and the
+            # mixed-methods analyses
+            "implementation_intensity",
+            "goal_attainment",
+            "goal_implementation_shares",
+            "attainment_by_implementation",
+            "coder_agreement",
+            "krippendorff_alpha",
+            "survey_estimates",
+            "LIKERT_SCALES",
+            "measure_costs",
+            "read_survey_file",
+            "synthetic_mixed_methods",
         ),
     ),
     "panels": (
@@ -78,13 +101,36 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "match_comparison",
             "randomization_inference",
             "placebo_in_time",
+            # not yet on pages of their own: certificates in force, few treated units,
+            # synthetic control
+            "certification_status",
+            "honest_did",
+            "wild_bootstrap_ols",
+            "wild_bootstrap",
+            "LinearDesign",
+            "adjust_pvalues",
+            "synthetic_control",
+            "synthetic_did",
         ),
     ),
     "staggered": (
         "Staggered adoption",
         "Group-time effects (Callaway & Sant'Anna), Sun & Abraham and the Goodman-Bacon "
         "decomposition ([relation to R](../explanation/r-parity.md)).",
-        ("att_gt", "GroupTimeEffects", "sun_abraham", "bacon_decomposition", "StaggeredWarning"),
+        (
+            "att_gt",
+            "GroupTimeEffects",
+            "sun_abraham",
+            "bacon_decomposition",
+            "StaggeredWarning",
+            # not yet on pages of their own: further estimators and treatments that vary
+            "did_imputation",
+            "did_two_stage",
+            "heterogeneity",
+            "continuous_did",
+            "did_multiplegt",
+            "twfe_weights",
+        ),
     ),
     "robustness": (
         "Robustness estimators",
@@ -164,13 +210,29 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "render_summary",
             "verify_report",
             "run_demo",
+            # not yet on a page of its own: planning an evaluation
+            "PanelDesign",
+            "power",
+            "minimum_detectable_effect",
+            "PlanEstimator",
+            "simulate",
+            "run_replications",
+            "planning",
         ),
     ),
     "ingest": (
         "Official statistics",
-        "INKAR exports, the Destatis municipality directory, territorial changes and "
-        "harmonisation ([how-to](../how-to/import-official-statistics.md)).",
-        ("read_inkar", "read_gemeindeverzeichnis", "territorial_changes", "harmonise"),
+        "INKAR exports, the Destatis municipality directory, territorial changes, "
+        "harmonisation and the update of a study with them "
+        "([how-to](../how-to/import-official-statistics.md)).",
+        (
+            "read_inkar",
+            "read_gemeindeverzeichnis",
+            "territorial_changes",
+            "harmonise",
+            "set_municipalities",
+            "add_indicators",
+        ),
     ),
     "results": (
         "Results",

@@ -33,6 +33,7 @@ class Code:
         return Text(self.label_de, self.label_en)
 
     def label(self, lang: Lang = "de") -> str:
+        """The label in ``lang``."""
         return self.text(lang)
 
 

@@ -328,6 +328,20 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
     "part": ("Teil", "Part"),
     "standard_errors": ("Standardfehler", "Standard errors"),
     "model": ("Verfahren", "Method"),
+    # -- data layer (study.describe, ingest) -------------------------------------------------
+    "n_previous_year": ("Anzahl im Vorjahr", "Number in the previous year"),
+    "n_year": ("Anzahl im Jahr", "Number in the year"),
+    "label_de": ("Bezeichnung (deutsch)", "Label (German)"),
+    "label_en": ("Bezeichnung (englisch)", "Label (English)"),
+    "name": ("Name", "Name"),
+    "onset": ("Beginn der Behandlung", "Treatment onset"),
+    "n_without_onset": ("auditiert ohne Beginn", "Audited without onset date"),
+    "in_force": ("Zertifikat in Kraft", "Certificate in force"),
+    "first_certified": ("erstes Jahr in Kraft", "First year in force"),
+    "ever_exited": ("je ausgeschieden", "Ever exited"),
+    "n_certified": ("zertifizierte Einheiten", "Certified units"),
+    "n_exits": ("Austritte", "Exits"),
+    "n_re_entries": ("Wiedereintritte", "Re-entries"),
 }
 
 #: labels of tidy columns and result facts

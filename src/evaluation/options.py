@@ -57,6 +57,20 @@ Success = Literal["implemented", "at_least_partial"]
 OutputFormat = Literal["html", "pdf", "markdown"]
 TableFormat = Literal["csv", "parquet"]
 
+# -- the data layer: official statistics and the status history ----------------------------
+#: administrative level of the units a directory import keeps (``read_gemeindeverzeichnis``)
+UnitLevel = Literal["gemeinde", "kreis", "all"]
+#: what to do with merged regions (INKAR Kreisregionen) in an export
+MergedPolicy = Literal["error", "drop", "keep"]
+#: what to do with incomplete unit-years when harmonising to one territorial reference
+IncompletePolicy = Literal["error", "drop"]
+#: how measures without any annual report count in the status history
+Unreported = Literal["exclude", "planned"]
+#: the rows of a table of unit counts
+UnitGrouping = Literal["level", "state"]
+#: how the true effects of the synthetic demo study vary over cohorts and time
+EffectShape = Literal["heterogeneous", "homogeneous", "constant"]
+
 
 def choices(vocabulary: Any) -> tuple[str, ...]:
     """The values of a ``Literal`` vocabulary."""

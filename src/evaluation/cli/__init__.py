@@ -1,7 +1,11 @@
 """The command line ``audit-eval``: a thin layer over the API.
 
 Each subcommand lives in a module of this package with a ``register(subparsers)`` function that
-adds its parser and sets ``func`` (taking the parsed arguments, returning the exit code).
+adds its parser and sets ``func`` (taking the parsed arguments, returning the exit code). A
+handler checks that its input paths exist, calls one function of the API and prints what it
+returns (its notes); reading and writing folders is the only other thing it does. Messages of
+the command line are in English; the documents it writes (reports, yearly summaries, the power
+tables with ``--lang``) speak the language they are configured for.
 
 Exit codes (the same for every subcommand):
 
@@ -42,10 +46,14 @@ failed (--allow-failures: 0); 4 internal error (a bug)"""
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``audit-eval`` with every subcommand (also what the CLI reference page
+    of the documentation is generated from)."""
     parser = argparse.ArgumentParser(
         prog="audit-eval",
         description="Evaluation of the Audit familiengerechte Kommune: validate studies, "
-        "run analyses and render reports.",
+        "run analyses and render reports. The command line speaks English; reports and yearly "
+        "summaries are written in the language of their configuration (report.language, "
+        "German by default).",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )

@@ -1,9 +1,11 @@
 """Subcommand ``import``: official statistics into a study folder.
 
 ``audit-eval import gemeindeverzeichnis FILE --study DIR [--audited CODES_FILE]`` creates (or,
-with ``--force``, replaces) the municipalities table from a Destatis directory;
-``audit-eval import inkar FILES... --study DIR`` adds INKAR indicators and their catalogue rows.
-Both validate the whole study before writing anything, and never replace existing data without
+with ``--force``, replaces) the municipalities table from a Destatis directory
+(:func:`evaluation.ingest.set_municipalities`); ``audit-eval import inkar FILES... --study DIR``
+adds INKAR indicators and their catalogue rows (:func:`evaluation.ingest.add_indicators`). The
+handlers call those functions and print their notes; they only read and write the folder. Both
+validate the whole study before writing anything, and never replace existing data without
 ``--force``. A new study folder is written beside its place and moved there at the end; an
 existing one is updated table by table (each file replaced at once), while a lock file beside
 the folder keeps a second import out.
@@ -14,15 +16,15 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-import pandas as pd
-
-from ..errors import DataError, EvaluationError
+from ..errors import EvaluationError, StudyValidationError
+from ..options import MergedPolicy, TableFormat, UnitLevel, choices
 from ..report.output import OutputExistsError
-from ..study.validation import StudyValidationError, format_problems
+from ..study.problems import format_problems
 from . import need_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``import`` with its sources ``gemeindeverzeichnis`` and ``inkar``."""
     p = sub.add_parser(
         "import",
         help="import official statistics (Gemeindeverzeichnis, INKAR) into a study folder",
@@ -48,8 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
         "municipality_id)",
     )
     g.add_argument(
+        "--unit-level",
         "--level",
-        choices=["gemeinde", "kreis", "all"],
+        dest="unit_level",
+        choices=choices(UnitLevel),
         help="units to import: Gemeinden, districts (Kreise and kreisfreie Städte) or both; "
         "default: the level of the audited codes (8 digits: gemeinde, 5: kreis), else gemeinde",
     )
@@ -66,7 +70,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument("--study", type=Path, required=True, help="existing study folder")
     i.add_argument(
         "--merged",
-        choices=["error", "drop", "keep"],
+        choices=choices(MergedPolicy),
         default="error",
         help="merged regions (INKAR Kreisregionen such as 'Kreis u. Stadt Landshut'): stop "
         "(default), leave them out, or keep them under their code",
@@ -80,6 +84,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     i.add_argument(
         "--code",
         action="append",
+        type=_name_code,
         default=[],
         metavar="NAME=CODE",
         help="indicator code for a German indicator name of the export, e.g. "
@@ -115,7 +120,7 @@ def _check_folder(folder: Path) -> None:
 def _save(study, folder: Path) -> list:
     """Validate the complete study, then write it; nothing is written if it is invalid."""
     from ..report.output import atomic_folder, output_error
-    from ..study.io import save_study
+    from ..study.write import save_study
 
     problems = study.problems()
     if any(p.severity == "error" for p in problems):
@@ -131,20 +136,12 @@ def _save(study, folder: Path) -> list:
             save_study(study, tmp)
         return problems
     # keep the format of an existing study folder
-    fmt = "parquet" if (folder / "municipalities.parquet").exists() else "csv"
+    fmt: TableFormat = "parquet" if (folder / "municipalities.parquet").exists() else "csv"
     try:
         save_study(study, folder, format=fmt, overwrite=True)
     except OSError as exc:
         raise output_error(exc, folder, exc.filename) from None
     return problems
-
-
-def _with(study, **tables: pd.DataFrame):
-    from ..study.model import Study
-
-    current = dict(study.tables) if study is not None else {}
-    current.update(tables)
-    return Study(**current)
 
 
 def _report(folder: Path) -> None:
@@ -173,118 +170,54 @@ def _locked(cmd):
 
 
 def cmd_gemeindeverzeichnis(args: argparse.Namespace) -> int:
-    from ..ingest import read_codes, read_gemeindeverzeichnis
+    """``import gemeindeverzeichnis``: :func:`evaluation.ingest.set_municipalities`."""
+    from ..ingest import set_municipalities
 
     need_path(args.file, "directory file", folder=False)
     if args.audited is not None:
         need_path(args.audited, "file of audited codes", folder=False)
-    audited = read_codes(args.audited) if args.audited is not None else None
-    level = args.level
-    if level is None:
-        lengths = set(audited.str.len()) if audited is not None else set()
-        level = "kreis" if lengths == {5} else "all" if lengths == {5, 8} else "gemeinde"
-    study = _existing(args.study)
-    if study is not None and len(study.municipalities) and not args.force:
-        raise EvaluationError(
-            f"{args.study} already has a municipalities table ({len(study.municipalities):,} "
-            "rows); pass --force to replace it"
-        )
-    munis = read_gemeindeverzeichnis(args.file, level=level, audited=audited)
-    new = _with(study, municipalities=munis)
-    _save(new, args.study)
-    n_aud = int((munis["group"] == "audited").sum())
-    print(
-        f"Imported {len(munis):,} units (level {level}; {n_aud} audited) from {args.file.name}, "
-        f"territorial state {munis.attrs.get('reference_date')}, population "
-        f"{munis.attrs.get('population_date')}"
+    study, notes = set_municipalities(
+        _existing(args.study),
+        args.file,
+        audited=args.audited,
+        unit_level=args.unit_level,
+        replace=args.force,
     )
-    if munis.attrs.get("unincorporated"):
-        print(
-            f"  {munis.attrs['unincorporated']} unincorporated area(s) (gemeindefreie Gebiete) "
-            "counted in their district, not listed as Gemeinden"
-        )
+    _save(study, args.study)
+    _print_notes(notes)
     _report(args.study)
     return 0
 
 
 def cmd_inkar(args: argparse.Namespace) -> int:
-    from ..ingest import read_inkar
+    """``import inkar``: :func:`evaluation.ingest.add_indicators` of what
+    :func:`evaluation.read_inkar` reads."""
+    from ..ingest import add_indicators, read_inkar
 
     for f in args.files:
         need_path(f, "INKAR export", folder=False)
-    study = _existing(args.study)
-    if study is None or study.municipalities.empty:
-        raise EvaluationError(
-            f"{args.study} has no municipalities table yet; import the directory first: "
-            f"audit-eval import gemeindeverzeichnis FILE --study {args.study}"
-        )
-    names = {}
-    for item in args.code:
-        name, sep, code = item.partition("=")
-        if not sep or not name.strip() or not code.strip():
-            raise EvaluationError(f"--code {item!r}: write NAME=CODE, e.g. 'Einwohner=residents'")
-        names[name.strip()] = code.strip()
-    catalogue = None
     if args.catalogue is not None:
-        from ..study.io import read_table_file
-        from ..study.schema import INDICATOR_CATALOGUE
-        from ..study.validation import coerce_table
-
-        if not args.catalogue.exists():
-            raise EvaluationError(f"catalogue file {args.catalogue} not found")
-        raw, problems = read_table_file(args.catalogue, INDICATOR_CATALOGUE, {})
-        if raw is not None:
-            catalogue, more = coerce_table(INDICATOR_CATALOGUE, raw)
-            problems += more
-        if any(p.severity == "error" for p in problems):
-            raise EvaluationError(format_problems(problems))
-    data = read_inkar(args.files, merged=args.merged, codes=names, catalogue=catalogue)
-    ids = set(study.municipalities["municipality_id"])
-    ind = data.indicators
-    inside = ind["municipality_id"].isin(ids)
-    export_units = set(ind["municipality_id"])
-    if not inside.any():
-        raise DataError(
-            f"none of the {len(export_units)} units of the export is in the study's "
-            "municipalities table: is the export at the same level (Kreise: 5-digit codes, "
-            "Gemeinden: 8 digits) as the study?"
-        )
-    ind = ind[inside]
-    cat = data.catalogue[data.catalogue["indicator"].isin(set(ind["indicator"]))]
-    old_ind, old_cat = study.indicators, study.indicator_catalogue
-    clash = sorted(set(cat["indicator"]) & (set(old_ind["indicator"]) | set(old_cat["indicator"])))
-    if clash and not args.force:
-        raise EvaluationError(
-            f"the study already holds the indicator(s) {', '.join(clash)}; pass --force to "
-            "replace them"
-        )
-    ind_all = pd.concat([old_ind[~old_ind["indicator"].isin(clash)], ind], ignore_index=True)
-    cat_all = pd.concat([old_cat[~old_cat["indicator"].isin(clash)], cat], ignore_index=True)
-    new = _with(study, indicators=ind_all, indicator_catalogue=cat_all)
-    _save(new, args.study)
-    for note in data.notes:
-        print(f"  note: {note}")
-    if data.units["aggregate"].str.casefold().eq("kreisregionen").any():
-        m = study.municipalities
-        covered = set(data.units["municipality_id"].str.slice(0, 3))  # state + Regierungsbezirk
-        cities = m.loc[m["level"] == "kreisfreie_stadt", "municipality_id"]
-        cities = set(cities[cities.str.slice(0, 3).isin(covered)])
-        absent = sorted(cities - set(data.units["municipality_id"]))
-        if absent:
-            print(
-                f"  warning: {len(absent)} kreisfreie Stadt/Städte of the study in the area of "
-                "this Kreisregionen export have no row of their own (merged into a neighbouring "
-                f"region): {', '.join(absent[:15])}" + (" ..." if len(absent) > 15 else "")
-            )
-    left_out = export_units - ids
-    if left_out:
-        print(f"  {len(left_out):,} unit(s) of the export are not in the study and were left out")
-    missing = ids - export_units
-    if missing:
-        print(f"  {len(missing):,} unit(s) of the study have no value in the export")
-    print(
-        f"Imported {len(ind):,} values of {cat['indicator'].nunique()} indicator(s) "
-        f"({', '.join(cat['indicator'])})" + (f", replacing {', '.join(clash)}" if clash else "")
+        need_path(args.catalogue, "catalogue file", folder=False)
+    study = _existing(args.study)
+    data = read_inkar(
+        args.files, merged=args.merged, codes=dict(args.code), catalogue=args.catalogue
     )
+    new, notes = add_indicators(study, data, replace=args.force)
+    _save(new, args.study)
+    _print_notes(notes)
     _report(args.study)
     return 0
+
+
+def _print_notes(notes: list[str]) -> None:
+    """The first note is what was done; the others are indented below it."""
+    for i, note in enumerate(notes):
+        print(note if i == 0 else f"  {note}")
+
+
+def _name_code(text: str) -> tuple[str, str]:
+    """An argument ``NAME=CODE`` (``--code``)."""
+    name, sep, code = text.partition("=")
+    if not sep or not name.strip() or not code.strip():
+        raise argparse.ArgumentTypeError(f"{text!r}: write NAME=CODE, e.g. 'Einwohner=residents'")
+    return name.strip(), code.strip()

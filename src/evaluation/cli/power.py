@@ -9,6 +9,8 @@ import dataclasses
 import sys
 from pathlib import Path
 
+from ..i18n import LANGS
+from ..options import Onset, choices
 from . import need_path
 
 ESTIMATORS = ("twfe", "event_study", "att_gt")
@@ -64,6 +66,7 @@ def _positive(text: str) -> int:
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``power``."""
     p = sub.add_parser(
         "power",
         help="power and minimum detectable effect of a study's design for one indicator",
@@ -85,7 +88,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--cluster", choices=("unit", "state"), default="unit", help="default unit")
     p.add_argument(
         "--onset",
-        choices=("start", "agreement", "certification"),
+        choices=choices(Onset),
         default="certification",
         help="treatment date (default certification)",
     )
@@ -119,12 +122,14 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="address of a running Dask scheduler for --backend dask, e.g. "
         "tcp://scheduler:8786 (default: a local cluster)",
     )
-    p.add_argument("--lang", choices=("de", "en"), default="de", help="language (default de)")
+    p.add_argument("--lang", choices=LANGS, default="de", help="language (default de)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_power)
 
 
 def cmd_power(args: argparse.Namespace) -> int:
+    """``power``: :func:`evaluation.minimum_detectable_effect` and :func:`evaluation.power`
+    of the design estimated from the study (:meth:`evaluation.PanelDesign.from_study`)."""
     from ..planning import PanelDesign, minimum_detectable_effect, power
     from ..study.model import load_study
 

@@ -21,6 +21,7 @@ REPLACE = (
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``report``, ``summary`` and ``verify``."""
     p = sub.add_parser(
         "report",
         help="write the full evaluation report of a study",
@@ -78,6 +79,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    """``report``: :func:`evaluation.render_report`."""
     from ..report import render_report
 
     need_path(args.study, "study folder", folder=True)
@@ -140,6 +142,7 @@ def _short(entry: str) -> str:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
+    """``verify``: :func:`evaluation.verify_report`; exit 1 when anything differs."""
     from ..report import verify_report
 
     need_path(args.folder, "report folder", folder=True)

@@ -7,11 +7,16 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..study.validation import Problem, StudyValidationError, format_problems, problems_json
+from .. import codes
+from ..errors import StudyValidationError, UsageError
+from ..study.checks import DEFAULT_YEARS
+from ..study.problems import Problem, format_problems, problems_json
+from ..study.read import MAX_ROWS
 from . import need_path
 
 
 def register(sub: argparse._SubParsersAction) -> None:
+    """Add ``validate``, ``init``, ``demo`` and ``schema``."""
     p = sub.add_parser(
         "validate",
         help="check a study folder and list every problem",
@@ -21,6 +26,27 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("path", type=Path, help="study folder (with datapackage.json)")
     p.add_argument("--format", choices=["text", "json"], default="text", help="output format")
+    p.add_argument(
+        "--years",
+        type=int,
+        nargs=2,
+        metavar=("FIRST", "LAST"),
+        default=list(DEFAULT_YEARS),
+        help="plausible calendar years of dates and year fields; values outside are errors "
+        f"(default {DEFAULT_YEARS[0]} {DEFAULT_YEARS[1]})",
+    )
+    p.add_argument(
+        "--allow-outside",
+        action="store_true",
+        help="follow table paths of datapackage.json that are absolute, leave the folder (..) "
+        "or are symbolic links (each table read from outside gets a warning naming it)",
+    )
+    p.add_argument(
+        "--max-rows",
+        type=_positive,
+        default=MAX_ROWS,
+        help=f"refuse a table with more rows than this (default {MAX_ROWS:,})",
+    )
     p.set_defaults(func=cmd_validate)
 
     p = sub.add_parser(
@@ -65,15 +91,17 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def study_summary(study, problems: list[Problem]) -> str:
-    """A one-screen summary of a valid study."""
+    """A one-screen summary of a valid study (the command line speaks English): its tables,
+    units (:func:`~evaluation.study.describe.unit_counts`), audits, certification cohorts
+    (:func:`~evaluation.study.describe.cohort_counts`), indicators, measures and warnings."""
+    from ..study import describe
+
     m = study.municipalities
     lines = [f"Study {study.source or ''}".rstrip() + ": valid"]
     lines.append("")
     lines.append("Rows per table:")
     for name, df in study.tables.items():
         lines.append(f"  {name:<20} {len(df):>9,}")
-    groups = m["group"].value_counts().to_dict()
-    levels = m["level"].value_counts().sort_index().to_dict()
     lines.append("")
     if not len(m):
         lines.append(
@@ -81,27 +109,34 @@ def study_summary(study, problems: list[Problem]) -> str:
             "analysing; a report needs units"
         )
     else:
+        levels = describe.unit_counts(study, "level").tidy()
+        groups = {g: int(levels[f"n_{g}"].sum()) for g in codes.GROUP_CODES}
         lines.append(
             "Units: "
-            + ", ".join(f"{k} {v}" for k, v in sorted(groups.items()))
+            + ", ".join(f"{k} {v}" for k, v in sorted(groups.items()) if v)
             + " | levels: "
-            + ", ".join(f"{k} {v}" for k, v in levels.items())
+            + ", ".join(f"{r.level} {r.n_total}" for r in levels.sort_values("level").itertuples())
             + f" | states: {m['state'].nunique()}"
         )
     a = study.audits
     if len(a):
-        cohorts = study.onsets("certification").dropna(subset=["cohort"])["cohort"]
-        counts = cohorts.value_counts().sort_index()
         lines.append(
             "Audits: "
             + ", ".join(
                 f"cycle {int(k)}: {v}" for k, v in a["cycle"].value_counts().sort_index().items()
             )
         )
-        if len(counts):
+        cohorts = describe.cohort_counts(study, onset="certification")
+        if len(cohorts.tidy()):
             lines.append(
                 "Certification cohorts (first audit): "
-                + ", ".join(f"{int(k)} ({v})" for k, v in counts.items())
+                + ", ".join(f"{r.cohort} ({r.n_units})" for r in cohorts.tidy().itertuples())
+            )
+        without = cohorts.facts["n_without_onset"]
+        if without:
+            lines.append(
+                f"  {without} audited unit(s) without a certification date: in no cohort and "
+                "not in the impact analyses"
             )
     ind = study.indicators
     if len(ind):
@@ -128,12 +163,31 @@ def _range(s: pd.Series) -> str:
     return "none" if s.empty else f"{int(s.min())}-{int(s.max())}"
 
 
+def _positive(text: str) -> int:
+    try:
+        v = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return v
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
+    """``validate``: :func:`evaluation.load_study` with the options given."""
     from ..study.model import load_study
 
     need_path(args.path, "study folder")
+    if args.years[0] > args.years[1]:
+        raise UsageError(f"--years {args.years[0]} {args.years[1]}: FIRST is after LAST")
     try:
-        study = load_study(args.path, validate=True)
+        study = load_study(
+            args.path,
+            validate=True,
+            years=tuple(args.years),
+            allow_outside=args.allow_outside,
+            max_rows=args.max_rows,
+        )
     except StudyValidationError as exc:
         if args.format == "json":
             print(exc.to_json())
@@ -150,6 +204,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
+    """``init``: :func:`evaluation.init_study`."""
     from ..study.model import init_study
 
     written = init_study(args.path)
@@ -159,6 +214,7 @@ def cmd_init(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    """``demo``: :func:`evaluation.run_demo` (with ``--no-report`` only the demo study)."""
     out: Path = args.out
     if args.no_report:
         from ..report.build import write_demo_study
@@ -176,6 +232,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
+    """``schema``: the data schema (:func:`evaluation.study.schema.write_data_package`) into
+    a new folder, written whole or not at all."""
     from ..report.output import atomic_folder
     from ..report.text import count
     from ..study.schema import write_data_package

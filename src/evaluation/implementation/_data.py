@@ -1,6 +1,11 @@
 """From the study tables to one status per measure and report number.
 
-Conventions (documented in ``docs/readme/implementation.md``):
+The status history itself (:func:`measure_status`) belongs to the data layer
+(:mod:`evaluation.study.status`), so that the descriptive tables of a study and these analyses
+share one convention; this module re-exports it and adds what the analyses choose on top of
+it (the report a status is read from, the definition of success, grouping keys).
+
+Conventions (documented in ``docs/explanation/implementation-conventions.md``):
 
 - report number = ``report_year`` - year of the audit's ``certification_date``; reports 1, 2, 3
   are the three annual reports of the implementation phase, report 0 is "at certification";
@@ -21,29 +26,32 @@ Conventions (documented in ``docs/readme/implementation.md``):
 from __future__ import annotations
 
 import warnings
-from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from ..codes import ALL_FIELD_CODES, STATUS_CODES, Lang, labels
-from ..errors import DataError, ImplementationDataWarning
+from ..codes import ALL_FIELD_CODES, Lang, labels
+from ..errors import ImplementationDataWarning
+from ..options import Unreported as Unreported
+
+# the status history belongs to the data layer; re-exported here for the analyses
+from ..study.status import DISCONTINUED as DISCONTINUED
+from ..study.status import IMPLEMENTED as IMPLEMENTED
+from ..study.status import N_REPORTS as N_REPORTS
+from ..study.status import PLANNED as PLANNED
+from ..study.status import REPORT_NUMBERS as REPORT_NUMBERS
+from ..study.status import STATUS_INDEX as STATUS_INDEX
+from ..study.status import MeasureStatus as MeasureStatus
+from ..study.status import measure_status as measure_status
 
 Success = Literal["implemented", "at_least_partial"]
 AsOf = int | Literal["end"]
-Unreported = Literal["exclude", "planned"]
 
 SUCCESS_DEFINITIONS: dict[str, tuple[str, ...]] = {
     "implemented": ("implemented",),
     "at_least_partial": ("partially_implemented", "implemented"),
 }
-N_REPORTS = 3
-REPORT_NUMBERS: tuple[int, ...] = (0, 1, 2, 3)
-STATUS_INDEX = {s: i for i, s in enumerate(STATUS_CODES)}
-PLANNED = STATUS_INDEX["planned"]
-IMPLEMENTED = STATUS_INDEX["implemented"]
-DISCONTINUED = STATUS_INDEX["discontinued"]
 
 #: grouping keys a user may ask for (aliases map to the column name)
 GROUP_KEYS: tuple[str, ...] = (
@@ -68,23 +76,6 @@ KEY_CODE_LISTS = {
     "field_a": "action_fields",
     "field_b": "action_fields",
 }
-
-
-@dataclass
-class MeasureStatus:
-    """Measures of certified audits with their status at report 0-3.
-
-    ``frame`` has one row per measure (ids, action field, municipality attributes, cohort,
-    cycle, ``due`` = last report number due, ``n_reported``); ``status`` is an integer array
-    (measures x 4) of indices into :data:`evaluation.codes.STATUS_CODES` after carrying the last
-    status forward; ``reported`` says where a report row exists.
-    """
-
-    frame: pd.DataFrame
-    status: np.ndarray
-    reported: np.ndarray
-    last_report_year: int
-    notes: list[str] = field(default_factory=list)
 
 
 def check_choice(name: str, value, allowed) -> None:
@@ -125,132 +116,6 @@ def normalise_by(by, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
 def _warn(message: str, notes: list[str]) -> None:
     notes.append(message)
     warnings.warn(message, ImplementationDataWarning, stacklevel=4)
-
-
-def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
-    """Resolve every measure's status at certification and in reports 1-3 (see module doc)."""
-    check_choice("unreported", unreported, ("exclude", "planned"))
-    notes: list[str] = []
-    m = study.measure_table()
-    if len(m) == 0:
-        raise DataError("table measures is empty: the study has no measures to analyse")
-    dup_m = m["measure_id"].duplicated().to_numpy()
-    if dup_m.any():
-        row = int(np.flatnonzero(dup_m)[0])
-        raise DataError(
-            f"measures row {row}: measure_id {m['measure_id'].iloc[row]} occurs more than once "
-            "(or its goal_id matches several goals); measure ids must be unique"
-        )
-    for col, table in (("action_field", "goals"), ("municipality_id", "audits")):
-        bad = m[col].isna().to_numpy()
-        if bad.any():
-            ids = ", ".join(m.loc[bad, "measure_id"].astype(str).head(3))
-            raise DataError(
-                f"measures: {int(bad.sum())} measure(s) (e.g. {ids}) have no {col}: their "
-                f"goal_id or audit_id does not match a row of table {table}; fix the ids"
-            )
-    muni_cols = ["municipality_id", *study.covariates]
-    mun = study.municipalities[[c for c in dict.fromkeys(muni_cols)]]
-    m = m.merge(mun, on="municipality_id", how="left")
-    all_ids = set(m["measure_id"].astype(str))
-    m["cohort"] = m["certification_date"].dt.year.astype("Int64")
-    uncertified = m["cohort"].isna().to_numpy()
-    if uncertified.any():
-        notes.append(
-            f"{int(uncertified.sum())} measure(s) of {m.loc[uncertified, 'audit_id'].nunique()} "
-            "audit(s) without certification date are left out (no reports are due)."
-        )
-        m = m.loc[~uncertified]
-    m = m.reset_index(drop=True)
-
-    rep = study.measure_reports
-    if len(rep) == 0:
-        raise DataError("table measure_reports is empty: there are no annual reports to analyse")
-    if rep["report_year"].isna().any() or rep["status"].isna().any():
-        row = int(np.flatnonzero((rep["report_year"].isna() | rep["status"].isna()).to_numpy())[0])
-        raise DataError(
-            f"measure_reports row {row}: report_year or status is missing; fill it in or "
-            "delete the row"
-        )
-    unknown = ~rep["status"].isin(STATUS_CODES).to_numpy()
-    if unknown.any():
-        row = int(np.flatnonzero(unknown)[0])
-        raise DataError(
-            f"measure_reports row {row}: status {rep['status'].iloc[row]!r} is not one of "
-            f"{STATUS_CODES}"
-        )
-    dup = rep.duplicated(["measure_id", "report_year"]).to_numpy()
-    if dup.any():
-        row = int(np.flatnonzero(dup)[0])
-        raise DataError(
-            f"measure_reports row {row}: a second report for measure "
-            f"{rep['measure_id'].iloc[row]} in {rep['report_year'].iloc[row]}; keep one row per "
-            "measure and report year"
-        )
-    last_year = int(rep["report_year"].max())
-    pos = pd.Series(np.arange(len(m)), index=pd.Index(m["measure_id"].astype(str)))
-    r_idx = pos.reindex(rep["measure_id"].astype(str).to_numpy()).to_numpy()
-    known = ~np.isnan(r_idx)
-    orphans = ~known & ~rep["measure_id"].astype(str).isin(all_ids).to_numpy()
-    if orphans.any():
-        notes.append(
-            f"{int(orphans.sum())} report row(s) name a measure_id that is not in table "
-            "measures and are not used."
-        )
-    r_idx = r_idx[known].astype(np.int64)
-    cohort = m["cohort"].to_numpy(dtype=np.int64)
-    number = rep["report_year"].to_numpy(dtype=np.int64)[known] - cohort[r_idx]
-    codes = rep["status"].map(STATUS_INDEX).to_numpy(dtype=np.int64)[known]
-    if (number < 0).any():
-        i = int(np.flatnonzero(known)[np.flatnonzero(number < 0)[0]])
-        raise DataError(
-            f"measure_reports row {i}: report_year {int(rep['report_year'].iloc[i])} of measure "
-            f"{rep['measure_id'].iloc[i]} lies before the certification year of its audit; "
-            "correct the report year or the audit's certification_date"
-        )
-    late = number > N_REPORTS
-    if late.any():
-        notes.append(
-            f"{int(late.sum())} report row(s) after report {N_REPORTS} (beyond the "
-            "implementation phase) are not used."
-        )
-    r_idx, number, codes = r_idx[~late], number[~late], codes[~late]
-    raw = np.full((len(m), N_REPORTS + 1), -1, dtype=np.int64)
-    raw[r_idx, number] = codes
-    reported = raw >= 0
-    due = np.minimum(N_REPORTS, last_year - cohort)
-    m["due"] = due
-    m["n_reported"] = reported[:, 1:].sum(axis=1)
-
-    # measures without any report although at least report 1 is due
-    none = (due >= 1) & ~reported.any(axis=1)
-    if none.any():
-        if unreported == "exclude":
-            _warn(
-                f"{int(none.sum())} measure(s) have no report although reports are due; they "
-                "are excluded (pass unreported='planned' to count them as planned).",
-                notes,
-            )
-            keep = ~none
-            m, raw, reported, due = (
-                m.loc[keep].reset_index(drop=True),
-                raw[keep],
-                reported[keep],
-                due[keep],
-            )
-        else:
-            _warn(
-                f"{int(none.sum())} measure(s) have no report although reports are due; they "
-                "count as planned throughout (unreported='planned').",
-                notes,
-            )
-    status = raw.copy()
-    status[status[:, 0] < 0, 0] = PLANNED
-    cols = np.where(status >= 0, np.arange(N_REPORTS + 1), 0)
-    cols = np.maximum.accumulate(cols, axis=1)
-    status = np.take_along_axis(status, cols, axis=1)
-    m["action_field"] = m["action_field"].astype("string")
-    return MeasureStatus(m, status, reported, last_year, notes)
 
 
 def select(ms: MeasureStatus, as_of, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:

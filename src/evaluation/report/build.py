@@ -355,7 +355,7 @@ def verify_report(folder: str | Path) -> Verification:
         res.differences.append(f"study folder {study_rel} not found")
         return res
     # inputs
-    recorded = {i["name"]: i["sha256"] for i in rec["inputs"]}
+    recorded = {i["name"]: i["sha256"] for i in rec.get("inputs") or []}
     current = {i["name"]: i["sha256"] for i in describe_inputs(study_dir)}
     for name in sorted(set(recorded) | set(current)):
         if name not in current:
@@ -461,8 +461,12 @@ def summary_year(study: StudyLike, config: str | Path | dict | ReportConfig | No
 
 
 def demo_config_path() -> Path:
-    """``reports/demo.toml`` of a source checkout, if present."""
-    return Path(__file__).resolve().parents[3] / "reports" / "demo.toml"
+    """The demo report's configuration, shipped inside the package (``evaluation/report/
+    demo.toml``, read through :mod:`importlib.resources`; ``reports/demo.toml`` of the source
+    tree is an identical copy, checked by a test)."""
+    from importlib import resources
+
+    return Path(str(resources.files(__package__).joinpath("demo.toml")))
 
 
 def run_demo(

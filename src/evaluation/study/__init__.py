@@ -1,15 +1,24 @@
 """The data model of a study: its tables and their schema, validation, reading and writing,
-outcome panels, and the synthetic demo study. It knows nothing about the analyses.
+outcome panels, descriptive tables and the synthetic demo study. It knows nothing about the
+analyses.
 
 - :mod:`~evaluation.study.schema`: the tables, fields, keys and code lists (one definition,
   from which ``data_schema/`` is generated);
-- :mod:`~evaluation.study.validation`: every check of a study, each problem with table, row,
-  field and what to do;
-- :mod:`~evaluation.study.io`: reading and writing Frictionless data packages, safely;
+- :mod:`~evaluation.study.problems`: a problem found in a study (table, row, field, value and
+  what to do), counted, listed and written as JSON;
+- :mod:`~evaluation.study.coerce` and :mod:`~evaluation.study.checks`: the two steps of
+  validation (types, then content);
+- :mod:`~evaluation.study.read` (with :mod:`~evaluation.study.files`,
+  :mod:`~evaluation.study.encoding`, :mod:`~evaluation.study.descriptor` and
+  :mod:`~evaluation.study.read_csv`) and :mod:`~evaluation.study.write`: reading and writing
+  Frictionless data packages, safely;
 - :mod:`~evaluation.study.model`: the :class:`Study`;
 - :mod:`~evaluation.study.panel`: outcome panels and the one normaliser of panels;
 - :mod:`~evaluation.study.exposure`: whether a certificate is in force, per unit and year;
 - :mod:`~evaluation.study.synthetic`: the synthetic demo study with its known truth.
+
+``evaluation.study.io`` and ``evaluation.study.validation`` re-export the names of the reading,
+writing and validation modules for one release.
 """
 
 from __future__ import annotations

@@ -24,23 +24,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..codes import Lang
-from ..errors import DataError
-from ..results import TableResult
+from ..errors import DataError, OptionError
+from ..i18n import Text
+from .describe import DescriptiveTable
 
 CUTOFF_MONTH, CUTOFF_DAY = 7, 1
 
-TEXTS = {
-    "title": ("Zertifikat in Kraft je Kommune und Jahr", "Certificate in force per unit and year"),
-    "rule": (
-        "Regel: in Kraft im Jahr y, wenn der 1. Juli von y zwischen Zertifizierung und Ende der "
-        "dreijährigen Umsetzungsphase liegt; eine vor dem Phasenende begonnene Re-Auditierung "
-        "verlängert bis zum neuen Zertifikat (ohne Zertifikat bis zum Ende der Daten).",
-        "Rule: in force in year y when 1 July of y lies between certification and the end of "
-        "the three-year implementation phase; a re-audit started before the phase end extends "
-        "the cover to the new certificate (without one, to the end of the data).",
-    ),
-}
+TITLE = Text("Zertifikat in Kraft je Kommune und Jahr", "Certificate in force per unit and year")
+RULE = Text(
+    "Regel: in Kraft im Jahr y, wenn der 1. Juli von y zwischen Zertifizierung und Ende der "
+    "dreijährigen Umsetzungsphase liegt; eine vor dem Phasenende begonnene Re-Auditierung "
+    "verlängert bis zum neuen Zertifikat (ohne Zertifikat bis zum Ende der Daten).",
+    "Rule: in force in year y when 1 July of y lies between certification and the end of "
+    "the three-year implementation phase; a re-audit started before the phase end extends "
+    "the cover to the new certificate (without one, to the end of the data).",
+)
 
 
 def _intervals(audits: pd.DataFrame, last_year: int) -> pd.DataFrame:
@@ -111,19 +109,25 @@ def in_force_matrix(
     return on, cyc
 
 
-class CertificationStatus(TableResult):
+#: the switching events of :func:`certification_status`, with their labels
+EVENTS: dict[str, Text] = {
+    "entry": Text("Eintritt", "entry"),
+    "exit": Text("Austritt", "exit"),
+    "re_entry": Text("Wiedereintritt", "re-entry"),
+}
+
+
+class CertificationStatus(DescriptiveTable):
     """Per unit and year: ``in_force`` (0/1), ``cycle`` (audit cycle in force, 0 = none),
     ``event`` (``"entry"``, ``"exit"``, ``"re_entry"`` or empty), ``first_certified`` (first
     year in force, 0 if never) and ``ever_exited``. ``events()`` lists the switches only."""
 
-    def __init__(self, table: pd.DataFrame, **kw) -> None:
-        super().__init__(table, title=TEXTS["title"][0], **kw)
+    year_columns = DescriptiveTable.year_columns | {"first_certified"}
 
-    def summary(self, lang: Lang = "de"):
-        s = super().summary(lang)
-        s.title = TEXTS["title"][0 if lang == "de" else 1]
-        s.notes = [TEXTS["rule"][0 if lang == "de" else 1]]
-        return s
+    def __init__(self, table: pd.DataFrame, **kw: Any) -> None:
+        kw.setdefault("notes", [RULE])
+        kw.setdefault("value_labels", {"event": EVENTS})
+        super().__init__(table, title=TITLE, **kw)
 
     def events(self) -> pd.DataFrame:
         """The switching events: unit, year and ``event``."""
@@ -132,7 +136,7 @@ class CertificationStatus(TableResult):
 
 
 def certification_status(
-    study,
+    study: Any,
     years: tuple[int, int] | None = None,
     *,
     units: Sequence[str] | None = None,
@@ -175,7 +179,7 @@ def certification_status(
         or not all(isinstance(y, int | np.integer) for y in years)
         or years[0] > years[1]
     ):
-        raise ValueError(f"years must be (first, last) with first <= last, got {years!r}")
+        raise OptionError(f"years must be (first, last) with first <= last, got {years!r}")
     yrs = np.arange(int(years[0]), int(years[1]) + 1)
     if units is None:
         ids = list(

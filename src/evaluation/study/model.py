@@ -1,31 +1,32 @@
 """The study: audited and comparison municipalities, audits, goals, measures, reports, indicators.
 
 A :class:`Study` holds one pandas DataFrame per table of the data schema
-(:mod:`evaluation.schema`), with the schema's dtypes: text as ``string``, integers as ``Int64``,
+(:mod:`evaluation.study.schema`), with the schema's dtypes: text as ``string``, integers as ``Int64``,
 numbers as ``float64``, booleans as ``boolean`` and dates as ``datetime64[ns]``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from ..errors import StudyValidationError
+from ..options import Onset, TableFormat, check_option
 from . import schema
-from .validation import (
-    DEFAULT_YEARS,
-    Problem,
-    StudyValidationError,
-    check_study,
-    check_years_option,
-    coerce_table,
-)
+from .checks import DEFAULT_YEARS, check_study, check_years_option
+from .coerce import coerce_table
+from .problems import Problem
+from .read import MAX_FILE_BYTES, MAX_ROWS, read_tables
+from .write import init_study_folder, save_study
 
 if TYPE_CHECKING:
     from .synthetic import Truth
 
-OnsetName = Literal["start", "agreement", "certification"]
+#: deprecated alias of :data:`evaluation.options.Onset`
+OnsetName = Onset
+#: the audits column of each onset
 ONSET_COLUMNS: dict[str, str] = {
     "start": "start_date",
     "agreement": "agreement_date",
@@ -82,30 +83,37 @@ class Study:
     # -- tables --------------------------------------------------------------------------
     @property
     def municipalities(self) -> pd.DataFrame:
+        """The units: audited and comparison municipalities (one row each), with level, state, group and baseline covariates."""
         return self._tables["municipalities"]
 
     @property
     def audits(self) -> pd.DataFrame:
+        """The audits: one row per audit cycle of a unit, with its dates."""
         return self._tables["audits"]
 
     @property
     def goals(self) -> pd.DataFrame:
+        """The goals of the target agreements, each in one action field."""
         return self._tables["goals"]
 
     @property
     def measures(self) -> pd.DataFrame:
+        """The measures agreed for the goals."""
         return self._tables["measures"]
 
     @property
     def measure_reports(self) -> pd.DataFrame:
+        """The annual reports: the status of a measure in a report year."""
         return self._tables["measure_reports"]
 
     @property
     def indicators(self) -> pd.DataFrame:
+        """The outcome indicators in long form: unit, year, indicator, value."""
         return self._tables["indicators"]
 
     @property
     def indicator_catalogue(self) -> pd.DataFrame:
+        """What each indicator is: labels, unit, source, direction and aggregation."""
         return self._tables["indicator_catalogue"]
 
     @property
@@ -131,11 +139,19 @@ class Study:
         ]
         return [c for c in base if self.municipalities[c].notna().any()] + extra
 
-    def onsets(self, onset: OnsetName = "certification", cycle: int = 1) -> pd.DataFrame:
-        """Onset per audited municipality: ``municipality_id``, ``onset_date``, ``cohort``
-        (the calendar year of the onset date) for the given audit cycle."""
-        if onset not in ONSET_COLUMNS:
-            raise ValueError(f"onset must be one of {sorted(ONSET_COLUMNS)}, got {onset!r}")
+    def onsets(self, onset: Onset = "certification", cycle: int = 1) -> pd.DataFrame:
+        """Onset per audit of the given cycle: ``municipality_id``, ``onset_date`` and
+        ``cohort`` (the calendar year of the onset date; missing where the date is).
+
+        Parameters
+        ----------
+        onset
+            The date that starts treatment: ``"start"`` of the audit, council
+            ``"agreement"`` on the targets or ``"certification"`` (default).
+        cycle
+            The audit cycle (1 = first audit).
+        """
+        check_option("onset", onset, Onset)
         a = self.audits[self.audits["cycle"] == cycle]
         out = pd.DataFrame(
             {
@@ -199,10 +215,9 @@ class Study:
             raise StudyValidationError(probs)
         return self
 
-    def save(self, path: str | Path, format: Literal["csv", "parquet"] = "csv") -> Path:
-        """Write the study as a data package folder (descriptor plus one file per table)."""
-        from .io import save_study
-
+    def save(self, path: str | Path, format: TableFormat = "csv") -> Path:
+        """Write the study as a data package folder (descriptor plus one file per table; see
+        :func:`evaluation.study.write.save_study`)."""
         return save_study(self, path, format=format)
 
     @classmethod
@@ -258,20 +273,24 @@ def load_study(
         Guards against files that are far too large: a table file larger than this (default
         1 GiB) or with more rows (default 20,000,000) is refused with a message.
     """
-    from .io import MAX_FILE_BYTES, MAX_ROWS, read_study
-
-    return read_study(
+    years = check_years_option(years)
+    read = read_tables(
         path,
-        validate=validate,
-        years=years,
         allow_outside=allow_outside,
         max_file_bytes=MAX_FILE_BYTES if max_file_bytes is None else max_file_bytes,
         max_rows=MAX_ROWS if max_rows is None else max_rows,
     )
+    # the tables are typed already: keep the problems found while reading them
+    study = Study._from_typed(read.tables, read.problems, read.folder)
+    study._years = years
+    study.files = read.files
+    problems = study.problems()
+    if validate and any(p.severity == "error" for p in problems):
+        raise StudyValidationError(problems)
+    return study
 
 
 def init_study(path: str | Path) -> list[Path]:
-    """Create an empty study folder: descriptor, header-only CSV templates and the codebook."""
-    from .io import init_study_folder
-
+    """Create an empty study folder: descriptor, header-only CSV templates and the codebook;
+    returns the files written. A folder that exists and is not empty is refused."""
     return init_study_folder(path)

@@ -5,8 +5,10 @@ Panel convention
 ----------------
 :func:`build_panel` returns one row per municipality and year with the columns
 ``municipality_id`` (string), ``year`` (int), the outcome (named by the indicator code),
-``cohort`` (int: the onset year; **0 for never treated**), ``rel_time`` (year - cohort; missing
-for never treated), ``treated`` (0/1: ever treated), ``post`` (0/1: treated and year >= cohort),
+``cohort`` (int: the onset year; **0 for never treated**), ``event_time`` (years since onset:
+year - cohort; missing for never treated; ``rel_time`` is the same column under its deprecated
+name, kept for one release), ``treated`` (0/1: ever treated), ``post`` (0/1: treated and
+year >= cohort),
 ``onset_before_data`` (the unit has no observation before its onset), unit attributes
 (``state``, ``level``, ``group``) and the baseline covariates. ``panel.attrs["roles"]`` names the
 columns that play the roles outcome, unit, time and cohort.
@@ -27,8 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..options import Onset
+from ..errors import DataError, DataWarning
+from ..options import Onset, check_option
 
 UNIT, TIME, COHORT = "municipality_id", "year", "cohort"
 #: deprecated alias of :data:`evaluation.options.Onset`
@@ -177,6 +179,9 @@ def check_panel(
 
 
 def integer_column(s: pd.Series, name: str, *, allow_missing: bool) -> pd.Series:
+    """A role column of whole years as ``int64``; with ``allow_missing`` a missing value
+    becomes 0 (the never-treated cohort). Text or fractions are a :class:`DataError` naming
+    the column."""
     if not pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
         example = s.dropna().iloc[0] if s.notna().any() else None
         raise DataError(
@@ -194,6 +199,8 @@ def integer_column(s: pd.Series, name: str, *, allow_missing: bool) -> pd.Series
 
 
 def numeric_column(s: pd.Series, name: str) -> pd.Series:
+    """A column as ``float64`` (booleans as 0/1); text or infinite values are a
+    :class:`DataError` naming the column."""
     if pd.api.types.is_bool_dtype(s):
         return s.astype("float64")
     if not pd.api.types.is_numeric_dtype(s):
@@ -209,6 +216,8 @@ def numeric_column(s: pd.Series, name: str) -> pd.Series:
 
 
 def post_indicator(df: pd.DataFrame, roles: Roles) -> np.ndarray:
+    """1.0 where a row is treated and at or after its onset (cohort > 0, time >= cohort),
+    else 0.0."""
     g = df[roles.cohort].to_numpy()
     return ((g > 0) & (df[roles.time].to_numpy() >= g)).astype(float)
 
@@ -225,7 +234,7 @@ def event_time_of(df: pd.DataFrame, roles: Roles) -> np.ndarray:
 def build_panel(
     study: Any,
     indicator: str,
-    onset: OnsetName = "certification",
+    onset: Onset = "certification",
     cycle: int = 1,
     covariates: Sequence[str] | None = None,
     *,
@@ -258,14 +267,73 @@ def build_panel(
     unbalanced; ``attrs["missing"]`` maps every unit with gaps to its missing years, and
     ``onset_before_data`` flags treated units observed only from their onset on.
     """
-    if onset not in ("start", "agreement", "certification"):
-        raise DataError(f"onset must be 'start', 'agreement' or 'certification', got {onset!r}")
+    check_option("onset", onset, Onset)
     ind = study.indicators
     available = sorted(pd.unique(ind["indicator"].dropna()).tolist())
     if indicator not in available:
         raise DataError(
             f"indicator {indicator!r} has no values in the indicators table; available: {available}"
         )
+    m, covariates, excluded = _panel_units(study, onset, cycle, covariates)
+    v = ind.loc[ind["indicator"] == indicator, ["municipality_id", "year", "value"]]
+    v = v[v["value"].notna()]
+    if years is not None:
+        v = v[(v["year"] >= years[0]) & (v["year"] <= years[1])]
+    v = v.rename(columns={"value": indicator})
+    v["year"] = v["year"].astype("int64")
+    v[indicator] = v[indicator].astype("float64")
+    panel = m.merge(v, on="municipality_id", how="inner")
+    if panel.empty:
+        raise DataError(f"indicator {indicator!r} has no values for the study's municipalities")
+    panel["municipality_id"] = panel["municipality_id"].astype("string")
+    g = panel["cohort"].to_numpy()
+    yr = panel["year"].to_numpy()
+    panel["event_time"] = pd.array(np.where(g > 0, yr - g, 0), dtype="Int64")
+    panel.loc[g == 0, "event_time"] = pd.NA
+    panel["rel_time"] = panel["event_time"]  # the deprecated name, for one release
+    panel["treated"] = (g > 0).astype("int64")
+    panel["post"] = ((g > 0) & (yr >= g)).astype("int64")
+    first = panel.groupby("municipality_id")["year"].transform("min").to_numpy()
+    panel["onset_before_data"] = (g > 0) & (g <= first)
+    order = [
+        "municipality_id",
+        "year",
+        indicator,
+        "cohort",
+        "event_time",
+        "rel_time",
+        "treated",
+        "post",
+        "onset_before_data",
+        "state",
+        "level",
+        "group",
+        *covariates,
+    ]
+    panel = panel[order].sort_values(["municipality_id", "year"], kind="stable")
+    panel = panel.reset_index(drop=True)
+
+    gaps, no_data, flagged = _gaps(panel, m, indicator)
+    panel.attrs = {
+        "roles": {"outcome": indicator, "unit": UNIT, "time": TIME, "cohort": COHORT},
+        "indicator": indicator,
+        "onset": onset,
+        "cycle": int(cycle),
+        "covariates": covariates,
+        "never_treated_cohort": 0,
+        "missing": gaps,
+        "no_data": no_data,
+        "excluded": excluded,
+        "onset_before_data": flagged,
+    }
+    return panel
+
+
+def _panel_units(
+    study: Any, onset: str, cycle: int, covariates: Sequence[str] | None
+) -> tuple[pd.DataFrame, list[str], list[str]]:
+    """The units of the panel with their cohort (0 = never treated) and covariates, the
+    covariates used, and the audited units left out for want of an onset date (warned)."""
     mun = study.municipalities
     all_cov = list(study.covariates)
     if covariates is None:
@@ -295,55 +363,26 @@ def build_panel(
         warnings.warn(
             f"{len(excluded)} audited unit(s) have no {onset} date in cycle {cycle} and are "
             f"left out of the panel (see panel.attrs['excluded']): {excluded[:5]}",
-            UserWarning,
-            stacklevel=2,
+            DataWarning,
+            stacklevel=3,
         )
     m = m[~m["municipality_id"].isin(excluded)]
     m = m.merge(ons, on="municipality_id", how="left")
     m["cohort"] = m["cohort"].fillna(0).astype("int64")
 
-    v = ind.loc[ind["indicator"] == indicator, ["municipality_id", "year", "value"]]
-    v = v[v["value"].notna()]
-    if years is not None:
-        v = v[(v["year"] >= years[0]) & (v["year"] <= years[1])]
-    v = v.rename(columns={"value": indicator})
-    v["year"] = v["year"].astype("int64")
-    v[indicator] = v[indicator].astype("float64")
-    panel = m.merge(v, on="municipality_id", how="inner")
-    if panel.empty:
-        raise DataError(f"indicator {indicator!r} has no values for the study's municipalities")
-    panel["municipality_id"] = panel["municipality_id"].astype("string")
-    g = panel["cohort"].to_numpy()
-    yr = panel["year"].to_numpy()
-    panel["rel_time"] = pd.array(np.where(g > 0, yr - g, 0), dtype="Int64")
-    panel.loc[g == 0, "rel_time"] = pd.NA
-    panel["treated"] = (g > 0).astype("int64")
-    panel["post"] = ((g > 0) & (yr >= g)).astype("int64")
-    first = panel.groupby("municipality_id")["year"].transform("min").to_numpy()
-    panel["onset_before_data"] = (g > 0) & (g <= first)
-    order = [
-        "municipality_id",
-        "year",
-        indicator,
-        "cohort",
-        "rel_time",
-        "treated",
-        "post",
-        "onset_before_data",
-        "state",
-        "level",
-        "group",
-        *covariates,
-    ]
-    panel = panel[order].sort_values(["municipality_id", "year"], kind="stable")
-    panel = panel.reset_index(drop=True)
+    return m, covariates, excluded
 
-    # what is missing
+
+def _gaps(
+    panel: pd.DataFrame, units: pd.DataFrame, indicator: str
+) -> tuple[dict[str, list[int]], list[str], list[str]]:
+    """The missing years of every unit with gaps, the units without any value and the treated
+    units observed only from their onset on (each warned)."""
     all_years = np.arange(int(panel["year"].min()), int(panel["year"].max()) + 1)
     have = panel.groupby("municipality_id")["year"].agg(lambda s: set(s.tolist()))
     gaps = {str(u): [int(y) for y in all_years if y not in s] for u, s in have.items()}
     gaps = {u: ys for u, ys in gaps.items() if ys}
-    no_data = sorted(set(m["municipality_id"]) - set(have.index))
+    no_data = sorted(set(units["municipality_id"]) - set(have.index))
     flagged = sorted(panel.loc[panel["onset_before_data"], "municipality_id"].unique().tolist())
     if gaps or no_data:
         n_cells = sum(len(ys) for ys in gaps.values())
@@ -352,29 +391,17 @@ def build_panel(
             f"{n_cells} unit-year(s) in {all_years[0]}-{all_years[-1]}"
             + (f"; {len(no_data)} unit(s) have no value at all" if no_data else "")
             + " (see panel.attrs['missing'])",
-            UserWarning,
-            stacklevel=2,
+            DataWarning,
+            stacklevel=3,
         )
     if flagged:
         warnings.warn(
             f"{len(flagged)} treated unit(s) have no observation before their onset "
             f"(column onset_before_data): {flagged[:5]}",
-            UserWarning,
-            stacklevel=2,
+            DataWarning,
+            stacklevel=3,
         )
-    panel.attrs = {
-        "roles": {"outcome": indicator, "unit": UNIT, "time": TIME, "cohort": COHORT},
-        "indicator": indicator,
-        "onset": onset,
-        "cycle": int(cycle),
-        "covariates": covariates,
-        "never_treated_cohort": 0,
-        "missing": gaps,
-        "no_data": no_data,
-        "excluded": excluded,
-        "onset_before_data": flagged,
-    }
-    return panel
+    return gaps, no_data, flagged
 
 
 def missing_table(panel: pd.DataFrame) -> pd.DataFrame:
@@ -391,6 +418,8 @@ def missing_table(panel: pd.DataFrame) -> pd.DataFrame:
 
 
 def event_window(w: int | tuple[int, int], name: str) -> tuple[int, int]:
+    """A window of event times as (first, last): one number ``k`` means (k, k); a pair must
+    be whole numbers with first <= last (else a :class:`DataError` naming ``name``)."""
     if isinstance(w, int | np.integer):
         return int(w), int(w)
     try:

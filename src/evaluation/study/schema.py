@@ -19,6 +19,11 @@ AGS_PATTERN = r"^(\d{5}|\d{8})$"
 
 @dataclass(frozen=True)
 class Field:
+    """One field (column) of a table of the data schema: its name, Frictionless type and
+    description, and the constraints validation checks (``required``, ``enum``, ``pattern``,
+    ``minimum``, ``maximum``, ``year``); ``personal`` fields are never shown in a report,
+    ``multiline`` text may span lines in a quoted CSV cell."""
+
     name: str
     type: str  # frictionless type: string, integer, number, boolean, date
     description: str
@@ -32,6 +37,8 @@ class Field:
     multiline: bool = False  # free text that may span lines in a CSV cell (quoted)
 
     def descriptor(self) -> dict[str, Any]:
+        """The field as a Frictionless Table Schema field (name, type, description,
+        constraints)."""
         out: dict[str, Any] = {"name": self.name, "type": self.type}
         if self.type == "date":
             out["format"] = "%Y-%m-%d"
@@ -56,6 +63,8 @@ class Field:
 
 @dataclass(frozen=True)
 class ForeignKey:
+    """A foreign key: the values of ``fields`` must occur in ``table.reference``."""
+
     fields: str
     table: str
     reference: str
@@ -63,6 +72,10 @@ class ForeignKey:
 
 @dataclass(frozen=True)
 class Table:
+    """One table of the data schema: its fields, keys and what validation expects of it
+    (``required_table``: the file must exist; ``extra_numeric_columns``: further numeric
+    columns are baseline covariates)."""
+
     name: str
     title: str
     description: str
@@ -75,15 +88,18 @@ class Table:
 
     @property
     def field_names(self) -> list[str]:
+        """The names of the fields, in their order."""
         return [f.name for f in self.fields]
 
     def get(self, name: str) -> Field:
+        """The field ``name`` (:class:`KeyError` if the table has none)."""
         for f in self.fields:
             if f.name == name:
                 return f
         raise KeyError(name)
 
     def descriptor(self) -> dict[str, Any]:
+        """The table as a Frictionless Table Schema (fields, missing values, keys)."""
         out: dict[str, Any] = {
             "fields": [f.descriptor() for f in self.fields],
             "missingValues": [""],
@@ -577,6 +593,6 @@ def data_package_files(table_schemas: bool = True) -> dict[str, bytes]:
 def write_data_package(folder: str | Path) -> list[Path]:
     """Write the schema (descriptor, one table schema per table, code lists, codebook); each
     file is written whole or not at all (a temporary file beside it, then renamed)."""
-    from .io import write_files
+    from .write import write_files
 
     return write_files(Path(folder), data_package_files())

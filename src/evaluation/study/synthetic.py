@@ -24,18 +24,22 @@ What is simulated (all parameters below are recorded in ``study.truth.parameters
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from importlib import resources
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
 
 from ..codes import ACTION_FIELD_CODES
+from ..errors import OptionError
+from ..options import EffectShape, check_option, choices
 from .model import Study
 
-EffectShape = Literal["heterogeneous", "homogeneous", "constant"]
-EFFECT_SHAPES: tuple[str, ...] = ("heterogeneous", "homogeneous", "constant")
+EFFECT_SHAPES: tuple[str, ...] = choices(EffectShape)
 
 AREA_STATES = ("01", "03", "05", "06", "07", "08", "09", "10", "12", "13", "14", "15", "16")
 STATE_WEIGHTS = np.array([4, 8, 14, 10, 6, 9, 10, 2, 5, 3, 6, 4, 9], dtype=float)
@@ -61,51 +65,24 @@ FIELD_SPEED = {
 }
 FIELD_SHARE = np.array([0.19, 0.21, 0.17, 0.15, 0.15, 0.13])
 RANDOM_EFFECT_SD = 0.6
-
-MEASURE_TITLES = {
-    "steering": (
-        "Steuerungsgruppe Familie einrichten",
-        "Familienbericht fortschreiben",
-        "Familienbeauftragte benennen",
-        "Netzwerktreffen der Träger etablieren",
-        "Familienfreundlichkeitsprüfung für Ratsvorlagen",
-    ),
-    "work_family": (
-        "Randzeitenbetreuung in Kitas ausbauen",
-        "U3-Plätze erweitern",
-        "Ferienbetreuung für Schulkinder",
-        "Familienfreundliche Arbeitgeber auszeichnen",
-        "Betreuungsbörse für Notfälle",
-    ),
-    "education": (
-        "Sprachförderung in Kitas",
-        "Offener Ganztag an Grundschulen",
-        "Übergang Kita-Schule begleiten",
-        "Elternkurse zur Medienerziehung",
-        "Lernpatenschaften",
-    ),
-    "counselling": (
-        "Familienbüro als Lotse",
-        "Willkommensbesuche für Neugeborene",
-        "Online-Familienwegweiser",
-        "Beratung für Alleinerziehende",
-        "Frühe Hilfen vernetzen",
-    ),
-    "living_environment": (
-        "Spielplätze sanieren",
-        "Sichere Schulwege",
-        "Familienfreundliche Bauplätze",
-        "Barrierefreie Ortsmitte",
-        "Treffpunkt für Jugendliche",
-    ),
-    "seniors_generations": (
-        "Mehrgenerationenhaus stärken",
-        "Nachbarschaftshilfe organisieren",
-        "Pflegeberatung vor Ort",
-        "Generationenübergreifende Projekte an Schulen",
-        "Seniorenbeirat einbinden",
-    ),
+#: which indicators have parallel trends only conditional on covariates
+PARALLEL_TRENDS = {"childcare_u3": "conditional"} | {
+    c: "unconditional"
+    for c in ("births_per_1000_women", "family_net_migration", "sgb2_children", "share_65plus")
 }
+
+
+def _measure_titles() -> dict[str, tuple[str, ...]]:
+    """The measure titles of each action field (``data/synthetic_measure_titles.csv``)."""
+    text = resources.files(__package__).joinpath("data", "synthetic_measure_titles.csv")
+    out: dict[str, list[str]] = {}
+    for row in csv.DictReader(io.StringIO(text.read_text(encoding="utf-8"), newline="")):
+        out.setdefault(row["action_field"], []).append(row["title"])
+    return {k: tuple(v) for k, v in out.items()}
+
+
+#: the titles the synthetic measures get, per action field, in their order
+MEASURE_TITLES = _measure_titles()
 RESPONSIBLE = (
     "Jugendamt",
     "Sozialamt",
@@ -181,7 +158,8 @@ class Truth:
         return self.dose_response["slope"] * np.asarray(doses, dtype=float)
 
     def att_gt(self, indicator: str) -> pd.DataFrame:
-        """True ATT(g,t) of one indicator: cohort, year, rel_time, effect."""
+        """True ATT(g,t) of one indicator: cohort, year, event_time (years since onset;
+        ``rel_time`` is the same column under its deprecated name), effect."""
         e = self.effects
         if indicator not in set(e["indicator"]):
             raise ValueError(f"no true effects for indicator {indicator!r}")
@@ -263,25 +241,10 @@ def synthetic_study(
         urbanisation; an indicator with unconditional parallel trends (e.g. ``sgb2_children``)
         lets estimators without covariates recover the truth.
     """
-    if effects not in EFFECT_SHAPES:
-        raise ValueError(f"effects must be one of {EFFECT_SHAPES}, got {effects!r}")
-    if not isinstance(seed, int | np.integer):
-        raise TypeError(f"seed must be an integer, got {seed!r}")
-    if n_audited < 1 or n_comparison < 1:
-        raise ValueError("n_audited and n_comparison must be at least 1")
-    if first_year > 2009 or last_year < 2022:
-        raise ValueError("the years must cover 2009-2022 (cohorts are certified 2010-2021)")
-    if not 0 <= missing_share < 0.5:
-        raise ValueError("missing_share must be in [0, 0.5)")
-    if dose_response is not None and not isinstance(dose_response, int | float):
-        raise TypeError(f"dose_response must be a number or None, got {dose_response!r}")
-    if linked_indicator not in set(INDICATOR_CATALOGUE["indicator"]):
-        raise ValueError(
-            f"linked_indicator must be one of {list(INDICATOR_CATALOGUE['indicator'])}, "
-            f"got {linked_indicator!r}"
-        )
-    if not 0 <= exit_decay < 1:
-        raise ValueError(f"exit_decay must be in [0, 1), got {exit_decay!r}")
+    _check_options(
+        seed, n_audited, n_comparison, effects, first_year, last_year, missing_share,
+        dose_response, exit_decay, linked_indicator,
+    )  # fmt: skip
     rng = np.random.default_rng(seed)
 
     units = _units(rng, n_audited + n_comparison)
@@ -320,13 +283,7 @@ def synthetic_study(
     truth = Truth(
         implementation_probability=impl_truth,
         effects=effects_truth,
-        parallel_trends={
-            "childcare_u3": "conditional",
-            "births_per_1000_women": "unconditional",
-            "family_net_migration": "unconditional",
-            "sgb2_children": "unconditional",
-            "share_65plus": "unconditional",
-        },
+        parallel_trends=dict(PARALLEL_TRENDS),
         parameters={
             "seed": seed,
             "n_audited": n_audited,
@@ -364,6 +321,31 @@ def synthetic_study(
     )
 
 
+def _check_options(
+    seed, n_audited, n_comparison, effects, first_year, last_year, missing_share,
+    dose_response, exit_decay, linked_indicator,
+) -> None:  # fmt: skip
+    """The options of :func:`synthetic_study`, or an :class:`OptionError` naming the wrong one."""
+    check_option("effects", effects, EffectShape)
+    if not isinstance(seed, int | np.integer):
+        raise TypeError(f"seed must be an integer, got {seed!r}")
+    if n_audited < 1 or n_comparison < 1:
+        raise OptionError("n_audited and n_comparison must be at least 1")
+    if first_year > 2009 or last_year < 2022:
+        raise OptionError("the years must cover 2009-2022 (cohorts are certified 2010-2021)")
+    if not 0 <= missing_share < 0.5:
+        raise OptionError("missing_share must be in [0, 0.5)")
+    if dose_response is not None and not isinstance(dose_response, int | float):
+        raise TypeError(f"dose_response must be a number or None, got {dose_response!r}")
+    if linked_indicator not in set(INDICATOR_CATALOGUE["indicator"]):
+        raise OptionError(
+            f"linked_indicator must be one of {list(INDICATOR_CATALOGUE['indicator'])}, "
+            f"got {linked_indicator!r}"
+        )
+    if not 0 <= exit_decay < 1:
+        raise OptionError(f"exit_decay must be in [0, 1), got {exit_decay!r}")
+
+
 def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
     level = rng.choice(["gemeinde", "kreisfreie_stadt", "kreis"], size=n, p=[0.78, 0.07, 0.15])
     state = rng.choice(AREA_STATES, size=n, p=STATE_WEIGHTS / STATE_WEIGHTS.sum())
@@ -377,7 +359,7 @@ def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
         idx = np.flatnonzero(state == s)
         five = [i for i in idx if level[i] != "gemeinde"]
         if len(five) > len(districts) - 4:
-            raise ValueError("too many districts for the synthetic code space of one state")
+            raise OptionError("too many districts for the synthetic code space of one state")
         for i, code in zip(five, districts, strict=False):
             ids[i] = code
         free = [d for d in districts[len(five) :] if True]
@@ -389,9 +371,9 @@ def _units(rng: np.random.Generator, n: int) -> pd.DataFrame:
                 ids[i] = f"{d}{next_gem[d]:03d}"
     order = np.argsort(ids.astype(str), kind="stable")
     level, state, ids = level[order], state[order], ids[order]
-    for i in range(n):
-        counters[level[i]] += 1
-        names[i] = f"{prefix[level[i]]} {counters[level[i]]:03d}"
+    for row in range(n):
+        counters[level[row]] += 1
+        names[row] = f"{prefix[level[row]]} {counters[level[row]]:03d}"
     log_pop_mean = np.select(
         [level == "gemeinde", level == "kreisfreie_stadt"], [9.0, 11.9], default=12.2
     )
@@ -514,7 +496,7 @@ def _measures(
         goal_no = 0
         for f in np.unique(field_idx):
             k = int((field_idx == f).sum())
-            n_goals = int(min(k, rng.integers(1, 4)))
+            n_goals = min(k, int(rng.integers(1, 4)))
             ids = []
             for _ in range(n_goals):
                 goal_no += 1
@@ -678,7 +660,7 @@ def _indicators(
                 eff = override[g == c].mean(axis=0)
             truth_rows.append(
                 pd.DataFrame(
-                    {"indicator": ind, "cohort": c, "year": years, "rel_time": r, "effect": eff}
+                    {"indicator": ind, "cohort": c, "year": years, "event_time": r, "effect": eff}
                 )
             )
     ind_df = pd.concat(frames, ignore_index=True)
@@ -686,6 +668,7 @@ def _indicators(
     ind_df = ind_df[keep].reset_index(drop=True)
     truth = pd.concat(truth_rows, ignore_index=True)
     truth["cohort"] = truth["cohort"].astype(np.int64)
+    truth.insert(4, "rel_time", truth["event_time"])  # the deprecated name, for one release
     return ind_df, truth
 
 
