@@ -57,7 +57,7 @@ def test_weighted_mean_reproduces_rates():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ImplementationDataWarning)
             t = ev.implementation_intensity(study, success=success).tidy()
-            r = ev.implementation_rates(study, success=success, n_boot=100).tidy()
+            r = ev.implementation_rates(study, success=success, n_draws=100).tidy()
         r = r.set_index("action_field")
         for f, d in t.groupby("action_field"):
             mean = np.average(d["share"], weights=d["n_measures"])

@@ -1,6 +1,6 @@
 """From the study tables to one status per measure and report number.
 
-Conventions (documented in ``docs/readme/implementation.md``):
+Conventions (documented in the explanation page "Implementation conventions"):
 
 - report number = ``report_year`` - year of the audit's ``certification_date``; reports 1, 2, 3
   are the three annual reports of the implementation phase, report 0 is "at certification";
@@ -21,18 +21,20 @@ Conventions (documented in ``docs/readme/implementation.md``):
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ..codes import ALL_FIELD_CODES, STATUS_CODES, Lang, labels
-from ..errors import DataError, ImplementationDataWarning
+from ..codes import ALL_FIELD_CODES, STATUS_CODES
+from ..errors import DataError, ImplementationDataWarning, OptionError
+from ..i18n import Text
+from ..options import Success, Unreported, check_option
 
-Success = Literal["implemented", "at_least_partial"]
+#: a report number 0-3 or ``"end"`` (the last due report up to 3)
 AsOf = int | Literal["end"]
-Unreported = Literal["exclude", "planned"]
 
 SUCCESS_DEFINITIONS: dict[str, tuple[str, ...]] = {
     "implemented": ("implemented",),
@@ -56,18 +58,57 @@ GROUP_KEYS: tuple[str, ...] = (
     "group",
 )
 KEY_ALIASES = {"municipality": "municipality_id", "field": "action_field", "audit_cycle": "cycle"}
-#: code list of a key's values (for display labels)
-KEY_CODE_LISTS = {
-    "action_field": "action_fields",
-    "status": "statuses",
-    "from_status": "statuses",
-    "to_status": "statuses",
-    "level": "levels",
-    "state": "states",
-    "group": "groups",
-    "field_a": "action_fields",
-    "field_b": "action_fields",
-}
+
+UNCERTIFIED = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s) ohne Zertifizierungsdatum bleiben außen vor (es sind "
+    "keine Berichte fällig).",
+    "{k} measure(s) of {a} audit(s) without certification date are left out (no reports are due).",
+)
+ORPHANS = Text(
+    "{k} Berichtszeile(n) nennen eine measure_id, die in der Tabelle measures fehlt, und werden "
+    "nicht verwendet.",
+    "{k} report row(s) name a measure_id that is not in table measures and are not used.",
+)
+LATE = Text(
+    "{k} Berichtszeile(n) nach Bericht {last} (nach der Umsetzungsphase) werden nicht verwendet.",
+    "{k} report row(s) after report {last} (beyond the implementation phase) are not used.",
+)
+UNREPORTED_EXCLUDED = Text(
+    "{k} Maßnahme(n) ohne Bericht, obwohl Berichte fällig sind; sie bleiben außen vor (mit "
+    "unreported='planned' zählen sie als geplant).",
+    "{k} measure(s) have no report although reports are due; they are excluded (pass "
+    "unreported='planned' to count them as planned).",
+)
+UNREPORTED_PLANNED = Text(
+    "{k} Maßnahme(n) ohne Bericht, obwohl Berichte fällig sind; sie zählen durchgehend als "
+    "geplant (unreported='planned').",
+    "{k} measure(s) have no report although reports are due; they count as planned throughout "
+    "(unreported='planned').",
+)
+NOT_DUE_ANY = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s), für die noch kein Bericht fällig ist (letztes "
+    "Berichtsjahr {year}), bleiben außen vor.",
+    "{k} measure(s) of {a} audit(s) for which any report is not yet due (last report year "
+    "{year}) are left out.",
+)
+NOT_DUE = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s), für die Bericht {need} noch nicht fällig ist (letztes "
+    "Berichtsjahr {year}), bleiben außen vor.",
+    "{k} measure(s) of {a} audit(s) for which report {need} is not yet due (last report year "
+    "{year}) are left out.",
+)
+PHASE_RUNNING = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s), deren Umsetzungsphase in den Daten nicht abgeschlossen "
+    "ist (letztes Berichtsjahr {year}), gehen mit ihrem letzten fälligen Bericht ein.",
+    "{k} measure(s) of {a} audit(s) whose implementation phase is not complete in the data "
+    "(last report year {year}) enter with their last due report.",
+)
+CARRIED = Text(
+    "Für {k} Maßnahme(n) fehlt ein hier fälliger Bericht; ihr letzter früherer Status wird "
+    "fortgeschrieben (geplant, wenn es keinen gibt).",
+    "{k} measure(s) lack a report due at this point; their last earlier status is carried "
+    "forward (planned if there is none).",
+)
 
 
 @dataclass
@@ -84,53 +125,73 @@ class MeasureStatus:
     status: np.ndarray
     reported: np.ndarray
     last_report_year: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
 
 
-def check_choice(name: str, value, allowed) -> None:
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {tuple(allowed)}, got {value!r}")
+def check_success(success: object) -> tuple[int, ...]:
+    """The status indices that count as success; :class:`OptionError` for an unknown
+    definition."""
+    check_option("success", success, Success)
+    return tuple(STATUS_INDEX[s] for s in SUCCESS_DEFINITIONS[str(success)])
 
 
-def check_success(success: str) -> tuple[int, ...]:
-    check_choice("success", success, SUCCESS_DEFINITIONS)
-    return tuple(STATUS_INDEX[s] for s in SUCCESS_DEFINITIONS[success])
-
-
-def check_as_of(as_of) -> int | str:
+def check_as_of(as_of: object) -> int | str:
+    """A report number 0-3 or ``"end"``; :class:`OptionError` otherwise."""
     if as_of == "end" and isinstance(as_of, str):
         return "end"
-    if isinstance(as_of, bool) or not isinstance(as_of, int | np.integer):
-        raise ValueError(f"as_of must be a report number 0-3 or 'end', got {as_of!r}")
-    if not 0 <= int(as_of) <= N_REPORTS:
-        raise ValueError(f"as_of must be a report number 0-3 or 'end', got {as_of!r}")
+    if (
+        isinstance(as_of, bool)
+        or not isinstance(as_of, int | np.integer)
+        or not 0 <= int(as_of) <= N_REPORTS
+    ):
+        raise OptionError(f"as_of must be a report number 0-3 or 'end', got {as_of!r}")
     return int(as_of)
 
 
-def normalise_by(by, allowed: tuple[str, ...] = GROUP_KEYS) -> list[str]:
+def normalise_by(
+    by: str | Sequence[str] | None, allowed: tuple[str, ...] = GROUP_KEYS
+) -> list[str]:
+    """The grouping keys as column names (aliases resolved); :class:`OptionError` for a key
+    that cannot be grouped by."""
     if by is None:
         return []
     if isinstance(by, str):
         by = [by]
-    out = []
+    out: list[str] = []
     for k in by:
         k = KEY_ALIASES.get(k, k)
         if k not in allowed:
-            raise ValueError(f"cannot group by {k!r}; choose from {allowed}")
+            raise OptionError(f"cannot group by {k!r}; choose from {allowed}")
         if k not in out:
             out.append(k)
     return out
 
 
-def _warn(message: str, notes: list[str]) -> None:
-    notes.append(message)
-    warnings.warn(message, ImplementationDataWarning, stacklevel=4)
+def warn_note(text: Text, notes: list[Text]) -> None:
+    """Add ``text`` to the notes of a result and issue it as an
+    :class:`~evaluation.errors.ImplementationDataWarning` (in English)."""
+    notes.append(text)
+    warnings.warn(text.en, ImplementationDataWarning, stacklevel=4)
 
 
-def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
-    """Resolve every measure's status at certification and in reports 1-3 (see module doc)."""
-    check_choice("unreported", unreported, ("exclude", "planned"))
-    notes: list[str] = []
+def measure_status(study: Any, unreported: Unreported = "exclude") -> MeasureStatus:
+    """Resolve every measure's status at certification and in reports 1-3 (see module doc).
+
+    Parameters
+    ----------
+    study
+        A :class:`evaluation.Study`.
+    unreported
+        Measures without any report although one is due: ``"exclude"`` (with a warning) or
+        ``"planned"``.
+
+    Returns
+    -------
+    MeasureStatus
+        The measures, their status per report number and the notes on what was left out.
+    """
+    check_option("unreported", unreported, Unreported)
+    notes: list[Text] = []
     m = study.measure_table()
     if len(m) == 0:
         raise DataError("table measures is empty: the study has no measures to analyse")
@@ -157,8 +218,7 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
     uncertified = m["cohort"].isna().to_numpy()
     if uncertified.any():
         notes.append(
-            f"{int(uncertified.sum())} measure(s) of {m.loc[uncertified, 'audit_id'].nunique()} "
-            "audit(s) without certification date are left out (no reports are due)."
+            UNCERTIFIED.format(k=int(uncertified.sum()), a=m.loc[uncertified, "audit_id"].nunique())
         )
         m = m.loc[~uncertified]
     m = m.reset_index(drop=True)
@@ -193,10 +253,7 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
     known = ~np.isnan(r_idx)
     orphans = ~known & ~rep["measure_id"].astype(str).isin(all_ids).to_numpy()
     if orphans.any():
-        notes.append(
-            f"{int(orphans.sum())} report row(s) name a measure_id that is not in table "
-            "measures and are not used."
-        )
+        notes.append(ORPHANS.format(k=int(orphans.sum())))
     r_idx = r_idx[known].astype(np.int64)
     cohort = m["cohort"].to_numpy(dtype=np.int64)
     number = rep["report_year"].to_numpy(dtype=np.int64)[known] - cohort[r_idx]
@@ -210,10 +267,7 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
         )
     late = number > N_REPORTS
     if late.any():
-        notes.append(
-            f"{int(late.sum())} report row(s) after report {N_REPORTS} (beyond the "
-            "implementation phase) are not used."
-        )
+        notes.append(LATE.format(k=int(late.sum()), last=N_REPORTS))
     r_idx, number, codes = r_idx[~late], number[~late], codes[~late]
     raw = np.full((len(m), N_REPORTS + 1), -1, dtype=np.int64)
     raw[r_idx, number] = codes
@@ -226,11 +280,7 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
     none = (due >= 1) & ~reported.any(axis=1)
     if none.any():
         if unreported == "exclude":
-            _warn(
-                f"{int(none.sum())} measure(s) have no report although reports are due; they "
-                "are excluded (pass unreported='planned' to count them as planned).",
-                notes,
-            )
+            warn_note(UNREPORTED_EXCLUDED.format(k=int(none.sum())), notes)
             keep = ~none
             m, raw, reported, due = (
                 m.loc[keep].reset_index(drop=True),
@@ -239,11 +289,7 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
                 due[keep],
             )
         else:
-            _warn(
-                f"{int(none.sum())} measure(s) have no report although reports are due; they "
-                "count as planned throughout (unreported='planned').",
-                notes,
-            )
+            warn_note(UNREPORTED_PLANNED.format(k=int(none.sum())), notes)
     status = raw.copy()
     status[status[:, 0] < 0, 0] = PLANNED
     cols = np.where(status >= 0, np.arange(N_REPORTS + 1), 0)
@@ -253,14 +299,14 @@ def measure_status(study, unreported: Unreported = "exclude") -> MeasureStatus:
     return MeasureStatus(m, status, reported, last_year, notes)
 
 
-def select(ms: MeasureStatus, as_of, notes: list[str]) -> tuple[pd.DataFrame, np.ndarray]:
+def select(ms: MeasureStatus, as_of: AsOf, notes: list[Text]) -> tuple[pd.DataFrame, np.ndarray]:
     """Measures for which ``as_of`` is due, with their status code at ``as_of``."""
     frame, (status,) = select_many(ms, (as_of,), notes)
     return frame, status
 
 
 def select_many(
-    ms: MeasureStatus, as_ofs, notes: list[str]
+    ms: MeasureStatus, as_ofs: Iterable[AsOf], notes: list[Text]
 ) -> tuple[pd.DataFrame, list[np.ndarray]]:
     """Measures for which every report in ``as_ofs`` is due, with their status at each."""
     as_ofs = [check_as_of(a) for a in as_ofs]
@@ -269,10 +315,14 @@ def select_many(
     keep = due >= need
     n_out = int((~keep).sum())
     if n_out:
-        what = "any report" if need <= 1 and "end" in as_ofs else f"report {need}"
+        text = NOT_DUE_ANY if need <= 1 and "end" in as_ofs else NOT_DUE
         notes.append(
-            f"{n_out} measure(s) of {ms.frame.loc[~keep, 'audit_id'].nunique()} audit(s) for "
-            f"which {what} is not yet due (last report year {ms.last_report_year}) are left out."
+            text.format(
+                k=n_out,
+                a=ms.frame.loc[~keep, "audit_id"].nunique(),
+                need=need,
+                year=ms.last_report_year,
+            )
         )
     rows = np.flatnonzero(keep)
     n_rep = ms.frame["n_reported"].to_numpy()[rows]
@@ -284,45 +334,23 @@ def select_many(
             if early.any():
                 n_audits = pd.unique(ms.frame["audit_id"].to_numpy()[rows][early]).size
                 notes.append(
-                    f"{int(early.sum())} measure(s) of {n_audits} "
-                    "audit(s) whose implementation phase is not complete in the data (last "
-                    f"report year {ms.last_report_year}) enter with their last due report."
+                    PHASE_RUNNING.format(k=int(early.sum()), a=n_audits, year=ms.last_report_year)
                 )
         else:
             k = np.full(len(rows), a, dtype=np.int64)
         statuses.append(ms.status[rows, k])
         missing |= ~ms.reported[rows, k] & (k > 0) & (n_rep > 0)
     if missing.any():
-        _warn(
-            f"{int(missing.sum())} measure(s) lack a report due at this point; their last "
-            "earlier status is carried forward (planned if there is none).",
-            notes,
-        )
+        warn_note(CARRIED.format(k=int(missing.sum())), notes)
     return ms.frame.iloc[rows].reset_index(drop=True), statuses
 
 
 def success_flag(status: np.ndarray, success: str) -> np.ndarray:
+    """1 where the status counts as success under the definition ``success``, else 0."""
     return np.isin(status, check_success(success)).astype(np.int64)
 
 
-def value_label(key: str, value, lang: Lang) -> str:
-    """Display label of one value of a key column (action field, status, level, state...)."""
-    code_list = KEY_CODE_LISTS.get(key)
-    if code_list is not None:
-        return labels(code_list, lang).get(str(value), str(value))
-    return str(value)
-
-
-def label_frame(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    """Replace codes in key columns by their labels (for summaries)."""
-    out = df.copy()
-    for c in out.columns:
-        if c in KEY_CODE_LISTS:
-            out[c] = out[c].map(lambda v, c=c: value_label(c, v, lang)).astype("string")
-    return out
-
-
-def ordered_fields(values) -> list[str]:
+def ordered_fields(values: Iterable[Any]) -> list[str]:
     """Action fields in code-list order, unknown values last in sorted order."""
     vals = list(dict.fromkeys(str(v) for v in values))
     known = [f for f in ALL_FIELD_CODES if f in vals]
