@@ -83,7 +83,7 @@ def test_summary_plot_and_errors():
     de = res.summary("de").as_text()
     assert "Kosten je umgesetzter Maßnahme" in de and "Steuerung" in de
     assert "Cost per implemented measure" in res.summary("en").as_text()
-    assert "without a value are left out" in " ".join(n[1] for n in res.note_pairs)
+    assert any("without a value are left out" in n.en for n in res.notes)
     import matplotlib.pyplot as plt
 
     plt.close(res.plot(cost="staff_hours", lang="en"))

@@ -98,7 +98,7 @@ def test_unrated_goals_are_left_out_with_a_note():
     df = goals_frame([1, None, 0])
     res = ev.goal_attainment(df)
     assert res.tidy()["n_goals"].iloc[0] == 2
-    assert any("without a rating" in n[1] for n in res.note_pairs)
+    assert any("without a rating" in n.en and "ohne Bewertung" in n.de for n in res.notes)
 
 
 def test_summary_bilingual_german_numbers_no_rater():
