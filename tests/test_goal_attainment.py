@@ -18,6 +18,17 @@ import statsmodels.api as sm
 import evaluation as ev
 from evaluation.errors import DataError
 from evaluation.mixed import t_score
+from evaluation.results import base as results_base
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, setting an attribute of a
+    result after its construction raises, in every test of this module."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
 
 
 def goals_frame(levels, weights=None, audit="A1", field="education", start=0):

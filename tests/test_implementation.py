@@ -19,12 +19,14 @@ from scipy import stats
 
 import evaluation as ev
 from evaluation.errors import DataError
+from evaluation.i18n import TERMS, Text
 from evaluation.implementation import (
     ImplementationDataWarning,
     kaplan_meier,
     measure_status,
     wilson_interval,
 )
+from evaluation.results import base as results_base
 from evaluation.study import Study
 
 MUNICIPALITIES = pd.DataFrame(
@@ -92,6 +94,16 @@ def build_study(measures=MEASURES, cert=CERT, municipalities=MUNICIPALITIES, cyc
         measures=pd.DataFrame(meas, columns=["measure_id", "goal_id"]),
         measure_reports=pd.DataFrame(reps, columns=["measure_id", "report_year", "status"]),
     )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, every attribute set after
+    construction raises, so each test of this module checks that too."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
 
 
 @pytest.fixture
@@ -726,6 +738,134 @@ def test_results_interface_and_plots(study, tmp_path):
     fig = results[1].plot(lang="de")
     legend = [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
     assert "umgesetzt" in legend and "eingestellt" in legend
+
+
+def _all_results(study):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {
+            "rates": ev.implementation_rates(study, seed=3),
+            "progression": ev.status_progression(study),
+            "transitions": ev.status_transitions(study),
+            "before_after": ev.before_after_implementation(study),
+            "differences": ev.field_differences(study, pairwise="cluster", seed=3),
+            "model": ev.implementation_model(
+                _random_study(np.random.default_rng(1), n_mun=20, centres=(0.5, -0.3)),
+                covariates=["log_population"],
+            ),
+            "time": ev.time_to_implementation(study),
+            "intensity": ev.implementation_intensity(study),
+        }
+
+
+def test_results_are_complete_and_speak_both_languages(study):
+    """Before: notes and facts were English only, tidy columns without labels, count columns
+    undeclared, the cluster counts added after construction."""
+    results = _all_results(study)
+    for name, r in results.items():
+        tidy = r.tidy()
+        unlabelled = [c for c in tidy.columns if c not in TERMS] + [
+            k for k in r.facts if k not in TERMS
+        ]
+        assert unlabelled == [], name
+        # the columns that count measures, municipalities or units are declared
+        counting = {
+            c for c in tidy.columns if c.startswith("n_") and pd.api.types.is_integer_dtype(tidy[c])
+        }
+        assert set(r.count_columns) == counting, name
+        # every note exists in both languages, and the German summary has no English note
+        assert all(isinstance(n, Text) and n.de != n.en for n in r.notes), name
+        de = r.summary("de").as_text()
+        assert not [n.en for n in r.notes if n.en in de], name
+        assert r.title.de in de and r.title.en in r.summary("en").as_text()
+        with pytest.raises(AttributeError, match="complete when it is made"):
+            r.title = Text("x", "x")
+    # the inference of each result, with the clusters counted at construction
+    rates = results["rates"]
+    assert (rates.inference.name, rates.inference.n_clusters) == ("cluster_bootstrap_percentile", 3)
+    assert rates.wilson.name == "wilson" and rates.few_clusters
+    assert rates.call["seed"] == 3 and rates.call["n_draws"] == 1999
+    assert results["differences"].inference.n_clusters == 3
+    assert results["time"].inference.name == "cox_cluster_robust"
+    assert results["time"].cox_coefficients.inference.n_clusters == 3
+    model = results["model"]
+    assert model.inference.n_clusters == 20 and model.coefficients.inference.n_clusters == 20
+    assert model.marginal_effects.facts["n_clusters"] == 20
+    paired = results["before_after"].inference
+    assert (paired.name, paired.distribution, paired.dof) == ("paired_t", "t", 2.0)
+    assert results["before_after"].tidy()["dof"].item() == 2
+
+
+def test_old_keywords_are_deprecated_for_one_release(study):
+    """Before: n_boot, n_sim and dropped were the only names; n_draws and discontinued
+    raised TypeError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ev.errors.EvaluationWarning)
+        new = ev.implementation_rates(study, n_draws=200, seed=1).tidy()
+        with pytest.warns(DeprecationWarning, match="n_boot.*use n_draws"):
+            old = ev.implementation_rates(study, n_boot=200, seed=1).tidy()
+        pd.testing.assert_frame_equal(new, old)
+        new = ev.field_differences(study, method="simulated", n_draws=199, seed=1).tidy()
+        with pytest.warns(DeprecationWarning, match="n_sim"):
+            old = ev.field_differences(study, method="simulated", n_sim=199, seed=1).tidy()
+        pd.testing.assert_frame_equal(new, old)
+        new = ev.time_to_implementation(study, discontinued="censored").tidy()
+        with pytest.warns(DeprecationWarning, match="dropped"):
+            old = ev.time_to_implementation(study, dropped="censored").tidy()
+        pd.testing.assert_frame_equal(new, old)
+        with pytest.raises(TypeError, match="both n_boot= and n_draws="):
+            ev.implementation_rates(study, n_boot=200, n_draws=300)
+
+
+def test_the_seed_reaches_every_draw(study):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = _random_study(np.random.default_rng(8), n_mun=25)
+        a = ev.implementation_rates(s, seed=1).tidy()["cluster_ci_low"]
+        b = ev.implementation_rates(s, seed=2).tidy()["cluster_ci_low"]
+        c = ev.implementation_rates(s, seed=1).tidy()["cluster_ci_low"]
+        assert not a.equals(b) and a.equals(c)
+        t = _table_study(np.array([[6, 4], [4, 6]]), fields=("steering", "education"))
+        p = [
+            ev.field_differences(
+                t, outcome="success", as_of=1, method="simulated", n_draws=199, seed=k
+            ).tidy()
+            for k in (1, 2, 1)
+        ]
+        p = [t.loc[t["method"] == "chi2_simulated", "p_value"].item() for t in p]
+        assert p[0] != p[1] and p[0] == p[2]
+
+
+def test_plots_speak_the_reader_language(study):
+    """Before: 22 inline language branches and '50%' on German axes."""
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rates = ev.implementation_rates(study)
+    de, en = rates.plot(lang="de"), rates.plot(lang="en")
+    fmt_de = de.axes[0].xaxis.get_major_formatter()
+    fmt_en = en.axes[0].xaxis.get_major_formatter()
+    assert fmt_de(0.5, 0) == "50\u202f%" and fmt_en(0.5, 0) == "50%"
+    assert de.axes[0].get_title() == "Umsetzungsquoten der Maßnahmen"
+    assert en.axes[0].get_title() == "Implementation rates of the measures"
+    assert de.axes[0].get_xlabel() == "Anteil umgesetzt"
+    plt.close("all")
+
+
+def test_no_language_branches_in_the_area():
+    from pathlib import Path
+
+    src = Path(ev.__file__).parent
+    files = [*(src / "implementation").glob("*.py"), *(src / "mixed").glob("*.py")]
+    files.append(src / "stats" / "paired.py")
+    found = [
+        f"{f.name}:{i}"
+        for f in files
+        for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
+        if "lang ==" in line or "lang !=" in line
+    ]
+    assert found == []
 
 
 def test_top_level_names():

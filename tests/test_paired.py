@@ -18,12 +18,23 @@ from scipy import stats
 
 import evaluation as ev
 from evaluation.errors import DataError, OptionError
+from evaluation.results import base as results_base
 from evaluation.stats.paired import (
     EXACT_MAX_N,
     paired_tests,
     signed_rank_distribution,
     signed_rank_test,
 )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, setting an attribute of a
+    result after its construction raises, in every test of this module."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
 
 
 def scipy_wilcoxon(d: np.ndarray, method: str):
@@ -137,9 +148,11 @@ def test_bad_input():
 # -- both callers use it ---------------------------------------------------------------------------
 
 
-def test_panel_before_after_uses_the_convention():
+def test_panel_before_after_uses_the_convention(monkeypatch):
     """Before: the panel's before/after used scipy's default Wilcoxon (a permutation test for
     small samples with ties); now the same convention as the implementation analyses."""
+    # the panel's result is made complete at construction by the panel designs themselves
+    monkeypatch.setattr(results_base, "FREEZE", False)
     rows = []
     # six treated units whose changes are 1, 1, 2, -1, 3, 3 (ties): the approximation applies
     changes = [1.0, 1.0, 2.0, -1.0, 3.0, 3.0]
