@@ -300,7 +300,22 @@ def measure_status(study: Any, unreported: Unreported = "exclude") -> MeasureSta
 
 
 def select(ms: MeasureStatus, as_of: AsOf, notes: list[Text]) -> tuple[pd.DataFrame, np.ndarray]:
-    """Measures for which ``as_of`` is due, with their status code at ``as_of``."""
+    """Measures for which ``as_of`` is due, with their status code at ``as_of``.
+
+    Parameters
+    ----------
+    ms
+        The measures and their statuses (:func:`measure_status`).
+    as_of
+        A report number 0-3 or ``"end"``.
+    notes
+        Notes of the result; what is left out is added.
+
+    Returns
+    -------
+    tuple
+        The measures (a DataFrame) and their status indices.
+    """
     frame, (status,) = select_many(ms, (as_of,), notes)
     return frame, status
 
@@ -308,7 +323,22 @@ def select(ms: MeasureStatus, as_of: AsOf, notes: list[Text]) -> tuple[pd.DataFr
 def select_many(
     ms: MeasureStatus, as_ofs: Iterable[AsOf], notes: list[Text]
 ) -> tuple[pd.DataFrame, list[np.ndarray]]:
-    """Measures for which every report in ``as_ofs`` is due, with their status at each."""
+    """Measures for which every report in ``as_ofs`` is due, with their status at each.
+
+    Parameters
+    ----------
+    ms
+        The measures and their statuses (:func:`measure_status`).
+    as_ofs
+        Report numbers 0-3 or ``"end"``.
+    notes
+        Notes of the result; what is left out or carried forward is added.
+
+    Returns
+    -------
+    tuple
+        The measures (a DataFrame) and one array of status indices per report.
+    """
     as_ofs = [check_as_of(a) for a in as_ofs]
     due = ms.frame["due"].to_numpy()
     need = max([1 if a == "end" else a for a in as_ofs])

@@ -67,7 +67,21 @@ def level_text(level: float) -> Text:
 
 def value_text(key: str, value: Any, lang: Lang) -> str:
     """A fact or cell value for a reader: a :class:`Text` in ``lang``, a coded value by its
-    label, a number in the reader's format."""
+    label, a number in the reader's format.
+
+    Parameters
+    ----------
+    key
+        The fact or column the value belongs to (for the labels of its codes).
+    value
+        The value.
+    lang
+        ``"de"`` or ``"en"``.
+
+    Returns
+    -------
+    str
+    """
     if isinstance(value, Text):
         return value(lang)
     label = VALUE_LABELS.get(key, {}).get(value) if isinstance(value, str) else None

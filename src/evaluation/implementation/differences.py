@@ -101,7 +101,23 @@ def simulated_p_value(
     rows: np.ndarray, cols: np.ndarray, observed: float, n_draws: int, seed: int
 ) -> float:
     """Monte Carlo p-value of X² conditional on both margins: the column labels are permuted
-    against the row labels ``n_draws`` times; p = (1 + #{X²* >= X²}) / (n_draws + 1)."""
+    against the row labels ``n_draws`` times; p = (1 + #{X²* >= X²}) / (n_draws + 1).
+
+    Parameters
+    ----------
+    rows, cols
+        Row and column index (0-based) of every observation.
+    observed
+        The observed X².
+    n_draws
+        Number of permutations.
+    seed
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    float
+    """
     rng = np.random.default_rng(seed)
     n_rows, n_cols = int(rows.max()) + 1, int(cols.max()) + 1
     exceed = 0

@@ -88,8 +88,22 @@ def design_matrix(
 ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """Intercept, action-field dummies (reference: first field in code-list order) and the
     covariates: categorical ones (level, state, group) as dummies against their first level,
-    numeric ones centred at their mean. Returns the design and the dummy columns of each
-    categorical variable."""
+    numeric ones centred at their mean.
+
+    Parameters
+    ----------
+    frame
+        One row per measure with its action field and its municipality's columns.
+    covariates
+        The covariates (see :func:`implementation_model`).
+    notes
+        Notes of the result; dropped covariates are added.
+
+    Returns
+    -------
+    tuple
+        The design (a DataFrame) and the dummy columns of each categorical variable.
+    """
     cols: dict[str, np.ndarray] = {"const": np.ones(len(frame))}
     blocks: dict[str, list[str]] = {}
     fields = ordered_fields(frame["action_field"])
@@ -176,7 +190,22 @@ def average_marginal_effects(
     This is not statsmodels' ``get_margeff(dummy=True)``: that switches one dummy column
     from 0 to 1 while keeping the variable's other dummy columns at their observed values (so
     an observation of a third category is compared with an impossible "two categories at
-    once"); with more than two categories the two definitions differ."""
+    once"); with more than two categories the two definitions differ.
+
+    Parameters
+    ----------
+    params, cov
+        Coefficients of the logit and their covariance.
+    x
+        The design (see :func:`design_matrix`).
+    blocks
+        The dummy columns of each categorical variable.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``estimate``, ``std_error`` (delta method).
+    """
     xv = x.to_numpy(dtype=float)
     names = list(x.columns)
     dummy_of = {n: var for var, ns in blocks.items() for n in ns}

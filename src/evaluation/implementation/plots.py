@@ -76,7 +76,23 @@ def _key_value(key: str, value: Any, lang: Lang) -> str:
 
 def plot_rates(result: Any, ax: Any = None, lang: Lang = "de", title: str | None = None) -> Figure:
     """Shares per group with the Wilson interval (thin) and the cluster-aware interval
-    (thick)."""
+    (thick).
+
+    Parameters
+    ----------
+    result
+        The :class:`~evaluation.implementation.ImplementationRates` to show.
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``: the language of labels, title and numbers.
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     check_lang(lang)
     t = result.tidy()
     t = t[t["n_measures"] > 0].reset_index(drop=True)
@@ -123,7 +139,23 @@ def plot_progression(
     result: Any, ax: Any = None, lang: Lang = "de", title: str | None = None
 ) -> Figure:
     """Stacked bars of the status shares at report 0-3, grouped by action field (or the
-    result's keys)."""
+    result's keys).
+
+    Parameters
+    ----------
+    result
+        A :class:`~evaluation.implementation.StatusProgression`.
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``: the language of labels, title and numbers.
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     check_lang(lang)
     t = result.tidy()
     keys = result.keys
@@ -173,7 +205,25 @@ def plot_transitions(
     title: str | None = None,
 ) -> Figure:
     """Heat map of the row shares of the transitions (pooled over groups and, unless
-    ``from_report`` is given, over the steps)."""
+    ``from_report`` is given, over the steps).
+
+    Parameters
+    ----------
+    result
+        A :class:`~evaluation.implementation.StatusTransitions`.
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``: the language of labels, title and numbers.
+    from_report
+        Show only the step from this report to the next (``None``: all steps pooled).
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     check_lang(lang)
     m = result.matrix(from_report)
     share = m.div(m.sum(axis=1), axis=0).to_numpy(dtype=float)
@@ -210,7 +260,23 @@ def plot_transitions(
 
 
 def plot_paired(result: Any, ax: Any = None, lang: Lang = "de", title: str | None = None) -> Figure:
-    """Slope chart of the per-unit shares before and after, with the means."""
+    """Slope chart of the per-unit shares before and after, with the means.
+
+    Parameters
+    ----------
+    result
+        A :class:`~evaluation.implementation.PairedComparison`.
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``: the language of labels, title and numbers.
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     check_lang(lang)
     u = result.units
     fig, ax = figure_axes(ax, (5, 4.5))
@@ -233,7 +299,23 @@ def plot_paired(result: Any, ax: Any = None, lang: Lang = "de", title: str | Non
 def plot_field_differences(
     result: Any, ax: Any = None, lang: Lang = "de", title: str | None = None
 ) -> Figure:
-    """Horizontal stacked bars of the outcome categories per action field."""
+    """Horizontal stacked bars of the outcome categories per action field.
+
+    Parameters
+    ----------
+    result
+        A :class:`~evaluation.implementation.FieldDifferences`.
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``: the language of labels, title and numbers.
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     check_lang(lang)
     c = result.contingency
     share = c.div(c.sum(axis=1), axis=0)
@@ -284,7 +366,25 @@ def plot_model(
     title: str | None = None,
 ) -> Figure:
     """Odds ratios (log scale, reference line at 1) or average marginal effects (line at 0)
-    with their intervals."""
+    with their intervals.
+
+    Parameters
+    ----------
+    result
+        An :class:`~evaluation.implementation.ImplementationModel`.
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``: the language of labels, title and numbers.
+    quantity
+        ``"odds_ratio"`` or ``"marginal_effect"``.
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     check_lang(lang)
     check_option("quantity", quantity, ModelQuantity)
     t = result.tidy()
@@ -319,7 +419,23 @@ def plot_model(
 def plot_time_to_implementation(
     result: Any, ax: Any = None, lang: Lang = "de", title: str | None = None
 ) -> Figure:
-    """Cumulative share implemented by report number (Kaplan-Meier steps with intervals)."""
+    """Cumulative share implemented by report number (Kaplan-Meier steps with intervals).
+
+    Parameters
+    ----------
+    result
+        A :class:`~evaluation.implementation.TimeToImplementation`.
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``: the language of labels, title and numbers.
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     check_lang(lang)
     t = result.tidy()
     keys = result.keys

@@ -52,6 +52,18 @@ def wilson_interval(
     """Wilson score interval of a binomial share (NaN where ``nobs`` is 0).
 
     low/high = (x + z²/2 ∓ z·sqrt(x(n-x)/n + z²/4)) / (n + z²) with z the normal quantile.
+
+    Parameters
+    ----------
+    count, nobs
+        Successes and trials (arrays of the same shape).
+    level
+        Confidence level.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The lower and the upper limits.
     """
     check_level(level)
     x = np.asarray(count, dtype=float)
@@ -93,7 +105,22 @@ def group_codes(df: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFra
 def cluster_matrices(
     groups: np.ndarray, clusters: np.ndarray, y: np.ndarray, n_groups: int, n_clusters: int
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Successes and measures per cluster (rows) and group (columns)."""
+    """Successes and measures per cluster (rows) and group (columns).
+
+    Parameters
+    ----------
+    groups, clusters
+        Group and cluster index (0-based) of every measure.
+    y
+        1 for a successful measure, else 0.
+    n_groups, n_clusters
+        Number of groups and clusters.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        ``(ysum, nsum)``, each clusters x groups.
+    """
     ysum = np.zeros((n_clusters, n_groups))
     nsum = np.zeros((n_clusters, n_groups))
     np.add.at(ysum, (clusters, groups), y)
@@ -106,7 +133,20 @@ def gee_interval(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Share per group with the cluster-robust (sandwich) SE of an intercept-only logit GEE
     (independence working correlation, no small-sample factor) and the Wald interval on the
-    logit scale, transformed back. Returns (std_error of the share, low, high)."""
+    logit scale, transformed back.
+
+    Parameters
+    ----------
+    ysum, nsum
+        Successes and measures per cluster (rows) and group (columns).
+    level
+        Confidence level.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The standard error of the share and the lower and upper limits.
+    """
     n = nsum.sum(axis=0)
     with np.errstate(divide="ignore", invalid="ignore"):
         p = ysum.sum(axis=0) / n
@@ -124,7 +164,22 @@ def gee_interval(
 
 def bootstrap_shares(ysum: np.ndarray, nsum: np.ndarray, n_draws: int, seed: int) -> np.ndarray:
     """Shares per group (columns) in ``n_draws`` draws (rows) that resample whole
-    municipalities with replacement; NaN where a group is absent from a draw."""
+    municipalities with replacement; NaN where a group is absent from a draw.
+
+    Parameters
+    ----------
+    ysum, nsum
+        Successes (or any totals) and measures per cluster (rows) and group (columns).
+    n_draws
+        Number of bootstrap draws.
+    seed
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    numpy.ndarray
+        Draws x groups.
+    """
     rng = np.random.default_rng(seed)
     g = ysum.shape[0]
     weights = rng.multinomial(g, np.full(g, 1.0 / g), size=n_draws).astype(float)
@@ -157,7 +212,24 @@ def bootstrap_interval(
     """Percentile interval of the share from resampling municipalities with replacement.
 
     Every draw resamples all municipalities at once (so groups keep their dependence); a group
-    absent from a draw does not count for that group's quantiles."""
+    absent from a draw does not count for that group's quantiles.
+
+    Parameters
+    ----------
+    ysum, nsum
+        Numerator and denominator totals per cluster (rows) and group (columns).
+    level
+        Confidence level.
+    n_draws
+        Number of bootstrap draws.
+    seed
+        Seed of ``numpy.random.default_rng``.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The bootstrap standard error and the lower and upper percentile limits.
+    """
     return percentile_interval(bootstrap_shares(ysum, nsum, n_draws, seed), level)
 
 

@@ -100,8 +100,24 @@ def implementation_times(
     implemented is censored at the end of its follow-up (``discontinued="not_implemented"``:
     it stays at risk without the event, as it cannot be implemented any more) or at the report
     that first says discontinued (``discontinued="censored"``: discontinuing treated as
-    non-informative censoring)."""
-    n = len(status)
+    non-informative censoring).
+
+    Parameters
+    ----------
+    status
+        Status index per measure (rows) and report number 0-3 (columns), carried forward.
+    reported
+        Whether a report row exists there.
+    due
+        The last report number due per measure.
+    discontinued
+        ``"not_implemented"`` or ``"censored"`` (see above).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The time (report number) and the event indicator (1 = implemented) per measure.
+    """
     end = np.minimum(due, N_REPORTS)
     k = np.arange(N_REPORTS + 1)
     within = k[None, :] <= end[:, None]
@@ -119,15 +135,27 @@ def implementation_times(
         time[stopped] = end[stopped]
     else:
         time[stopped] = first_disc[stopped]
-    del n
     return time, has_event.astype(np.int64)
 
 
 def kaplan_meier(time: np.ndarray, event: np.ndarray, level: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier estimate at report numbers 0-3 with Greenwood SE and a log-log interval.
 
-    Returns report_number, n_at_risk, n_events, n_censored, survival, std_error (Greenwood,
-    of the survival), surv_low, surv_high."""
+    Parameters
+    ----------
+    time
+        Report number of the event or of censoring, per measure.
+    event
+        1 for an event (implemented), 0 for censoring.
+    level
+        Confidence level of the pointwise interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``report_number``, ``n_at_risk``, ``n_events``, ``n_censored``, ``survival``,
+        ``std_error`` (Greenwood, of the survival), ``surv_low``, ``surv_high``.
+    """
     z = stats.norm.isf((1 - level) / 2)
     t = np.array(REPORT_NUMBERS, dtype=float)
     at_risk = (time[None, :] >= t[:, None]).sum(axis=1).astype(float)
@@ -358,6 +386,20 @@ def efron_score_residuals(
     relative risk). These are the residuals of R ``survival``'s ``residuals(fit, "score")``
     for ``ties="efron"``; summed within clusters they give its robust (sandwich) variance.
     Computed with sums over the sorted times, so the cost is linear in the subjects.
+
+    Parameters
+    ----------
+    time, event
+        Time and event indicator (1 = event) per subject.
+    x
+        Covariates (subjects x coefficients).
+    beta
+        The coefficients at which residuals and information are evaluated.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The score residuals (subjects x coefficients) and the observed information.
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=np.int64)
@@ -422,7 +464,24 @@ def cluster_robust_cox_cov(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(robust, naive) covariance of Cox coefficients with Efron ties: the sandwich
     I^-1 (sum_c U_c U_c') I^-1 with U_c the sum of the score residuals of cluster c, no
-    small-sample factor (R ``coxph(..., ties="efron", cluster=)``), and I^-1."""
+    small-sample factor (R ``coxph(..., ties="efron", cluster=)``), and I^-1.
+
+    Parameters
+    ----------
+    time, event
+        Time and event indicator per subject.
+    x
+        Covariates (subjects x coefficients).
+    beta
+        The coefficients at which the covariance is evaluated.
+    clusters
+        Cluster label per subject.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The cluster-robust and the naive covariance.
+    """
     resid, info = efron_score_residuals(time, event, x, beta)
     codes, _ = pd.factorize(pd.Series(clusters))
     u = np.zeros((int(codes.max()) + 1, resid.shape[1]))
@@ -439,7 +498,22 @@ def fit_cox(
     partial likelihood; statsmodels' own robust covariance builds the sandwich from
     Breslow-type score residuals even with Efron ties, which is too small when many times
     are tied (annual reports), so the sandwich is built from the Efron score residuals
-    (:func:`cluster_robust_cox_cov`), as R ``survival`` does."""
+    (:func:`cluster_robust_cox_cov`), as R ``survival`` does.
+
+    Parameters
+    ----------
+    time, event
+        Time and event indicator per subject.
+    x
+        Covariates (subjects x coefficients).
+    clusters
+        Cluster label per subject.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Coefficients, cluster-robust covariance and naive covariance.
+    """
     from statsmodels.duration.hazard_regression import PHReg
 
     x = np.asarray(x, dtype=float).reshape(len(time), -1)

@@ -210,14 +210,29 @@ class MixedEstimates(_Labelled, Estimates):
 # input checks
 # ---------------------------------------------------------------------------------------
 def check_frame(df: Any, table: str, required: Sequence[str]) -> pd.DataFrame:
-    """A DataFrame with the required columns, or a :class:`DataError` saying what is missing."""
+    """A DataFrame with the required columns, or a :class:`DataError` saying what is missing.
+
+    Parameters
+    ----------
+    df
+        The table given by the user.
+    table
+        Its name in messages.
+    required
+        The columns it must have.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``df`` itself.
+    """
     if not isinstance(df, pd.DataFrame):
         raise DataError(f"table {table} must be a pandas DataFrame, got {type(df).__name__}")
     missing = [c for c in required if c not in df.columns]
     if missing:
         raise DataError(
             f"table {table} lacks the column(s) {missing}; it has {list(df.columns)}. "
-            "Add them or name the columns to use (see the table specification in the README)"
+            "Add them or name the columns to use (see the table specification of the analysis)"
         )
     if len(df) == 0:
         raise DataError(f"table {table} is empty: there is nothing to analyse")
@@ -239,7 +254,19 @@ def first_bad_row(mask: np.ndarray) -> int:
 
 
 def numeric_column(df: pd.DataFrame, table: str, column: str, *, fix: str) -> np.ndarray:
-    """A column as float (NaN where missing); a text that is no number is a DataError."""
+    """A column as float (NaN where missing); a text that is no number is a DataError.
+
+    Parameters
+    ----------
+    df, table, column
+        The table, its name in messages and the column.
+    fix
+        What the message tells the user to do.
+
+    Returns
+    -------
+    numpy.ndarray
+    """
     s = df[column]
     if pd.api.types.is_bool_dtype(s):
         return s.astype("float64").to_numpy()

@@ -110,8 +110,23 @@ def plain_number(x: float) -> Text:
     return Text(number(x, "de", digits), number(x, "en", digits))
 
 
-def t_score(x, w=None, rho: float = 0.3) -> float:
-    """Kiresuk-Sherman T-score of goal scores ``x`` (-2..+2) with weights ``w``."""
+def t_score(x: Any, w: Any = None, rho: float = 0.3) -> float:
+    """Kiresuk-Sherman T-score of goal scores ``x`` (-2..+2) with weights ``w``.
+
+    Parameters
+    ----------
+    x
+        The scores of the goals (attained minus expected level).
+    w
+        Their weights (``None``: all 1).
+    rho
+        Assumed correlation between the goal scales.
+
+    Returns
+    -------
+    float
+        50 when every goal reaches its expected level.
+    """
     x = np.asarray(x, dtype=float)
     w = np.ones_like(x) if w is None else np.asarray(w, dtype=float)
     den = np.sqrt((1 - rho) * (w**2).sum() + rho * w.sum() ** 2)

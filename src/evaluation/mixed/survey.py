@@ -222,7 +222,23 @@ class SurveyEstimates(MixedEstimates):
 def plot_likert(
     result: SurveyEstimates, ax: Axes | None = None, lang: Lang = "de", title: str | None = None
 ) -> Figure:
-    """Diverging stacked bars of the category shares (one bar per item and group)."""
+    """Diverging stacked bars of the category shares (one bar per item and group).
+
+    Parameters
+    ----------
+    result
+        Survey shares (``statistic="share"``).
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``.
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
@@ -416,6 +432,60 @@ def _num_key(v):
     return int(v) if v.is_integer() else v
 
 
+def _domain_estimates(
+    df: pd.DataFrame,
+    items: list[str],
+    by: list[str],
+    dom_idx: np.ndarray,
+    dom_keys: pd.DataFrame,
+    w: np.ndarray,
+    statistic: str,
+    notes: list[Text],
+) -> tuple[list[dict[str, Any]], list[np.ndarray]]:
+    """Every item's mean (or category shares) in every domain, and the linearised values
+    of each estimate (one column per row of the result)."""
+    rows: list[dict[str, Any]] = []
+    z_cols: list[np.ndarray] = []
+    for item in items:
+        y = numeric_column(df, "survey_responses", item, fix="code the answer as a number")
+        valid = ~np.isnan(y)
+        if not valid.any():
+            raise DataError(
+                f"table survey_responses, field {item}: no respondent has a valid answer, so "
+                "there is nothing to estimate; check the item code or leave the item out"
+            )
+        if (~valid).any():
+            notes.append(MISSING.format(n=int((~valid).sum()), item=item))
+        cats = np.unique(y[valid]) if statistic == "share" else [None]
+        for d in range(len(dom_keys)):
+            member = (dom_idx == d) & valid
+            in_dom = dom_idx == d
+            wsum = w[member].sum()
+            if wsum <= 0:
+                where = ", ".join(f"{k} = {dom_keys[k].iloc[d]}" for k in by)
+                notes.append(EMPTY_DOMAIN.format(item=item, where=where))
+                continue
+            for cat in cats:
+                target = np.where(valid, y, 0.0) if cat is None else (y == cat).astype(float)
+                est = (w * member * target).sum() / wsum
+                z = w * member * (target - est) / wsum
+                row = {"item": item}
+                for k in by:
+                    row[k] = dom_keys[k].iloc[d]
+                if cat is not None:
+                    row["category"] = _num_key(cat)
+                row.update(
+                    estimate=float(est),
+                    std_error=np.nan,
+                    n_respondents=int(member.sum()),
+                    n_missing=int((in_dom & ~valid).sum()),
+                    weighted_n=float(wsum),
+                )
+                rows.append(row)
+                z_cols.append(z)
+    return rows, z_cols
+
+
 def survey_estimates(
     responses: pd.DataFrame,
     items: str | Sequence[str],
@@ -498,46 +568,8 @@ def survey_estimates(
         dom_idx, dom_keys = _domains(df, by)
     else:
         dom_idx, dom_keys = np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=[0])
-    rows: list[dict[str, Any]] = []
-    z_cols: list[np.ndarray] = []
     notes: list[Text] = []
-    for item in items:
-        y = numeric_column(df, "survey_responses", item, fix="code the answer as a number")
-        valid = ~np.isnan(y)
-        if not valid.any():
-            raise DataError(
-                f"table survey_responses, field {item}: no respondent has a valid answer, so "
-                "there is nothing to estimate; check the item code or leave the item out"
-            )
-        if (~valid).any():
-            notes.append(MISSING.format(n=int((~valid).sum()), item=item))
-        cats = np.unique(y[valid]) if statistic == "share" else [None]
-        for d in range(len(dom_keys)):
-            member = (dom_idx == d) & valid
-            in_dom = dom_idx == d
-            wsum = w[member].sum()
-            if wsum <= 0:
-                where = ", ".join(f"{k} = {dom_keys[k].iloc[d]}" for k in by)
-                notes.append(EMPTY_DOMAIN.format(item=item, where=where))
-                continue
-            for cat in cats:
-                target = np.where(valid, y, 0.0) if cat is None else (y == cat).astype(float)
-                est = (w * member * target).sum() / wsum
-                z = w * member * (target - est) / wsum
-                row = {"item": item}
-                for k in by:
-                    row[k] = dom_keys[k].iloc[d]
-                if cat is not None:
-                    row["category"] = _num_key(cat)
-                row.update(
-                    estimate=float(est),
-                    std_error=np.nan,
-                    n_respondents=int(member.sum()),
-                    n_missing=int((in_dom & ~valid).sum()),
-                    weighted_n=float(wsum),
-                )
-                rows.append(row)
-                z_cols.append(z)
+    rows, z_cols = _domain_estimates(df, items, by, dom_idx, dom_keys, w, statistic, notes)
     z = np.column_stack(z_cols)
     psu_totals = np.zeros((design["n_psu_total"], z.shape[1]))
     np.add.at(psu_totals, design["psu"], z)
