@@ -8,9 +8,11 @@ links lead somewhere.
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import importlib.util
 import os
+import pkgutil
 import re
 import shlex
 import subprocess
@@ -18,6 +20,7 @@ import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 import matplotlib.pyplot as plt
 import pytest
@@ -110,6 +113,15 @@ def _needs(page_blocks: list[Block]) -> list[str]:
     ]
 
 
+def _find_data(name: str) -> list[Path]:
+    """A file a page needs: a reference data set of the tests (``tests/results/``, part of
+    the repository) or a file of the public data beside the project."""
+    stored = ROOT / "tests" / "results" / name
+    if stored.is_file():
+        return [stored]
+    return sorted(SHARED.rglob(name)) if SHARED.is_dir() else []
+
+
 def _console_commands(body: str) -> list[tuple[str, list[str]]]:
     """(command, its output lines) for each ``$ `` line of a console block."""
     commands: list[tuple[str, list[str]]] = []
@@ -128,7 +140,7 @@ def test_examples_run(page: Path, tmp_path: Path, monkeypatch, capsys):
 
     page_blocks = blocks(page)
     for name in _needs(page_blocks):
-        found = sorted(SHARED.rglob(name)) if SHARED.is_dir() else []
+        found = _find_data(name)
         if not found:
             pytest.skip(f"{_rel(page)} needs {name} from the public data in ../shared")
         (tmp_path / name).symlink_to(found[0])
@@ -235,9 +247,46 @@ def _code(cell: str) -> str:
     return m[1]
 
 
+class _Label(NamedTuple):
+    de: str
+    en: str
+
+
+def _label(value: object) -> _Label | None:
+    """A (German, English) label, given as a pair or as an object with ``de`` and ``en``."""
+    if isinstance(value, tuple) and len(value) == 2 and all(isinstance(v, str) for v in value):
+        return _Label(*value)
+    de, en = getattr(value, "de", None), getattr(value, "en", None)
+    return _Label(de, en) if isinstance(de, str) and isinstance(en, str) else None
+
+
+def _package_labels() -> dict[str, _Label]:
+    """Every label the package shows for a code: ``evaluation.labels.TERMS`` first, then the
+    label tables (code -> German and English) that modules keep of their own, in module order."""
+    from evaluation.labels import TERMS
+
+    labels = {code: _label(pair) for code, pair in TERMS.items()}
+    for info in pkgutil.walk_packages(ev.__path__, "evaluation."):
+        if info.name.endswith("__main__"):
+            continue
+        try:
+            module = importlib.import_module(info.name)
+        except ImportError:  # an optional dependency is missing: its labels are never shown
+            continue
+        for value in vars(module).values():
+            if not (isinstance(value, dict) and value and all(isinstance(k, str) for k in value)):
+                continue
+            pairs = {code: _label(v) for code, v in value.items()}
+            if all(pairs.values()):
+                for code, pair in pairs.items():
+                    labels.setdefault(code, pair)
+    return labels
+
+
 def test_glossary_labels_are_the_package_labels():
     from evaluation.codes import CODE_LISTS
-    from evaluation.labels import TERMS
+
+    TERMS = _package_labels()  # the labels of every label table of the package, TERMS first
 
     checked = 0
     for table in _tables(ROOT / "docs" / "explanation" / "glossary.md"):
@@ -254,6 +303,20 @@ def test_glossary_labels_are_the_package_labels():
                 assert labels[_code(cell)] == label, f"glossary: {name} {cell}"
                 checked += 1
     assert checked >= 80
+
+
+def test_glossary_german_terms_are_the_package_words():
+    """A German term quoted in the glossary's notes („Dosis“) occurs in the package's texts."""
+    texts = [
+        node.value
+        for path in sorted((ROOT / "src" / "evaluation").rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Constant) and isinstance(node.value, str)
+    ]
+    glossary = (ROOT / "docs" / "explanation" / "glossary.md").read_text(encoding="utf-8")
+    quoted = re.findall(r"„([^“]+)“", glossary)
+    assert len(quoted) >= 10
+    assert [term for term in quoted if not any(term in text for text in texts)] == []
 
 
 def _hook(name: str):
@@ -289,3 +352,20 @@ def test_every_public_name_has_a_reference_page():
     reference.check_groups(dict(ev._API))  # raises when a public name is in no group
     page = reference.api_page("staggered", dict(ev._API))
     assert "::: evaluation.staggered.att_gt" in page and 'heading: "evaluation.att_gt"' in page
+
+
+def test_a_function_named_like_its_module_is_documented_as_the_function():
+    # evaluation.planning.power is the submodule; the function is planning.power.power
+    reference = _hook("reference")
+    page = reference.api_page("planning", dict(ev._API))
+    assert "::: evaluation.planning.power.power\n" in page
+    assert "::: evaluation.planning.PanelDesign\n" in page  # the usual path for the others
+
+
+def test_the_command_line_page_explains_every_exit_code():
+    import evaluation.cli as cli
+
+    page = _hook("reference").cli_page()
+    codes = sorted({v for k, v in vars(cli).items() if k.startswith("EXIT_")})
+    assert codes == [0, 1, 2, 3, 4]
+    assert all(f"\n| {code} | " in page for code in codes)
