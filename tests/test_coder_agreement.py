@@ -21,6 +21,18 @@ from statsmodels.stats.inter_rater import aggregate_raters, cohens_kappa, fleiss
 import evaluation as ev
 from evaluation.errors import DataError
 from evaluation.mixed import krippendorff_alpha
+from evaluation.results import base as results_base
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, setting an attribute of a
+    result after its construction raises, in every test of this module."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
+
 
 NAN = np.nan
 # Krippendorff (2011), section C: observers A-D (rows) x units 1-12 (columns)

@@ -16,6 +16,18 @@ import pytest
 
 import evaluation as ev
 from evaluation.implementation.survival import efron_score_residuals, fit_cox
+from evaluation.results import base as results_base
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, setting an attribute of a
+    result after its construction raises, in every test of this module."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
+
 
 RESULTS = Path(__file__).parent / "results"
 FIELDS = ["work_family", "education", "counselling", "living_environment", "seniors_generations"]

@@ -199,7 +199,7 @@ def test_implementation_estimators_flag_few_municipalities():
         with pytest.warns(FewClustersWarning):
             tti = ev.time_to_implementation(study)
         with pytest.warns(FewClustersWarning):
-            rates = ev.implementation_rates(study, n_boot=200)
+            rates = ev.implementation_rates(study, n_draws=200)
         with pytest.warns(FewClustersWarning):
             fd = ev.field_differences(study, pairwise="cluster")
     n = m.facts["n_clusters"]

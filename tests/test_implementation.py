@@ -19,12 +19,14 @@ from scipy import stats
 
 import evaluation as ev
 from evaluation.errors import DataError
+from evaluation.i18n import TERMS, Text
 from evaluation.implementation import (
     ImplementationDataWarning,
     kaplan_meier,
     measure_status,
     wilson_interval,
 )
+from evaluation.results import base as results_base
 from evaluation.study import Study
 
 MUNICIPALITIES = pd.DataFrame(
@@ -92,6 +94,16 @@ def build_study(measures=MEASURES, cert=CERT, municipalities=MUNICIPALITIES, cyc
         measures=pd.DataFrame(meas, columns=["measure_id", "goal_id"]),
         measure_reports=pd.DataFrame(reps, columns=["measure_id", "report_year", "status"]),
     )
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, every attribute set after
+    construction raises, so each test of this module checks that too."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
 
 
 @pytest.fixture
@@ -252,7 +264,7 @@ def test_bootstrap_close_to_sandwich_on_many_clusters():
     s = _random_study(np.random.default_rng(5), n_mun=80)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ImplementationDataWarning)
-        boot = ev.implementation_rates(s, as_of=3, n_boot=4000).tidy()
+        boot = ev.implementation_rates(s, as_of=3, n_draws=4000).tidy()
         gee = ev.implementation_rates(s, as_of=3, cluster_interval="gee").tidy()
     ratio = (boot["cluster_std_error"] / gee["cluster_std_error"])[gee["n_measures"] > 0]
     assert len(ratio) == 3
@@ -363,14 +375,14 @@ def test_before_after_hand(study):
 
 
 def test_paired_exact_wilcoxon_and_zero_differences():
-    from evaluation.implementation.paired import paired_statistics
+    from evaluation.stats.paired import paired_tests
 
-    st = paired_statistics(np.zeros(5), np.array([0.1, 0.2, 0.3, 0.4, 0.5]))
+    st = paired_tests(np.zeros(5), np.array([0.1, 0.2, 0.3, 0.4, 0.5]))
     # all five differences positive and distinct: exact two-sided p = 2 / 2^5
-    assert st["wilcoxon_p_value"] == pytest.approx(2 / 32, abs=1e-15)
-    assert st["wilcoxon_method"] == "exact"
-    st = paired_statistics(np.ones(4) * 0.5, np.ones(4) * 0.5)
-    assert st["t_p_value"] == 1.0 and st["wilcoxon_p_value"] == 1.0
+    assert st.wilcoxon_p_value == pytest.approx(2 / 32, abs=1e-15)
+    assert st.wilcoxon_method == "exact"
+    st = paired_tests(np.ones(4) * 0.5, np.ones(4) * 0.5)
+    assert st.t_p_value == 1.0 and st.wilcoxon_p_value == 1.0
 
 
 def test_cycle_comparison_hand():
@@ -440,15 +452,15 @@ def test_chi_square_and_pairwise_fisher_holm():
     s = _table_study(table)
     res = ev.field_differences(s, outcome="success", as_of=1, method="asymptotic")
     t = res.tidy()
-    ind = t[t["comparison"] == "independence"].iloc[0]
+    ind = t[t["contrast"] == "independence"].iloc[0]
     # Pearson X² by hand: expected = row total x column total / 36
     exp = table.sum(1, keepdims=True) * table.sum(0, keepdims=True) / table.sum()
     x2 = ((table[:, ::-1] - exp[:, ::-1]) ** 2 / exp[:, ::-1]).sum()
     assert ind["statistic"] == pytest.approx(x2, abs=1e-12)
-    assert ind["df"] == 2
+    assert ind["dof"] == 2
     assert ind["p_value"] == pytest.approx(math.exp(-x2 / 2), abs=1e-12)  # chi² with 2 df
-    pairs = t[t["comparison"] != "independence"].reset_index(drop=True)
-    assert pairs["comparison"].tolist() == [
+    pairs = t[t["contrast"] != "independence"].reset_index(drop=True)
+    assert pairs["contrast"].tolist() == [
         "steering vs education",
         "steering vs counselling",
         "education vs counselling",
@@ -469,7 +481,7 @@ def test_chi_square_and_pairwise_fisher_holm():
 def test_simulated_p_value_matches_exact_conditional():
     table = np.array([[4, 1], [1, 4]])
     s = _table_study(table, fields=("steering", "education"))
-    res = ev.field_differences(s, outcome="success", as_of=1, n_sim=20000, seed=1)
+    res = ev.field_differences(s, outcome="success", as_of=1, n_draws=20000, seed=1)
     t = res.tidy()
     assert "chi2_simulated" in set(t["method"])  # expected counts 2.5 < 5
     p_sim = t.loc[t["method"] == "chi2_simulated", "p_value"].item()
@@ -483,7 +495,7 @@ def test_pairwise_cluster_wald_by_hand(study):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ImplementationDataWarning)
         t = ev.field_differences(study, as_of=1, pairwise="cluster", correction="none").tidy()
-    row = t[t["comparison"] == "steering vs education"].iloc[0]
+    row = t[t["contrast"] == "steering vs education"].iloc[0]
     # report 1, strict: steering 0 of 4 (influence 0 everywhere); education p = 1/4 with
     # A (1 of 1), B (0 of 2), C (0 of 1): influence (y_g - p n_g) / 4 = 3/16, -1/8, -1/16.
     # var(diff) = (3/16)² + (1/8)² + (1/16)² = 7/128
@@ -533,7 +545,8 @@ def test_gee_default_and_separation(study):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ImplementationDataWarning)
         res = ev.implementation_model(s, covariates=["log_population"], as_of=3)
-    assert "exchangeable" in res.notes[0]
+    assert "exchangeable" in res.inference.description
+    assert res.inference.n_clusters == 30 and res.facts["n_clusters"] == 30
     assert type(res.fit.model.cov_struct).__name__ == "Exchangeable"
     assert set(res.tidy()["quantity"]) == {"odds_ratio", "marginal_effect"}
     allimpl = {k: (m, f, dict.fromkeys(st, "implemented")) for k, (m, f, st) in MEASURES.items()}
@@ -559,7 +572,7 @@ def test_kaplan_meier_hand(study):
     assert e.loc[3, "ci_high"] == pytest.approx(1 - 0.5 ** math.exp(z * se_ll), abs=1e-12)
     assert e.loc[3, "ci_low"] == pytest.approx(1 - 0.5 ** math.exp(-z * se_ll), abs=1e-12)
     assert e["n_at_risk"].tolist() == [4, 4, 3, 3]
-    # steering: m1, m7 events at 2; m2 censored at 3; m4 dropped -> at risk to 3
+    # steering: m1, m7 events at 2; m2 censored at 3; m4 discontinued -> at risk to 3
     st = t.loc["steering"]
     np.testing.assert_allclose(st["cumulative_share"], [0, 0, 0.5, 0.5])
     assert st["n_censored"].tolist() == [0, 0, 0, 2]
@@ -567,7 +580,7 @@ def test_kaplan_meier_hand(study):
     assert med.loc["steering", "median"] == 2 and med.loc["education", "median"] == 3
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", ImplementationDataWarning)
-        cens = ev.time_to_implementation(study, dropped="censored").tidy()
+        cens = ev.time_to_implementation(study, discontinued="censored").tidy()
     st = cens.set_index(["action_field", "report_number"]).loc["steering"]
     # m4 censored at report 2 (first 'discontinued'); m2 alone at risk at 3
     assert st["n_censored"].tolist() == [0, 0, 1, 1]
@@ -664,8 +677,8 @@ def test_bad_input_errors(study):
         ev.implementation_rates(study, success="done")
     with pytest.raises(ValueError, match="cluster_interval"):
         ev.implementation_rates(study, cluster_interval="jackknife")
-    with pytest.raises(ValueError, match="dropped"):
-        ev.time_to_implementation(study, dropped="ignore")
+    with pytest.raises(ValueError, match="discontinued"):
+        ev.time_to_implementation(study, discontinued="ignore")
     with pytest.raises(ValueError, match="unknown covariate"):
         ev.implementation_model(study, covariates=["shoe_size"])
 
@@ -727,6 +740,134 @@ def test_results_interface_and_plots(study, tmp_path):
     assert "umgesetzt" in legend and "eingestellt" in legend
 
 
+def _all_results(study):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return {
+            "rates": ev.implementation_rates(study, seed=3),
+            "progression": ev.status_progression(study),
+            "transitions": ev.status_transitions(study),
+            "before_after": ev.before_after_implementation(study),
+            "differences": ev.field_differences(study, pairwise="cluster", seed=3),
+            "model": ev.implementation_model(
+                _random_study(np.random.default_rng(1), n_mun=20, centres=(0.5, -0.3)),
+                covariates=["log_population"],
+            ),
+            "time": ev.time_to_implementation(study),
+            "intensity": ev.implementation_intensity(study),
+        }
+
+
+def test_results_are_complete_and_speak_both_languages(study):
+    """Before: notes and facts were English only, tidy columns without labels, count columns
+    undeclared, the cluster counts added after construction."""
+    results = _all_results(study)
+    for name, r in results.items():
+        tidy = r.tidy()
+        unlabelled = [c for c in tidy.columns if c not in TERMS] + [
+            k for k in r.facts if k not in TERMS
+        ]
+        assert unlabelled == [], name
+        # the columns that count measures, municipalities or units are declared
+        counting = {
+            c for c in tidy.columns if c.startswith("n_") and pd.api.types.is_integer_dtype(tidy[c])
+        }
+        assert set(r.count_columns) == counting, name
+        # every note exists in both languages, and the German summary has no English note
+        assert all(isinstance(n, Text) and n.de != n.en for n in r.notes), name
+        de = r.summary("de").as_text()
+        assert not [n.en for n in r.notes if n.en in de], name
+        assert r.title.de in de and r.title.en in r.summary("en").as_text()
+        with pytest.raises(AttributeError, match="complete when it is made"):
+            r.title = Text("x", "x")
+    # the inference of each result, with the clusters counted at construction
+    rates = results["rates"]
+    assert (rates.inference.name, rates.inference.n_clusters) == ("cluster_bootstrap_percentile", 3)
+    assert rates.wilson.name == "wilson" and rates.few_clusters
+    assert rates.call["seed"] == 3 and rates.call["n_draws"] == 1999
+    assert results["differences"].inference.n_clusters == 3
+    assert results["time"].inference.name == "cox_cluster_robust"
+    assert results["time"].cox_coefficients.inference.n_clusters == 3
+    model = results["model"]
+    assert model.inference.n_clusters == 20 and model.coefficients.inference.n_clusters == 20
+    assert model.marginal_effects.facts["n_clusters"] == 20
+    paired = results["before_after"].inference
+    assert (paired.name, paired.distribution, paired.dof) == ("paired_t", "t", 2.0)
+    assert results["before_after"].tidy()["dof"].item() == 2
+
+
+def test_old_keywords_are_deprecated_for_one_release(study):
+    """Before: n_boot, n_sim and dropped were the only names; n_draws and discontinued
+    raised TypeError."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ev.errors.EvaluationWarning)
+        new = ev.implementation_rates(study, n_draws=200, seed=1).tidy()
+        with pytest.warns(DeprecationWarning, match="n_boot.*use n_draws"):
+            old = ev.implementation_rates(study, n_boot=200, seed=1).tidy()
+        pd.testing.assert_frame_equal(new, old)
+        new = ev.field_differences(study, method="simulated", n_draws=199, seed=1).tidy()
+        with pytest.warns(DeprecationWarning, match="n_sim"):
+            old = ev.field_differences(study, method="simulated", n_sim=199, seed=1).tidy()
+        pd.testing.assert_frame_equal(new, old)
+        new = ev.time_to_implementation(study, discontinued="censored").tidy()
+        with pytest.warns(DeprecationWarning, match="dropped"):
+            old = ev.time_to_implementation(study, dropped="censored").tidy()
+        pd.testing.assert_frame_equal(new, old)
+        with pytest.raises(TypeError, match="both n_boot= and n_draws="):
+            ev.implementation_rates(study, n_boot=200, n_draws=300)
+
+
+def test_the_seed_reaches_every_draw(study):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        s = _random_study(np.random.default_rng(8), n_mun=25)
+        a = ev.implementation_rates(s, seed=1).tidy()["cluster_ci_low"]
+        b = ev.implementation_rates(s, seed=2).tidy()["cluster_ci_low"]
+        c = ev.implementation_rates(s, seed=1).tidy()["cluster_ci_low"]
+        assert not a.equals(b) and a.equals(c)
+        t = _table_study(np.array([[6, 4], [4, 6]]), fields=("steering", "education"))
+        p = [
+            ev.field_differences(
+                t, outcome="success", as_of=1, method="simulated", n_draws=199, seed=k
+            ).tidy()
+            for k in (1, 2, 1)
+        ]
+        p = [t.loc[t["method"] == "chi2_simulated", "p_value"].item() for t in p]
+        assert p[0] != p[1] and p[0] == p[2]
+
+
+def test_plots_speak_the_reader_language(study):
+    """Before: 22 inline language branches and '50%' on German axes."""
+    import matplotlib.pyplot as plt
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        rates = ev.implementation_rates(study)
+    de, en = rates.plot(lang="de"), rates.plot(lang="en")
+    fmt_de = de.axes[0].xaxis.get_major_formatter()
+    fmt_en = en.axes[0].xaxis.get_major_formatter()
+    assert fmt_de(0.5, 0) == "50\u202f%" and fmt_en(0.5, 0) == "50%"
+    assert de.axes[0].get_title() == "Umsetzungsquoten der Maßnahmen"
+    assert en.axes[0].get_title() == "Implementation rates of the measures"
+    assert de.axes[0].get_xlabel() == "Anteil umgesetzt"
+    plt.close("all")
+
+
+def test_no_language_branches_in_the_area():
+    from pathlib import Path
+
+    src = Path(ev.__file__).parent
+    files = [*(src / "implementation").glob("*.py"), *(src / "mixed").glob("*.py")]
+    files.append(src / "stats" / "paired.py")
+    found = [
+        f"{f.name}:{i}"
+        for f in files
+        for i, line in enumerate(f.read_text(encoding="utf-8").splitlines(), 1)
+        if "lang ==" in line or "lang !=" in line
+    ]
+    assert found == []
+
+
 def test_top_level_names():
     for name in (
         "implementation_rates",
@@ -774,7 +915,7 @@ def _coverage(n_rep: int, seed: int, method: str) -> float:
         for r in range(n_rep):
             s = _random_study(rng, n_mun=50, centres=centres, sd=sd)
             t = ev.implementation_rates(
-                s, as_of=3, cluster_interval=method, n_boot=999, seed=r
+                s, as_of=3, cluster_interval=method, n_draws=999, seed=r
             ).tidy()
             t = t[t["n_measures"] > 0]
             hits += list((t["cluster_ci_low"] <= truth) & (truth <= t["cluster_ci_high"]))
@@ -866,7 +1007,7 @@ def test_rates_conf_int_returns_both_intervals_and_recomputes_other_levels():
         warnings.simplefilter("ignore")
         study = ev.datasets.synthetic_study(seed=1)
         for interval in ("bootstrap", "gee"):
-            rates = ev.implementation_rates(study, cluster_interval=interval, n_boot=499, seed=3)
+            rates = ev.implementation_rates(study, cluster_interval=interval, n_draws=499, seed=3)
             t = rates.tidy().set_index("action_field")
             ci = rates.conf_int()
             assert list(ci.columns) == ["ci_low", "ci_high", "cluster_ci_low", "cluster_ci_high"]
@@ -879,7 +1020,7 @@ def test_rates_conf_int_returns_both_intervals_and_recomputes_other_levels():
             np.testing.assert_allclose(ci90["ci_high"], hi, rtol=1e-12)
             # a new analysis at 90 % gives the same cluster-aware interval
             again = ev.implementation_rates(
-                study, cluster_interval=interval, n_boot=499, seed=3, level=0.90
+                study, cluster_interval=interval, n_draws=499, seed=3, level=0.90
             ).tidy()
             np.testing.assert_allclose(ci90["cluster_ci_low"], again["cluster_ci_low"], rtol=1e-12)
             np.testing.assert_allclose(

@@ -11,7 +11,18 @@ import pytest
 import evaluation as ev
 from evaluation.errors import DataError
 from evaluation.implementation import ImplementationDataWarning
+from evaluation.results import base as results_base
 from test_implementation import build_study
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, setting an attribute of a
+    result after its construction raises, in every test of this module."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
 
 
 @pytest.fixture
@@ -57,7 +68,7 @@ def test_weighted_mean_reproduces_rates():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ImplementationDataWarning)
             t = ev.implementation_intensity(study, success=success).tidy()
-            r = ev.implementation_rates(study, success=success, n_boot=100).tidy()
+            r = ev.implementation_rates(study, success=success, n_draws=100).tidy()
         r = r.set_index("action_field")
         for f, d in t.groupby("action_field"):
             mean = np.average(d["share"], weights=d["n_measures"])

@@ -10,6 +10,18 @@ import pytest
 
 import evaluation as ev
 from evaluation.errors import DataError, EvaluationError
+from evaluation.results import base as results_base
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, setting an attribute of a
+    result after its construction raises, in every test of this module."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
+
 
 pyreadstat = pytest.importorskip("pyreadstat")
 

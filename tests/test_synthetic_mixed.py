@@ -7,6 +7,17 @@ import pandas as pd
 import pytest
 
 import evaluation as ev
+from evaluation.results import base as results_base
+
+
+@pytest.fixture(autouse=True, scope="module")
+def complete_results():
+    """Results are complete when they are made: with FREEZE on, setting an attribute of a
+    result after its construction raises, in every test of this module."""
+    saved = results_base.FREEZE
+    results_base.FREEZE = True
+    yield
+    results_base.FREEZE = saved
 
 
 @pytest.fixture(scope="module")
@@ -135,3 +146,75 @@ def test_survey_interval_coverage_over_replications(study):
     coverage = hits / total
     assert 0.89 <= coverage <= 0.995, coverage
     assert np.isfinite(coverage)
+
+
+def _mixed_results(study, mm):
+    shares = ev.goal_implementation_shares(study.measures, study.measure_reports)
+    cost_cols = ["measure_id", "cost_planned_eur", "cost_spent_eur", "staff_hours"]
+    table = study.measure_table().merge(mm.measures[cost_cols], on="measure_id")
+    design = {"strata": "stratum", "clusters": "cluster", "fpc": "fpc"}
+    means = ev.survey_estimates(survey_data(mm), "satisfaction", by=["wave", "group"], **design)
+    return {
+        "goals": ev.goal_attainment(mm.goals, by="action_field"),
+        "by_implementation": ev.attainment_by_implementation(mm.goals, shares),
+        "agreement": ev.coder_agreement(mm.measure_codes, n_draws=199, seed=1),
+        "means": means,
+        "difference": means.difference("wave"),
+        "shares": ev.survey_estimates(
+            survey_data(mm), "satisfaction", by="wave", statistic="share", **design
+        ),
+        "costs": ev.measure_costs(table, study.measure_reports, interval="bootstrap", seed=1),
+    }
+
+
+def test_results_are_complete_and_speak_both_languages(study, mm):
+    """Before: (German, English) pairs beside German-only attributes, labels of their own,
+    undeclared count columns, numbers with a thousands separator of their own."""
+    from evaluation.i18n import TERMS, Text, number
+
+    results = _mixed_results(study, mm)
+    for name, r in results.items():
+        tidy = r.tidy()
+        assert [c for c in [*tidy.columns, *r.facts] if c not in TERMS] == [], name
+        counting = {
+            c for c in tidy.columns if c.startswith("n_") and pd.api.types.is_integer_dtype(tidy[c])
+        }
+        assert set(r.count_columns) == counting, name
+        assert isinstance(r.title, Text) and all(isinstance(n, Text) for n in r.notes), name
+        de, en = r.summary("de").as_text(), r.summary("en").as_text()
+        assert r.title.de in de and r.title.en in en, name
+        assert not [n.en for n in r.notes if n.en != n.de and n.en in de], name
+    # the inference and its clusters, at construction
+    rated = mm.goals.dropna(subset=["attained_level"])
+    assert results["by_implementation"].inference.n_clusters == rated["audit_id"].nunique()
+    assert results["means"].inference.n_clusters == results["means"].facts["n_psu"]
+    assert results["difference"].inference.name == "taylor_linearisation_difference"
+    assert results["agreement"].inference.name == "unit_bootstrap_percentile"
+    costs = results["costs"]
+    assert costs.inference.n_clusters == costs.facts["n_municipalities"]
+    # German numbers as everywhere in the package: 12.345,67
+    total = costs.tidy()["total"].iloc[0]
+    assert total > 1000 and number(total, "de", 2) in costs.summary("de").as_text()
+    assert number(total, "en", 2) in costs.summary("en").as_text()
+
+
+def test_label_pairs_are_deprecated_but_work(mm):
+    data = survey_data(mm)
+    pairs = {"satisfaction": {k: (v.de, v.en) for k, v in ev.LIKERT_SCALES["satisfied5"].items()}}
+    with pytest.warns(DeprecationWarning, match="label pairs"):
+        res = ev.survey_estimates(data, "satisfaction", statistic="share", labels=pairs)
+    assert res.labels["satisfaction"][5] == ev.LIKERT_SCALES["satisfied5"][5]
+
+
+def test_the_seed_reaches_every_draw(study, mm):
+    a, b, c = (
+        ev.coder_agreement(mm.measure_codes, n_draws=199, seed=s).tidy()["ci_low"]
+        for s in (1, 2, 1)
+    )
+    assert not a.equals(b) and a.equals(c)
+    table = study.measure_table().merge(mm.measures[["measure_id", "staff_hours"]])
+    a, b, c = (
+        ev.measure_costs(table, study.measure_reports, interval="bootstrap", seed=s).tidy()
+        for s in (1, 2, 1)
+    )
+    assert not a["ci_low"].equals(b["ci_low"]) and a.equals(c)

@@ -10,12 +10,16 @@ module): ``check_option("control_group", value, ControlGroup)`` raises
 from __future__ import annotations
 
 import difflib
+import functools
+import warnings
+from collections.abc import Callable
 from typing import Any, Literal, TypeVar, get_args
 
 from .errors import OptionError
 from .i18n import Lang as Lang
 
 T = TypeVar("T")
+F = TypeVar("F", bound=Callable[..., Any])
 
 # -- treatment timing and comparison groups ---------------------------------------------------
 #: the date of an audit cycle that starts treatment
@@ -52,6 +56,42 @@ ComparisonDesign = Literal["all", "matched"]
 # -- implementation success --------------------------------------------------------------
 #: which status counts as success
 Success = Literal["implemented", "at_least_partial"]
+#: measures without any annual report although one is due: left out, or counted as planned
+Unreported = Literal["exclude", "planned"]
+#: the municipality-cluster-aware interval of implementation rates
+ClusterInterval = Literal["bootstrap", "gee"]
+#: what field_differences compares across action fields
+FieldOutcome = Literal["status", "success"]
+#: the p-value of field_differences' test of independence
+IndependenceTest = Literal["auto", "asymptotic", "simulated"]
+#: pairwise comparisons of action fields: Fisher's exact test or a cluster-robust Wald test
+Pairwise = Literal["fisher", "cluster"]
+#: multiple-testing correction of the pairwise comparisons (statsmodels ``multipletests``)
+PairwiseCorrection = Literal["holm", "bonferroni", "fdr_bh", "none"]
+#: the logistic model of success: GEE or cluster-robust maximum likelihood
+ImplementationModelMethod = Literal["gee", "logit"]
+#: what the plot of the implementation model shows
+ModelQuantity = Literal["odds_ratio", "marginal_effect"]
+#: how discontinued measures enter the time to implementation
+Discontinued = Literal["not_implemented", "censored"]
+#: rows of implementation_intensity: per action field (and pooled) or pooled only
+IntensityBy = Literal["action_field", "overall"]
+
+# -- mixed methods -----------------------------------------------------------------------
+#: groups of goals by the implemented share of their measures
+AttainmentGroups = Literal["none_partial_all", "halves"]
+#: level of measurement of Krippendorff's alpha
+MeasurementLevel = Literal["nominal", "ordinal", "interval", "ratio"]
+#: what survey_estimates estimates
+SurveyStatistic = Literal["mean", "share"]
+#: strata with a single primary sampling unit
+LonelyPSU = Literal["fail", "remove"]
+#: the costs counted per implemented measure
+CostBasis = Literal["all_measures", "implemented"]
+#: the interval of the cost per implemented measure
+CostInterval = Literal["linearisation", "bootstrap"]
+#: the shape of a survey file read into survey_responses
+SurveyShape = Literal["long", "wide"]
 
 # -- output ------------------------------------------------------------------------------
 OutputFormat = Literal["html", "pdf", "markdown"]
@@ -89,6 +129,37 @@ def check_option(name: str, value: T, vocabulary: Any) -> T:
         if close:
             hint = f"; did you mean {close[0]!r}?"
     raise OptionError(f"{name} must be one of {list(allowed)}, got {value!r}{hint}")
+
+
+def renamed_keywords(**renames: str) -> Callable[[F], F]:
+    """Decorator: keyword arguments renamed for one release (``old="new"``).
+
+    A call with an old keyword works as with the new one and issues a
+    :class:`DeprecationWarning` that names the new keyword; giving both is a
+    :class:`TypeError`."""
+
+    def decorate(fn: F) -> F:
+        @functools.wraps(fn)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            for old, new in renames.items():
+                if old in kwargs:
+                    if new in kwargs:
+                        raise TypeError(
+                            f"{fn.__name__}() got both {old}= and {new}=; {old} is the old "
+                            f"name of {new}: give only {new}="
+                        )
+                    warnings.warn(
+                        f"{fn.__name__}({old}=...) is deprecated and will be removed; use "
+                        f"{new}=...",
+                        DeprecationWarning,
+                        stacklevel=2,
+                    )
+                    kwargs[new] = kwargs.pop(old)
+            return fn(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorate
 
 
 #: Upper limit of every number of random draws (bootstrap, randomisation, simulation): the

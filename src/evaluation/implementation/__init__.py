@@ -11,7 +11,8 @@ exports to CSV, Markdown and LaTeX):
 - :func:`status_progression` and :func:`status_transitions`: the status distribution at
   certification and in reports 1-3, and transitions between consecutive reports;
 - :func:`before_after_implementation` and :func:`cycle_comparison`: paired comparisons per
-  municipality (first report against end of phase; first audit against re-audit);
+  municipality (first report against end of phase; first audit against re-audit), with the
+  paired tests of :mod:`evaluation.stats.paired`;
 - :func:`field_differences`: test of independence of status and action field, pairwise
   comparisons with a multiple-testing correction;
 - :func:`implementation_model`: logistic model of success (GEE or cluster-robust logit), odds
@@ -23,7 +24,8 @@ The data conventions (report numbers, carried-forward statuses, unreported measu
 definitions) are described in :mod:`evaluation.implementation._data`.
 """
 
-from ._data import SUCCESS_DEFINITIONS, ImplementationDataWarning, measure_status
+from ..errors import ImplementationDataWarning
+from ._data import SUCCESS_DEFINITIONS, measure_status
 from .differences import FieldDifferences, field_differences
 from .intensity import ImplementationIntensity, implementation_intensity
 from .model import ImplementationModel, implementation_model
@@ -43,7 +45,12 @@ from .progression import (
     status_progression,
     status_transitions,
 )
-from .rates import ImplementationRates, implementation_rates, wilson_interval
+from .rates import (
+    ImplementationRates,
+    bootstrap_interval,
+    implementation_rates,
+    wilson_interval,
+)
 from .survival import TimeToImplementation, kaplan_meier, time_to_implementation
 
 __all__ = [
@@ -58,6 +65,7 @@ __all__ = [
     "StatusTransitions",
     "TimeToImplementation",
     "before_after_implementation",
+    "bootstrap_interval",
     "cycle_comparison",
     "field_differences",
     "implementation_intensity",

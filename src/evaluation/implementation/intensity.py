@@ -11,20 +11,19 @@ measure counts as weights therefore gives back the rates of ``implementation_rat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import ALL_FIELD_CODES, Lang
-from ..errors import DataError
+from ..codes import ALL_FIELD_CODES, labels
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text
+from ..options import IntensityBy, Success, Unreported, check_option
+from ..results import figure_axes
 from ._data import (
     AsOf,
-    Success,
-    Unreported,
     check_as_of,
-    check_choice,
     check_success,
     measure_status,
     ordered_fields,
@@ -33,19 +32,22 @@ from ._data import (
 )
 from ._results import ImplementationResult
 
-IntensityBy = Literal["action_field", "overall"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 #: value of ``action_field`` in the rows that pool all fields of an audit
 OVERALL = "all"
 
-TEXTS = {
-    "title": ("Umsetzungsintensität je Kommune und Audit", "Implementation intensity per unit"),
-    "share_note": (
-        "Anteil = umgesetzte / vereinbarte Maßnahmen am Ende der Umsetzungsphase (letzter "
-        "fälliger Bericht bis Bericht 3); abgebrochene Maßnahmen zählen im Nenner.",
-        "share = implemented / agreed measures at the end of the implementation phase (last "
-        "due report up to report 3); discontinued measures count in the denominator.",
-    ),
-}
+TITLE = Text("Umsetzungsintensität je Kommune und Audit", "Implementation intensity per unit")
+SHARE_NOTE = Text(
+    "Anteil = umgesetzte / vereinbarte Maßnahmen am Ende der Umsetzungsphase (letzter fälliger "
+    "Bericht bis Bericht 3); abgebrochene Maßnahmen zählen im Nenner.",
+    "share = implemented / agreed measures at the end of the implementation phase (last due "
+    "report up to report 3); discontinued measures count in the denominator.",
+)
+OVERALL_LABEL = Text("insgesamt", "overall")
+AXIS_LABEL = Text("Anteil umgesetzt", "share implemented")
 
 
 class ImplementationIntensity(ImplementationResult):
@@ -56,18 +58,6 @@ class ImplementationIntensity(ImplementationResult):
     ``n_measures``, ``n_success``, ``share`` and ``complete`` (whether report 3 is due, i.e.
     the phase is complete in the data).
     """
-
-    def __init__(self, table, *, lang_notes: Sequence[tuple[str, str]], **kw) -> None:
-        super().__init__(table, **kw)
-        self._lang_notes = list(lang_notes)
-
-    def summary(self, lang: Lang = "de"):
-        saved = self.notes
-        self.notes = [n[0] if lang == "de" else n[1] for n in self._lang_notes] + saved
-        try:
-            return super().summary(lang)
-        finally:
-            self.notes = saved
 
     def unit_intensity(self, field: str = OVERALL, cycle: int = 1) -> pd.Series:
         """Share per unit (index ``municipality_id``) for one action field (or ``"all"``)
@@ -84,34 +74,34 @@ class ImplementationIntensity(ImplementationResult):
             raise DataError(f"no audit of cycle {cycle} has measures in field {field!r}")
         return sel.set_index("municipality_id")["share"].rename(f"intensity_{field}")
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
-        """Distribution of the per-unit shares per action field (box plot)."""
-        import matplotlib.pyplot as plt
-
-        from ..codes import labels
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
+        """Distribution of the per-unit shares per action field (box plot); returns the
+        Figure."""
+        from .plots import percent_axis
 
         t = self._table
         fields = [f for f in ordered_fields(t["action_field"]) if f != OVERALL] + [OVERALL]
         fields = [f for f in fields if f in set(t["action_field"])]
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(7, 4))
-        else:
-            fig = ax.figure
+        fig, ax = figure_axes(ax, (7, 4))
         data = [t.loc[t["action_field"] == f, "share"].dropna().to_numpy() for f in fields]
         names = labels("action_fields", lang)
-        overall = "insgesamt" if lang == "de" else "overall"
         ax.boxplot(
-            data, orientation="horizontal", tick_labels=[names.get(f, overall) for f in fields]
+            data,
+            orientation="horizontal",
+            tick_labels=[names.get(f, OVERALL_LABEL(lang)) for f in fields],
         )
         ax.set_xlim(-0.02, 1.02)
-        ax.set_xlabel("Anteil umgesetzt" if lang == "de" else "share implemented")
-        ax.set_title(title or self.titles[0 if lang == "de" else 1])
+        ax.xaxis.set_major_formatter(percent_axis(lang))
+        ax.set_xlabel(AXIS_LABEL(lang))
+        ax.set_title(title or self.title(lang))
         fig.tight_layout()
         return fig
 
 
 def implementation_intensity(
-    study,
+    study: Any,
     by: IntensityBy = "action_field",
     *,
     field: str | None = None,
@@ -148,11 +138,11 @@ def implementation_intensity(
     >>> study = ev.datasets.synthetic_study(seed=1)
     >>> dose = ev.implementation_intensity(study).unit_intensity("work_family")  # doctest: +SKIP
     """
-    check_choice("by", by, ("action_field", "overall"))
+    check_option("by", by, IntensityBy)
     check_success(success)
     as_of = check_as_of(as_of)
     if field is not None and field not in ALL_FIELD_CODES:
-        raise ValueError(f"field must be one of {tuple(ALL_FIELD_CODES)}, got {field!r}")
+        raise OptionError(f"field must be one of {list(ALL_FIELD_CODES)}, got {field!r}")
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
     frame, status = select(ms, as_of, notes)
@@ -199,9 +189,15 @@ def implementation_intensity(
     }
     return ImplementationIntensity(
         table.reset_index(drop=True),
-        lang_notes=[TEXTS["share_note"]],
-        titles=TEXTS["title"],
-        notes=notes,
+        title=TITLE,
+        notes=[SHARE_NOTE, *notes],
         facts=facts,
-        options={"by": by, "field": field, "success": success, "as_of": as_of},
+        call={
+            "by": by,
+            "field": field,
+            "success": success,
+            "as_of": as_of,
+            "unreported": unreported,
+        },
+        count_columns=("n_measures", "n_success"),
     )

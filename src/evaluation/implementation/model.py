@@ -4,42 +4,106 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 from scipy.special import expit
 
-from ..codes import Lang
-from ..errors import DataError
-from ..results import Estimates, _check_level
-from ._data import (
-    AsOf,
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text, term
+from ..options import (
+    ImplementationModelMethod,
+    ModelQuantity,
     Success,
     Unreported,
+    check_option,
+)
+from ..results import Estimates, Inference, check_level, value_label
+from ._data import (
+    AsOf,
     check_as_of,
-    check_choice,
     check_success,
     measure_status,
     ordered_fields,
     select,
     success_flag,
 )
-from ._results import ImplementationResult
+from ._results import ImplementationResult, level_text
 
-ModelMethod = Literal["gee", "logit"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 CATEGORICAL = ("level", "state", "group")
 DEFAULT_COVARIATES = ("log_population", "level", "cohort", "cycle")
 
+SINGLE_VALUE = Text(
+    "Die Kovariate {c} hat nur einen Wert ({v}) und entfällt.",
+    "Covariate {c} has a single value ({v}) and is dropped.",
+)
+CONSTANT = Text(
+    "Die Kovariate {c} ist konstant und entfällt.", "Covariate {c} is constant and is dropped."
+)
+METHODS = {
+    "gee": Text("GEE-Logit", "GEE logit"),
+    "logit": Text("Logit, cluster-robust", "Logit, cluster-robust"),
+}
+SE_TEXTS = {
+    "gee": Text(
+        "GEE-Logit mit austauschbarer Arbeitskorrelation (exchangeable) innerhalb der Kommunen, "
+        "robuste (Sandwich-)Standardfehler mit Kommunen als Clustern.",
+        "GEE logit, exchangeable working correlation within municipalities, robust (sandwich) "
+        "standard errors clustered by municipality.",
+    ),
+    "logit": Text(
+        "Logit (Maximum Likelihood), Standardfehler mit Kommunen als Clustern "
+        "(Kleinstichprobenfaktor G/(G−1)·(N−1)/(N−K)).",
+        "Logit (maximum likelihood), standard errors clustered by municipality (small-sample "
+        "factor G/(G−1)·(N−1)/(N−K)).",
+    ),
+}
+DELTA = Text(" Marginaleffekte: Delta-Methode.", " Marginal effects: delta method.")
+ODDS_NOTE = Text(
+    "Odds Ratios: exp des Koeffizienten und seines Wald-Intervalls ({level}); Teststatistik und "
+    "p-Wert beziehen sich auf die Log-Odds. Marginaleffekte: durchschnittliche Änderung der "
+    "vorhergesagten Wahrscheinlichkeit (Kategorien gegen ihre Referenz), Standardfehler nach der "
+    "Delta-Methode.",
+    "Odds ratios: exp of the coefficient and of its Wald interval ({level}); statistic and "
+    "p-value refer to the log odds. Marginal effects: average change of the predicted "
+    "probability (categories against their reference), delta-method SE.",
+)
+REFERENCE_NOTE = Text(
+    "Referenzkategorien: {refs}. Numerische Kovariaten sind um ihren Mittelwert zentriert.",
+    "Reference categories: {refs}. Numeric covariates are centred at their mean.",
+)
+TITLE = Text("Modell des Umsetzungserfolgs", "Model of implementation success")
+COEF_TITLE = Text("Logit-Koeffizienten (Log-Odds)", "Logit coefficients (log odds)")
+AME_TITLE = Text("Durchschnittliche Marginaleffekte", "Average marginal effects")
+
 
 def design_matrix(
-    frame: pd.DataFrame, covariates: Sequence[str], notes: list[str]
+    frame: pd.DataFrame, covariates: Sequence[str], notes: list[Text]
 ) -> tuple[pd.DataFrame, dict[str, list[str]]]:
     """Intercept, action-field dummies (reference: first field in code-list order) and the
     covariates: categorical ones (level, state, group) as dummies against their first level,
-    numeric ones centred at their mean. Returns the design and the dummy columns of each
-    categorical variable."""
+    numeric ones centred at their mean.
+
+    Parameters
+    ----------
+    frame
+        One row per measure with its action field and its municipality's columns.
+    covariates
+        The covariates (see :func:`implementation_model`).
+    notes
+        Notes of the result; dropped covariates are added.
+
+    Returns
+    -------
+    tuple
+        The design (a DataFrame) and the dummy columns of each categorical variable.
+    """
     cols: dict[str, np.ndarray] = {"const": np.ones(len(frame))}
     blocks: dict[str, list[str]] = {}
     fields = ordered_fields(frame["action_field"])
@@ -71,7 +135,7 @@ def design_matrix(
             if c in CATEGORICAL or not pd.api.types.is_numeric_dtype(frame[c]):
                 levels = sorted(frame[c].astype(str).unique())
                 if len(levels) < 2:
-                    notes.append(f"Covariate {c} has a single value ({levels[0]}) and is dropped.")
+                    notes.append(SINGLE_VALUE.format(c=c, v=levels[0]))
                     continue
                 v = frame[c].astype(str).to_numpy()
                 blocks[c] = []
@@ -82,12 +146,12 @@ def design_matrix(
                 continue
             values = frame[c].to_numpy(dtype=float)
         else:
-            raise ValueError(
+            raise OptionError(
                 f"unknown covariate {c!r}; use log_population, level, state, group, cohort, "
                 "cycle or a numeric column of the municipalities table"
             )
         if np.ptp(values) == 0:
-            notes.append(f"Covariate {c} is constant and is dropped.")
+            notes.append(CONSTANT.format(c=c))
             continue
         cols[c] = values - values.mean()
     return pd.DataFrame(cols), blocks
@@ -126,7 +190,22 @@ def average_marginal_effects(
     This is not statsmodels' ``get_margeff(dummy=True)``: that switches one dummy column
     from 0 to 1 while keeping the variable's other dummy columns at their observed values (so
     an observation of a third category is compared with an impossible "two categories at
-    once"); with more than two categories the two definitions differ."""
+    once"); with more than two categories the two definitions differ.
+
+    Parameters
+    ----------
+    params, cov
+        Coefficients of the logit and their covariance.
+    x
+        The design (see :func:`design_matrix`).
+    blocks
+        The dummy columns of each categorical variable.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``term``, ``estimate``, ``std_error`` (delta method).
+    """
     xv = x.to_numpy(dtype=float)
     names = list(x.columns)
     dummy_of = {n: var for var, ns in blocks.items() for n in ns}
@@ -164,13 +243,28 @@ class ImplementationModel(ImplementationResult):
     statsmodels result.
     """
 
-    def __init__(self, table, *, coefficients, marginal_effects, fit, **kw) -> None:
-        super().__init__(table, **kw)
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        *,
+        coefficients: Estimates,
+        marginal_effects: Estimates,
+        fit: Any,
+        **kw: Any,
+    ) -> None:
         self.coefficients = coefficients
         self.marginal_effects = marginal_effects
         self.fit = fit
+        super().__init__(table, **kw)
 
-    def plot(self, ax=None, lang: Lang = "de", quantity: str = "odds_ratio", title=None):
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        lang: Lang = "de",
+        quantity: ModelQuantity = "odds_ratio",
+        title: str | None = None,
+    ) -> Figure:
         """Coefficient plot of the odds ratios (log scale) or marginal effects; returns the
         Figure."""
         from .plots import plot_model
@@ -178,13 +272,73 @@ class ImplementationModel(ImplementationResult):
         return plot_model(self, ax=ax, lang=lang, quantity=quantity, title=title)
 
 
+def _fit(y: np.ndarray, x: pd.DataFrame, groups: np.ndarray, method: str) -> Any:
+    """The statsmodels fit of the GEE or the cluster-robust logit."""
+    import statsmodels.api as sm
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", category=RuntimeWarning)
+        if method == "gee":
+            model = sm.GEE(
+                y,
+                x,
+                groups=groups,
+                family=sm.families.Binomial(),
+                cov_struct=sm.cov_struct.Exchangeable(),
+            )
+            return model.fit()
+        return sm.Logit(y, x).fit(disp=0, cov_type="cluster", cov_kwds={"groups": groups})
+
+
+def _reference_note(frame: pd.DataFrame, blocks: dict[str, list[str]]) -> Text:
+    """The reference category of the action field and of each categorical covariate."""
+    refs = {"action_field": ordered_fields(frame["action_field"])[0]}
+    refs |= {v: sorted(frame[v].astype(str).unique())[0] for v in blocks if v != "action_field"}
+
+    def written(lang: Lang) -> str:
+        return ", ".join(f"{term(v, lang)} {value_label(v, r, lang)}" for v, r in refs.items())
+
+    return REFERENCE_NOTE.format(refs=Text(written("de"), written("en")))
+
+
+def _odds_and_effects(
+    coef: pd.DataFrame, ame: pd.DataFrame, marginal: Estimates, level: float
+) -> pd.DataFrame:
+    """The tidy table: odds ratios (without the constant) and average marginal effects."""
+    z = stats.norm.isf((1 - level) / 2)
+    c = coef[coef["term"] != "const"].reset_index(drop=True)
+    stat = c["estimate"] / c["std_error"]
+    orr = pd.DataFrame(
+        {
+            "term": c["term"],
+            "quantity": "odds_ratio",
+            "estimate": np.exp(c["estimate"]),
+            "std_error": np.exp(c["estimate"]) * c["std_error"],
+            "statistic": stat,
+            "p_value": 2 * stats.norm.sf(np.abs(stat)),
+            "ci_low": np.exp(c["estimate"] - z * c["std_error"]),
+            "ci_high": np.exp(c["estimate"] + z * c["std_error"]),
+        }
+    )
+    me = marginal.tidy()[["term", "estimate", "std_error", "statistic", "p_value"]]
+    me = me.assign(
+        quantity="marginal_effect",
+        ci_low=ame["estimate"] - z * ame["std_error"],
+        ci_high=ame["estimate"] + z * ame["std_error"],
+    )
+    table = pd.concat([orr, me[orr.columns]], ignore_index=True)
+    table["term"] = table["term"].astype("string")
+    table["quantity"] = table["quantity"].astype("string")
+    return table
+
+
 def implementation_model(
-    study,
+    study: Any,
     covariates: Sequence[str] = DEFAULT_COVARIATES,
     *,
     success: Success = "implemented",
     as_of: AsOf = "end",
-    method: ModelMethod = "gee",
+    method: ImplementationModelMethod = "gee",
     level: float = 0.95,
     unreported: Unreported = "exclude",
 ) -> ImplementationModel:
@@ -192,15 +346,27 @@ def implementation_model(
 
     Parameters
     ----------
+    study
+        A :class:`evaluation.Study`.
     covariates
         Any of ``log_population``, ``level``, ``state``, ``group`` (categorical), ``cohort``
         (certification year), ``cycle`` and numeric columns of the municipalities table
         (e.g. ``urbanisation``). Numeric covariates are centred; constant ones are dropped.
+    success, as_of, unreported
+        As in :func:`evaluation.implementation_rates`.
     method
         ``"gee"`` (default): GEE logit with exchangeable working correlation within
         municipalities and robust (sandwich) covariance; ``"logit"``: maximum-likelihood logit
         with municipality-clustered covariance (statsmodels' default small-sample factor
         G/(G-1)·(N-1)/(N-K)).
+    level
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    ImplementationModel
+        Odds ratios and marginal effects (``tidy()``), the coefficients and marginal effects
+        as :class:`evaluation.Estimates`, and the statsmodels ``fit``.
 
     Notes
     -----
@@ -218,8 +384,8 @@ def implementation_model(
         covariates = [covariates]
     check_success(success)
     as_of = check_as_of(as_of)
-    check_choice("method", method, ("gee", "logit"))
-    _check_level(level)
+    check_option("method", method, ImplementationModelMethod)
+    check_level(level)
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
     frame, status = select(ms, as_of, notes)
@@ -228,114 +394,63 @@ def implementation_model(
     y = success_flag(status, success).astype(float)
     x, blocks = design_matrix(frame, list(covariates), notes)
     _separation(x, y, blocks)
-    import statsmodels.api as sm
-
     groups, _ = pd.factorize(frame["municipality_id"].astype(str))
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", category=RuntimeWarning)
-        if method == "gee":
-            model = sm.GEE(
-                y,
-                x,
-                groups=groups,
-                family=sm.families.Binomial(),
-                cov_struct=sm.cov_struct.Exchangeable(),
-            )
-            fit = model.fit()
-            se_note = (
-                "GEE logit, exchangeable working correlation within municipalities, robust "
-                "(sandwich) standard errors clustered by municipality."
-            )
-        else:
-            fit = sm.Logit(y, x).fit(disp=0, cov_type="cluster", cov_kwds={"groups": groups})
-            se_note = (
-                "Logit (maximum likelihood), standard errors clustered by municipality "
-                "(small-sample factor G/(G-1)·(N-1)/(N-K))."
-            )
+    g = int(groups.max()) + 1
+    fit = _fit(y, x, groups, method)
     params = np.asarray(fit.params, dtype=float)
     cov = np.asarray(fit.cov_params(), dtype=float)
-    se = np.sqrt(np.diag(cov))
-    names = list(x.columns)
-    coef = pd.DataFrame({"term": names, "estimate": params, "std_error": se})
-    facts = {
-        "n_obs": len(frame),
-        "n_clusters": int(groups.max()) + 1,
-        "success": success,
-        "as_of": as_of,
-    }
+    coef = pd.DataFrame(
+        {"term": list(x.columns), "estimate": params, "std_error": np.sqrt(np.diag(cov))}
+    )
+    inference = Inference(
+        name="gee_sandwich" if method == "gee" else "logit_cluster",
+        description=SE_TEXTS[method],
+        n_clusters=g,
+    )
+    inference.warn("implementation_model")
+    facts = {"n_obs": len(frame), "success": success, "as_of": as_of}
     coefficients = Estimates(
         coef,
         ["term"],
-        title="Logit coefficients (log odds)",
-        method="GEE logit" if method == "gee" else "Logit, cluster-robust",
-        se_note=se_note,
+        title=COEF_TITLE,
+        method=METHODS[method],
+        inference=inference,
         level=level,
-        facts=facts,
-        outcome=f"success ({success})",
+        facts={"n_obs": len(frame)},
     )
     ame = average_marginal_effects(params, cov, x, blocks)
     marginal = Estimates(
         ame,
         ["term"],
-        title="Average marginal effects",
-        method=coefficients.method,
-        se_note=se_note + " Delta method.",
+        title=AME_TITLE,
+        method=METHODS[method],
+        inference=Inference(
+            name=inference.name, description=SE_TEXTS[method] + DELTA, n_clusters=g
+        ),
         level=level,
-        facts=facts,
-        outcome=f"success ({success})",
+        facts={"n_obs": len(frame)},
     )
-    z = stats.norm.isf((1 - level) / 2)
-    c = coef[coef["term"] != "const"].reset_index(drop=True)
-    stat = c["estimate"] / c["std_error"]
-    orr = pd.DataFrame(
-        {
-            "term": c["term"],
-            "quantity": "odds_ratio",
-            "estimate": np.exp(c["estimate"]),
-            "std_error": np.exp(c["estimate"]) * c["std_error"],
-            "statistic": stat,
-            "p_value": 2 * stats.norm.sf(np.abs(stat)),
-            "ci_low": np.exp(c["estimate"] - z * c["std_error"]),
-            "ci_high": np.exp(c["estimate"] + z * c["std_error"]),
-        }
-    )
-    me = marginal.tidy()[["term", *["estimate", "std_error", "statistic", "p_value"]]]
-    me = me.assign(
-        quantity="marginal_effect",
-        ci_low=ame["estimate"] - z * ame["std_error"],
-        ci_high=ame["estimate"] + z * ame["std_error"],
-    )
-    table = pd.concat([orr, me[orr.columns]], ignore_index=True)
-    table["term"] = table["term"].astype("string")
-    table["quantity"] = table["quantity"].astype("string")
     notes = [
-        se_note,
-        f"Odds ratios: exp of the coefficient and of its Wald interval ({level:.0%}); "
-        "statistic and p-value refer to the log odds. Marginal effects: average change of the "
-        "predicted probability (categories against their reference), delta-method SE.",
-        "Reference categories: action field "
-        + ordered_fields(frame["action_field"])[0]
-        + "".join(
-            f", {v} {sorted(frame[v].astype(str).unique())[0]}"
-            for v in blocks
-            if v != "action_field"
-        )
-        + ". Numeric covariates are centred at their mean.",
+        ODDS_NOTE.format(level=level_text(level)),
+        _reference_note(frame, blocks),
         *notes,
     ]
-    res = ImplementationModel(
-        table,
+    return ImplementationModel(
+        _odds_and_effects(coef, ame, marginal, level),
         coefficients=coefficients,
         marginal_effects=marginal,
         fit=fit,
-        titles=("Modell des Umsetzungserfolgs", "Model of implementation success"),
+        title=TITLE,
+        method=METHODS[method],
         notes=notes,
-        facts={**facts, "method": method},
+        facts=facts,
+        call={
+            "covariates": list(covariates),
+            "success": success,
+            "as_of": as_of,
+            "method": method,
+            "level": level,
+            "unreported": unreported,
+        },
+        inference=inference,
     )
-    g = int(groups.max()) + 1
-    if res.flag_clusters(g, what="implementation_model"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            coefficients.flag_clusters(g)
-            marginal.flag_clusters(g)
-    return res

@@ -1,101 +1,89 @@
 """Paired comparisons per municipality: first report against end of phase, first audit against
-re-audit."""
+re-audit. The tests are those of :mod:`evaluation.stats.paired` (one convention for every
+paired comparison of the package)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
 import numpy as np
 import pandas as pd
-from scipy import stats
 
-from ..codes import Lang
-from ..errors import DataError
-from ..results import _check_level
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text, term
+from ..options import Success, Unreported
+from ..results import check_level
+from ..stats.paired import paired_tests
 from ._data import (
     AsOf,
-    Success,
-    Unreported,
     check_as_of,
     check_success,
     measure_status,
     select_many,
     success_flag,
 )
-from ._results import ImplementationResult
+from ._results import ImplementationResult, labelled, value_text
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-def paired_statistics(before: np.ndarray, after: np.ndarray, level: float = 0.95) -> dict:
-    """Paired t interval and test, and Wilcoxon signed-rank test, of ``after - before``.
-
-    Wilcoxon: zero differences are dropped (Wilcoxon's convention); the exact null
-    distribution is used for up to 50 non-zero differences without ties, otherwise the normal
-    approximation without continuity correction.
-    """
-    d = np.asarray(after, dtype=float) - np.asarray(before, dtype=float)
-    n = d.size
-    mean = float(d.mean())
-    sd = float(d.std(ddof=1))
-    se = sd / np.sqrt(n)
-    df = n - 1
-    crit = float(stats.t.ppf(0.5 + level / 2, df))
-    if se > 0:
-        t = mean / se
-        p_t = float(2 * stats.t.sf(abs(t), df))
-    else:
-        t = 0.0 if mean == 0 else float(np.sign(mean) * np.inf)
-        p_t = 1.0 if mean == 0 else 0.0
-    nz = d[d != 0]
-    if nz.size == 0:
-        w_stat, p_w, w_method = 0.0, 1.0, "none (all differences zero)"
-    else:
-        ties = np.unique(np.abs(nz)).size < nz.size
-        w_method = "exact" if nz.size <= 50 and not ties else "approx"
-        res = stats.wilcoxon(
-            nz, zero_method="wilcox", correction=False, method=w_method, alternative="two-sided"
-        )
-        w_stat, p_w = float(res.statistic), float(res.pvalue)
-    return {
-        "n_units": n,
-        "mean_before": float(np.mean(before)),
-        "mean_after": float(np.mean(after)),
-        "mean_difference": mean,
-        "std_error": se,
-        "df": df,
-        "ci_low": mean - crit * se,
-        "ci_high": mean + crit * se,
-        "t_statistic": t,
-        "t_p_value": p_t,
-        "median_difference": float(np.median(d)),
-        "wilcoxon_statistic": w_stat,
-        "wilcoxon_p_value": p_w,
-        "wilcoxon_method": w_method,
-    }
+ALL_ZERO = Text(
+    "Alle Differenzen sind null: beide Tests ergeben p = 1.",
+    "All differences are zero: both tests give p = 1.",
+)
+SINGLE_CYCLE = Text(
+    "{k} Kommune(n) mit Maßnahmen in nur einem der Auditzyklen {a} und {b} bleiben außen vor.",
+    "{k} municipality(ies) with measures in only one of the cycles {a} and {b} are left out.",
+)
+END = Text("Phasenende", "end of phase")
+REPORT = Text("Bericht {k}", "report {k}")
+CYCLE = Text("Auditzyklus {k}", "audit cycle {k}")
+BEFORE_AFTER_TITLE = Text(
+    "Umsetzungsanteil: {before} gegen {after}", "Share implemented: {before} against {after}"
+)
 
 
 class PairedComparison(ImplementationResult):
     """A paired comparison of shares per unit (municipality or audit).
 
     ``tidy()`` has one row: ``n_units``, ``mean_before``, ``mean_after``, ``mean_difference``
-    with ``std_error``, ``df`` and the paired t interval ``ci_low``/``ci_high``,
+    with ``std_error``, ``dof`` and the paired t interval ``ci_low``/``ci_high``,
     ``t_statistic``/``t_p_value``, ``median_difference`` and the Wilcoxon signed-rank test
-    (``wilcoxon_statistic``, ``wilcoxon_p_value``, ``wilcoxon_method``). ``units`` holds the
-    per-unit shares (``share_before``, ``share_after``, ``difference``).
+    (``wilcoxon_statistic``, ``wilcoxon_p_value``, ``wilcoxon_method``), all from
+    :func:`evaluation.stats.paired.paired_tests`. ``units`` holds the per-unit shares
+    (``share_before``, ``share_after``, ``difference``); ``labels`` names the two
+    measurements (before, after).
     """
 
-    def __init__(self, table, *, units: pd.DataFrame, labels: tuple[str, str], **kw) -> None:
-        super().__init__(table, **kw)
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        *,
+        units: pd.DataFrame,
+        labels: tuple[Text, Text],
+        **kw: Any,
+    ) -> None:
         self.units = units.reset_index(drop=True)
         self.labels = labels
+        super().__init__(table, **kw)
 
-    def _tables_for_summary(self, lang):
-        from ..labels import term
-
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
         row = self.tidy().iloc[0]
-        values = [_fmt_value(v) for v in row.to_numpy()]
-        head = ("Kennzahl", "Wert") if lang == "de" else ("Quantity", "Value")
-        table = pd.DataFrame({head[0]: [term(c, lang) for c in row.index], head[1]: values})
-        return [("", table)]
+        hidden = {"t_statistic", "t_p_value"} if self.few_clusters else set()
+        shown = [c for c in row.index if c not in hidden]
+        table = pd.DataFrame(
+            {
+                "quantity": [term(c, lang) for c in shown],
+                "value": [value_text(c, _plain(row[c]), lang) for c in shown],
+            }
+        )
+        return [("", labelled(table, lang))]
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
         """Slope chart: each unit's share before and after, with the means; returns the
         Figure."""
         from .plots import plot_paired
@@ -103,10 +91,13 @@ class PairedComparison(ImplementationResult):
         return plot_paired(self, ax=ax, lang=lang, title=title)
 
 
-def _fmt_value(v) -> str:
-    if isinstance(v, float | np.floating):
-        return str(int(v)) if float(v).is_integer() else f"{v:.4f}"
-    return str(v)
+def _plain(v: Any) -> Any:
+    """A numpy scalar as a Python number (whole floats as integers, for display)."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e15:
+        return int(v)
+    return v
 
 
 def _shares(frame: pd.DataFrame, y: np.ndarray, unit: list[str], name: str) -> pd.DataFrame:
@@ -115,7 +106,15 @@ def _shares(frame: pd.DataFrame, y: np.ndarray, unit: list[str], name: str) -> p
     return d.groupby(unit, sort=True).agg(n_measures=(name, "size"), **{name: (name, "mean")})
 
 
-def _result(units: pd.DataFrame, level: float, titles, notes, facts, labels) -> PairedComparison:
+def _result(
+    units: pd.DataFrame,
+    level: float,
+    title: Text,
+    notes: Sequence[Text],
+    facts: Mapping[str, Any],
+    labels: tuple[Text, Text],
+    call: Mapping[str, Any],
+) -> PairedComparison:
     if len(units) < 2:
         raise DataError(
             f"a paired comparison needs at least 2 units with both measurements, found "
@@ -123,24 +122,27 @@ def _result(units: pd.DataFrame, level: float, titles, notes, facts, labels) -> 
         )
     units = units.copy()
     units["difference"] = units["share_after"] - units["share_before"]
-    st = paired_statistics(units["share_before"].to_numpy(), units["share_after"].to_numpy(), level)
-    table = pd.DataFrame([st])
+    tests = paired_tests(units["share_before"], units["share_after"], level)
+    table = pd.DataFrame([tests.as_row()])
     table["wilcoxon_method"] = table["wilcoxon_method"].astype("string")
-    notes = [
-        "Paired t interval of the mean difference (after - before) with n - 1 degrees of "
-        f"freedom ({level:.0%}); Wilcoxon signed-rank test of the differences (zero "
-        "differences dropped).",
-        *notes,
-    ]
-    if st["wilcoxon_method"].startswith("none"):
-        notes.append("All differences are zero: both tests give p = 1.")
+    notes = list(notes)
+    if tests.wilcoxon_method == "none":
+        notes.append(ALL_ZERO)
     return PairedComparison(
-        table, units=units, labels=labels, titles=titles, notes=notes, facts=facts
+        table,
+        units=units,
+        labels=labels,
+        title=title,
+        notes=notes,
+        facts=facts,
+        call=call,
+        count_columns=("n_units",),
+        inference=tests.inference(),
     )
 
 
 def before_after_implementation(
-    study,
+    study: Any,
     *,
     success: Success = "implemented",
     before: int = 1,
@@ -155,11 +157,24 @@ def before_after_implementation(
 
     Parameters
     ----------
+    study
+        A :class:`evaluation.Study`.
+    success
+        ``"implemented"`` or ``"at_least_partial"``.
     before, after
         Report numbers (``after`` may be ``"end"``: the last due report up to 3).
     cycle
         Audit cycle whose audits are compared (1 = first audits); ``None`` uses every audit
         as its own unit.
+    level
+        Confidence level of the t interval.
+    unreported
+        Measures without any report although reports are due: ``"exclude"`` or ``"planned"``.
+
+    Returns
+    -------
+    PairedComparison
+        The paired tests (one row) and the shares per unit (``units``).
 
     Examples
     --------
@@ -170,8 +185,8 @@ def before_after_implementation(
     before = check_as_of(before)
     after = check_as_of(after)
     if before == "end":
-        raise ValueError("before must be a report number 0-3")
-    _check_level(level)
+        raise OptionError("before must be a report number 0-3, got 'end'")
+    check_level(level)
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
     frame, (s0, s1) = select_many(ms, (before, after), notes)
@@ -184,21 +199,27 @@ def before_after_implementation(
     a = _shares(frame, success_flag(s0, success), unit, "share_before")
     b = _shares(frame, success_flag(s1, success), unit, "share_after")
     units = a.join(b["share_after"]).reset_index()
+    labels = (REPORT.format(k=before), END if after == "end" else REPORT.format(k=after))
     return _result(
         units,
         level,
-        (
-            f"Umsetzungsanteil: Bericht {before} gegen {'Phasenende' if after == 'end' else f'Bericht {after}'}",
-            f"Share implemented: report {before} against {'end of phase' if after == 'end' else f'report {after}'}",
-        ),
+        BEFORE_AFTER_TITLE.format(before=labels[0], after=labels[1]),
         notes,
         {"success": success, "n_measures": len(frame), "cycle": "all" if cycle is None else cycle},
-        (f"report {before}", "end" if after == "end" else f"report {after}"),
+        labels,
+        {
+            "success": success,
+            "before": before,
+            "after": after,
+            "cycle": cycle,
+            "level": level,
+            "unreported": unreported,
+        },
     )
 
 
 def cycle_comparison(
-    study,
+    study: Any,
     *,
     success: Success = "implemented",
     as_of: AsOf = "end",
@@ -211,6 +232,26 @@ def cycle_comparison(
     signed-rank test. Municipalities with only one of the cycles are left out (a note counts
     them).
 
+    Parameters
+    ----------
+    study
+        A :class:`evaluation.Study`.
+    success
+        ``"implemented"`` or ``"at_least_partial"``.
+    as_of
+        Report number 0-3 or ``"end"`` at which each cycle's status is read.
+    cycles
+        The two audit cycles compared (before, after).
+    level
+        Confidence level of the t interval.
+    unreported
+        Measures without any report although reports are due: ``"exclude"`` or ``"planned"``.
+
+    Returns
+    -------
+    PairedComparison
+        The paired tests (one row) and the shares per municipality (``units``).
+
     Examples
     --------
     >>> import evaluation as ev
@@ -218,9 +259,9 @@ def cycle_comparison(
     """
     check_success(success)
     as_of = check_as_of(as_of)
-    _check_level(level)
+    check_level(level)
     if len(cycles) != 2 or cycles[0] == cycles[1]:
-        raise ValueError(f"cycles must be two different audit cycles, got {cycles!r}")
+        raise OptionError(f"cycles must be two different audit cycles, got {cycles!r}")
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
     frame, (s,) = select_many(ms, (as_of,), notes)
@@ -236,10 +277,7 @@ def cycle_comparison(
     both = wide[list(cycles)].notna().all(axis=1)
     n_single = int((~both).sum())
     if n_single:
-        notes.append(
-            f"{n_single} municipality(ies) with measures in only one of the cycles {cycles} are "
-            "left out."
-        )
+        notes.append(SINGLE_CYCLE.format(k=n_single, a=cycles[0], b=cycles[1]))
     units = pd.DataFrame(
         {
             "municipality_id": wide.index[both].astype("string"),
@@ -247,14 +285,19 @@ def cycle_comparison(
             "share_after": wide.loc[both, cycles[1]].to_numpy(dtype=float),
         }
     )
+    labels = (CYCLE.format(k=cycles[0]), CYCLE.format(k=cycles[1]))
     return _result(
         units,
         level,
-        (
-            f"Umsetzungsanteil: Auditzyklus {cycles[0]} gegen {cycles[1]}",
-            f"Share implemented: audit cycle {cycles[0]} against {cycles[1]}",
-        ),
+        BEFORE_AFTER_TITLE.format(before=labels[0], after=labels[1]),
         notes,
         {"success": success, "as_of": as_of, "n_measures": len(frame)},
-        (f"cycle {cycles[0]}", f"cycle {cycles[1]}"),
+        labels,
+        {
+            "success": success,
+            "as_of": as_of,
+            "cycles": tuple(cycles),
+            "level": level,
+            "unreported": unreported,
+        },
     )

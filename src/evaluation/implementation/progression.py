@@ -3,25 +3,60 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import STATUS_CODES, Lang
-from ..errors import DataError
-from ._data import (
-    N_REPORTS,
-    REPORT_NUMBERS,
-    Unreported,
-    _warn,
-    measure_status,
-    normalise_by,
-)
+from ..codes import STATUS_CODES
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text
+from ..options import Unreported
+from ._data import N_REPORTS, REPORT_NUMBERS, measure_status, normalise_by, warn_note
 from ._results import ImplementationResult
 from .rates import group_codes
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-def phase_statuses(study, unreported: Unreported) -> tuple[pd.DataFrame, np.ndarray, list[str]]:
+NOT_COMPLETE = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s), deren Bericht {last} noch nicht fällig ist, bleiben "
+    "außen vor, damit jede Berichtsnummer dieselben Maßnahmen beschreibt.",
+    "{k} measure(s) of {a} audit(s) whose report {last} is not yet due are left out, so that "
+    "every report number has the same measures.",
+)
+GAPS = Text(
+    "Für {k} Maßnahme(n) fehlt mindestens einer der Berichte 1-{last}; der letzte frühere "
+    "Status wird fortgeschrieben (geplant, wenn es keinen gibt).",
+    "{k} measure(s) lack at least one of reports 1-{last}; the last earlier status is carried "
+    "forward (planned if there is none).",
+)
+PROGRESSION_TITLE = Text(
+    "Status der Maßnahmen im Verlauf der Umsetzungsphase",
+    "Status of the measures over the implementation phase",
+)
+PROGRESSION_NOTE = Text(
+    "Bericht 0 = bei der Zertifizierung (geplant, wenn kein Bericht anderes sagt); Berichte 1-3 "
+    "= Jahresberichte (Berichtsjahr minus Zertifizierungsjahr).",
+    "Report 0 = at certification (planned unless a report says otherwise); reports 1-3 = annual "
+    "reports (report year minus certification year).",
+)
+TRANSITIONS_TITLE = Text(
+    "Statusübergänge zwischen aufeinanderfolgenden Berichten",
+    "Status transitions between consecutive reports",
+)
+TRANSITIONS_NOTE = Text(
+    "Aufgeführt sind nur Status, die eine Maßnahme im früheren Bericht hatte; die Anteile sind "
+    "Zeilenanteile (sie summieren sich je Gruppe, Schritt und früherem Status zu 1).",
+    "Only statuses that some measure had in the earlier report are listed; shares are row "
+    "shares (they sum to 1 per group, step and earlier status).",
+)
+
+
+def phase_statuses(
+    study: Any, unreported: Unreported
+) -> tuple[pd.DataFrame, np.ndarray, list[Text]]:
     """Measures of audits whose report 3 is due, with their status at reports 0-3."""
     ms = measure_status(study, unreported)
     notes = list(ms.notes)
@@ -34,19 +69,15 @@ def phase_statuses(study, unreported: Unreported) -> tuple[pd.DataFrame, np.ndar
         )
     if (~keep).any():
         notes.append(
-            f"{int((~keep).sum())} measure(s) of {ms.frame.loc[~keep, 'audit_id'].nunique()} "
-            f"audit(s) whose report {N_REPORTS} is not yet due are left out, so that every "
-            "report number has the same measures."
+            NOT_COMPLETE.format(
+                k=int((~keep).sum()), a=ms.frame.loc[~keep, "audit_id"].nunique(), last=N_REPORTS
+            )
         )
     rows = np.flatnonzero(keep)
     reported = ms.reported[rows]
     gaps = (~reported[:, 1:]).any(axis=1) & (ms.frame["n_reported"].to_numpy()[rows] > 0)
     if gaps.any():
-        _warn(
-            f"{int(gaps.sum())} measure(s) lack at least one of reports 1-{N_REPORTS}; the last "
-            "earlier status is carried forward (planned if there is none).",
-            notes,
-        )
+        warn_note(GAPS.format(k=int(gaps.sum()), last=N_REPORTS), notes)
     return ms.frame.iloc[rows].reset_index(drop=True), ms.status[rows], notes
 
 
@@ -57,11 +88,13 @@ class StatusProgression(ImplementationResult):
     (share of the group's measures; every status appears, with 0 where no measure has it).
     """
 
-    def __init__(self, table, *, keys, **kw) -> None:
-        super().__init__(table, **kw)
+    def __init__(self, table: pd.DataFrame, *, keys: Sequence[str], **kw: Any) -> None:
         self.keys = list(keys)
+        super().__init__(table, **kw)
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
         """Stacked bars of the status shares per report number (and group); returns the Figure."""
         from .plots import plot_progression
 
@@ -69,16 +102,30 @@ class StatusProgression(ImplementationResult):
 
 
 def status_progression(
-    study,
+    study: Any,
     by: str | Sequence[str] | None = "action_field",
     *,
     unreported: Unreported = "exclude",
 ) -> StatusProgression:
     """Status distribution per action field (or other keys) at certification and in the three
-    annual reports, including discontinued (dropped) measures.
+    annual reports, including discontinued measures.
 
     Only measures of audits whose report 3 is due enter, so every report number describes the
     same measures. A missing report carries the last earlier status forward (with a warning).
+
+    Parameters
+    ----------
+    study
+        A :class:`evaluation.Study`.
+    by
+        Grouping keys as in :func:`evaluation.implementation_rates` (``None``: all measures).
+    unreported
+        Measures without any report although reports are due: ``"exclude"`` or ``"planned"``.
+
+    Returns
+    -------
+    StatusProgression
+        One row per group, report number and status.
 
     >>> import evaluation as ev
     >>> prog = ev.status_progression(ev.datasets.synthetic_study(seed=1))
@@ -104,16 +151,14 @@ def status_progression(
     return StatusProgression(
         table,
         keys=by,
-        titles=(
-            "Status der Maßnahmen im Verlauf der Umsetzungsphase",
-            "Status of the measures over the implementation phase",
-        ),
-        notes=[
-            "Report 0 = at certification (planned unless a report says otherwise); reports 1-3 "
-            "= annual reports (report year minus certification year).",
-            *notes,
-        ],
-        facts={"n_measures": len(frame), "n_municipalities": frame["municipality_id"].nunique()},
+        title=PROGRESSION_TITLE,
+        notes=[PROGRESSION_NOTE, *notes],
+        facts={
+            "n_measures": len(frame),
+            "n_municipalities": int(frame["municipality_id"].nunique()),
+        },
+        call={"by": by, "unreported": unreported},
+        count_columns=("n_measures",),
     )
 
 
@@ -125,9 +170,9 @@ class StatusTransitions(ImplementationResult):
     ``from_status`` in ``from_report``, the share with ``to_status`` in ``to_report``).
     """
 
-    def __init__(self, table, *, keys, **kw) -> None:
-        super().__init__(table, **kw)
+    def __init__(self, table: pd.DataFrame, *, keys: Sequence[str], **kw: Any) -> None:
         self.keys = list(keys)
+        super().__init__(table, **kw)
 
     def matrix(self, from_report: int | None = None) -> pd.DataFrame:
         """Counts as a from x to matrix, pooled over groups (and over steps if
@@ -135,7 +180,9 @@ class StatusTransitions(ImplementationResult):
         t = self.tidy()
         if from_report is not None:
             if from_report not in set(t["from_report"]):
-                raise ValueError(f"from_report must be one of 0-{N_REPORTS - 1}")
+                raise OptionError(
+                    f"from_report must be one of 0-{N_REPORTS - 1}, got {from_report!r}"
+                )
             t = t[t["from_report"] == from_report]
         m = t.pivot_table(
             index="from_status", columns="to_status", values="n_measures", aggfunc="sum"
@@ -143,7 +190,14 @@ class StatusTransitions(ImplementationResult):
         present = [s for s in STATUS_CODES if s in m.index]
         return m.reindex(index=present, columns=list(STATUS_CODES), fill_value=0).fillna(0)
 
-    def plot(self, ax=None, lang: Lang = "de", from_report: int | None = None, title=None):
+    def plot(
+        self,
+        ax: Axes | None = None,
+        *,
+        lang: Lang = "de",
+        from_report: int | None = None,
+        title: str | None = None,
+    ) -> Figure:
         """Heat map of the transition shares (pooled over groups); returns the Figure."""
         from .plots import plot_transitions
 
@@ -151,7 +205,7 @@ class StatusTransitions(ImplementationResult):
 
 
 def status_transitions(
-    study,
+    study: Any,
     by: str | Sequence[str] | None = None,
     *,
     unreported: Unreported = "exclude",
@@ -159,6 +213,20 @@ def status_transitions(
     """Transition table between consecutive reports (0->1, 1->2, 2->3), optionally by group.
 
     Uses the same measures as :func:`status_progression` (audits whose report 3 is due).
+
+    Parameters
+    ----------
+    study
+        A :class:`evaluation.Study`.
+    by
+        Grouping keys as in :func:`evaluation.implementation_rates` (``None``: all measures).
+    unreported
+        Measures without any report although reports are due: ``"exclude"`` or ``"planned"``.
+
+    Returns
+    -------
+    StatusTransitions
+        One row per group, step and pair of statuses; ``matrix()`` pools them.
 
     >>> import evaluation as ev
     >>> tr = ev.status_transitions(ev.datasets.synthetic_study(seed=1))
@@ -193,14 +261,12 @@ def status_transitions(
     return StatusTransitions(
         table,
         keys=by,
-        titles=(
-            "Statusübergänge zwischen aufeinanderfolgenden Berichten",
-            "Status transitions between consecutive reports",
-        ),
-        notes=[
-            "Only statuses that some measure had in the earlier report are listed; shares are "
-            "row shares (they sum to 1 per group, step and earlier status).",
-            *notes,
-        ],
-        facts={"n_measures": len(frame), "n_municipalities": frame["municipality_id"].nunique()},
+        title=TRANSITIONS_TITLE,
+        notes=[TRANSITIONS_NOTE, *notes],
+        facts={
+            "n_measures": len(frame),
+            "n_municipalities": int(frame["municipality_id"].nunique()),
+        },
+        call={"by": by, "unreported": unreported},
+        count_columns=("n_measures",),
     )

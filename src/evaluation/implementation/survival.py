@@ -3,44 +3,121 @@
 from __future__ import annotations
 
 import warnings
-from typing import Literal
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..codes import Lang
 from ..errors import DataError
-from ..results import Estimates, _check_level
+from ..i18n import Lang, Text
+from ..options import Discontinued, Unreported, check_option, renamed_keywords
+from ..results import Estimates, Inference, check_level
 from ._data import (
     DISCONTINUED,
     IMPLEMENTED,
     N_REPORTS,
     REPORT_NUMBERS,
-    Unreported,
-    check_choice,
     measure_status,
     normalise_by,
 )
-from ._results import ImplementationResult
+from ._results import ImplementationResult, level_text
 from .rates import group_codes
 
-Dropped = Literal["not_implemented", "censored"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+TITLE = Text("Zeit bis zur Umsetzung", "Time to implementation")
+TIME_NOTE = Text(
+    "Zeit = Berichtsnummer (Berichtsjahr minus Zertifizierungsjahr) des ersten Berichts "
+    "„umgesetzt“; zensiert beim letzten Bericht bis Bericht {last}. Eingestellte Maßnahmen "
+    "{how}",
+    "Time = report number (report year minus certification year) of the first report "
+    "'implemented'; censored at the last report up to report {last}. Discontinued measures "
+    "{how}",
+)
+DISCONTINUED_HOW = {
+    "not_implemented": Text(
+        "bleiben bis zum Ende ihrer Beobachtung ohne das Ereignis unter Risiko.",
+        "stay at risk without the event until the end of their follow-up.",
+    ),
+    "censored": Text(
+        "werden beim Bericht zensiert, der sie zuerst als eingestellt meldet.",
+        "are censored at the report that first says discontinued.",
+    ),
+}
+KM_TEXT = Text(
+    "Kaplan-Meier mit Greenwood-Standardfehlern; punktweise Log-Log-Intervalle ({level}); "
+    "Median = erste Berichtsnummer, bei der höchstens die Hälfte nicht umgesetzt ist, sein "
+    "Intervall aus dem punktweisen Intervall (Maßnahmen als unabhängig behandelt).",
+    "Kaplan-Meier with Greenwood standard errors; pointwise log-log intervals ({level}); "
+    "median = first report number with at most half not implemented, its interval from the "
+    "pointwise interval (measures treated as independent).",
+)
+COX_TEXT = Text(
+    "Cox-Modell proportionaler Hazards (statsmodels PHReg, Efron-Bindungen), robuste "
+    "Standardfehler mit Kommunen als Clustern (Sandwich aus den Efron-Score-Residuen, ohne "
+    "Kleinstichprobenfaktor, wie coxph in R survival). Referenz: {reference}. Hazard Ratios "
+    "> 1: früher umgesetzt.",
+    "Cox proportional hazards (statsmodels PHReg, Efron ties), robust standard errors "
+    "clustered by municipality (sandwich from the Efron score residuals, no small-sample "
+    "factor, as R survival's coxph). Reference: {reference}. Hazard ratios > 1: implemented "
+    "sooner.",
+)
+NO_COX = Text(
+    "Kein Cox-Modell: Gruppe(n) ohne jede umgesetzte Maßnahme ({groups}).",
+    "No Cox model: group(s) without any implemented measure ({groups}).",
+)
+NO_MEDIAN = Text(
+    "Median oder seine obere Grenze leer: weniger als die Hälfte der Maßnahmen ist bis Bericht "
+    "{last} umgesetzt (oder das Intervall kreuzt die Hälfte nicht).",
+    "Median or its upper limit empty: fewer than half of the measures are implemented by "
+    "report {last} (or the interval does not cross one half).",
+)
+NO_FOLLOW_UP = Text(
+    "{k} Maßnahme(n) aus Audits ohne fälligen Jahresbericht bleiben außen vor.",
+    "{k} measure(s) of audits without a due annual report are left out.",
+)
+MEDIAN_CAPTION = Text("Median", "Median")
+COX_CAPTION = Text("Cox-Modell (Hazard Ratios)", "Cox model (hazard ratios)")
+COX_TITLE = Text("Cox-Modell (Log-Hazard-Ratios)", "Cox model (log hazard ratios)")
+COX_METHOD = Text("Cox-Modell (PH)", "Cox PH")
 
 
 def implementation_times(
-    status: np.ndarray, reported: np.ndarray, due: np.ndarray, dropped: Dropped = "not_implemented"
+    status: np.ndarray,
+    reported: np.ndarray,
+    due: np.ndarray,
+    discontinued: Discontinued = "not_implemented",
 ) -> tuple[np.ndarray, np.ndarray]:
     """Report number of the first ``implemented`` status (event) or of censoring, per measure.
 
     Follow-up ends at the last due report up to 3. A measure not implemented by then is
     censored at its last report row within the follow-up (at the end of the follow-up if it
     has none, e.g. with ``unreported="planned"``). A measure discontinued before being
-    implemented is censored at the end of its follow-up (``dropped="not_implemented"``: it
-    stays at risk without the event, as it cannot be implemented any more) or at the report
-    that first says discontinued (``dropped="censored"``: dropping treated as non-informative
-    censoring)."""
-    n = len(status)
+    implemented is censored at the end of its follow-up (``discontinued="not_implemented"``:
+    it stays at risk without the event, as it cannot be implemented any more) or at the report
+    that first says discontinued (``discontinued="censored"``: discontinuing treated as
+    non-informative censoring).
+
+    Parameters
+    ----------
+    status
+        Status index per measure (rows) and report number 0-3 (columns), carried forward.
+    reported
+        Whether a report row exists there.
+    due
+        The last report number due per measure.
+    discontinued
+        ``"not_implemented"`` or ``"censored"`` (see above).
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The time (report number) and the event indicator (1 = implemented) per measure.
+    """
     end = np.minimum(due, N_REPORTS)
     k = np.arange(N_REPORTS + 1)
     within = k[None, :] <= end[:, None]
@@ -53,20 +130,32 @@ def implementation_times(
     has_disc = disc.any(axis=1)
     first_disc = np.where(has_disc, disc.argmax(axis=1), -1)
     time = np.where(has_event, first_impl, last_rep).astype(float)
-    dropped_mask = ~has_event & has_disc
-    if dropped == "not_implemented":
-        time[dropped_mask] = end[dropped_mask]
+    stopped = ~has_event & has_disc
+    if discontinued == "not_implemented":
+        time[stopped] = end[stopped]
     else:
-        time[dropped_mask] = first_disc[dropped_mask]
-    del n
+        time[stopped] = first_disc[stopped]
     return time, has_event.astype(np.int64)
 
 
 def kaplan_meier(time: np.ndarray, event: np.ndarray, level: float = 0.95) -> pd.DataFrame:
     """Kaplan-Meier estimate at report numbers 0-3 with Greenwood SE and a log-log interval.
 
-    Returns report_number, n_at_risk, n_events, n_censored, survival, std_error (Greenwood,
-    of the survival), surv_low, surv_high."""
+    Parameters
+    ----------
+    time
+        Report number of the event or of censoring, per measure.
+    event
+        1 for an event (implemented), 0 for censoring.
+    level
+        Confidence level of the pointwise interval.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``report_number``, ``n_at_risk``, ``n_events``, ``n_censored``, ``survival``,
+        ``std_error`` (Greenwood, of the survival), ``surv_low``, ``surv_high``.
+    """
     z = stats.norm.isf((1 - level) / 2)
     t = np.array(REPORT_NUMBERS, dtype=float)
     at_risk = (time[None, :] >= t[:, None]).sum(axis=1).astype(float)
@@ -112,24 +201,41 @@ class TimeToImplementation(ImplementationResult):
     (share implemented, 1 - survival) with ``ci_low``/``ci_high`` (log-log interval).
     ``medians``: median report number with interval (empty if not reached by report 3).
     ``cox``: hazard ratios (a frame) and ``cox_coefficients`` (log hazard ratios as
-    :class:`evaluation.Estimates`), ``None`` without grouping.
+    :class:`evaluation.Estimates`), ``None`` without grouping. ``durations``: each measure's
+    time and event. ``inference`` is that of the Cox model where there is one (with the number
+    of municipalities), else that of the Kaplan-Meier curves.
     """
 
-    def __init__(self, table, *, keys, medians, cox, cox_coefficients, durations, **kw):
-        super().__init__(table, **kw)
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        *,
+        keys: Sequence[str],
+        medians: pd.DataFrame,
+        cox: pd.DataFrame | None,
+        cox_coefficients: Estimates | None,
+        durations: pd.DataFrame,
+        **kw: Any,
+    ) -> None:
         self.keys = list(keys)
         self.medians = medians
         self.cox = cox
         self.cox_coefficients = cox_coefficients
         self.durations = durations
+        super().__init__(table, **kw)
 
-    def _tables_for_summary(self, lang):
-        out = [("", self.tidy()), ("Median", self.medians)]
+    def _tables_for_summary(self) -> list[tuple[Text | str, pd.DataFrame]]:
+        out: list[tuple[Text | str, pd.DataFrame]] = [
+            ("", self.tidy()),
+            (MEDIAN_CAPTION, self.medians),
+        ]
         if self.cox is not None:
-            out.append(("Cox", self.cox))
+            out.append((COX_CAPTION, self.cox))
         return out
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
         """Step curves of the cumulative share implemented by report number; returns the
         Figure."""
         from .plots import plot_time_to_implementation
@@ -137,43 +243,10 @@ class TimeToImplementation(ImplementationResult):
         return plot_time_to_implementation(self, ax=ax, lang=lang, title=title)
 
 
-def time_to_implementation(
-    study,
-    by: str | list[str] | None = "action_field",
-    *,
-    dropped: Dropped = "not_implemented",
-    level: float = 0.95,
-    unreported: Unreported = "exclude",
-) -> TimeToImplementation:
-    """Time (in report numbers after certification) until a measure is first reported
-    implemented: Kaplan-Meier curves per group, median times with intervals and a Cox model
-    (statsmodels ``PHReg``, Efron ties) with municipality-clustered standard errors.
-
-    Measures not implemented by their last due report are censored there; ``dropped``
-    decides how discontinued measures enter (see :func:`implementation_times`). Measures of
-    audits whose phase is still running enter with the reports due so far (censored).
-
-    >>> import evaluation as ev
-    >>> tti = ev.time_to_implementation(ev.datasets.synthetic_study(seed=1))
-    >>> tti.medians  # doctest: +SKIP
-    """
-    by = normalise_by(by)
-    check_choice("dropped", dropped, ("not_implemented", "censored"))
-    _check_level(level)
-    ms = measure_status(study, unreported)
-    notes = list(ms.notes)
-    due = ms.frame["due"].to_numpy()
-    keep = due >= 1
-    if not keep.any():
-        raise DataError("no audit has a due annual report: there is no follow-up to analyse")
-    if (~keep).any():
-        notes.append(
-            f"{int((~keep).sum())} measure(s) of audits without a due annual report are left out."
-        )
-    rows = np.flatnonzero(keep)
-    frame = ms.frame.iloc[rows].reset_index(drop=True)
-    time, event = implementation_times(ms.status[rows], ms.reported[rows], due[rows], dropped)
-    gidx, keys = group_codes(frame, by)
+def _curves(
+    time: np.ndarray, event: np.ndarray, gidx: np.ndarray, keys: pd.DataFrame, level: float
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Kaplan-Meier curves (tidy) and median times per group."""
     curves, medians = [], []
     for g in range(len(keys)):
         sel = gidx == g
@@ -192,12 +265,76 @@ def time_to_implementation(
     table["cumulative_share"] = 1 - table["survival"]
     table["ci_low"] = 1 - table.pop("surv_high")
     table["ci_high"] = 1 - table.pop("surv_low")
-    med_df = pd.concat(medians, ignore_index=True)
+    return table, pd.concat(medians, ignore_index=True)
+
+
+@renamed_keywords(dropped="discontinued")
+def time_to_implementation(
+    study: Any,
+    by: str | Sequence[str] | None = "action_field",
+    *,
+    discontinued: Discontinued = "not_implemented",
+    level: float = 0.95,
+    unreported: Unreported = "exclude",
+) -> TimeToImplementation:
+    """Time (in report numbers after certification) until a measure is first reported
+    implemented: Kaplan-Meier curves per group, median times with intervals and a Cox model
+    (statsmodels ``PHReg``, Efron ties) with municipality-clustered standard errors.
+
+    Measures not implemented by their last due report are censored there; ``discontinued``
+    decides how discontinued measures enter (see :func:`implementation_times`). Measures of
+    audits whose phase is still running enter with the reports due so far (censored).
+
+    Parameters
+    ----------
+    study
+        A :class:`evaluation.Study`.
+    by
+        Grouping keys as in :func:`evaluation.implementation_rates`; with two or more groups
+        a Cox model compares them.
+    discontinued
+        ``"not_implemented"`` (default: discontinued measures stay at risk without the event
+        until the end of their follow-up) or ``"censored"`` (censored at the report that first
+        says discontinued). The old name ``dropped`` works for one release, with a
+        :class:`DeprecationWarning`.
+    level
+        Confidence level of the intervals.
+    unreported
+        Measures without any report although reports are due: ``"exclude"`` or ``"planned"``.
+
+    Returns
+    -------
+    TimeToImplementation
+        The curves (``tidy()``), ``medians``, the Cox model (``cox``, ``cox_coefficients``)
+        and each measure's time and event (``durations``).
+
+    Examples
+    --------
+    >>> import evaluation as ev
+    >>> tti = ev.time_to_implementation(ev.datasets.synthetic_study(seed=1))
+    >>> tti.medians  # doctest: +SKIP
+    """
+    by = normalise_by(by)
+    check_option("discontinued", discontinued, Discontinued)
+    check_level(level)
+    ms = measure_status(study, unreported)
+    notes = list(ms.notes)
+    due = ms.frame["due"].to_numpy()
+    keep = due >= 1
+    if not keep.any():
+        raise DataError("no audit has a due annual report: there is no follow-up to analyse")
+    if (~keep).any():
+        notes.append(NO_FOLLOW_UP.format(k=int((~keep).sum())))
+    rows = np.flatnonzero(keep)
+    frame = ms.frame.iloc[rows].reset_index(drop=True)
+    time, event = implementation_times(ms.status[rows], ms.reported[rows], due[rows], discontinued)
+    gidx, keys = group_codes(frame, by)
+    table, med_df = _curves(time, event, gidx, keys, level)
     if med_df["median"].isna().any() or med_df["median_ci_high"].isna().any():
-        notes.append(
-            "Median or its upper limit empty: fewer than half of the measures are implemented "
-            f"by report {N_REPORTS} (or the interval does not cross one half)."
-        )
+        notes.append(NO_MEDIAN.format(last=N_REPORTS))
+    km = Inference(
+        name="kaplan_meier_greenwood", description=KM_TEXT.format(level=level_text(level))
+    )
     cox = cox_est = None
     if by and len(keys) > 1:
         cox, cox_est = _cox(frame, time, event, gidx, keys, by, level, notes)
@@ -206,42 +343,32 @@ def time_to_implementation(
     ].copy()
     durations["time"] = time
     durations["event"] = event
-    notes = [
-        f"Time = report number (report year minus certification year) of the first report "
-        f"'implemented'; censored at the last report up to report {N_REPORTS}. Discontinued "
-        + (
-            "measures stay at risk without the event until the end of their follow-up."
-            if dropped == "not_implemented"
-            else "measures are censored at the report that first says discontinued."
-        ),
-        f"Kaplan-Meier with Greenwood standard errors; pointwise log-log intervals "
-        f"({level:.0%}); median = first report number with at most half not implemented, its "
-        "interval from the pointwise interval (measures treated as independent).",
-        *notes,
-    ]
-    res = TimeToImplementation(
+    notes.insert(0, TIME_NOTE.format(last=N_REPORTS, how=DISCONTINUED_HOW[discontinued]))
+    if cox_est is not None:
+        inference = cox_est.inference
+        inference.warn("time_to_implementation (Cox model)", stacklevel=4)
+        notes.insert(1, km.description)
+    else:
+        inference = km
+    return TimeToImplementation(
         table,
         keys=by,
         medians=med_df,
         cox=cox,
         cox_coefficients=cox_est,
         durations=durations,
-        titles=("Zeit bis zur Umsetzung", "Time to implementation"),
+        title=TITLE,
         notes=notes,
         facts={
             "n_measures": len(frame),
             "n_events": int(event.sum()),
-            "n_municipalities": frame["municipality_id"].nunique(),
-            "dropped": dropped,
+            "n_municipalities": int(frame["municipality_id"].nunique()),
+            "discontinued": discontinued,
         },
+        call={"by": by, "discontinued": discontinued, "level": level, "unreported": unreported},
+        count_columns=("n_at_risk", "n_events", "n_censored"),
+        inference=inference,
     )
-    if cox_est is not None:
-        g = int(frame["municipality_id"].nunique())
-        if res.flag_clusters(g, what="time_to_implementation (Cox model)"):
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                cox_est.flag_clusters(g)
-    return res
 
 
 def efron_score_residuals(
@@ -259,6 +386,20 @@ def efron_score_residuals(
     relative risk). These are the residuals of R ``survival``'s ``residuals(fit, "score")``
     for ``ties="efron"``; summed within clusters they give its robust (sandwich) variance.
     Computed with sums over the sorted times, so the cost is linear in the subjects.
+
+    Parameters
+    ----------
+    time, event
+        Time and event indicator (1 = event) per subject.
+    x
+        Covariates (subjects x coefficients).
+    beta
+        The coefficients at which residuals and information are evaluated.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The score residuals (subjects x coefficients) and the observed information.
     """
     time = np.asarray(time, dtype=float)
     event = np.asarray(event, dtype=np.int64)
@@ -323,7 +464,24 @@ def cluster_robust_cox_cov(
 ) -> tuple[np.ndarray, np.ndarray]:
     """(robust, naive) covariance of Cox coefficients with Efron ties: the sandwich
     I^-1 (sum_c U_c U_c') I^-1 with U_c the sum of the score residuals of cluster c, no
-    small-sample factor (R ``coxph(..., ties="efron", cluster=)``), and I^-1."""
+    small-sample factor (R ``coxph(..., ties="efron", cluster=)``), and I^-1.
+
+    Parameters
+    ----------
+    time, event
+        Time and event indicator per subject.
+    x
+        Covariates (subjects x coefficients).
+    beta
+        The coefficients at which the covariance is evaluated.
+    clusters
+        Cluster label per subject.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        The cluster-robust and the naive covariance.
+    """
     resid, info = efron_score_residuals(time, event, x, beta)
     codes, _ = pd.factorize(pd.Series(clusters))
     u = np.zeros((int(codes.max()) + 1, resid.shape[1]))
@@ -340,7 +498,22 @@ def fit_cox(
     partial likelihood; statsmodels' own robust covariance builds the sandwich from
     Breslow-type score residuals even with Efron ties, which is too small when many times
     are tied (annual reports), so the sandwich is built from the Efron score residuals
-    (:func:`cluster_robust_cox_cov`), as R ``survival`` does."""
+    (:func:`cluster_robust_cox_cov`), as R ``survival`` does.
+
+    Parameters
+    ----------
+    time, event
+        Time and event indicator per subject.
+    x
+        Covariates (subjects x coefficients).
+    clusters
+        Cluster label per subject.
+
+    Returns
+    -------
+    tuple of numpy.ndarray
+        Coefficients, cluster-robust covariance and naive covariance.
+    """
     from statsmodels.duration.hazard_regression import PHReg
 
     x = np.asarray(x, dtype=float).reshape(len(time), -1)
@@ -352,35 +525,44 @@ def fit_cox(
     return params, robust, naive
 
 
-def _cox(frame, time, event, gidx, keys, by, level, notes):
+def _cox(
+    frame: pd.DataFrame,
+    time: np.ndarray,
+    event: np.ndarray,
+    gidx: np.ndarray,
+    keys: pd.DataFrame,
+    by: list[str],
+    level: float,
+    notes: list[Text],
+) -> tuple[pd.DataFrame | None, Estimates | None]:
+    """Hazard ratios of the groups against the first one, with municipality-clustered
+    standard errors; (None, None) with a note when a group has no event."""
     names = [" / ".join(str(v) for v in keys.iloc[g]) for g in range(len(keys))]
     x = np.zeros((len(time), len(keys) - 1))
     for g in range(1, len(keys)):
         x[:, g - 1] = (gidx == g).astype(float)
     n_ev = np.bincount(gidx, weights=event, minlength=len(keys))
     if (n_ev == 0).any():
-        empty = [names[g] for g in np.flatnonzero(n_ev == 0)]
-        notes.append(
-            "No Cox model: group(s) without any implemented measure (" + ", ".join(empty) + ")."
-        )
+        empty = ", ".join(names[g] for g in np.flatnonzero(n_ev == 0))
+        notes.append(NO_COX.format(groups=empty))
         return None, None
     groups, _ = pd.factorize(frame["municipality_id"].astype(str))
     params, robust, _ = fit_cox(time, event, x, groups)
     se = np.sqrt(np.diag(robust))
     terms = [f"{'/'.join(by)}[{names[g]}]" for g in range(1, len(keys))]
-    se_note = (
-        "Cox proportional hazards (statsmodels PHReg, Efron ties), robust standard errors "
-        "clustered by municipality (sandwich from the Efron score residuals, no small-sample "
-        "factor, as R survival's coxph)."
+    inference = Inference(
+        name="cox_cluster_robust",
+        description=COX_TEXT.format(reference=names[0]),
+        n_clusters=int(groups.max()) + 1,
     )
     est = Estimates(
         pd.DataFrame({"term": terms, "estimate": params, "std_error": se}),
         ["term"],
-        title="Cox model (log hazard ratios)",
-        method="Cox PH",
-        se_note=se_note,
+        title=COX_TITLE,
+        method=COX_METHOD,
+        inference=inference,
         level=level,
-        facts={"n_obs": len(time), "n_clusters": int(groups.max()) + 1},
+        facts={"n_obs": len(time)},
     )
     z = stats.norm.isf((1 - level) / 2)
     hr = pd.DataFrame(
@@ -395,5 +577,4 @@ def _cox(frame, time, event, gidx, keys, by, level, notes):
             "ci_high": np.exp(params + z * se),
         }
     )
-    notes.append(se_note + f" Reference: {names[0]}. Hazard ratios > 1: implemented sooner.")
     return hr, est

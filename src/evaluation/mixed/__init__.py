@@ -2,8 +2,9 @@
 
 The analyses take plain DataFrames with the columns of the tables ``goals`` (goal-attainment
 columns), ``measure_codes``, ``measures`` (cost columns), ``surveys`` and
-``survey_responses``; each module's docstring gives its table's columns. Every result keeps
-its German and English texts together and never shows the names of raters, coders or
+``survey_responses``; each module's docstring gives its table's columns. Every result is
+complete when it is made, with its texts in German and English (:class:`evaluation.i18n.Text`),
+its ``inference`` and its ``count_columns``, and never shows the names of raters, coders or
 respondents.
 """
 

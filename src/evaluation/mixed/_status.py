@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 import numpy as np
 import pandas as pd
 
 from ..codes import STATUS_CODES
 from ..errors import DataError
-from ._common import check_choice, check_frame, first_bad_row, shown
+from ..options import Success, check_option
+from ._common import check_frame, first_bad_row, shown
 
-Success = Literal["implemented", "at_least_partial"]
 SUCCESS: dict[str, tuple[str, ...]] = {
     "implemented": ("implemented",),
     "at_least_partial": ("partially_implemented", "implemented"),
@@ -19,9 +17,22 @@ SUCCESS: dict[str, tuple[str, ...]] = {
 
 
 def latest_status(status: pd.DataFrame, table: str = "measure_reports") -> pd.DataFrame:
-    """``measure_id`` and ``status``: the status of the latest report per measure when the
-    table has ``report_year`` (the table ``measure_reports``), else the given status (one row
-    per measure)."""
+    """Each measure's latest status.
+
+    Parameters
+    ----------
+    status
+        The table ``measure_reports`` (``measure_id``, ``report_year``, ``status``) or one
+        status per measure (``measure_id``, ``status``).
+    table
+        The table's name in error messages.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``measure_id`` and ``status``: the status of the latest report per measure when the
+        table has ``report_year``, else the given status (one row per measure).
+    """
     df = check_frame(status, table, ["measure_id", "status"]).reset_index(drop=True)
     miss = df[["measure_id", "status"]].isna().any(axis=1).to_numpy()
     if miss.any():
@@ -62,6 +73,7 @@ def latest_status(status: pd.DataFrame, table: str = "measure_reports") -> pd.Da
     return out.reset_index(drop=True)
 
 
-def success_flags(status: pd.Series, success: str) -> np.ndarray:
-    check_choice("success", success, SUCCESS)
+def success_flags(status: pd.Series, success: Success) -> np.ndarray:
+    """Whether each status counts as success under the definition ``success``."""
+    check_option("success", success, Success)
     return status.isin(SUCCESS[success]).to_numpy()

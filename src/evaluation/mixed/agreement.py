@@ -30,84 +30,79 @@ values; resampling units respects that the codes of one measure belong together.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import Lang
 from ..errors import DataError
+from ..i18n import Lang, Text, number, tr
+from ..options import MeasurementLevel, check_option
+from ..results import Inference, check_level, figure_axes
 from ._common import (
     MixedTable,
-    check_choice,
-    check_draws,
     check_frame,
-    check_level,
+    check_optional_draws,
     check_seed,
     columns_list,
-    figure_axes,
     first_bad_row,
-    in_lang,
-    number,
     shown,
 )
 
-MeasurementLevel = Literal["nominal", "ordinal", "interval", "ratio"]
-LEVELS: tuple[str, ...] = ("nominal", "ordinal", "interval", "ratio")
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
 STATISTICS: tuple[str, ...] = ("krippendorff_alpha", "cohen_kappa", "fleiss_kappa")
 
 #: display labels of the usual coding dimensions (others are shown by their code)
 DIMENSION_LABELS = {
-    "measure_type": ("Maßnahmentyp", "Measure type"),
-    "target_group": ("Zielgruppe", "Target group"),
-    "novelty": ("neu oder fortgeführt", "New or continued"),
+    "measure_type": Text("Maßnahmentyp", "Measure type"),
+    "target_group": Text("Zielgruppe", "Target group"),
+    "novelty": Text("neu oder fortgeführt", "New or continued"),
 }
+STATISTIC_LABELS = {
+    "krippendorff_alpha": Text("Krippendorffs Alpha", "Krippendorff's alpha"),
+    "cohen_kappa": Text("Cohens Kappa", "Cohen's kappa"),
+    "fleiss_kappa": Text("Fleiss' Kappa", "Fleiss' kappa"),
+}
+LEVEL_LABELS = {
+    "nominal": Text("nominal", "nominal"),
+    "ordinal": Text("ordinal", "ordinal"),
+    "interval": Text("intervall", "interval"),
+    "ratio": Text("ratio", "ratio"),
+}
+TITLE = Text("Übereinstimmung der Codierungen", "Agreement between coders")
+BOOTSTRAP = Text(
+    "Intervall: Perzentil-Bootstrap mit {n} Ziehungen der Maßnahmen mit Zurücklegen (jede "
+    "Maßnahme mit allen ihren Codierungen; Startwert {seed}).",
+    "Interval: percentile bootstrap of {n} draws of the measures with replacement (each measure "
+    "with all its codes; seed {seed}).",
+)
+NO_BOOTSTRAP = Text("Ohne Intervall (n_draws=None).", "No interval (n_draws=None).")
+KAPPA_NOMINAL = Text(
+    "Cohens und Fleiss' Kappa behandeln die Codes als nominal; Cohens Kappa nur bei zwei "
+    "Codierenden, Fleiss' Kappa nur über Maßnahmen, die alle Codierenden codiert haben.",
+    "Cohen's and Fleiss' kappa treat the codes as nominal; Cohen's kappa only with two coders, "
+    "Fleiss' kappa only over measures coded by every coder.",
+)
+INCOMPLETE = Text(
+    "Dimension {dim}: {k} Maßnahme(n) nicht von allen Codierenden codiert; sie fehlen in den "
+    "Kappa-Werten (Alpha nutzt sie, soweit paarbar).",
+    "Dimension {dim}: {k} measure(s) not coded by every coder; they are left out of the kappas "
+    "(alpha uses them where pairable).",
+)
+SINGLE = Text(
+    "Dimension {dim}: nur ein Wert kommt vor; Übereinstimmungsmaße sind nicht definiert (leer).",
+    "Dimension {dim}: only one value occurs; agreement is not defined (empty).",
+)
+XLABEL = Text(
+    "Übereinstimmung (1 = vollständig, 0 = zufällig)", "Agreement (1 = perfect, 0 = chance)"
+)
 
-TEXTS = {
-    "title": ("Übereinstimmung der Codierungen", "Agreement between coders"),
-    "statistic": {
-        "krippendorff_alpha": ("Krippendorffs Alpha", "Krippendorff's alpha"),
-        "cohen_kappa": ("Cohens Kappa", "Cohen's kappa"),
-        "fleiss_kappa": ("Fleiss' Kappa", "Fleiss' kappa"),
-    },
-    "level": {
-        "nominal": ("nominal", "nominal"),
-        "ordinal": ("ordinal", "ordinal"),
-        "interval": ("intervall", "interval"),
-        "ratio": ("ratio", "ratio"),
-    },
-    "bootstrap": (
-        "Intervall: Perzentil-Bootstrap mit {n} Ziehungen der Maßnahmen mit Zurücklegen "
-        "(jede Maßnahme mit allen ihren Codierungen; Startwert {seed}).",
-        "Interval: percentile bootstrap of {n} draws of the measures with replacement (each "
-        "measure with all its codes; seed {seed}).",
-    ),
-    "no_bootstrap": (
-        "Ohne Intervall (n_draws=None).",
-        "No interval (n_draws=None).",
-    ),
-    "kappa_nominal": (
-        "Cohens und Fleiss' Kappa behandeln die Codes als nominal; Cohens Kappa nur bei zwei "
-        "Codierenden, Fleiss' Kappa nur über Maßnahmen, die alle Codierenden codiert haben.",
-        "Cohen's and Fleiss' kappa treat the codes as nominal; Cohen's kappa only with two "
-        "coders, Fleiss' kappa only over measures coded by every coder.",
-    ),
-    "incomplete": (
-        "Dimension {dim}: {k} Maßnahme(n) nicht von allen Codierenden codiert; sie fehlen in "
-        "den Kappa-Werten (Alpha nutzt sie, soweit paarbar).",
-        "Dimension {dim}: {k} measure(s) not coded by every coder; they are left out of the "
-        "kappas (alpha uses them where pairable).",
-    ),
-    "single": (
-        "Dimension {dim}: nur ein Wert kommt vor; Übereinstimmungsmaße sind nicht definiert "
-        "(leer).",
-        "Dimension {dim}: only one value occurs; agreement is not defined (empty).",
-    ),
-    "xlabel": (
-        "Übereinstimmung (1 = vollständig, 0 = zufällig)",
-        "Agreement (1 = perfect, 0 = chance)",
-    ),
-}
+
+def _dimension_text(d: str) -> Text:
+    return DIMENSION_LABELS.get(d, Text(d, d))
 
 
 # ---------------------------------------------------------------------------------------
@@ -187,7 +182,7 @@ def krippendorff_alpha(
     --------
     >>> krippendorff_alpha([[1, 2, 3, 3], [1, 2, 3, 4]], "interval")  # doctest: +SKIP
     """
-    check_choice("level", level, LEVELS)
+    check_option("level", level, MeasurementLevel)
     frame = pd.DataFrame(np.asarray(reliability_data, dtype=object))
     long = frame.T.stack(future_stack=True).reset_index()
     long.columns = ["unit", "coder", "code"]
@@ -271,7 +266,9 @@ class CoderAgreement(MixedTable):
     ``n_coders``, ``n_values`` (codes used) and ``observed_agreement`` (share of agreeing pairs
     of codes)."""
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
         """Estimates with their intervals per dimension and statistic; returns the Figure."""
         from matplotlib.ticker import FuncFormatter
 
@@ -284,7 +281,7 @@ class CoderAgreement(MixedTable):
         err = np.vstack([np.nan_to_num(est - lo), np.nan_to_num(hi - est)])
         ax.errorbar(est, pos, xerr=err, fmt="o", color="C0", capsize=3)
         names = [
-            f"{in_lang(DIMENSION_LABELS.get(d, d), lang)} – {in_lang(TEXTS['statistic'][s], lang)}"
+            f"{_dimension_text(d)(lang)} – {STATISTIC_LABELS[s](lang)}"
             for d, s in zip(t["dimension"], t["statistic"], strict=True)
         ]
         ax.set_yticks(pos, names)
@@ -293,8 +290,8 @@ class CoderAgreement(MixedTable):
         ax.axvline(0, color="0.4", lw=0.8)
         ax.set_xlim(min(-0.05, np.nanmin(lo) if np.isfinite(lo).any() else 0) - 0.05, 1.05)
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: number(v, lang, 1)))
-        ax.set_xlabel(in_lang(TEXTS["xlabel"], lang))
-        ax.set_title(title or in_lang(self.titles, lang))
+        ax.set_xlabel(XLABEL(lang))
+        ax.set_title(title or tr(self.title, lang))
         fig.tight_layout()
         return fig
 
@@ -346,7 +343,7 @@ def coder_agreement(
     >>> mm = ev.synthetic_mixed_methods(ev.datasets.synthetic_study(seed=1), seed=1)
     >>> ev.coder_agreement(mm.measure_codes, level="nominal").tidy()  # doctest: +SKIP
     """
-    check_draws(n_draws)
+    check_optional_draws(n_draws)
     check_seed(seed)
     check_level(conf_level)
     required = [unit, coder, code]
@@ -369,7 +366,7 @@ def coder_agreement(
     levels = dict(level) if isinstance(level, Mapping) else dict.fromkeys(dims, level)
     for d in dims:
         levels.setdefault(d, "nominal")
-        check_choice(f"level of dimension {d!r}", levels[d], LEVELS)
+        check_option(f"level of dimension {d!r}", levels[d], MeasurementLevel)
     order = dict(order or {})
     key_cols = [unit, coder] + (["dimension"] if has_dim else [])
     missing_key = df[key_cols].isna().any(axis=1).to_numpy()
@@ -388,7 +385,8 @@ def coder_agreement(
             "dimension"
         )
     rng = np.random.default_rng(seed)
-    rows, notes = [], []
+    rows: list[dict[str, Any]] = []
+    notes: list[Text] = []
     for d in dims:
         sub = df[df["dimension"].astype(str) == d] if has_dim else df
         sub = sub[sub[code].notna() & (sub[code].astype("string").str.strip() != "")]
@@ -399,30 +397,33 @@ def coder_agreement(
         )
         rows += res
     table = pd.DataFrame(rows)
-    note_pairs = []
+    inference = None
     if n_draws is None:
-        note_pairs.append(TEXTS["no_bootstrap"])
+        notes.insert(0, NO_BOOTSTRAP)
     else:
-        note_pairs.append(tuple(t.format(n=n_draws, seed=seed) for t in TEXTS["bootstrap"]))
-    note_pairs.append(TEXTS["kappa_nominal"])
-    note_pairs += notes
+        inference = Inference(
+            name="unit_bootstrap_percentile", description=BOOTSTRAP.format(n=n_draws, seed=seed)
+        )
+    notes.insert(0 if inference is not None else 1, KAPPA_NOMINAL)
     return CoderAgreement(
         table,
-        titles=TEXTS["title"],
-        notes=note_pairs,
+        title=TITLE,
+        notes=notes,
         facts={"n_units": int(df[unit].nunique())},
         value_labels={
-            "statistic": TEXTS["statistic"],
-            "measurement_level": TEXTS["level"],
+            "statistic": STATISTIC_LABELS,
+            "measurement_level": LEVEL_LABELS,
             "dimension": DIMENSION_LABELS,
         },
-        options={
+        call={
             "dimension": dims,
             "level": levels,
             "n_draws": n_draws,
             "seed": seed,
             "conf_level": conf_level,
         },
+        count_columns=("n_units", "n_pairable", "n_coders", "n_values"),
+        inference=inference,
     )
 
 
@@ -446,7 +447,7 @@ def _dimension(sub, d, level, order, unit, coder, code, n_draws, rng, conf_level
     agree = float(np.trace(o_nom) / o_nom.sum()) if o_nom.sum() > 0 else np.nan
     single = counts.sum(axis=0).astype(bool).sum() < 2
     if single:
-        notes.append(tuple(t.format(dim=d) for t in TEXTS["single"]))
+        notes.append(SINGLE.format(dim=_dimension_text(d)))
     # bootstrap weights over units (rows of `counts`), the same draws for every statistic
     weights = None
     if n_draws is not None:
@@ -486,7 +487,7 @@ def _dimension(sub, d, level, order, unit, coder, code, n_draws, rng, conf_level
     complete = (grid >= 0).all(axis=1)
     n_incomplete = int((~complete).sum())
     if n_incomplete and n_coders >= 2:
-        notes.append(tuple(t.format(dim=d, k=n_incomplete) for t in TEXTS["incomplete"]))
+        notes.append(INCOMPLETE.format(dim=_dimension_text(d), k=n_incomplete))
     g = grid[complete]
     n_cat = int(value_idx.max()) + 1
     w_full = weights[:, complete] if weights is not None else None

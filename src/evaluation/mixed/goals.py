@@ -29,85 +29,104 @@ the scores are standardised and correlated with :math:`\\rho`.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import ACTION_FIELDS, Lang
-from ..errors import DataError
+from ..codes import ACTION_FIELD_CODES
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text, number, tr
+from ..options import AttainmentGroups, Success, check_option
+from ..results import Inference, check_level, figure_axes, value_label
 from ._common import (
     MixedEstimates,
     MixedTable,
-    check_choice,
     check_frame,
-    check_level,
     columns_list,
-    display_frame,
-    figure_axes,
     first_bad_row,
-    in_lang,
     numeric_column,
     shown,
 )
-from ._status import Success, latest_status, success_flags
+from ._status import latest_status, success_flags
 
-Groups = Literal["none_partial_all", "halves"]
-GROUPINGS: tuple[str, ...] = ("none_partial_all", "halves")
-FIELD_LABELS = {c.code: (c.label_de, c.label_en) for c in ACTION_FIELDS}
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-TEXTS = {
-    "title": ("Zielerreichung (Goal Attainment Scaling)", "Goal attainment (GAS)"),
-    "formula": (
-        "T = 50 + 10·Σ wᵢxᵢ / √((1−ρ)·Σ wᵢ² + ρ·(Σ wᵢ)²), xᵢ = erreichte minus erwartete Stufe "
-        "(Kiresuk & Sherman 1968), ρ = {rho}.",
-        "T = 50 + 10·Σ wᵢxᵢ / √((1−ρ)·Σ wᵢ² + ρ·(Σ wᵢ)²), xᵢ = attained minus expected level "
-        "(Kiresuk & Sherman 1968), ρ = {rho}.",
-    ),
-    "equal": ("gleich", "equal"),
-    "unrated": (
-        "{k} Ziel(e) ohne Bewertung (attained_level leer) bleiben außen vor.",
-        "{k} goal(s) without a rating (attained_level empty) are left out.",
-    ),
-    "no_expected": (
-        "Die Tabelle hat keine Spalte expected_level: erwartet ist Stufe 0.",
-        "The table has no column expected_level: the expected level is 0.",
-    ),
-    "by_title": (
-        "Zielerreichung nach Umsetzung der Maßnahmen des Ziels",
-        "Goal attainment by implementation of the goal's measures",
-    ),
-    "by_method": (
-        "Mittelwert der Zielerreichung xᵢ je Umsetzungsgruppe; Steigung aus der Regression "
-        "von xᵢ auf den umgesetzten Anteil",
-        "mean goal attainment xᵢ per implementation group; slope from the regression of xᵢ "
-        "on the implemented share",
-    ),
-    "by_se": (
-        "Standardfehler robust gegen Abhängigkeit der Ziele eines Audits (Cluster: Audit, "
-        "CR1: G/(G−1)·(N−1)/(N−K)).",
-        "Standard errors robust to dependence between the goals of one audit (clusters: "
-        "audits, CR1: G/(G−1)·(N−1)/(N−K)).",
-    ),
-    "no_measures": (
-        "{k} bewertete(s) Ziel(e) ohne Maßnahmen bleiben außen vor.",
-        "{k} rated goal(s) without measures are left out.",
-    ),
-    "slope": ("Steigung je Anteil umgesetzt (0 → 1)", "Slope per implemented share (0 → 1)"),
-    "groups": {
-        "none": ("keine umgesetzt", "none implemented"),
-        "partial": ("teilweise umgesetzt", "some implemented"),
-        "all": ("alle umgesetzt", "all implemented"),
-        "at_most_half": ("höchstens die Hälfte", "at most half"),
-        "more_than_half": ("mehr als die Hälfte", "more than half"),
-    },
-    "xlabel": ("T-Wert (50 = wie erwartet)", "T-score (50 = as expected)"),
-    "ylabel": ("Audits", "Audits"),
+TITLE = Text("Zielerreichung (Goal Attainment Scaling)", "Goal attainment (GAS)")
+FORMULA = Text(
+    "T = 50 + 10·Σ wᵢxᵢ / √((1−ρ)·Σ wᵢ² + ρ·(Σ wᵢ)²), xᵢ = erreichte minus erwartete Stufe "
+    "(Kiresuk & Sherman 1968), ρ = {rho}.",
+    "T = 50 + 10·Σ wᵢxᵢ / √((1−ρ)·Σ wᵢ² + ρ·(Σ wᵢ)²), xᵢ = attained minus expected level "
+    "(Kiresuk & Sherman 1968), ρ = {rho}.",
+)
+EQUAL = Text("gleich", "equal")
+UNRATED = Text(
+    "{k} Ziel(e) ohne Bewertung (attained_level leer) bleiben außen vor.",
+    "{k} goal(s) without a rating (attained_level empty) are left out.",
+)
+NO_EXPECTED = Text(
+    "Die Tabelle hat keine Spalte expected_level: erwartet ist Stufe 0.",
+    "The table has no column expected_level: the expected level is 0.",
+)
+BY_TITLE = Text(
+    "Zielerreichung nach Umsetzung der Maßnahmen des Ziels",
+    "Goal attainment by implementation of the goal's measures",
+)
+BY_METHOD = Text(
+    "Mittelwert der Zielerreichung xᵢ je Umsetzungsgruppe; Steigung aus der Regression von xᵢ "
+    "auf den umgesetzten Anteil",
+    "mean goal attainment xᵢ per implementation group; slope from the regression of xᵢ on the "
+    "implemented share",
+)
+BY_SE = Text(
+    "Standardfehler robust gegen Abhängigkeit der Ziele eines Audits (Cluster: Audit, CR1: "
+    "G/(G−1)·(N−1)/(N−K)).",
+    "Standard errors robust to dependence between the goals of one audit (clusters: audits, "
+    "CR1: G/(G−1)·(N−1)/(N−K)).",
+)
+NO_MEASURES = Text(
+    "{k} bewertete(s) Ziel(e) ohne Maßnahmen bleiben außen vor.",
+    "{k} rated goal(s) without measures are left out.",
+)
+SLOPE = Text("Steigung je Anteil umgesetzt (0 → 1)", "Slope per implemented share (0 → 1)")
+GROUP_LABELS = {
+    "none": Text("keine umgesetzt", "none implemented"),
+    "partial": Text("teilweise umgesetzt", "some implemented"),
+    "all": Text("alle umgesetzt", "all implemented"),
+    "at_most_half": Text("höchstens die Hälfte", "at most half"),
+    "more_than_half": Text("mehr als die Hälfte", "more than half"),
 }
+TERM_LABELS = {"slope": Text("Steigung", "slope")}
+XLABEL = Text("T-Wert (50 = wie erwartet)", "T-score (50 = as expected)")
+YLABEL = Text("Audits", "Audits")
 
 
-def t_score(x, w=None, rho: float = 0.3) -> float:
-    """Kiresuk-Sherman T-score of goal scores ``x`` (-2..+2) with weights ``w``."""
+def plain_number(x: float) -> Text:
+    """A short number (e.g. ρ = 0.3) in both languages, with the decimals it has."""
+    plain = f"{x:g}"
+    digits = len(plain.split(".")[1]) if "." in plain and "e" not in plain else 0
+    return Text(number(x, "de", digits), number(x, "en", digits))
+
+
+def t_score(x: Any, w: Any = None, rho: float = 0.3) -> float:
+    """Kiresuk-Sherman T-score of goal scores ``x`` (-2..+2) with weights ``w``.
+
+    Parameters
+    ----------
+    x
+        The scores of the goals (attained minus expected level).
+    w
+        Their weights (``None``: all 1).
+    rho
+        Assumed correlation between the goal scales.
+
+    Returns
+    -------
+    float
+        50 when every goal reaches its expected level.
+    """
     x = np.asarray(x, dtype=float)
     w = np.ones_like(x) if w is None else np.asarray(w, dtype=float)
     den = np.sqrt((1 - rho) * (w**2).sum() + rho * w.sum() ** 2)
@@ -116,7 +135,7 @@ def t_score(x, w=None, rho: float = 0.3) -> float:
 
 def _check_rho(rho: float) -> None:
     if isinstance(rho, bool) or not isinstance(rho, int | float) or not 0 <= rho < 1:
-        raise ValueError(f"rho must be a number in [0, 1), got {rho!r}")
+        raise OptionError(f"rho must be a number in [0, 1), got {rho!r}")
 
 
 def _levels(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -131,7 +150,7 @@ def _levels(df: pd.DataFrame, col: str) -> np.ndarray:
     return v
 
 
-def _scores(goals: pd.DataFrame, weights: str | None, notes: list) -> pd.DataFrame:
+def _scores(goals: pd.DataFrame, weights: str | None, notes: list[Text]) -> pd.DataFrame:
     """Rated goals with their score ``x`` and weight ``w`` (rows of the user's table)."""
     df = check_frame(goals, "goals", ["goal_id", "audit_id", "attained_level"])
     df = df.reset_index(drop=True)
@@ -154,7 +173,7 @@ def _scores(goals: pd.DataFrame, weights: str | None, notes: list) -> pd.DataFra
             )
     else:
         expected = np.zeros(len(df))
-        notes.append(TEXTS["no_expected"])
+        notes.append(NO_EXPECTED)
     if weights is None:
         w = np.ones(len(df))
     else:
@@ -170,8 +189,7 @@ def _scores(goals: pd.DataFrame, weights: str | None, notes: list) -> pd.DataFra
             )
     rated = ~np.isnan(attained)
     if (~rated).any():
-        k = int((~rated).sum())
-        notes.append(tuple(t.format(k=k) for t in TEXTS["unrated"]))
+        notes.append(UNRATED.format(k=int((~rated).sum())))
     if not rated.any():
         raise DataError("table goals: no goal is rated (attained_level is empty everywhere)")
     out = df.loc[rated].copy()
@@ -190,10 +208,13 @@ class GoalAttainment(MixedTable):
     (share of goals at or above the expected level) and ``t_score``.
     """
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
-        """Distribution of the T-scores: a histogram, or one strip per ``by`` group."""
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
+        """Distribution of the T-scores: a histogram, or one strip per ``by`` group; returns
+        the Figure."""
         t = self._table
-        by = self.options["by"]
+        by = self.call["by"]
         fig, ax = figure_axes(
             ax, (7, 4) if not by else (7, 0.8 + 0.45 * t[by].drop_duplicates().shape[0])
         )
@@ -201,7 +222,7 @@ class GoalAttainment(MixedTable):
             lo = np.floor(min(t["t_score"].min(), 30) / 5) * 5
             hi = np.ceil(max(t["t_score"].max(), 70) / 5) * 5
             ax.hist(t["t_score"], bins=np.arange(lo, hi + 5, 5), color="C0", edgecolor="white")
-            ax.set_ylabel(in_lang(TEXTS["ylabel"], lang))
+            ax.set_ylabel(YLABEL(lang))
         else:
             groups = list(t.groupby(by, sort=False))
             for pos, (_key, g) in enumerate(groups):
@@ -213,12 +234,12 @@ class GoalAttainment(MixedTable):
             for key, _ in groups:
                 key = key if isinstance(key, tuple) else (key,)
                 names.append(
-                    " / ".join(in_lang(FIELD_LABELS.get(str(v), str(v)), lang) for v in key)
+                    " / ".join(value_label(k, v, lang) for k, v in zip(by, key, strict=True))
                 )
             ax.set_yticks(np.arange(len(groups))[::-1], names)
         ax.axvline(50, color="0.4", lw=0.8, ls="--")
-        ax.set_xlabel(in_lang(TEXTS["xlabel"], lang))
-        ax.set_title(title or in_lang(self.titles, lang))
+        ax.set_xlabel(XLABEL(lang))
+        ax.set_title(title or tr(self.title, lang))
         fig.tight_layout()
         return fig
 
@@ -260,7 +281,7 @@ def goal_attainment(
     by = columns_list(by)
     if "audit_id" in by:
         by.remove("audit_id")
-    notes: list = []
+    notes: list[Text] = []
     df = _scores(goals, weights, notes)
     for k in by:
         if k not in df.columns:
@@ -288,7 +309,7 @@ def goal_attainment(
     table["mean_attainment"] = table["sum_wx"] / table["sum_weights"]
     table["t_score"] = 50 + 10 * table["sum_wx"] / den
     if "action_field" in by:
-        order = {c: i for i, c in enumerate(FIELD_LABELS)}
+        order = {c: i for i, c in enumerate(ACTION_FIELD_CODES)}
         table = table.sort_values(
             ["audit_id", "action_field"],
             key=lambda s: s.map(order).fillna(99) if s.name == "action_field" else s,
@@ -298,21 +319,20 @@ def goal_attainment(
         [*keys, "n_goals", "sum_weights", "mean_attainment", "share_expected", "t_score"]
     ].reset_index(drop=True)
     table["n_goals"] = table["n_goals"].astype(np.int64)
-    weighting = TEXTS["equal"] if weights is None else weights
-    notes.insert(0, tuple(t.format(rho=f"{rho:g}") for t in TEXTS["formula"]))
+    notes.insert(0, FORMULA.format(rho=plain_number(rho)))
     return GoalAttainment(
         table,
-        titles=TEXTS["title"],
+        title=TITLE,
         notes=notes,
         facts={
             "n_audits": int(table["audit_id"].nunique()),
             "n_goals": int(len(df)),
             "mean_t_score": float(table["t_score"].mean()),
             "rho": float(rho),
-            "weighting": weighting,
+            "weighting": EQUAL if weights is None else weights,
         },
-        value_labels={"action_field": FIELD_LABELS},
-        options={"by": by, "rho": rho, "weights": weights},
+        call={"by": by, "rho": rho, "weights": weights},
+        count_columns=("n_goals",),
     )
 
 
@@ -337,7 +357,7 @@ def goal_implementation_shares(
         ``goal_id``, ``n_measures``, ``n_implemented``, ``implemented_share``. Measures without
         any report count as not implemented.
     """
-    check_choice("success", success, ("implemented", "at_least_partial"))
+    check_option("success", success, Success)
     m = check_frame(measures, "measures", ["measure_id", "goal_id"])
     st = latest_status(status)
     m = m[["measure_id", "goal_id"]].astype(str).merge(st, on="measure_id", how="left")
@@ -360,16 +380,15 @@ class AttainmentByImplementation(MixedEstimates):
     Pearson correlation of score and implemented share over the goals.
     """
 
-    def __init__(self, table, keys, *, slope: MixedEstimates, **kw) -> None:
-        super().__init__(table, keys, **kw)
+    def __init__(
+        self, table: pd.DataFrame, keys: Sequence[str], *, slope: MixedEstimates, **kw: Any
+    ) -> None:
         self.slope = slope
+        super().__init__(table, keys, **kw)
 
-    def summary(self, lang: Lang = "de"):
-        s = super().summary(lang)
-        s.tables.append(
-            (in_lang(TEXTS["slope"], lang), display_frame(self.slope.tidy(), lang, self.digits))
-        )
-        return s
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
+        slope = self.slope._summary_tables(lang)[0][1]
+        return [*super()._summary_tables(lang), (SLOPE(lang), slope)]
 
 
 def _cr1(x_design: np.ndarray, resid: np.ndarray, clusters: np.ndarray) -> np.ndarray:
@@ -388,7 +407,7 @@ def attainment_by_implementation(
     goals: pd.DataFrame,
     shares: pd.DataFrame,
     *,
-    groups: Groups | Sequence[float] = "none_partial_all",
+    groups: AttainmentGroups | Sequence[float] = "none_partial_all",
     weights: str | None = None,
     level: float = 0.95,
 ) -> AttainmentByImplementation:
@@ -417,7 +436,7 @@ def attainment_by_implementation(
         Mean score per group, the slope (``.slope``) and the correlation (``facts``).
     """
     check_level(level)
-    notes: list = []
+    notes: list[Text] = []
     df = _scores(goals, weights, notes)
     sh = check_frame(shares, "shares", ["goal_id", "implemented_share"])
     s = numeric_column(sh, "shares", "implemented_share", fix="give a share between 0 and 1")
@@ -435,24 +454,24 @@ def attainment_by_implementation(
     df = df.merge(sh, on="goal_id", how="left")
     none = df["implemented_share"].isna().to_numpy()
     if none.any():
-        notes.append(tuple(t.format(k=int(none.sum())) for t in TEXTS["no_measures"]))
+        notes.append(NO_MEASURES.format(k=int(none.sum())))
         df = df.loc[~none].reset_index(drop=True)
     if len(df) < 3:
         raise DataError("fewer than three rated goals have measures: nothing to relate")
     share = df["implemented_share"].to_numpy()
     if isinstance(groups, str):
-        check_choice("groups", groups, GROUPINGS)
+        check_option("groups", groups, AttainmentGroups)
         if groups == "none_partial_all":
             grp = np.where(share == 0, "none", np.where(share == 1, "all", "partial"))
             order = ["none", "partial", "all"]
         else:
             grp = np.where(share <= 0.5, "at_most_half", "more_than_half")
             order = ["at_most_half", "more_than_half"]
-        labels = TEXTS["groups"]
+        labels: dict[str, Text] = GROUP_LABELS
     else:
         cuts = np.asarray(groups, dtype=float)
         if len(cuts) < 2 or np.any(np.diff(cuts) <= 0) or cuts[0] < 0 or cuts[-1] > 1:
-            raise ValueError("groups as cut points must increase within [0, 1], e.g. [0, 0.5, 1]")
+            raise OptionError("groups as cut points must increase within [0, 1], e.g. [0, 0.5, 1]")
         idx = np.clip(np.searchsorted(cuts, share, side="left") - 1, 0, len(cuts) - 2)
         names = [
             ("[" if i == 0 else "(") + f"{cuts[i]:g}, {cuts[i + 1]:g}]"
@@ -460,7 +479,7 @@ def attainment_by_implementation(
         ]
         outside = (share < cuts[0]) | (share > cuts[-1])
         if outside.any():
-            raise ValueError(f"cut points {list(cuts)} do not cover every implemented share")
+            raise OptionError(f"cut points {list(cuts)} do not cover every implemented share")
         grp = np.array(names)[idx]
         order = names
         labels = {}
@@ -487,31 +506,36 @@ def attainment_by_implementation(
     xs = np.column_stack([np.ones(len(df)), share]) * sw[:, None]
     b = np.linalg.lstsq(xs, x * sw, rcond=None)[0]
     cov_s = _cr1(xs, x * sw - xs @ b, clusters)
+    n_audits = int(clusters.max() + 1)
+    inference = Inference(name="cluster_cr1_audit", description=BY_SE, n_clusters=n_audits)
+    inference.warn("attainment_by_implementation")
     slope = MixedEstimates(
         pd.DataFrame({"term": ["slope"], "estimate": [b[1]], "std_error": [np.sqrt(cov_s[1, 1])]}),
         ["term"],
-        titles=TEXTS["slope"],
-        methods=TEXTS["by_method"],
-        se_notes=TEXTS["by_se"],
+        title=SLOPE,
+        method=BY_METHOD,
+        inference=inference,
         level=level,
-        facts={"n_goals": int(len(df)), "n_audits": int(clusters.max() + 1)},
+        facts={"n_goals": int(len(df)), "n_audits": n_audits},
+        value_labels={"term": TERM_LABELS},
     )
     corr = float(np.corrcoef(x, share)[0, 1]) if np.std(share) > 0 and np.std(x) > 0 else None
-    facts = {"n_goals": int(len(df)), "n_audits": int(clusters.max() + 1)}
+    facts: dict[str, Any] = {"n_goals": int(len(df)), "n_audits": n_audits}
     if corr is not None:
         facts["correlation"] = corr
     return AttainmentByImplementation(
         table,
         ["implementation_group"],
         slope=slope,
-        titles=TEXTS["by_title"],
-        methods=TEXTS["by_method"],
-        se_notes=TEXTS["by_se"],
+        title=BY_TITLE,
+        method=BY_METHOD,
+        inference=inference,
         notes=notes,
         facts=facts,
         level=level,
         value_labels={"implementation_group": labels},
-        options={"groups": groups, "weights": weights},
+        call={"groups": groups, "weights": weights, "level": level},
+        count_columns=("n_goals", "n_audits"),
     )
 
 

@@ -11,14 +11,15 @@ from __future__ import annotations
 import warnings
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError, EvaluationError, SurveyFileWarning
+from ..options import SurveyShape, check_option
 
-Shape = Literal["long", "wide"]
+#: deprecated alias of :data:`evaluation.options.SurveyShape`
+Shape = SurveyShape
 #: Columns of survey_responses that describe the respondent, not an item.
 RESPONDENT_COLUMNS: tuple[str, ...] = (
     "survey_id",
@@ -50,7 +51,7 @@ def read_survey_file(
     items: Sequence[str] | None = None,
     keep: Sequence[str] = (),
     respondent: str = "respondent_id",
-    shape: Shape = "long",
+    shape: SurveyShape = "long",
 ) -> pd.DataFrame:
     """Read an SPSS or Stata file into the shape of the table ``survey_responses``.
 
@@ -79,8 +80,7 @@ def read_survey_file(
     pandas.DataFrame
         The responses; ``attrs`` has ``item_labels``, ``value_labels`` and ``source``.
     """
-    if shape not in ("long", "wide"):
-        raise ValueError(f"shape must be one of ('long', 'wide'), got {shape!r}")
+    check_option("shape", shape, SurveyShape)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in READERS:

@@ -39,96 +39,90 @@ Later sampling stages enter only through the first-stage totals (ultimate cluste
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import GROUPS, Lang
-from ..errors import DataError
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text, percent, tr
+from ..options import LonelyPSU, SurveyStatistic, check_option
+from ..results import Inference, check_level, figure_axes, value_label
 from ._common import (
     MixedEstimates,
-    check_choice,
+    as_text,
     check_frame,
-    check_level,
     columns_list,
-    figure_axes,
     first_bad_row,
-    in_lang,
-    number,
     numeric_column,
     shown,
 )
 
-Statistic = Literal["mean", "share"]
-STATISTICS: tuple[str, ...] = ("mean", "share")
-LonelyPSU = Literal["fail", "remove"]
-LONELY_PSU: tuple[str, ...] = ("fail", "remove")
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 #: Likert scales of the code list (response code -> German and English label).
-LIKERT_SCALES: dict[str, dict[int, tuple[str, str]]] = {
+LIKERT_SCALES: dict[str, dict[int, Text]] = {
     "agree5": {
-        1: ("stimme gar nicht zu", "strongly disagree"),
-        2: ("stimme eher nicht zu", "disagree"),
-        3: ("teils, teils", "neither"),
-        4: ("stimme eher zu", "agree"),
-        5: ("stimme voll zu", "strongly agree"),
+        1: Text("stimme gar nicht zu", "strongly disagree"),
+        2: Text("stimme eher nicht zu", "disagree"),
+        3: Text("teils, teils", "neither"),
+        4: Text("stimme eher zu", "agree"),
+        5: Text("stimme voll zu", "strongly agree"),
     },
     "satisfied5": {
-        1: ("sehr unzufrieden", "very dissatisfied"),
-        2: ("eher unzufrieden", "dissatisfied"),
-        3: ("teils, teils", "neither"),
-        4: ("eher zufrieden", "satisfied"),
-        5: ("sehr zufrieden", "very satisfied"),
+        1: Text("sehr unzufrieden", "very dissatisfied"),
+        2: Text("eher unzufrieden", "dissatisfied"),
+        3: Text("teils, teils", "neither"),
+        4: Text("eher zufrieden", "satisfied"),
+        5: Text("sehr zufrieden", "very satisfied"),
     },
 }
 
-GROUP_LABELS = {c.code: (c.label_de, c.label_en) for c in GROUPS}
-
-TEXTS = {
-    "title": {
-        "mean": ("Befragung: gewichtete Mittelwerte", "Survey: weighted means"),
-        "share": ("Befragung: gewichtete Anteile", "Survey: weighted shares"),
-    },
-    "difference_title": ("Befragung: Unterschiede zwischen {b}", "Survey: differences by {b}"),
-    "method": (
-        "designbasiert (Horvitz-Thompson-Quotient), {design}",
-        "design-based (Horvitz-Thompson ratio), {design}",
-    ),
-    "se": (
-        "Standardfehler: Taylor-Linearisierung, Ziehen mit Zurücklegen auf der ersten Stufe"
-        "{fpc}; Teilgruppen als Domänen des ganzen Designs.",
-        "Standard errors: Taylor linearisation, with replacement at the first stage{fpc}; "
-        "subgroups as domains of the whole design.",
-    ),
-    "fpc": (", mit Endlichkeitskorrektur", ", with finite population correction"),
-    "difference_se": (
-        "Standardfehler der Differenz aus den linearisierten Werten beider Gruppen im selben "
-        "Design (ihre Kovarianz ist berücksichtigt).",
-        "Standard error of the difference from the linearised values of both groups in the "
-        "same design (their covariance is taken into account).",
-    ),
-    "missing": (
-        "Fehlende Antworten: {n} (Item {item}); Schätzungen über die gültigen Antworten "
-        "(als Domäne).",
-        "Missing answers: {n} (item {item}); estimates over the valid answers (as a domain).",
-    ),
-    "lonely": (
-        "{k} Schicht(en) mit nur einer Primäreinheit tragen nicht zur Varianz bei "
-        "(lonely_psu='remove').",
-        "{k} stratum/strata with a single primary unit do not contribute to the variance "
-        "(lonely_psu='remove').",
-    ),
-    "empty_domain": (
-        "Item {item}: keine gültige Antwort in der Gruppe {where}; dort keine Schätzung.",
-        "Item {item}: no valid answer in the group {where}; no estimate there.",
-    ),
-    "stratified": ("geschichtet", "stratified"),
-    "clustered": ("Klumpenstichprobe", "cluster sample"),
-    "weighted": ("gewichtet", "weighted"),
-    "simple": ("einfache Zufallsstichprobe", "simple random sample"),
-    "share_axis": ("Anteil", "Share"),
+TITLES = {
+    "mean": Text("Befragung: gewichtete Mittelwerte", "Survey: weighted means"),
+    "share": Text("Befragung: gewichtete Anteile", "Survey: weighted shares"),
 }
+DIFFERENCE_TITLE = Text("Befragung: Unterschiede zwischen {b}", "Survey: differences by {b}")
+METHOD = Text(
+    "designbasiert (Horvitz-Thompson-Quotient), {design}",
+    "design-based (Horvitz-Thompson ratio), {design}",
+)
+SE_TEXT = Text(
+    "Standardfehler: Taylor-Linearisierung, Ziehen mit Zurücklegen auf der ersten Stufe{fpc}; "
+    "Teilgruppen als Domänen des ganzen Designs.",
+    "Standard errors: Taylor linearisation, with replacement at the first stage{fpc}; subgroups "
+    "as domains of the whole design.",
+)
+FPC = Text(", mit Endlichkeitskorrektur", ", with finite population correction")
+DIFFERENCE_SE = Text(
+    "Standardfehler der Differenz aus den linearisierten Werten beider Gruppen im selben Design "
+    "(ihre Kovarianz ist berücksichtigt).",
+    "Standard error of the difference from the linearised values of both groups in the same "
+    "design (their covariance is taken into account).",
+)
+MISSING = Text(
+    "Fehlende Antworten: {n} (Item {item}); Schätzungen über die gültigen Antworten (als Domäne).",
+    "Missing answers: {n} (item {item}); estimates over the valid answers (as a domain).",
+)
+LONELY = Text(
+    "{k} Schicht(en) mit nur einer Primäreinheit tragen nicht zur Varianz bei "
+    "(lonely_psu='remove').",
+    "{k} stratum/strata with a single primary unit do not contribute to the variance "
+    "(lonely_psu='remove').",
+)
+EMPTY_DOMAIN = Text(
+    "Item {item}: keine gültige Antwort in der Gruppe {where}; dort keine Schätzung.",
+    "Item {item}: no valid answer in the group {where}; no estimate there.",
+)
+DESIGNS = {
+    "stratified": Text("geschichtet", "stratified"),
+    "clustered": Text("Klumpenstichprobe", "cluster sample"),
+    "weighted": Text("gewichtet", "weighted"),
+    "simple": Text("einfache Zufallsstichprobe", "simple random sample"),
+}
+SHARE_AXIS = Text("Anteil", "Share")
 
 
 class SurveyEstimates(MixedEstimates):
@@ -141,13 +135,22 @@ class SurveyEstimates(MixedEstimates):
     of one ``by`` column (waves, audited and comparison municipalities).
     """
 
-    def __init__(self, table, keys, *, design, statistic, labels, **kw) -> None:
-        super().__init__(table, keys, **kw)
-        self._design = design
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        keys: Sequence[str],
+        *,
+        design: Mapping[str, Any],
+        statistic: SurveyStatistic,
+        labels: Mapping[str, Mapping[Any, Text | str]],
+        **kw: Any,
+    ) -> None:
+        self._design = dict(design)
         self.statistic_kind = statistic
-        self.labels = labels
+        self.labels = {k: dict(v) for k, v in labels.items()}
+        super().__init__(table, keys, **kw)
 
-    def difference(self, between: str, first=None, second=None) -> MixedEstimates:
+    def difference(self, between: str, first: Any = None, second: Any = None) -> MixedEstimates:
         """Differences ``second - first`` between two levels of the ``by`` column
         ``between``, for every item (and category) and every combination of the other
         ``by`` columns, with standard errors from the same design.
@@ -158,17 +161,23 @@ class SurveyEstimates(MixedEstimates):
             One of the ``by`` columns, e.g. ``"wave"`` or ``"group"``.
         first, second
             The levels compared (default: the first and the last level in sorted order).
+
+        Returns
+        -------
+        MixedEstimates
+            One row per item (and category) and combination of the other ``by`` columns,
+            keyed also by ``contrast`` (``"second - first"``).
         """
-        by = self.options["by"]
+        by = self.call["by"]
         if between not in by:
-            raise ValueError(f"between must be one of the by columns {by}, got {between!r}")
+            raise OptionError(f"between must be one of the by columns {by}, got {between!r}")
         t = self._table
         levels = sorted(pd.unique(t[between]).tolist(), key=str)
         first = levels[0] if first is None else first
         second = levels[-1] if second is None else second
         for name, v in (("first", first), ("second", second)):
             if v not in levels:
-                raise ValueError(f"{name} must be one of the levels {levels} of {between}")
+                raise OptionError(f"{name} must be one of the levels {levels} of {between}")
         other = [k for k in self.keys if k != between]
         a = t[t[between] == first].reset_index()
         b = t[t[between] == second].reset_index()
@@ -182,30 +191,54 @@ class SurveyEstimates(MixedEstimates):
         table.insert(0 if not other else len(other), "contrast", f"{second} - {first}")
         table["estimate"] = (pairs["estimate_b"] - pairs["estimate_a"]).to_numpy()
         table["std_error"] = se
-        pair = TEXTS["difference_title"]
+        assert self.inference is not None
         return MixedEstimates(
             table,
             [*other, "contrast"],
-            titles=(pair[0].format(b=between), pair[1].format(b=between)),
-            methods=self.methods,
-            se_notes=TEXTS["difference_se"],
-            notes=[self.se_notes],
+            title=DIFFERENCE_TITLE.format(b=between),
+            method=self.method,
+            inference=Inference(
+                name="taylor_linearisation_difference",
+                description=DIFFERENCE_SE,
+                n_clusters=self.inference.n_clusters,
+            ),
+            notes=[self.inference.description],
             facts=self.facts,
             level=self.level,
             value_labels=self.value_labels,
-            options={**self.options, "between": between, "first": first, "second": second},
+            call={**self.call, "between": between, "first": first, "second": second},
         )
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
         """Shares: diverging stacked bars (lower categories left of zero, the middle one
         split); means: estimates with intervals. Returns the Figure."""
         if self.statistic_kind == "mean":
-            return super().plot(ax=ax, lang=lang, title=title or in_lang(self.titles, lang))
+            return super().plot(ax=ax, lang=lang, title=title or tr(self.title, lang))
         return plot_likert(self, ax=ax, lang=lang, title=title)
 
 
-def plot_likert(result: SurveyEstimates, ax=None, lang: Lang = "de", title=None):
-    """Diverging stacked bars of the category shares (one bar per item and group)."""
+def plot_likert(
+    result: SurveyEstimates, ax: Axes | None = None, lang: Lang = "de", title: str | None = None
+) -> Figure:
+    """Diverging stacked bars of the category shares (one bar per item and group).
+
+    Parameters
+    ----------
+    result
+        Survey shares (``statistic="share"``).
+    ax
+        The matplotlib Axes to draw into (``None``: a new figure).
+    lang
+        ``"de"`` (default) or ``"en"``.
+    title
+        A title instead of the result's.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
     import matplotlib.pyplot as plt
     from matplotlib.ticker import FuncFormatter
 
@@ -228,27 +261,23 @@ def plot_likert(result: SurveyEstimates, ax=None, lang: Lang = "de", title=None)
             ax.barh(y, share[k], left=left, color=colors[k], edgecolor="white", height=0.7)
             left += share[k]
         key = key if isinstance(key, tuple) else (key,)
-        names.append(" / ".join(in_lang(GROUP_LABELS.get(str(v), str(v)), lang) for v in key))
+        names.append(" / ".join(value_label(k, v, lang) for k, v in zip(rows, key, strict=True)))
     ax.set_yticks(np.arange(groups.ngroups)[::-1], names)
     ax.axvline(0, color="0.3", lw=0.8)
-    ax.xaxis.set_major_formatter(
-        FuncFormatter(
-            lambda v, _: number(abs(v) * 100, lang, 0) + ("\u00a0%" if lang == "de" else "%")
-        )
-    )
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: percent(abs(v), lang, 0)))
     item = str(t["item"].iloc[0])
     labels = result.labels.get(item, {})
     handles = [plt.Rectangle((0, 0), 1, 1, color=colors[k]) for k in range(n)]
     fig.legend(
         handles,
-        [in_lang(labels.get(c, str(c)), lang) for c in cats],
+        [tr(labels.get(c, str(c)), lang) for c in cats],
         loc="lower center",
         ncol=min(n, 5),
         frameon=False,
         fontsize="small",
     )
-    ax.set_xlabel(in_lang(TEXTS["share_axis"], lang))
-    ax.set_title(title or in_lang(result.titles, lang))
+    ax.set_xlabel(SHARE_AXIS(lang))
+    ax.set_title(title or tr(result.title, lang))
     fig.tight_layout(rect=(0, 0.08, 1, 1))
     return fig
 
@@ -403,6 +432,60 @@ def _num_key(v):
     return int(v) if v.is_integer() else v
 
 
+def _domain_estimates(
+    df: pd.DataFrame,
+    items: list[str],
+    by: list[str],
+    dom_idx: np.ndarray,
+    dom_keys: pd.DataFrame,
+    w: np.ndarray,
+    statistic: str,
+    notes: list[Text],
+) -> tuple[list[dict[str, Any]], list[np.ndarray]]:
+    """Every item's mean (or category shares) in every domain, and the linearised values
+    of each estimate (one column per row of the result)."""
+    rows: list[dict[str, Any]] = []
+    z_cols: list[np.ndarray] = []
+    for item in items:
+        y = numeric_column(df, "survey_responses", item, fix="code the answer as a number")
+        valid = ~np.isnan(y)
+        if not valid.any():
+            raise DataError(
+                f"table survey_responses, field {item}: no respondent has a valid answer, so "
+                "there is nothing to estimate; check the item code or leave the item out"
+            )
+        if (~valid).any():
+            notes.append(MISSING.format(n=int((~valid).sum()), item=item))
+        cats = np.unique(y[valid]) if statistic == "share" else [None]
+        for d in range(len(dom_keys)):
+            member = (dom_idx == d) & valid
+            in_dom = dom_idx == d
+            wsum = w[member].sum()
+            if wsum <= 0:
+                where = ", ".join(f"{k} = {dom_keys[k].iloc[d]}" for k in by)
+                notes.append(EMPTY_DOMAIN.format(item=item, where=where))
+                continue
+            for cat in cats:
+                target = np.where(valid, y, 0.0) if cat is None else (y == cat).astype(float)
+                est = (w * member * target).sum() / wsum
+                z = w * member * (target - est) / wsum
+                row = {"item": item}
+                for k in by:
+                    row[k] = dom_keys[k].iloc[d]
+                if cat is not None:
+                    row["category"] = _num_key(cat)
+                row.update(
+                    estimate=float(est),
+                    std_error=np.nan,
+                    n_respondents=int(member.sum()),
+                    n_missing=int((in_dom & ~valid).sum()),
+                    weighted_n=float(wsum),
+                )
+                rows.append(row)
+                z_cols.append(z)
+    return rows, z_cols
+
+
 def survey_estimates(
     responses: pd.DataFrame,
     items: str | Sequence[str],
@@ -412,7 +495,7 @@ def survey_estimates(
     strata: str | None = None,
     clusters: str | None = None,
     fpc: str | None = None,
-    statistic: Statistic = "mean",
+    statistic: SurveyStatistic = "mean",
     lonely_psu: LonelyPSU = "fail",
     level: float = 0.95,
     labels: Mapping[str, Mapping] | None = None,
@@ -443,7 +526,8 @@ def survey_estimates(
         Confidence level of the Wald intervals.
     labels
         ``{item: {code: label}}`` for the plot (long input with ``response_label`` brings
-        its own); labels may be (German, English) pairs, e.g. from :data:`LIKERT_SCALES`.
+        its own); labels may be :class:`~evaluation.i18n.Text`, e.g. from
+        :data:`LIKERT_SCALES`.
     respondent
         Column of the respondent id (long form only; never shown in a result).
 
@@ -460,13 +544,13 @@ def survey_estimates(
     ...                           strata="stratum", clusters="cluster")  # doctest: +SKIP
     >>> res.difference("wave").tidy()  # doctest: +SKIP
     """
-    check_choice("statistic", statistic, STATISTICS)
-    check_choice("lonely_psu", lonely_psu, LONELY_PSU)
+    check_option("statistic", statistic, SurveyStatistic)
+    check_option("lonely_psu", lonely_psu, LonelyPSU)
     check_level(level)
     items = columns_list(items)
     by = columns_list(by)
     if not items:
-        raise ValueError("items must name at least one item")
+        raise OptionError("items must name at least one item")
     design_cols = [c for c in (weights, strata, clusters, fpc) if c is not None]
     df = check_frame(responses, "survey_responses", []).reset_index(drop=True)
     df, file_labels = _wide(df, items, design_cols, by, respondent)
@@ -484,49 +568,8 @@ def survey_estimates(
         dom_idx, dom_keys = _domains(df, by)
     else:
         dom_idx, dom_keys = np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=[0])
-    rows, z_cols, notes = [], [], []
-    for item in items:
-        y = numeric_column(df, "survey_responses", item, fix="code the answer as a number")
-        valid = ~np.isnan(y)
-        if not valid.any():
-            raise DataError(
-                f"table survey_responses, field {item}: no respondent has a valid answer, so "
-                "there is nothing to estimate; check the item code or leave the item out"
-            )
-        if (~valid).any():
-            pair = TEXTS["missing"]
-            k = int((~valid).sum())
-            notes.append((pair[0].format(n=k, item=item), pair[1].format(n=k, item=item)))
-        cats = np.unique(y[valid]) if statistic == "share" else [None]
-        for d in range(len(dom_keys)):
-            member = (dom_idx == d) & valid
-            in_dom = dom_idx == d
-            wsum = w[member].sum()
-            if wsum <= 0:
-                where = ", ".join(f"{k} = {dom_keys[k].iloc[d]}" for k in by)
-                pair = TEXTS["empty_domain"]
-                notes.append(
-                    (pair[0].format(item=item, where=where), pair[1].format(item=item, where=where))
-                )
-                continue
-            for cat in cats:
-                target = np.where(valid, y, 0.0) if cat is None else (y == cat).astype(float)
-                est = (w * member * target).sum() / wsum
-                z = w * member * (target - est) / wsum
-                row = {"item": item}
-                for k in by:
-                    row[k] = dom_keys[k].iloc[d]
-                if cat is not None:
-                    row["category"] = _num_key(cat)
-                row.update(
-                    estimate=float(est),
-                    std_error=np.nan,
-                    n_respondents=int(member.sum()),
-                    n_missing=int((in_dom & ~valid).sum()),
-                    weighted_n=float(wsum),
-                )
-                rows.append(row)
-                z_cols.append(z)
+    notes: list[Text] = []
+    rows, z_cols = _domain_estimates(df, items, by, dom_idx, dom_keys, w, statistic, notes)
     z = np.column_stack(z_cols)
     psu_totals = np.zeros((design["n_psu_total"], z.shape[1]))
     np.add.at(psu_totals, design["psu"], z)
@@ -534,31 +577,31 @@ def survey_estimates(
     table = pd.DataFrame(rows)
     table["std_error"] = np.sqrt(_variance(psu_totals, design))
     keys = ["item", *by] + (["category"] if statistic == "share" else [])
-    described = []
-    if strata:
-        described.append(TEXTS["stratified"])
-    if clusters:
-        described.append(TEXTS["clustered"])
-    if weights:
-        described.append(TEXTS["weighted"])
-    if not described:
-        described.append(TEXTS["simple"])
-    design_text = tuple(", ".join(p[i] for p in described) for i in (0, 1))
-    fpc_text = TEXTS["fpc"] if fpc else ("", "")
-    se_notes = tuple(TEXTS["se"][i].format(fpc=fpc_text[i]) for i in (0, 1))
-    methods = tuple(TEXTS["method"][i].format(design=design_text[i]) for i in (0, 1))
+    described = [
+        DESIGNS[k]
+        for k, on in (("stratified", strata), ("clustered", clusters), ("weighted", weights))
+        if on
+    ] or [DESIGNS["simple"]]
     if design["n_lonely"]:
-        notes.append(tuple(t.format(k=design["n_lonely"]) for t in TEXTS["lonely"]))
-    all_labels = {**file_labels, **{str(k): dict(v) for k, v in (labels or {}).items()}}
+        notes.append(LONELY.format(k=design["n_lonely"]))
+    user_labels = {
+        str(k): {c: as_text(lab) for c, lab in dict(v).items()} for k, v in (labels or {}).items()
+    }
+    inference = Inference(
+        name="taylor_linearisation",
+        description=SE_TEXT.format(fpc=FPC if fpc else ""),
+        n_clusters=design["n_psu_total"] if clusters is not None else None,
+    )
+    inference.warn("survey_estimates (primary sampling units)")
     return SurveyEstimates(
         table,
         keys,
         design={k: v for k, v in design.items() if k != "w"},
         statistic=statistic,
-        labels=all_labels,
-        titles=TEXTS["title"][statistic],
-        methods=methods,
-        se_notes=se_notes,
+        labels={**file_labels, **user_labels},
+        title=TITLES[statistic],
+        method=METHOD.format(design=Text(", ", ", ").join(described)),
+        inference=inference,
         notes=notes,
         facts={
             "n_respondents": len(df),
@@ -566,8 +609,8 @@ def survey_estimates(
             "n_psu": design["n_psu_total"],
         },
         level=level,
-        value_labels={"group": GROUP_LABELS},
-        options={
+        count_columns=("n_respondents", "n_missing"),
+        call={
             "items": items,
             "by": by,
             "weights": weights,

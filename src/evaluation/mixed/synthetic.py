@@ -35,6 +35,7 @@ import pandas as pd
 from scipy.special import expit
 
 from ..codes import ACTION_FIELD_CODES
+from ..errors import OptionError
 from . import LIKERT_SCALES, goal_implementation_shares, latest_status
 
 #: Code lists of the coding dimensions of measure_codes.
@@ -163,14 +164,14 @@ def synthetic_mixed_methods(
     MixedMethodsTables
     """
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+        raise OptionError(f"seed must be a non-negative integer, got {seed!r}")
     p0, p1 = attainment_p
     if not (0 <= p0 <= 1 and 0 <= p1 <= 1):
-        raise ValueError("attainment_p must be two probabilities")
+        raise OptionError(f"attainment_p must be two probabilities, got {attainment_p!r}")
     copy = dict(COPY_PROBABILITY if copy_probability is None else copy_probability)
     for d, p in copy.items():
         if d not in CODE_LISTS or not 0 <= p <= 1:
-            raise ValueError(
+            raise OptionError(
                 f"copy_probability: {d!r} must be one of {list(CODE_LISTS)} with p in [0, 1]"
             )
     rng = np.random.default_rng(seed)
@@ -364,7 +365,7 @@ def _survey(study, rng, per_stratum, per_municipality):
     scale = dict(zip(SURVEY_ITEMS["item"], SURVEY_ITEMS["scale"], strict=True))
     resp["response_label"] = pd.array(
         [
-            pd.NA if np.isnan(v) else LIKERT_SCALES[scale[it]][int(v)][0]
+            pd.NA if np.isnan(v) else LIKERT_SCALES[scale[it]][int(v)].de
             for it, v in zip(resp["item"], resp["response"], strict=True)
         ],
         dtype="string",

@@ -6,7 +6,6 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..codes import Lang, check_lang
 from ..errors import DataError
@@ -15,6 +14,7 @@ from ..results import (
     BiText,
     Estimates,
 )
+from ..stats.paired import paired_tests
 from ..study.panel import (
     check_panel,
     event_time_of,
@@ -103,25 +103,21 @@ def before_after(
         }
     )
     units["change"] = units["post_mean"] - units["pre_mean"]
-    d = units["change"].to_numpy()
-    n = len(d)
-    se = float(d.std(ddof=1) / np.sqrt(n))
-    if np.all(d == 0):
-        wil = {"statistic": float("nan"), "p_value": 1.0}
-    else:
-        wt = stats.wilcoxon(d)
-        wil = {"statistic": float(wt.statistic), "p_value": float(wt.pvalue)}
+    # the package's one paired-test convention (evaluation.stats.paired)
+    pt = paired_tests(units["pre_mean"], units["post_mean"], level)
+    n = pt.n_units
+    wil = {"statistic": pt.wilcoxon_statistic, "p_value": pt.wilcoxon_p_value}
     table = pd.DataFrame(
         {
-            "term": ["change"],
-            "estimate": [float(d.mean())],
-            "std_error": [se],
-            "pre_mean": [float(units["pre_mean"].mean())],
-            "post_mean": [float(units["post_mean"].mean())],
-            "wilcoxon_p": [wil["p_value"]],
+            "term": ["mean_difference"],
+            "estimate": [pt.mean_difference],
+            "std_error": [pt.std_error],
+            "mean_before": [pt.mean_before],
+            "mean_after": [pt.mean_after],
+            "wilcoxon_p_value": [pt.wilcoxon_p_value],
         }
     )
-    wtext = f"V = {wil['statistic']:g}, p = {wil['p_value']:.4f}."
+    wtext = f"W = {wil['statistic']:g}, p = {wil['p_value']:.4f}."
     notes = [
         BiText(f"Wilcoxon-Vorzeichen-Rang-Test: {wtext}", f"Wilcoxon signed-rank test: {wtext}")
     ]

@@ -27,6 +27,7 @@ import pandas as pd
 
 from ..codes import STATUS_CODES
 from ..errors import DataError, ImplementationDataWarning
+from ..i18n import Text
 from ..options import Unreported, check_option
 
 #: The annual reports of an implementation phase.
@@ -39,6 +40,58 @@ STATUS_INDEX = {s: i for i, s in enumerate(STATUS_CODES)}
 PLANNED = STATUS_INDEX["planned"]
 IMPLEMENTED = STATUS_INDEX["implemented"]
 DISCONTINUED = STATUS_INDEX["discontinued"]
+
+
+UNCERTIFIED = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s) ohne Zertifizierungsdatum bleiben außen vor (es sind "
+    "keine Berichte fällig).",
+    "{k} measure(s) of {a} audit(s) without certification date are left out (no reports are due).",
+)
+ORPHANS = Text(
+    "{k} Berichtszeile(n) nennen eine measure_id, die in der Tabelle measures fehlt, und werden "
+    "nicht verwendet.",
+    "{k} report row(s) name a measure_id that is not in table measures and are not used.",
+)
+LATE = Text(
+    "{k} Berichtszeile(n) nach Bericht {last} (nach der Umsetzungsphase) werden nicht verwendet.",
+    "{k} report row(s) after report {last} (beyond the implementation phase) are not used.",
+)
+UNREPORTED_EXCLUDED = Text(
+    "{k} Maßnahme(n) ohne Bericht, obwohl Berichte fällig sind; sie bleiben außen vor (mit "
+    "unreported='planned' zählen sie als geplant).",
+    "{k} measure(s) have no report although reports are due; they are excluded (pass "
+    "unreported='planned' to count them as planned).",
+)
+UNREPORTED_PLANNED = Text(
+    "{k} Maßnahme(n) ohne Bericht, obwohl Berichte fällig sind; sie zählen durchgehend als "
+    "geplant (unreported='planned').",
+    "{k} measure(s) have no report although reports are due; they count as planned throughout "
+    "(unreported='planned').",
+)
+NOT_DUE_ANY = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s), für die noch kein Bericht fällig ist (letztes "
+    "Berichtsjahr {year}), bleiben außen vor.",
+    "{k} measure(s) of {a} audit(s) for which any report is not yet due (last report year "
+    "{year}) are left out.",
+)
+NOT_DUE = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s), für die Bericht {need} noch nicht fällig ist (letztes "
+    "Berichtsjahr {year}), bleiben außen vor.",
+    "{k} measure(s) of {a} audit(s) for which report {need} is not yet due (last report year "
+    "{year}) are left out.",
+)
+PHASE_RUNNING = Text(
+    "{k} Maßnahme(n) aus {a} Audit(s), deren Umsetzungsphase in den Daten nicht abgeschlossen "
+    "ist (letztes Berichtsjahr {year}), gehen mit ihrem letzten fälligen Bericht ein.",
+    "{k} measure(s) of {a} audit(s) whose implementation phase is not complete in the data "
+    "(last report year {year}) enter with their last due report.",
+)
+CARRIED = Text(
+    "Für {k} Maßnahme(n) fehlt ein hier fälliger Bericht; ihr letzter früherer Status wird "
+    "fortgeschrieben (geplant, wenn es keinen gibt).",
+    "{k} measure(s) lack a report due at this point; their last earlier status is carried "
+    "forward (planned if there is none).",
+)
 
 
 @dataclass
@@ -65,13 +118,15 @@ class MeasureStatus:
     status: np.ndarray
     reported: np.ndarray
     last_report_year: int
-    notes: list[str] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
 
 
-def _warn(message: str, notes: list[str]) -> None:
-    notes.append(message)
+def warn_note(text: Text, notes: list[Text]) -> None:
+    """Add ``text`` to the notes of a result and issue it as an
+    :class:`~evaluation.errors.ImplementationDataWarning` (in English)."""
+    notes.append(text)
     # the user's call: measure_status <- the analysis <- the user
-    warnings.warn(message, ImplementationDataWarning, stacklevel=4)
+    warnings.warn(text.en, ImplementationDataWarning, stacklevel=4)
 
 
 def measure_status(study: Any, unreported: Unreported = "exclude") -> MeasureStatus:
@@ -99,7 +154,7 @@ def measure_status(study: Any, unreported: Unreported = "exclude") -> MeasureSta
         unknown status, repeats a measure and year, or lies before the certification year.
     """
     check_option("unreported", unreported, Unreported)
-    notes: list[str] = []
+    notes: list[Text] = []
     m, all_ids = _measures(study, notes)
     rep = _reports(study)
     last_year = int(rep["report_year"].max())
@@ -108,10 +163,7 @@ def measure_status(study: Any, unreported: Unreported = "exclude") -> MeasureSta
     known = ~np.isnan(r_idx)
     orphans = ~known & ~rep["measure_id"].astype(str).isin(all_ids).to_numpy()
     if orphans.any():
-        notes.append(
-            f"{int(orphans.sum())} report row(s) name a measure_id that is not in table "
-            "measures and are not used."
-        )
+        notes.append(ORPHANS.format(k=int(orphans.sum())))
     r_idx = r_idx[known].astype(np.int64)
     cohort = m["cohort"].to_numpy(dtype=np.int64)
     number = rep["report_year"].to_numpy(dtype=np.int64)[known] - cohort[r_idx]
@@ -125,10 +177,7 @@ def measure_status(study: Any, unreported: Unreported = "exclude") -> MeasureSta
         )
     late = number > N_REPORTS
     if late.any():
-        notes.append(
-            f"{int(late.sum())} report row(s) after report {N_REPORTS} (beyond the "
-            "implementation phase) are not used."
-        )
+        notes.append(LATE.format(k=int(late.sum()), last=N_REPORTS))
     r_idx, number, codes = r_idx[~late], number[~late], codes[~late]
     raw = np.full((len(m), N_REPORTS + 1), -1, dtype=np.int64)
     raw[r_idx, number] = codes
@@ -141,19 +190,11 @@ def measure_status(study: Any, unreported: Unreported = "exclude") -> MeasureSta
     none = (due >= 1) & ~reported.any(axis=1)
     if none.any():
         if unreported == "exclude":
-            _warn(
-                f"{int(none.sum())} measure(s) have no report although reports are due; they "
-                "are excluded (pass unreported='planned' to count them as planned).",
-                notes,
-            )
+            warn_note(UNREPORTED_EXCLUDED.format(k=int(none.sum())), notes)
             keep = ~none
             m, raw, reported = m.loc[keep].reset_index(drop=True), raw[keep], reported[keep]
         else:
-            _warn(
-                f"{int(none.sum())} measure(s) have no report although reports are due; they "
-                "count as planned throughout (unreported='planned').",
-                notes,
-            )
+            warn_note(UNREPORTED_PLANNED.format(k=int(none.sum())), notes)
     status = raw.copy()
     status[status[:, 0] < 0, 0] = PLANNED
     cols = np.where(status >= 0, np.arange(N_REPORTS + 1), 0)
@@ -163,7 +204,7 @@ def measure_status(study: Any, unreported: Unreported = "exclude") -> MeasureSta
     return MeasureStatus(m, status, reported, last_year, notes)
 
 
-def _measures(study: Any, notes: list[str]) -> tuple[pd.DataFrame, set[str]]:
+def _measures(study: Any, notes: list[Text]) -> tuple[pd.DataFrame, set[str]]:
     """The measures of certified audits with goal, audit and municipality attributes, and the
     ids of all measures."""
     m = study.measure_table()
@@ -192,8 +233,7 @@ def _measures(study: Any, notes: list[str]) -> tuple[pd.DataFrame, set[str]]:
     uncertified = m["cohort"].isna().to_numpy()
     if uncertified.any():
         notes.append(
-            f"{int(uncertified.sum())} measure(s) of {m.loc[uncertified, 'audit_id'].nunique()} "
-            "audit(s) without certification date are left out (no reports are due)."
+            UNCERTIFIED.format(k=int(uncertified.sum()), a=m.loc[uncertified, "audit_id"].nunique())
         )
         m = m.loc[~uncertified]
     return m.reset_index(drop=True), all_ids
