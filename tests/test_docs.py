@@ -289,3 +289,20 @@ def test_every_public_name_has_a_reference_page():
     reference.check_groups(dict(ev._API))  # raises when a public name is in no group
     page = reference.api_page("staggered", dict(ev._API))
     assert "::: evaluation.staggered.att_gt" in page and 'heading: "evaluation.att_gt"' in page
+
+
+def test_a_function_named_like_its_module_is_documented_as_the_function():
+    # evaluation.planning.power is the submodule; the function is planning.power.power
+    reference = _hook("reference")
+    page = reference.api_page("planning", dict(ev._API))
+    assert "::: evaluation.planning.power.power\n" in page
+    assert "::: evaluation.planning.PanelDesign\n" in page  # the usual path for the others
+
+
+def test_the_command_line_page_explains_every_exit_code():
+    import evaluation.cli as cli
+
+    page = _hook("reference").cli_page()
+    codes = sorted({v for k, v in vars(cli).items() if k.startswith("EXIT_")})
+    assert codes == [0, 1, 2, 3, 4]
+    assert all(f"\n| {code} | " in page for code in codes)

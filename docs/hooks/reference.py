@@ -18,6 +18,7 @@ import argparse
 import ast
 import dataclasses
 import functools
+import importlib
 import inspect
 import textwrap
 import typing
@@ -85,6 +86,73 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "decomposition ([relation to R](../explanation/r-parity.md)).",
         ("att_gt", "GroupTimeEffects", "sun_abraham", "bacon_decomposition", "StaggeredWarning"),
     ),
+    "robustness": (
+        "Robustness estimators",
+        "Further heterogeneity-robust estimators for staggered adoption, built on one model of "
+        "the untreated outcome: the imputation estimator and two-stage DiD "
+        "([designs](../explanation/impact-designs.md#imputation-and-two-stage-estimators)).",
+        ("did_imputation", "did_two_stage"),
+    ),
+    "implementation-meets-impact": (
+        "Implementation meets impact",
+        "Implementation intensity, effects by intensity, continuous treatments, certificates in "
+        "force and treatments that switch on and off "
+        "([explanation](../explanation/implementation-meets-impact.md)).",
+        (
+            "implementation_intensity",
+            "heterogeneity",
+            "continuous_did",
+            "certification_status",
+            "did_multiplegt",
+            "twfe_weights",
+        ),
+    ),
+    "few-treated-units": (
+        "Few treated units and sensitivity",
+        "Sensitivity to violations of parallel trends, the restricted wild cluster bootstrap and "
+        "multiple testing across indicators "
+        "([explanation](../explanation/few-treated-units.md)).",
+        ("honest_did", "wild_bootstrap_ols", "wild_bootstrap", "LinearDesign", "adjust_pvalues"),
+    ),
+    "synthetic": (
+        "Synthetic control and synthetic DiD",
+        "Weighted combinations of never-audited units as the comparison for one or a few "
+        "audited units ([explanation](../explanation/synthetic-control.md)).",
+        ("synthetic_control", "synthetic_did"),
+    ),
+    "mixed-methods": (
+        "Mixed methods",
+        "Goal attainment, coder agreement, survey estimates and costs "
+        "([explanation](../explanation/mixed-methods.md), "
+        "[how-to](../how-to/mixed-methods.md)).",
+        (
+            "goal_attainment",
+            "goal_implementation_shares",
+            "attainment_by_implementation",
+            "coder_agreement",
+            "krippendorff_alpha",
+            "survey_estimates",
+            "LIKERT_SCALES",
+            "measure_costs",
+            "read_survey_file",
+            "synthetic_mixed_methods",
+        ),
+    ),
+    "planning": (
+        "Planning",
+        "Power, minimum detectable effects and simulation studies, serially, on local processes "
+        "or on a Dask cluster ([how-to](../how-to/plan-an-evaluation.md), "
+        "[explanation](../explanation/planning.md)).",
+        (
+            "PanelDesign",
+            "power",
+            "minimum_detectable_effect",
+            "PlanEstimator",
+            "simulate",
+            "run_replications",
+            "planning",
+        ),
+    ),
     "reports": (
         "Reports",
         "The full evaluation report, the yearly summary and their verification "
@@ -117,16 +185,32 @@ EXTRA_MODULES: dict[str, tuple[str, str]] = {
     "errors": (
         "evaluation.errors",
         "The base exceptions of the package: every problem of the user's input raises an "
-        "`EvaluationError` (data: `DataError`, configuration: `ConfigError`), which the command "
-        "line turns into a message and exit code 1. Some exceptions and warnings still live with "
-        "their modules until the restructuring gathers them here: `StudyValidationError` "
-        "([data model](data-model.md)), `StaggeredWarning` ([staggered](staggered.md)) and "
-        "`evaluation.implementation.ImplementationDataWarning`.",
+        "`EvaluationError` (data: `DataError`, configuration: `ConfigError`, an output that "
+        "cannot be written: `OutputError`), which the command line turns into a message and exit "
+        "code 1; `FewClustersWarning` flags cluster-robust standard errors from too few clusters "
+        "([standard errors](../explanation/standard-errors.md#degenerate-designs-and-few-clusters)). "
+        "Some exceptions and warnings still live with their modules until the restructuring "
+        "gathers them here: `StudyValidationError` ([data model](data-model.md)), "
+        "`StaggeredWarning` ([staggered](staggered.md)), "
+        "`evaluation.implementation.ImplementationDataWarning`, "
+        "`evaluation.mixed.SurveyFileWarning`, the option errors of the sensitivity analysis, the "
+        "wild bootstrap and multiple testing (`ValueError`s), and `OutputExistsError` and "
+        "`OutputBusyError` of `evaluation.report.output`.",
     ),
 }
 
 #: members of documented modules that have an entry of their own (no duplicate anchors)
-_OWN_ENTRY = {"codes": ("ACTION_FIELDS", "STATUSES")}
+_OWN_ENTRY = {
+    "codes": ("ACTION_FIELDS", "STATUSES"),
+    "planning": (
+        "PanelDesign",
+        "PlanEstimator",
+        "power",
+        "minimum_detectable_effect",
+        "simulate",
+        "run_replications",
+    ),
+}
 
 
 def _api() -> dict[str, str]:
@@ -148,6 +232,19 @@ def check_groups(api: dict[str, str]) -> None:
         )
 
 
+def _identifier(name: str, module: str) -> str:
+    """Where mkdocstrings finds a public name: ``evaluation.<module>.<name>``, except for a
+    function defined in a submodule of the same name (``planning.power.power``), which that
+    path would resolve to the submodule instead."""
+    if name == module:
+        return f"evaluation.{module}"
+    identifier = f"evaluation.{module}.{name}"
+    obj = getattr(importlib.import_module(f"evaluation.{module}"), name)
+    if getattr(obj, "__module__", None) == identifier:
+        return f"{identifier}.{name}"
+    return identifier
+
+
 def api_page(page: str, api: dict[str, str]) -> str:
     title, intro, names = API_GROUPS[page]
     out = [f"# {title}", "", intro, ""]
@@ -156,7 +253,7 @@ def api_page(page: str, api: dict[str, str]) -> str:
     for name in names:
         module = api[name]
         is_module = name == module
-        identifier = f"evaluation.{module}" if is_module else f"evaluation.{module}.{name}"
+        identifier = _identifier(name, module)
         out.append(f"::: {identifier}")
         out.append("    options:")
         out.append(f'      heading: "evaluation.{name}"')
@@ -246,8 +343,26 @@ def cli_page() -> str:
         "# Command line: `audit-eval`",
         "",
         "Generated from the argument parsers (`evaluation.cli.build_parser()`) at every build.",
-        "The command line is a thin layer over the Python API. Exit codes: 0 success, 1 invalid",
-        "data or a failed check (with a message, never a traceback), 2 usage error.",
+        "The command line is a thin layer over the Python API. Every subcommand ends with one",
+        "of these exit codes (also in `audit-eval --help`), with a message and never a Python",
+        "traceback for bad input:",
+        "",
+        "| code | meaning |",
+        "| --- | --- |",
+        "| 0 | done as asked |",
+        "| 1 | invalid data, a failed check (`validate`, `verify`), or an output that cannot be "
+        "written (it exists, holds files of yours, is locked by another run, the disk is full "
+        "or read-only); the message says what and where |",
+        "| 2 | usage error: unknown option, missing argument, or an input path (study, "
+        "configuration, report folder) that does not exist |",
+        "| 3 | `report`, `summary`, `demo`: the output was written, but analyses the "
+        "configuration asked for failed (one line on stderr names them, the notes in the "
+        "report say why); `--allow-failures` exits with 0 instead |",
+        "| 4 | internal error, a bug of the package (the message says what to report; "
+        "`AUDIT_EVAL_TRACEBACK=1` shows the details) |",
+        "",
+        "An empty study (as `init` writes it) is valid, and `validate` says that it has no units",
+        "yet; `report` and `summary` refuse it (exit 1).",
         "",
         "```text",
         parser.format_help().rstrip(),
