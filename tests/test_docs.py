@@ -110,6 +110,15 @@ def _needs(page_blocks: list[Block]) -> list[str]:
     ]
 
 
+def _find_data(name: str) -> list[Path]:
+    """A file a page needs: a reference data set of the tests (``tests/results/``, part of
+    the repository) or a file of the public data beside the project."""
+    stored = ROOT / "tests" / "results" / name
+    if stored.is_file():
+        return [stored]
+    return sorted(SHARED.rglob(name)) if SHARED.is_dir() else []
+
+
 def _console_commands(body: str) -> list[tuple[str, list[str]]]:
     """(command, its output lines) for each ``$ `` line of a console block."""
     commands: list[tuple[str, list[str]]] = []
@@ -128,7 +137,7 @@ def test_examples_run(page: Path, tmp_path: Path, monkeypatch, capsys):
 
     page_blocks = blocks(page)
     for name in _needs(page_blocks):
-        found = sorted(SHARED.rglob(name)) if SHARED.is_dir() else []
+        found = _find_data(name)
         if not found:
             pytest.skip(f"{_rel(page)} needs {name} from the public data in ../shared")
         (tmp_path / name).symlink_to(found[0])
