@@ -220,6 +220,13 @@ def test_design_of_two_way_clustering_says_what_to_do():
         ev.wild_bootstrap(res)
 
 
+def test_weights_that_are_not_positive_name_the_row():
+    df = small_panel().assign(w=1.0)
+    df.loc[5, "w"] = 0.0  # linearmodels refuses it with a bare ValueError
+    with pytest.raises(DataError, match=r"'w' must be positive.*unit 'u00', yr 2015"):
+        ev.twfe(df, **ROLES, weights="w")
+
+
 def test_design_is_a_copy():
     res = ev.twfe(small_panel(), **ROLES)
     d = res.design()

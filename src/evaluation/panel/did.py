@@ -175,13 +175,7 @@ def did_2x2(
         "pre": f"{p0}-{p1}",
         "post": f"{q0}-{q1}",
     }
-    design = LinearDesign(
-        y=cells["y"].to_numpy(),
-        x=x[:, 1:],
-        names=["treat", "after", "did"],
-        cluster=cluster_ids(sub, roles, cluster),
-        weights=w,
-    )
+    design, no_design = _design(cells["y"].to_numpy(), x, cluster_ids(sub, roles, cluster), w)
     inference = cluster_inference(
         cluster, dof=n_cl - 1, n_clusters=n_cl, n_treated_clusters=n_treated_cl
     )
@@ -201,9 +195,22 @@ def did_2x2(
               "level": level},
         covariance=np.array([[vc[3, 3]]]),
         design=design,
+        no_design=no_design,
     )  # fmt: skip
     inference.warn("did_2x2")
     return res
+
+
+def _design(
+    y: np.ndarray, x: np.ndarray, cluster: np.ndarray, w: np.ndarray | None
+) -> tuple[LinearDesign | None, str | None]:
+    """The regression ``y ~ treat + after + did`` for the wild bootstrap (or why there is
+    none, e.g. zero weights)."""
+    try:
+        return LinearDesign(y=y, x=x[:, 1:], names=["treat", "after", "did"], cluster=cluster,
+                            weights=w), None  # fmt: skip
+    except DataError as err:
+        return None, f"the wild cluster bootstrap cannot take this result's design: {err}"
 
 
 def _empty_cells(

@@ -101,17 +101,20 @@ def fe_design(
             f"cluster={cluster!r}: estimate it with cluster='unit' or 'state' (or pass "
             "cluster ids to wild_bootstrap_ols)"
         )
-    design = LinearDesign(
-        y=df[roles.outcome].to_numpy(dtype=float),
-        x=df[list(columns)].to_numpy(dtype=float),
-        names=list(names),
-        cluster=cluster_ids(df, roles, cluster),
-        fe={
-            roles.unit: df[roles.unit].astype(str).to_numpy(),
-            roles.time: df[roles.time].to_numpy(),
-        },
-        weights=None if weights is None else df[weights].to_numpy(dtype=float),
-    )
+    try:
+        design = LinearDesign(
+            y=df[roles.outcome].to_numpy(dtype=float),
+            x=df[list(columns)].to_numpy(dtype=float),
+            names=list(names),
+            cluster=cluster_ids(df, roles, cluster),
+            fe={
+                roles.unit: df[roles.unit].astype(str).to_numpy(),
+                roles.time: df[roles.time].to_numpy(),
+            },
+            weights=None if weights is None else df[weights].to_numpy(dtype=float),
+        )
+    except DataError as err:  # e.g. zero weights: the estimate stands, the bootstrap cannot
+        return None, f"the wild cluster bootstrap cannot take this result's design: {err}"
     return design, None
 
 

@@ -313,7 +313,16 @@ def fe_regression(
     dep = pd.Series(df[y].to_numpy(dtype=float), index=idx, name=y)
     w = None
     if weights is not None:
-        w = pd.Series(df[weights].to_numpy(dtype=float), index=idx)
+        wv = df[weights].to_numpy(dtype=float)
+        bad = ~(np.isfinite(wv) & (wv > 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"weights column {weights!r} must be positive and finite; {int(bad.sum())} "
+                f"row(s) are not (first: unit {str(df[unit].iloc[i])!r}, {time} "
+                f"{df[time].iloc[i]}, value {float(wv[i]):g}); drop those rows or fix the weights"
+            )
+        w = pd.Series(wv, index=idx)
     try:
         model = PanelOLS(dep, exog, entity_effects=True, time_effects=time_effects, weights=w)
         if clusters is None:
