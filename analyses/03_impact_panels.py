@@ -85,7 +85,7 @@ ev.compare({"2x2": did, "TWFE": tw, "TWFE (state clusters)": tw_state})
 
 # %%
 es = ev.event_study(panel, leads=5, lags=5, reference=-1)
-print(es.pretrend)
+print(es.pretest().summary(lang="en"))
 es.plot(lang="en")
 
 # %%

@@ -29,6 +29,15 @@ def shared():
     return shared_path
 
 
+@pytest.fixture
+def frozen_results(monkeypatch):
+    """Results are complete when they are made: with this fixture, setting an attribute of a
+    result after its construction raises (``evaluation.results.base.FREEZE``)."""
+    import evaluation.results.base
+
+    monkeypatch.setattr(evaluation.results.base, "FREEZE", True)
+
+
 @pytest.fixture(autouse=True)
 def _close_figures():
     yield

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import OptionError
 from evaluation.planning import run_replications
 
 distributed = pytest.importorskip("distributed")
@@ -124,13 +124,13 @@ def test_progress_bar_only_when_asked(capsys):
 
 
 def test_backend_options_are_checked():
-    with pytest.raises(DataError, match="backend must be one of"):
+    with pytest.raises(OptionError, match="backend must be one of"):
         run_replications(draw_task, 3, seed=1, backend="spark")
-    with pytest.raises(DataError, match="explicit seed"):
+    with pytest.raises(OptionError, match="explicit seed"):
         run_replications(draw_task, 3, seed=None)
-    with pytest.raises(DataError, match="chunk_size"):
+    with pytest.raises(OptionError, match="chunk_size"):
         run_replications(draw_task, 3, seed=1, chunk_size=0)
-    with pytest.raises(DataError, match="n_jobs"):
+    with pytest.raises(OptionError, match="n_jobs"):
         run_replications(draw_task, 3, seed=1, backend="joblib", n_jobs=0)
 
 

@@ -232,10 +232,10 @@ def test_twfe_and_event_study_without_never_treated_units():
     rel = np.clip(df["t"] - df["g"], -3, 2)
     dummies = pd.DataFrame({f"e{k}": (rel == k).astype(float) for k in (-2, 0, 1, 2)})
     fit = sm.OLS(df["y"], sm.add_constant(pd.concat([x, dummies], axis=1))).fit()
-    got = es.tidy().set_index("rel_time")["estimate"]
+    got = es.tidy().set_index("event_time")["estimate"]
     for k in (-2, 0, 1, 2):
         assert got[k] == pytest.approx(fit.params[f"e{k}"], abs=1e-9)
     assert got[-3] == 0.0 and got[-1] == 0.0
-    assert es.tidy().set_index("rel_time")["reference"][[-3, -1]].all()
+    assert es.tidy().set_index("event_time")["reference"][[-3, -1]].all()
     with pytest.raises(DataError, match="second normalised period"):
         ev.event_study(df, "y", **ROLES, leads=1, lags=2)

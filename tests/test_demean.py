@@ -8,6 +8,8 @@ import pytest
 from evaluation.errors import DataError
 from evaluation.stats.demean import demean
 
+pytestmark = pytest.mark.usefixtures("frozen_results")
+
 
 def _unbalanced(seed: int, n_units: int = 60, n_years: int = 12, keep: float = 0.7):
     rng = np.random.default_rng(seed)

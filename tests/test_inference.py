@@ -7,9 +7,11 @@ import pandas as pd
 import pytest
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import DataError, OptionError
 from evaluation.inference import _statistic
 from evaluation.panel import check_panel, resolve_roles
+
+pytestmark = pytest.mark.usefixtures("frozen_results")
 
 ROLES = dict(outcome="y", unit="id", time="yr", cohort="g")
 
@@ -54,8 +56,8 @@ def test_fast_statistic_equals_estimator_on_permuted_data(estimator):
     ref = getattr(ev, estimator)(df2, **ROLES, **kw).tidy()
     got2 = stat(df2["g"].to_numpy())
     if estimator == "event_study":
-        ref = ref.set_index("rel_time")
-        ks = obs.tidy()["rel_time"]
+        ref = ref.set_index("event_time")
+        ks = obs.tidy()["event_time"]
         exp2 = np.array([ref["estimate"].get(k, np.nan) for k in ks])
         np.testing.assert_allclose(got2[mask], exp2[mask], atol=1e-8)
     else:
@@ -94,7 +96,7 @@ def test_comparison_pool_uses_only_never_treated():
         df, **ROLES, estimator="event_study", n_draws=20, leads=2, lags=2, scheme="comparison_pool"
     )
     t = es.tidy()
-    assert np.isnan(t.loc[t["rel_time"] == -1, "ri_p_value"]).all()
+    assert np.isnan(t.loc[t["event_time"] == -1, "ri_p_value"]).all()
     es.plot()
     with pytest.raises(DataError, match="comparison pool"):
         ev.randomization_inference(
@@ -119,6 +121,6 @@ def test_placebo_in_time():
     d2["g"] = np.where(d2["g"] > 0, d2["g"] - 2, 0)
     assert t["estimate"] == pytest.approx(ev.twfe(d2, **ROLES).params.iloc[0], abs=1e-10)
     es = ev.placebo_in_time(df, **ROLES, shift=3, estimator="event_study", leads=2)
-    assert es.tidy()["rel_time"].max() == 2
-    with pytest.raises(DataError, match="shift"):
+    assert es.tidy()["event_time"].max() == 2
+    with pytest.raises(OptionError, match="shift"):
         ev.placebo_in_time(df, **ROLES, shift=0)

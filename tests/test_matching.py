@@ -10,7 +10,9 @@ import pytest
 
 import evaluation as ev
 from evaluation.datasets import synthetic_study
-from evaluation.errors import DataError
+from evaluation.errors import OptionError
+
+pytestmark = pytest.mark.usefixtures("frozen_results")
 
 ROLES = dict(outcome="y", unit="id", time="yr", cohort="g")
 
@@ -93,7 +95,7 @@ def test_exact_ratio_replacement_caliper():
         caliper=0.1,
     )
     assert m4.unmatched == ["t1"] and m4.pairs["treated_unit"].tolist() == ["t2"]
-    with pytest.raises(DataError, match="caliper"):
+    with pytest.raises(OptionError, match="caliper"):
         ev.match_comparison(df2, **ROLES, covariates=["x"], caliper=-1)
 
 

@@ -13,6 +13,8 @@ from evaluation.errors import DataError
 from evaluation.stats import holm, romano_wolf
 from evaluation.stats.multiple_testing import MultipleTestingOptionError
 
+pytestmark = pytest.mark.usefixtures("frozen_results")
+
 
 @pytest.mark.parametrize("seed", range(5))
 def test_holm_equals_statsmodels(seed):

@@ -10,8 +10,10 @@ import statsmodels.formula.api as smf
 from scipy import stats
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import DataError, OptionError
 from evaluation.panel import check_panel, fe_regression, resolve_roles, sup_t_critical
+
+pytestmark = pytest.mark.usefixtures("frozen_results")
 
 
 def small_panel(seed: int = 1, n_units: int = 12, years=range(2010, 2018), drop=3) -> pd.DataFrame:
@@ -138,7 +140,7 @@ def test_grunfeld_cluster_convention_by_hand(grunfeld):
     v = g / (g - 1) * bread @ (scores.T @ scores) @ bread
     np.testing.assert_allclose(fit.params.to_numpy(), b, rtol=1e-10)
     np.testing.assert_allclose(fit.cov.to_numpy(), v, rtol=1e-8)
-    assert fit.df == g - 1
+    assert fit.dof == g - 1
 
 
 # ---------------------------------------------------------------------------------------
@@ -260,7 +262,7 @@ def test_event_study_equals_dummy_ols_and_wald():
         df, f"y ~ {' + '.join(names)} + C(id) + C(yr)", pd.factorize(df["id"])[0]
     )
     res = ev.event_study(df, **ROLES, leads=3, lags=2)
-    t = res.tidy().set_index("rel_time")
+    t = res.tidy().set_index("event_time")
     for k, nm in zip([-3, -2, 0, 1, 2], names, strict=True):
         assert t.loc[k, "estimate"] == pytest.approx(fit.params[nm], abs=1e-9)
         assert t.loc[k, "std_error"] == pytest.approx(
@@ -273,8 +275,9 @@ def test_event_study_equals_dummy_ols_and_wald():
     b = fit.params[["em3", "em2"]].to_numpy()
     v = fit.cov_params().loc[["em3", "em2"], ["em3", "em2"]].to_numpy() * factor
     f = b @ np.linalg.solve(v, b) / 2
-    assert res.pretrend["statistic"] == pytest.approx(f, rel=1e-7)
-    assert res.pretrend["p_value"] == pytest.approx(stats.f.sf(f, 2, 11), rel=1e-7)
+    pre = res.pretest()
+    assert pre.statistic == pytest.approx(f, rel=1e-7) and pre.dof == (2, 11)
+    assert pre.p_value == pytest.approx(stats.f.sf(f, 2, 11), rel=1e-7)
     # bands are wider than pointwise intervals, but not wider than Bonferroni
     tt = res.tidy()
     est = tt[~tt["reference"]]
@@ -287,9 +290,9 @@ def test_event_study_drop_endpoints_and_reference():
     df = small_panel()
     res = ev.event_study(df, **ROLES, leads=2, lags=1, endpoints="drop", reference=-2)
     t = res.tidy()
-    assert t["rel_time"].tolist() == [-2, -1, 0, 1]
-    assert t.loc[t["rel_time"] == -2, "estimate"].item() == 0
-    with pytest.raises(DataError, match="outside the window"):
+    assert t["event_time"].tolist() == [-2, -1, 0, 1]
+    assert t.loc[t["event_time"] == -2, "estimate"].item() == 0
+    with pytest.raises(OptionError, match="outside the window"):
         ev.event_study(df, **ROLES, leads=2, lags=1, reference=-4)
 
 
@@ -297,8 +300,10 @@ def test_sup_t_critical_independent_coordinates():
     # for K independent normals the exact value is Phi^-1((1 + 0.95^(1/K)) / 2)
     k = 5
     exact = stats.norm.ppf((1 + 0.95 ** (1 / k)) / 2)
-    assert sup_t_critical(np.eye(k), 0.95, n_sim=200_000, seed=3) == pytest.approx(exact, abs=0.02)
-    assert sup_t_critical(np.eye(1) * 4.0, 0.95, n_sim=200_000, seed=3) == pytest.approx(
+    assert sup_t_critical(np.eye(k), 0.95, n_draws=200_000, seed=3) == pytest.approx(
+        exact, abs=0.02
+    )
+    assert sup_t_critical(np.eye(1) * 4.0, 0.95, n_draws=200_000, seed=3) == pytest.approx(
         1.96, abs=0.02
     )
 

@@ -11,6 +11,8 @@ import pytest
 import evaluation as ev
 from evaluation.datasets import synthetic_study
 
+pytestmark = pytest.mark.usefixtures("frozen_results")
+
 EFFECT = 0.8  # the constant effect of the synthetic study on births per 1,000 women
 
 
@@ -33,9 +35,9 @@ def band_fit(p):
     """The event study's 95 % simultaneous band covers the whole true path (0 before onset,
     the effect from onset on): 1 or 0."""
     es = ev.event_study(p, leads=4, lags=4, seed=p.attrs["band_seed"]).tidy()
-    truth = np.where(es["rel_time"] >= 0, EFFECT, 0.0)
+    truth = np.where(es["event_time"] >= 0, EFFECT, 0.0)
     covers = bool(((es["band_low"] <= truth) & (truth <= es["band_high"])).all())
-    return {"estimate": float(es.loc[es["rel_time"] == 0, "estimate"].iloc[0]), "covers": covers}
+    return {"estimate": float(es.loc[es["event_time"] == 0, "estimate"].iloc[0]), "covers": covers}
 
 
 def ri_fit(p):

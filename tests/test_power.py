@@ -14,7 +14,8 @@ from scipy import stats
 from statsmodels.stats.power import NormalIndPower
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import DataError, OptionError
+from evaluation.i18n import Text
 from evaluation.planning.analytic import linear_variance
 from evaluation.planning.estimators import resolve_estimator
 
@@ -278,7 +279,7 @@ def test_planner_sentence_in_german_and_english_number_format():
     assert res.tidy()["mde"].iloc[0] == pytest.approx(2.1, rel=1e-9)
     de, en = res.sentences("de")[0], res.sentences("en")[0]
     assert "Mit 60 auditierten Kommunen" in de
-    assert "ist ein Effekt ab 2,1 Prozentpunkten mit 80 % Power erkennbar" in de
+    assert "ist ein Effekt ab 2,1 Prozentpunkten mit 80\u202f% Power erkennbar" in de
     assert "an effect of 2.1 percentage points or more is detected with 80% power" in en
     text = res.summary("de").as_text()
     assert "2,100" in text and "Minimal nachweisbare Effekte" in text
@@ -320,28 +321,28 @@ def test_design_from_the_synthetic_study_recovers_the_known_noise():
     assert d.cohorts == inside.value_counts().sort_index().to_dict()
     assert d.n_comparison == int((study.municipalities["group"] != "audited").sum())
     assert (d.first_year, d.last_year) == (first, last)
-    assert d.unit == ("je 1.000", "per 1,000")
+    assert d.unit == Text("je 1.000", "per 1,000")
     assert d.n_clusters == study.municipalities["state"].nunique()
 
 
 # -- options are checked --------------------------------------------------------------------
-def test_bad_options_raise_data_errors_naming_the_fix():
+def test_bad_options_raise_option_errors_and_bad_designs_data_errors_naming_the_fix():
     d = two_by_two()
-    with pytest.raises(DataError, match="explicit seed"):
+    with pytest.raises(OptionError, match="explicit seed"):
         ev.power(d, 1.0)
-    with pytest.raises(DataError, match="estimator must be one of"):
+    with pytest.raises(OptionError, match="estimator must be one of"):
         ev.power(d, 1.0, estimator="ols", method="analytic")
-    with pytest.raises(DataError, match="event_time='post'"):
+    with pytest.raises(OptionError, match="event_time='post'"):
         ev.power(d, 1.0, event_time=2, method="analytic")
-    with pytest.raises(DataError, match="cluster must be one of"):
+    with pytest.raises(OptionError, match="cluster must be one of"):
         ev.power(d, 1.0, cluster="county", method="analytic")
-    with pytest.raises(DataError, match="alpha"):
+    with pytest.raises(OptionError, match="alpha"):
         ev.power(d, 1.0, alpha=5, method="analytic")
-    with pytest.raises(DataError, match="method"):
+    with pytest.raises(OptionError, match="method"):
         ev.power(d, 1.0, method="exact")
     with pytest.raises(DataError, match="effect"):
         ev.power(d, [np.nan], method="analytic")
-    with pytest.raises(DataError, match="n_sims"):
+    with pytest.raises(OptionError, match="n_sims"):
         ev.power(d, 1.0, n_sims=0, seed=1)
     with pytest.raises(DataError, match="onset year must lie"):
         ev.PanelDesign(cohorts={2010: 5}, n_comparison=10, first_year=2010, last_year=2015)

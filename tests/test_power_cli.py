@@ -7,7 +7,7 @@ import pytest
 
 import evaluation as ev
 from evaluation.cli import main
-from evaluation.planning._text import number
+from evaluation.i18n import NNBSP, number
 
 
 @pytest.fixture(scope="module")
@@ -25,8 +25,8 @@ def test_power_prints_the_planner_table_with_the_api_numbers(study_dir, capsys):
     design = ev.PanelDesign.from_study(study, "childcare_u3")
     mde = ev.minimum_detectable_effect(design, method="analytic").tidy()["mde"].iloc[0]
     assert "Minimal nachweisbare Effekte" in out and "Power nach Effektgröße" in out
-    assert number(mde, 3, "de") in out
-    assert "Prozentpunkten mit 80 % Power erkennbar" in out
+    assert number(mde, "de", 3) in out
+    assert f"Prozentpunkten mit 80{NNBSP}% Power erkennbar" in out
 
 
 def test_power_simulation_in_english_with_chosen_effects(study_dir, capsys):

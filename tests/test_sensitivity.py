@@ -16,6 +16,8 @@ from evaluation.sensitivity import OptionError, check_input, confidence_set
 from evaluation.sensitivity._arp import ARPProblem, dual_vertices, truncated_normal_quantile
 from evaluation.sensitivity._flci import folded_normal_quantile
 
+pytestmark = pytest.mark.usefixtures("frozen_results")
+
 BETA = np.array([0.01, -0.02, 0.015, 0.08, 0.1, 0.12])
 SIGMA = 0.0004 * (0.5 * np.eye(6) + 0.5 * np.exp(-np.abs(np.subtract.outer(range(6), range(6)))))
 

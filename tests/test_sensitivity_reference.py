@@ -21,6 +21,8 @@ import pytest
 
 from evaluation.sensitivity import breakdown_value, check_input, confidence_set
 
+pytestmark = pytest.mark.usefixtures("frozen_results")
+
 RESULTS = Path(__file__).parent / "results"
 CASES = ("mpdta", "mpdta_e0", "synthetic")
 REF = pd.concat(

@@ -9,7 +9,9 @@ import pytest
 from scipy import stats
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import DataError, OptionError
+
+pytestmark = pytest.mark.usefixtures("frozen_results")
 
 
 def normal_sample(rng, n, mu):
@@ -154,7 +156,7 @@ def test_simulation_options_are_checked():
         ev.simulate(42, normal_sample, {"m": t_interval}, n_sims=5, seed=1)
     with pytest.raises(DataError, match="non-empty mapping"):
         ev.simulate({"n": [3]}, normal_sample, {}, n_sims=5, seed=1, truth=None)
-    with pytest.raises(DataError, match="explicit seed"):
+    with pytest.raises(OptionError, match="explicit seed"):
         ev.simulate({"n": [3], "mu": [0]}, normal_sample, {"m": t_interval}, n_sims=5, seed=None,
                     truth="mu")  # fmt: skip
     with pytest.raises(DataError, match="not a number"):

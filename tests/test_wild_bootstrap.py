@@ -18,6 +18,8 @@ from evaluation.errors import DataError
 from evaluation.stats import LinearDesign, wild_bootstrap, wild_bootstrap_ols
 from evaluation.stats.wild_bootstrap import BootstrapOptionError
 
+pytestmark = pytest.mark.usefixtures("frozen_results")
+
 RESULTS = Path(__file__).parent / "results"
 REF = pd.read_csv(RESULTS / "wild_reference.csv", skipinitialspace=True)
 PTYPE = {"two-tailed": "symmetric", "equal-tailed": "equal_tailed"}

@@ -384,6 +384,54 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
     "funding_source": ("Finanzierung", "Funding source"),
 }
 
+# -- classic designs, shared statistics, sensitivity analysis and planning ----------------
+_TERM_PAIRS.update(
+    {
+        "n_comparison_units": ("Vergleichseinheiten", "Comparison units"),
+        "n_before": ("Beobachtungen vorher", "Observations before"),
+        "n_after": ("Beobachtungen nachher", "Observations after"),
+        "hypothesis": ("Hypothese", "Hypothesis"),
+        "reject": ("abgelehnt", "Rejected"),
+        "family": ("Familie", "Family"),
+        "n_hypotheses": ("Hypothesen", "Hypotheses"),
+        "alpha": ("Niveau α", "Level α"),
+        "null": ("Wert unter der Nullhypothese", "Value under the null"),
+        "p_value_crv": ("p-Wert (t, G-1)", "p-value (t, G-1)"),
+        "weights": ("Bootstrap-Gewichte", "Bootstrap weights"),
+        "full_enumeration": ("alle Vorzeichenvektoren", "All sign vectors"),
+        "restriction": ("Restriktion", "Restriction"),
+        "lb": ("untere Grenze", "Lower bound"),
+        "ub": ("obere Grenze", "Upper bound"),
+        "excludes_zero": ("schließt 0 aus", "Excludes 0"),
+        "open_end": ("offen am Gitterrand", "Open at the grid's end"),
+        "breakdown": ("Breakdown-Wert", "Breakdown value"),
+        "scenario": ("Szenario", "Scenario"),
+        "estimator": ("Schätzer", "Estimator"),
+        "target": ("Effektmaß", "Effect measure"),
+        "mde": ("MDE", "MDE"),
+        "mde_analytic": ("MDE (analytisch)", "MDE (analytic)"),
+        "mc_se": ("MC-Fehler", "MC error"),
+        "power": ("Power", "Power"),
+        "power_analytic": ("Power (analytisch)", "Power (analytic)"),
+        "n_years": ("Jahre", "Years"),
+        "n_sims": ("Simulationen", "Simulations"),
+        "n_failed": ("gescheiterte Schätzungen", "Failed fits"),
+        "measure": ("Kennzahl", "Measure"),
+        "value": ("Wert", "Value"),
+        "mean_estimate": ("Mittel der Schätzwerte", "Mean estimate"),
+        "bias": ("Verzerrung", "Bias"),
+        "emp_se": ("SD der Schätzwerte", "SD of estimates"),
+        "mean_se": ("mittlerer Std.-Fehler", "Mean std. error"),
+        "rmse": ("RMSE", "RMSE"),
+        "coverage": ("Überdeckung", "Coverage"),
+        "rejection": ("Ablehnungsrate", "Rejection rate"),
+        "ratio": ("Vergleichseinheiten je behandelte Einheit", "Matches per treated unit"),
+        "caliper": ("Caliper", "Caliper"),
+        "replace": ("mit Zurücklegen", "With replacement"),
+        "exact": ("exakt gleich in", "Exact on"),
+    }
+)
+
 #: labels of tidy columns and result facts
 TERMS: dict[str, Text] = _terms(_TERM_PAIRS)
 
@@ -393,3 +441,15 @@ def term(key: str, lang: Lang = "de") -> str:
     check_lang(lang)
     t = TERMS.get(key)
     return key if t is None else t(lang)
+
+
+# -- classic designs, shared statistics, sensitivity analysis and planning ----------------
+def number_text(x: Any, digits: int = 2) -> Text:
+    """A number as a :class:`Text`: written the German way in German and the English way in
+    English (for numbers inside texts that are made before the reader's language is known)."""
+    return Text(number(x, "de", digits), number(x, "en", digits))
+
+
+def percent_text(share: Any, digits: int = 1) -> Text:
+    """A share as a percentage :class:`Text` ("12,3 %" / "12.3%")."""
+    return Text(percent(share, "de", digits), percent(share, "en", digits))

@@ -194,3 +194,52 @@ def check_draw_memory(n_bytes: float, what: str, advice: str) -> None:
             f"{what} would need about {n_bytes / 1024**3:,.1f} GiB of memory (limit "
             f"{MAX_DRAW_MEMORY / 1024**3:.0f} GiB); {advice}"
         )
+
+
+# -- classic designs, shared statistics, sensitivity analysis and planning ------------------
+#: clustering of the estimators that cluster in one dimension (``did_2x2``, planning, the
+#: wild cluster bootstrap of a result)
+OneWayCluster = Literal["unit", "state"]
+#: event-study years outside the window: pooled into the outer coefficients, or dropped
+Endpoints = Literal["bin", "drop"]
+#: the estimators that randomisation inference and placebos re-run
+RerunEstimator = Literal["twfe", "event_study", "did_2x2"]
+#: how randomisation inference re-assigns the onsets
+RandomizationScheme = Literal["permute", "comparison_pool"]
+#: p-value of the wild cluster bootstrap
+BootstrapPValue = Literal["symmetric", "equal_tailed"]
+#: how bootstrap draws of a Romano-Wolf family are centred
+DrawCentre = Literal["estimate", "none"]
+#: restriction on the violation of parallel trends (Rambachan & Roth)
+Restriction = Literal["relative_magnitude", "smoothness"]
+#: robust confidence sets of the sensitivity analysis
+SensitivityInference = Literal["conditional", "hybrid", "flci"]
+#: how power and minimum detectable effects are computed
+PowerMethod = Literal["simulation", "analytic"]
+#: the estimators a design is planned for
+PlanEstimatorName = Literal["twfe", "event_study", "att_gt"]
+#: where simulation replications run
+BackendName = Literal["serial", "joblib", "dask"]
+
+
+def renamed(
+    old: str, old_value: Any, new: str, new_value: Any, default: Any, *, stacklevel: int = 3
+) -> Any:
+    """The value of a keyword that was renamed from ``old`` to ``new``.
+
+    ``old_value`` is None when the old keyword was not given: then ``new_value``. Otherwise a
+    :class:`DeprecationWarning` says to use ``new``, and ``old_value`` is the value, unless
+    ``new`` was given too (``new_value != default``), which raises :class:`OptionError`.
+    """
+    if old_value is None:
+        return new_value
+    import warnings
+
+    warnings.warn(
+        f"{old}= is deprecated and will be removed; use {new}=",
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+    if new_value is not default and new_value != default:
+        raise OptionError(f"give {new}= only ({old}= is its deprecated name)")
+    return old_value

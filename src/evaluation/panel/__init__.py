@@ -2,16 +2,19 @@
 (treated units only), the 2x2 difference-in-differences, two-way fixed effects and the event
 study, comparison groups by matching, randomisation inference and placebos in time.
 
+Every result is complete when it is made (:mod:`evaluation.panel.results`); the regression
+designs (``twfe``, ``event_study``, ``did_2x2``) offer ``vcov()`` and ``design()``, so that
+:func:`evaluation.honest_did` and :func:`evaluation.wild_bootstrap` take them directly.
+
 Panels themselves (the convention, the normaliser, building a panel from a study) are part of
 the data model, :mod:`evaluation.study.panel`; the fixed-effects engine and its
-standard-error convention are :mod:`evaluation.stats.fixed_effects`. Both are re-exported
+standard-error conventions are :mod:`evaluation.stats.fixed_effects`. Both are re-exported
 here under their older names for one release.
 """
 
 from __future__ import annotations
 
-from ..results import BiText
-from ..results import Estimates as PanelEstimates  # deprecated: results take Text now
+from ..stats.bands import sup_t_critical
 from ..stats.fixed_effects import (
     CLUSTER_OPTIONS,
     SE_NOTES,
@@ -35,11 +38,20 @@ from ..study.panel import (
     post_indicator,
     resolve_roles,
 )
-from .before_after import BeforeAfterResult, ITSResult, before_after, interrupted_time_series
-from .did import DidResult, did_2x2
+from .before_after import before_after, interrupted_time_series
+from .did import did_2x2
 from .inference import RandomizationResult, placebo_in_time, randomization_inference
-from .matching import MatchResult, match_comparison
-from .twfe import EventStudyResult, event_dummies, event_study, sup_t_critical, twfe
+from .matching import BalanceTable, MatchResult, match_comparison
+from .results import (
+    BeforeAfterResult,
+    DidResult,
+    EventStudyResult,
+    ITSResult,
+    PanelEstimates,
+    PreTrendTest,
+    TwfeResult,
+)
+from .twfe import event_dummies, event_study, twfe
 
 __all__ = [
     "CLUSTER_OPTIONS",
@@ -47,8 +59,8 @@ __all__ = [
     "SE_NOTES",
     "TIME",
     "UNIT",
+    "BalanceTable",
     "BeforeAfterResult",
-    "BiText",
     "ClusterOption",
     "DidResult",
     "EventStudyResult",
@@ -57,8 +69,10 @@ __all__ = [
     "MatchResult",
     "OnsetName",
     "PanelEstimates",
+    "PreTrendTest",
     "RandomizationResult",
     "Roles",
+    "TwfeResult",
     "before_after",
     "build_panel",
     "check_panel",

@@ -2,36 +2,51 @@
 
 from __future__ import annotations
 
-from typing import Literal
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..results import (
-    BiText,
-    Estimates,
-)
-from ..stats.fixed_effects import (
-    SE_NOTES,
-    cluster_frame,
-)
-from ..study.panel import (
-    check_panel,
-    event_window,
-    resolve_roles,
-)
+from ..i18n import Text
+from ..options import ControlGroup, OneWayCluster, check_option, renamed
+from ..stats.design import LinearDesign
+from ..stats.fixed_effects import cluster_frame, cluster_ids, cluster_inference
+from ..study.panel import check_panel, event_window, resolve_roles
+from .results import DidResult
+
+__all__ = ["did_2x2"]
+
+TITLE = Text("2x2-Differenz-von-Differenzen", "2x2 difference-in-differences")
+METHOD = Text("2x2-DiD (OLS mit Interaktion)", "2x2 DiD (OLS with interaction)")
+COMPARISON_NOTE = {
+    "never_treated": Text("Vergleichsgruppe: nie behandelt.", "Comparison group: never treated."),
+    "not_yet_treated": Text(
+        "Vergleichsgruppe: nie oder erst nach der Nachperiode behandelt.",
+        "Comparison group: never treated or treated after the post period.",
+    ),
+}
+#: the values of ``control=`` before it became ``control_group=``
+_OLD_CONTROL = {"never": "never_treated", "not_yet": "not_yet_treated"}
+
+
+def _comparison(control_group: str, control: str | None) -> str:
+    value = renamed(
+        "control", control, "control_group", control_group, "never_treated", stacklevel=4
+    )
+    if value in _OLD_CONTROL:
+        warnings.warn(
+            f"control_group={value!r} is deprecated; use {_OLD_CONTROL[value]!r}",
+            DeprecationWarning,
+            stacklevel=4,
+        )
+        value = _OLD_CONTROL[value]
+    return check_option("control_group", value, ControlGroup)
 
 
 # ---------------------------------------------------------------------------------------
 # canonical 2x2 difference-in-differences
 # ---------------------------------------------------------------------------------------
-class DidResult(Estimates):
-    """A 2x2 DiD estimate; ``cells`` holds the four group-period means."""
-
-    cells: pd.DataFrame
-
-
 def did_2x2(
     data: pd.DataFrame,
     outcome: str | None = None,
@@ -41,25 +56,46 @@ def did_2x2(
     cohort: str | None = None,
     pre: int | tuple[int, int] | None = None,
     post: int | tuple[int, int] | None = None,
-    control: Literal["never", "not_yet"] = "never",
-    cluster: Literal["unit", "state"] = "unit",
+    control_group: ControlGroup = "never_treated",
+    cluster: OneWayCluster = "unit",
     weights: str | None = None,
     level: float = 0.95,
+    control: str | None = None,
 ) -> DidResult:
-    """Canonical 2x2 difference-in-differences: (treated post - treated pre) -
-    (control post - control pre), as the interaction coefficient of
-    ``y ~ treat + after + treat:after`` over the rows of both periods.
+    """Canonical 2x2 difference-in-differences.
 
-    ``pre`` and ``post`` are years or (first, last) year ranges; treated units are those
-    whose cohort lies after the pre period and no later than the first post year; controls
-    are never treated (``control="never"``) or also those treated after the post period
-    (``"not_yet"``). With a single treated cohort g the periods default to all years before g
-    and from g on. Standard errors as in :func:`twfe` (cluster by unit or state).
+    (treated after - treated before) - (comparison after - comparison before), as the
+    interaction coefficient of ``y ~ treat + after + treat:after`` over the rows of both
+    periods.
+
+    Parameters
+    ----------
+    data, outcome, unit, time, cohort
+        Long panel and its role columns (defaults as for :func:`evaluation.twfe`).
+    pre, post
+        Years or (first, last) year ranges. With a single treated cohort g they default to all
+        years before g and from g on. Treated units are those whose cohort lies after the pre
+        period and no later than the first post year.
+    control_group
+        ``"never_treated"`` (default) or ``"not_yet_treated"`` (also the units treated after
+        the post period).
+    cluster
+        ``"unit"`` or ``"state"``; standard errors as in :func:`evaluation.twfe`.
+    weights
+        Optional column of observation weights.
+    level
+        Confidence level of ``tidy()``.
+    control
+        Deprecated name of ``control_group`` (values ``"never"``, ``"not_yet"``).
+
+    Returns
+    -------
+    DidResult
+        One row, term ``did``; ``cells`` holds the four means; ``vcov()`` and ``design()``
+        (for :func:`evaluation.wild_bootstrap`).
     """
-    if control not in ("never", "not_yet"):
-        raise DataError(f"control must be 'never' or 'not_yet', got {control!r}")
-    if cluster not in ("unit", "state"):
-        raise DataError(f"cluster must be 'unit' or 'state' for did_2x2, got {cluster!r}")
+    comparison = _comparison(control_group, control)
+    check_option("cluster", cluster, OneWayCluster)
     import statsmodels.api as sm
 
     roles = resolve_roles(data, outcome, unit, time, cohort)
@@ -80,32 +116,22 @@ def did_2x2(
     if q0 <= p1:
         raise DataError(f"post {post!r} must start after pre {pre!r} ends")
     treat = (g > p1) & (g <= q0)
-    ctrl = g == 0 if control == "never" else (g == 0) | (g > q1)
+    ctrl = g == 0 if comparison == "never_treated" else (g == 0) | (g > q1)
     in_pre = (t >= p0) & (t <= p1)
     in_post = (t >= q0) & (t <= q1)
     rows = (treat | ctrl) & (in_pre | in_post)
     sub = df.loc[rows].reset_index(drop=True)
-    tr = treat[rows].astype(float)
+    treated = treat[rows].astype(float)
     af = in_post[rows].astype(float)
-    cells = pd.DataFrame({"treat": tr, "after": af, "y": sub[roles.outcome].to_numpy()})
+    cells = pd.DataFrame({"treat": treated, "after": af, "y": sub[roles.outcome].to_numpy()})
     counts = cells.groupby(["treat", "after"]).size()
     if len(counts) < 4:
-        empty = []
-        for tv, gname, units in ((1.0, "treated", treat), (0.0, "control", ctrl)):
-            n_units = int(df.loc[units, roles.unit].nunique())
-            for av, pname, (a, b) in ((0.0, "pre", (p0, p1)), (1.0, "post", (q0, q1))):
-                if (tv, av) not in counts.index:
-                    empty.append(
-                        f"no {gname} unit is observed in the {pname} period {a}-{b}"
-                        + (f" ({n_units} {gname} unit(s) exist)" if n_units else
-                           f" (there are no {gname} units for these periods)")
-                    )  # fmt: skip
-        raise DataError(
-            f"a 2x2 cell is empty for pre={pre!r}, post={post!r}: "
-            + "; ".join(empty)
-            + "; need treated and control units observed in both periods"
-        )
-    x = np.column_stack([np.ones(len(sub)), tr, af, tr * af])
+        n_units = {
+            "treated": int(df.loc[treat, roles.unit].nunique()),
+            "control": int(df.loc[ctrl, roles.unit].nunique()),
+        }
+        raise DataError(_empty_cells(counts, n_units, (p0, p1), (q0, q1), pre, post))
+    x = np.column_stack([np.ones(len(sub)), treated, af, treated * af])
     w = sub[weights].to_numpy(dtype=float) if weights else None
     model = (
         sm.WLS(cells["y"].to_numpy(), x, weights=w)
@@ -139,47 +165,90 @@ def did_2x2(
             "std_error": [float(np.sqrt(vc[3, 3]))],
         }
     )
-    mean = cells.groupby(["treat", "after"])["y"].mean()
-    cell_tab = pd.DataFrame(
-        {
-            "group": ["treated", "treated", "control", "control"],
-            "period": ["pre", "post", "pre", "post"],
-            "mean": [mean[(1.0, 0.0)], mean[(1.0, 1.0)], mean[(0.0, 0.0)], mean[(0.0, 1.0)]],
-            "n_obs": [
-                int(counts[(1.0, 0.0)]),
-                int(counts[(1.0, 1.0)]),
-                int(counts[(0.0, 0.0)]),
-                int(counts[(0.0, 1.0)]),
-            ],
-        }
-    )
+    cell_tab = _cell_means(cells, counts)
+    n_treated_cl = int(pd.Series(groups[treated == 1]).nunique())
     facts = {
         "n_obs": len(sub),
-        "n_treated_units": int(sub.loc[tr == 1, roles.unit].nunique()),
-        "n_control_units": int(sub.loc[tr == 0, roles.unit].nunique()),
+        "n_treated_units": int(sub.loc[treated == 1, roles.unit].nunique()),
+        "n_comparison_units": int(sub.loc[treated == 0, roles.unit].nunique()),
         "n_clusters": n_cl,
         "pre": f"{p0}-{p1}",
         "post": f"{q0}-{q1}",
     }
+    design, no_design = _design(cells["y"].to_numpy(), x, cluster_ids(sub, roles, cluster), w)
+    inference = cluster_inference(
+        cluster, dof=n_cl - 1, n_clusters=n_cl, n_treated_clusters=n_treated_cl
+    )
     res = DidResult(
         table,
         ["term"],
-        title="2x2 difference-in-differences",
-        method=BiText("2x2-DiD (OLS mit Interaktion)", "2x2 DiD (OLS with interaction)"),
-        se_note=SE_NOTES[cluster],
-        distribution="t",
-        df=float(n_cl - 1),
+        cells=cell_tab,
+        title=TITLE,
+        method=METHOD,
+        inference=inference,
         level=level,
         facts=facts,
-        notes=[
-            BiText(
-                f"Kontrollgruppe: {'nie' if control == 'never' else 'noch nicht'} behandelt.",
-                f"Control group: {'never' if control == 'never' else 'not yet'} treated.",
-            )
-        ],
+        notes=[COMPARISON_NOTE[comparison]],
         outcome=roles.outcome,
-    )
-    res.cells = cell_tab
-    treated_cl = int(pd.Series(groups[tr == 1]).nunique())
-    res.flag_clusters(n_cl, treated_cl, what="did_2x2")
+        call={"estimator": "did_2x2", "pre": (p0, p1), "post": (q0, q1),
+              "control_group": comparison, "cluster": cluster, "weights": weights,
+              "level": level},
+        covariance=np.array([[vc[3, 3]]]),
+        design=design,
+        no_design=no_design,
+    )  # fmt: skip
+    inference.warn("did_2x2")
     return res
+
+
+def _design(
+    y: np.ndarray, x: np.ndarray, cluster: np.ndarray, w: np.ndarray | None
+) -> tuple[LinearDesign | None, str | None]:
+    """The regression ``y ~ treat + after + did`` for the wild bootstrap (or why there is
+    none, e.g. zero weights)."""
+    try:
+        return LinearDesign(y=y, x=x[:, 1:], names=["treat", "after", "did"], cluster=cluster,
+                            weights=w), None  # fmt: skip
+    except DataError as err:
+        return None, f"the wild cluster bootstrap cannot take this result's design: {err}"
+
+
+def _empty_cells(
+    counts: pd.Series,
+    n_units: dict[str, int],
+    pre_years: tuple[int, int],
+    post_years: tuple[int, int],
+    pre: object,
+    post: object,
+) -> str:
+    """The message naming every empty group-period cell of a 2x2 comparison."""
+    empty = []
+    for tv, group in ((1.0, "treated"), (0.0, "control")):
+        n = n_units[group]
+        for av, period, (a, b) in ((0.0, "pre", pre_years), (1.0, "post", post_years)):
+            if (tv, av) not in counts.index:
+                exist = (
+                    f" ({n} {group} unit(s) exist)"
+                    if n
+                    else f" (there are no {group} units for these periods)"
+                )
+                empty.append(f"no {group} unit is observed in the {period} period {a}-{b}{exist}")
+    return (
+        f"a 2x2 cell is empty for pre={pre!r}, post={post!r}: "
+        + "; ".join(empty)
+        + "; need treated and control units observed in both periods"
+    )
+
+
+def _cell_means(cells: pd.DataFrame, counts: pd.Series) -> pd.DataFrame:
+    """The four group-period means and their numbers of observations."""
+    mean = cells.groupby(["treat", "after"])["y"].mean()
+    order = [(1.0, 0.0), (1.0, 1.0), (0.0, 0.0), (0.0, 1.0)]
+    return pd.DataFrame(
+        {
+            "group": ["treated", "treated", "control", "control"],
+            "period": ["pre", "post", "pre", "post"],
+            "mean": [mean[k] for k in order],
+            "n_obs": [int(counts[k]) for k in order],
+        }
+    )

@@ -8,47 +8,124 @@ before the real one, where no effect can have happened.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy import sparse
 
-from ..codes import Lang, check_lang
-from ..errors import DataError
-from ..i18n import term
-from ..results import BiText, Estimates, check_draws, plot_estimates
+from ..errors import DataError, FewClustersWarning, OptionError
+from ..i18n import Lang, Text, check_lang, term, tr
+from ..options import RandomizationScheme, RerunEstimator, check_draws, check_option
+from ..results import Estimates, Inference, figure_axes, plot_estimates
 from ..stats.fixed_effects import covariate_terms
-from ..study.panel import Roles, check_panel, event_window, post_indicator, resolve_roles
+from ..study.panel import Roles, check_panel, post_indicator, resolve_roles
 from .did import did_2x2
+from .results import PanelEstimates
 from .twfe import event_dummies, event_study, twfe
 
-EstimatorName = Literal["twfe", "event_study", "did_2x2"]
-Scheme = Literal["permute", "comparison_pool"]
-ESTIMATORS: dict[str, Callable[..., Estimates]] = {
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["RandomizationResult", "placebo_in_time", "randomization_inference"]
+
+#: deprecated aliases of :data:`evaluation.options.RerunEstimator` and ``RandomizationScheme``
+EstimatorName = RerunEstimator
+Scheme = RandomizationScheme
+ESTIMATORS: dict[str, Callable[..., PanelEstimates]] = {
     "twfe": twfe,
     "event_study": event_study,
     "did_2x2": did_2x2,
 }
+RI_TITLE = Text("Randomisierungsinferenz: ", "Randomisation inference: ")
+RI_INFERENCE = Text(
+    "ri_p_value aus der Randomisierungsverteilung ({scheme}, {n} Ziehungen, Startwert {seed}): "
+    "Anteil der Ziehungen mit |Schätzwert| >= beobachtet, (1 + Anzahl) / (1 + Ziehungen). "
+    "Standardfehler, Intervalle und p_value wie im Schätzer: {observed}",
+    "ri_p_value from the randomisation distribution ({scheme}, {n} draws, seed {seed}): share "
+    "of draws with |estimate| >= observed, (1 + count) / (1 + draws). Standard errors, "
+    "intervals and p_value as in the estimator: {observed}",
+)
+SCHEMES = {
+    "permute": Text("Beginnjahre permutiert", "onset years permuted"),
+    "comparison_pool": Text("Placebo-Einheiten", "placebo units"),
+}
+VALID_WITH_FEW_CLUSTERS = Text(
+    "Die Randomisierungsinferenz ist die gültige Alternative, wenn Cluster zu wenige sind: "
+    "ri_p_value beruht nicht auf den cluster-robusten Standardfehlern.",
+    "Randomisation inference is the valid alternative when clusters are few: ri_p_value does "
+    "not rest on the cluster-robust standard errors.",
+)
+FEW_CLUSTERS_HERE = Text(
+    "Der Schätzer hat nur {counts}: seine cluster-robusten t-Statistiken und p-Werte werden "
+    "nicht gezeigt (sie bleiben in tidy()); maßgeblich ist ri_p_value.",
+    "The estimator has only {counts}: its cluster-robust t-statistics and p-values are not "
+    "shown (they stay in tidy()); ri_p_value is the one to read.",
+)
+PLACEBO_TITLE = Text(
+    "Placebo in der Zeit ({shift} Jahre früher): ", "Placebo in time ({shift} years earlier): "
+)
+PLACEBO_NOTE = Text(
+    "Placebo: Beginn um {shift} Jahre vorverlegt, Beobachtungen ab dem echten Beginn ausgelassen.",
+    "Placebo: onset moved {shift} years earlier, observations from the real onset on left out.",
+)
 
 
 class RandomizationResult(Estimates):
-    """The observed estimates with randomisation p-values (``ri_p_value``); ``draws`` holds
-    the estimates of every draw (rows: draws, columns: the estimate's terms)."""
+    """The observed estimates with randomisation p-values (``ri_p_value``) and the standard
+    deviation of the randomisation distribution (``ri_sd``).
 
-    draws: pd.DataFrame
-    observed: Estimates
+    The result is never flagged for few clusters: randomisation inference is the valid
+    alternative then. When the estimator's clusters are too few, its cluster-robust
+    t-statistics and p-values are left out of the summary (they stay in ``tidy()``).
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+    Parameters
+    ----------
+    table, keys
+        The estimator's table with ``ri_p_value`` and ``ri_sd``.
+    draws
+        The estimates of every draw (rows: draws, columns: the estimator's terms).
+    observed
+        The estimator's own result.
+    **kwargs
+        As for :class:`~evaluation.results.Estimates`.
+    """
+
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        keys: list[str],
+        *,
+        draws: pd.DataFrame,
+        observed: Estimates,
+        **kwargs: Any,
+    ) -> None:
+        #: the estimates of every draw (rows: draws, columns: terms)
+        self.draws = draws
+        #: the estimator's own result, with its cluster-robust inference
+        self.observed = observed
+        super().__init__(table, keys, **kwargs)
+
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
+        tables = super()._summary_tables(lang)
+        if not self.observed.few_clusters:
+            return tables
+        drop = [term("statistic", lang), term("p_value", lang)]
+        return [(c, t.drop(columns=[x for x in drop if x in t.columns])) for c, t in tables]
+
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
         """Histogram of the randomisation distribution with the observed estimate (one
         term), or the estimates with the central 95 % of the draws shaded (several terms)."""
-        import matplotlib.pyplot as plt
-
         check_lang(lang)
         t = self.tidy()
+        heading = title or tr(self.title, lang)
         if len(t) > 1 and pd.api.types.is_numeric_dtype(t[self.keys[0]]):
-            fig = plot_estimates(t, self.keys, ax=ax, lang=lang, title=title or self.title)
+            fig = plot_estimates(t, self.keys, ax=ax, lang=lang, title=heading)
             ax = fig.axes[0] if ax is None else ax
             x = t[self.keys[0]].to_numpy(dtype=float)
             q = self.draws.quantile([0.025, 0.975]).reindex(columns=self.draws.columns)
@@ -62,15 +139,12 @@ class RandomizationResult(Estimates):
             )
             ax.legend()
             return fig
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 4))
-        else:
-            fig = ax.figure
+        fig, ax = figure_axes(ax, (6, 4))
         col = self.draws.columns[0]
         ax.hist(self.draws[col].dropna(), bins=40, color="0.7")
         ax.axvline(float(t["estimate"].iloc[0]), color="C3", lw=2, label=term("estimate", lang))
         ax.set_xlabel(term("randomization_distribution", lang))
-        ax.set_title(title or self.title)
+        ax.set_title(heading)
         ax.legend()
         fig.tight_layout()
         return fig
@@ -116,8 +190,8 @@ def randomization_inference(
     unit: str | None = None,
     time: str | None = None,
     cohort: str | None = None,
-    estimator: EstimatorName = "twfe",
-    scheme: Scheme = "permute",
+    estimator: RerunEstimator = "twfe",
+    scheme: RandomizationScheme = "permute",
     n_draws: int = 999,
     seed: int = 0,
     progress: bool = False,
@@ -125,27 +199,56 @@ def randomization_inference(
 ) -> RandomizationResult:
     """Randomisation inference for ``twfe``, ``event_study`` or ``did_2x2``.
 
-    ``scheme="permute"`` re-assigns the observed onset years (cohorts, including 0 = never)
-    at random among all units; ``"comparison_pool"`` drops the treated units and gives their
-    onset years to as many units drawn from the never-treated pool (placebo units). Each
-    draw re-estimates the coefficients (fast within transformation; identical to the
-    estimator's point estimates). The two-sided p-value is
-    ``(1 + #{|b_draw| >= |b_obs|}) / (1 + n_draws)``. ``kwargs`` go to the estimator
-    (e.g. ``covariates``, ``leads``, ``pre``/``post``); ``progress`` shows a tqdm bar.
+    The valid inference when clusters (or treated clusters) are too few for cluster-robust
+    standard errors: the p-value compares the estimate with its distribution when the onset
+    dates are assigned to the wrong units.
+
+    Parameters
+    ----------
+    data, outcome, unit, time, cohort
+        Long panel and its role columns (defaults as for :func:`evaluation.twfe`).
+    estimator
+        ``"twfe"`` (default), ``"event_study"`` or ``"did_2x2"``.
+    scheme
+        ``"permute"`` re-assigns the observed onset years (cohorts, including 0 = never) at
+        random among all units; ``"comparison_pool"`` drops the treated units and gives their
+        onset years to as many units drawn from the never-treated pool (placebo units).
+    n_draws
+        Number of random assignments.
+    seed
+        Seed of :func:`numpy.random.default_rng`.
+    progress
+        Show a progress bar (tqdm).
+    **kwargs
+        Options of the estimator (e.g. ``covariates``, ``leads``, ``pre``/``post``).
+
+    Returns
+    -------
+    RandomizationResult
+        The estimator's table with ``ri_p_value`` (two-sided,
+        ``(1 + #{|b_draw| >= |b_obs|}) / (1 + n_draws)``) and ``ri_sd``; ``draws`` holds the
+        estimates of every draw, ``observed`` the estimator's own result.
+
+    Notes
+    -----
+    Each draw re-estimates the coefficients by a fast within transformation (identical to
+    the estimator's point estimates). The estimator's few-clusters warning is not repeated:
+    the result states in its notes that it is the valid alternative.
     """
     from tqdm.auto import tqdm
 
-    if estimator not in ESTIMATORS:
-        raise DataError(f"estimator must be one of {sorted(ESTIMATORS)}, got {estimator!r}")
-    if scheme not in ("permute", "comparison_pool"):
-        raise DataError(f"scheme must be 'permute' or 'comparison_pool', got {scheme!r}")
-    check_draws("n_draws", n_draws, minimum=1)
+    check_option("estimator", estimator, RerunEstimator)
+    check_option("scheme", scheme, RandomizationScheme)
+    n_draws = check_draws("n_draws", n_draws, minimum=1)
     if "weights" in kwargs:
-        raise DataError("randomization_inference does not support weights")
+        raise OptionError("randomization_inference does not support weights")
     roles = resolve_roles(data, outcome, unit, time, cohort)
-    observed = ESTIMATORS[estimator](
-        data, roles.outcome, unit=roles.unit, time=roles.time, cohort=roles.cohort, **kwargs
-    )
+    with warnings.catch_warnings():
+        # the warning recommends randomisation inference, which is what runs here
+        warnings.simplefilter("ignore", FewClustersWarning)
+        observed = ESTIMATORS[estimator](
+            data, roles.outcome, unit=roles.unit, time=roles.time, cohort=roles.cohort, **kwargs
+        )
     covariates = list(kwargs.get("covariates") or [])
     df = check_panel(data, roles, covariates=covariates)
     unit_codes, unit_ids = pd.factorize(df[roles.unit])
@@ -186,7 +289,7 @@ def randomization_inference(
     valid = ~np.isnan(out)
     p = (1 + (exceed & valid).sum(axis=0)) / (1 + valid.sum(axis=0))
     p = np.where(is_ref, np.nan, p)
-    table = observed._table.copy()
+    table = obs[[c for c in obs.columns if c not in DERIVED]].copy()
     table["ri_p_value"] = p
     n_valid = valid.sum(axis=0)
     filled = np.where(valid, out, 0.0)
@@ -194,32 +297,47 @@ def randomization_inference(
     ss = (np.where(valid, out - mean, 0.0) ** 2).sum(axis=0)
     table["ri_sd"] = np.where(n_valid > 1, np.sqrt(ss / np.maximum(n_valid - 1, 1)), np.nan)
     labels = obs[observed.keys[0]].tolist()
-    res = RandomizationResult(
+    assert observed.inference is not None
+    inference = Inference(
+        name=f"randomization_{scheme}",
+        description=RI_INFERENCE.format(
+            scheme=SCHEMES[scheme],
+            n=n_draws,
+            seed=seed,
+            observed=observed.inference.description,
+        ),
+        distribution=observed.inference.distribution,
+        dof=observed.inference.dof,
+    )
+    notes: list[Text | str] = [*observed.notes, VALID_WITH_FEW_CLUSTERS]
+    few = observed.inference.few_clusters_note()
+    if few is not None:
+        counts = Text(
+            f"{observed.inference.n_clusters} Cluster", f"{observed.inference.n_clusters} clusters"
+        )
+        if observed.inference.n_treated_clusters is not None:
+            nt = observed.inference.n_treated_clusters
+            counts += Text(f", davon {nt} mit behandelten Einheiten", f", {nt} with treated units")
+        notes.append(FEW_CLUSTERS_HERE.format(counts=counts))
+    return RandomizationResult(
         table,
         observed.keys,
-        title=f"Randomisation inference: {observed.title}",
+        draws=pd.DataFrame(out, columns=labels),
+        observed=observed,
+        title=RI_TITLE + observed.title,
         method=observed.method,
-        se_note=observed.se_note,
-        distribution=observed.distribution,
-        df=observed.df,
+        inference=inference,
         level=observed.level,
         facts={**observed.facts, "n_draws": int(n_draws), "seed": int(seed), "scheme": scheme},
-        notes=[
-            *observed.notes,
-            BiText(
-                "ri_p_value: Anteil der Ziehungen mit |Schätzwert| >= beobachtet ("
-                + ("Beginnjahre permutiert" if scheme == "permute" else "Placebo-Einheiten")
-                + f", {n_draws} Ziehungen).",
-                "ri_p_value: share of draws with |estimate| >= observed ("
-                + ("onset years permuted" if scheme == "permute" else "placebo units")
-                + f", {n_draws} draws).",
-            ),
-        ],
+        notes=notes,
         outcome=observed.outcome,
-    )
-    res.draws = pd.DataFrame(out, columns=labels)
-    res.observed = observed
-    return res
+        call={**observed.call, "estimator": estimator, "scheme": scheme, "n_draws": n_draws,
+              "seed": seed},
+    )  # fmt: skip
+
+
+#: columns of ``tidy()`` that are recomputed from the estimates and standard errors
+DERIVED = ("statistic", "p_value", "ci_low", "ci_high")
 
 
 def _statistic(
@@ -235,16 +353,16 @@ def _statistic(
     y_raw = df[roles.outcome].to_numpy(dtype=float)
     t = df[roles.time].to_numpy()
     if estimator == "did_2x2":
-        p0, p1 = event_window(tuple(int(v) for v in observed.facts["pre"].split("-")), "pre")
-        q0, q1 = event_window(tuple(int(v) for v in observed.facts["post"].split("-")), "post")
-        control = kwargs.get("control", "never")
+        p0, p1 = observed.call["pre"]
+        q0, q1 = observed.call["post"]
+        never = observed.call["control_group"] == "never_treated"
         in_pre = (t >= p0) & (t <= p1)
         in_post = (t >= q0) & (t <= q1)
 
         def did(g: np.ndarray) -> np.ndarray:
-            tr = (g > p1) & (g <= q0)
-            ct = g == 0 if control == "never" else (g == 0) | (g > q1)
-            cells = [y_raw[m & p] for m in (tr, ct) for p in (in_pre, in_post)]
+            treated = (g > p1) & (g <= q0)
+            ct = g == 0 if never else (g == 0) | (g > q1)
+            cells = [y_raw[m & p] for m in (treated, ct) for p in (in_pre, in_post)]
             if any(len(c) == 0 for c in cells):
                 return np.array([np.nan])
             a, b, c, d = (c.mean() for c in cells)
@@ -266,12 +384,12 @@ def _statistic(
 
         return tw
 
-    leads = int(kwargs.get("leads", 5))
-    lags = int(kwargs.get("lags", 5))
-    reference = int(kwargs.get("reference", -1))
-    endpoints = kwargs.get("endpoints", "bin")
+    leads = int(observed.call["leads"])
+    lags = int(observed.call["lags"])
+    reference = int(observed.call["reference"])
+    endpoints = observed.call["endpoints"]
     obs = observed.tidy()
-    ks = obs["rel_time"].to_numpy()
+    ks = obs["event_time"].to_numpy()
     ref_mask = obs["reference"].to_numpy()
     refs = [int(k) for k in ks[ref_mask]] or [reference]
     if endpoints == "drop":
@@ -300,21 +418,37 @@ def placebo_in_time(
     time: str | None = None,
     cohort: str | None = None,
     shift: int = 3,
-    estimator: EstimatorName = "twfe",
+    estimator: RerunEstimator = "twfe",
     **kwargs: Any,
-) -> Estimates:
+) -> PanelEstimates:
     """Placebo in time: a fake onset ``shift`` years before the real one.
 
+    Parameters
+    ----------
+    data, outcome, unit, time, cohort
+        Long panel and its role columns (defaults as for :func:`evaluation.twfe`).
+    shift
+        Years by which every cohort's onset is moved earlier.
+    estimator
+        ``"twfe"`` (default), ``"event_study"`` or ``"did_2x2"``.
+    **kwargs
+        Options of the estimator. For the event study the window defaults to
+        ``lags = shift - 1`` (the last fake post year before the real onset).
+
+    Returns
+    -------
+    PanelEstimates
+        The estimator's result (of its class) on the placebo data, titled as a placebo.
+
+    Notes
+    -----
     The observations of treated units from their real onset on are dropped, each cohort is
-    moved ``shift`` years earlier and ``estimator`` (``twfe``, ``event_study`` or
-    ``did_2x2``; ``kwargs`` go to it) is run again. Without anticipation and with parallel
-    trends the estimate is zero up to noise. For the event study the window defaults to
-    ``lags = shift - 1`` (the last fake post year before the real onset).
+    moved ``shift`` years earlier and the estimator is run again. Without anticipation and
+    with parallel trends the estimate is zero up to noise.
     """
-    if estimator not in ESTIMATORS:
-        raise DataError(f"estimator must be one of {sorted(ESTIMATORS)}, got {estimator!r}")
-    if not isinstance(shift, int | np.integer) or shift < 1:
-        raise DataError(f"shift must be a positive number of years, got {shift!r}")
+    check_option("estimator", estimator, RerunEstimator)
+    if isinstance(shift, bool) or not isinstance(shift, int | np.integer) or shift < 1:
+        raise OptionError(f"shift must be a positive number of years, got {shift!r}")
     roles = resolve_roles(data, outcome, unit, time, cohort)
     df = check_panel(data, roles, covariates=list(kwargs.get("covariates") or []))
     post = post_indicator(df, roles).astype(bool)
@@ -326,15 +460,9 @@ def placebo_in_time(
     res = ESTIMATORS[estimator](
         df, roles.outcome, unit=roles.unit, time=roles.time, cohort=roles.cohort, **kwargs
     )
-    res.title = f"Placebo in time ({shift} years earlier): {res.title}"
-    res.notes = [
-        *res.notes,
-        BiText(
-            f"Placebo: Beginn um {shift} Jahre vorverlegt, Beobachtungen ab dem echten Beginn "
-            "ausgelassen.",
-            f"Placebo: onset moved {shift} years earlier, observations from the real onset on "
-            "left out.",
-        ),
-    ]
-    res.facts["placebo_shift"] = int(shift)
-    return res
+    return res._variant(
+        title=PLACEBO_TITLE.format(shift=shift) + res.title,
+        notes=[PLACEBO_NOTE.format(shift=shift)],
+        facts={"placebo_shift": int(shift)},
+        call={"placebo_shift": int(shift)},
+    )

@@ -9,43 +9,58 @@ with ``pre_trends=True``, the outcome's pre-onset level (mean) and slope (least 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Literal
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import Lang, check_lang
-from ..errors import DataError
-from ..i18n import term
-from ..results import BiText, Result, TableResult, in_lang
-from ..study.panel import check_panel, resolve_roles
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text, check_lang, term, tr
+from ..options import MatchMethod, check_option
+from ..results import Result, TableResult, figure_axes
+from ..study.panel import Roles, check_panel, resolve_roles
 
-Method = Literal["propensity", "mahalanobis"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["BalanceTable", "MatchResult", "balance_table", "match_comparison"]
+
+#: deprecated alias of :data:`evaluation.options.MatchMethod`
+Method = MatchMethod
 BALANCE_THRESHOLD = 0.1
+TITLE = Text("Matching", "Matching")
+METHODS = {
+    "propensity": Text(
+        "Nächster Nachbar nach Propensity Score (Logit)",
+        "Nearest neighbour on the propensity score (logit)",
+    ),
+    "mahalanobis": Text(
+        "Nächster Nachbar nach Mahalanobis-Distanz", "Nearest neighbour in Mahalanobis distance"
+    ),
+}
+BALANCE_TITLE = Text("Balance vor und nach dem Matching", "Balance before and after matching")
+BALANCE_NOTE = Text(
+    "Standardisierte Mittelwertdifferenz: Differenz geteilt durch die gepoolte "
+    "Standardabweichung vor dem Matching; Varianzverhältnis behandelt/Vergleich.",
+    "Standardised mean difference: difference divided by the pooled standard deviation "
+    "before matching; variance ratio treated/comparison.",
+)
 
 
 class BalanceTable(TableResult):
-    """Balance before and after matching; ``plot()`` draws the love plot."""
+    """Balance before and after matching (means, standardised mean differences, variance
+    ratios by covariate); ``plot()`` draws the love plot."""
 
-    def summary(self, lang: Lang = "de"):
-        check_lang(lang)
-        saved = self.notes
-        self.notes = [in_lang(n, lang) for n in saved]
-        try:
-            return super().summary(lang)
-        finally:
-            self.notes = saved
-
-    def plot(self, ax=None, lang: Lang = "de", threshold: float = BALANCE_THRESHOLD):
-        import matplotlib.pyplot as plt
-
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", threshold: float = BALANCE_THRESHOLD
+    ) -> Figure:
+        """Love plot: absolute standardised mean differences before and after matching,
+        with the ``threshold`` line."""
         check_lang(lang)
         t = self.tidy()
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 0.45 * len(t) + 1.5))
-        else:
-            fig = ax.figure
+        fig, ax = figure_axes(ax, (6, 0.45 * len(t) + 1.5))
         pos = np.arange(len(t))[::-1]
         ax.scatter(
             t["smd_before"].abs(),
@@ -58,7 +73,7 @@ class BalanceTable(TableResult):
         ax.axvline(threshold, color="0.5", ls="--", lw=0.8)
         ax.set_yticks(pos, t["covariate"].tolist())
         ax.set_xlabel(term("abs_smd", lang))
-        ax.set_title(self.title)
+        ax.set_title(tr(self.title, lang))
         ax.legend(loc="lower right")
         fig.tight_layout()
         return fig
@@ -77,14 +92,28 @@ class MatchResult(Result):
     panel
         The rows of the input panel for the matched units, with a ``match_weight`` column;
         ``panel.attrs["roles"]`` is kept, so ``ev.twfe(m.panel)`` runs the matched DiD (pass
-        ``weights="match_weight"`` when matching with replacement or a variable ratio).
+        ``weights=m.weight_column``).
+    weight_column
+        ``"match_weight"`` when the matched estimators need the weights (matching with
+        replacement or a ratio above 1), else None (every weight is 1).
     unmatched
         Treated units without a match (no candidate within the caliper or exact cells).
+    settings
+        The matching options.
     """
 
-    title = "Matching"
-
-    def __init__(self, pairs, weights, panel, unmatched, features, covariates, settings):
+    def __init__(
+        self,
+        pairs: pd.DataFrame,
+        weights: pd.DataFrame,
+        panel: pd.DataFrame,
+        unmatched: list[str],
+        features: pd.DataFrame,
+        covariates: list[str],
+        settings: dict[str, Any],
+        *,
+        rows: pd.DataFrame,
+    ) -> None:
         self.pairs = pairs
         self.weights = weights
         self.panel = panel
@@ -92,32 +121,50 @@ class MatchResult(Result):
         self.features = features
         self.covariates = covariates
         self.settings = settings
+        self.weight_column = (
+            "match_weight" if settings.get("replace") or settings.get("ratio", 1) > 1 else None
+        )
+        self._rows = rows
+        super().__init__(
+            title=TITLE,
+            method=METHODS.get(str(settings.get("method")), None),
+            facts={
+                "n_treated_units": int(pairs["treated_unit"].nunique()),
+                "n_comparison_units": int(pairs["control_unit"].nunique()),
+                "unmatched": len(unmatched),
+            },
+            call=settings,
+        )
 
     def tidy(self) -> pd.DataFrame:
+        """The matched pairs."""
         return self.pairs.copy()
 
-    def summary(self, lang: Lang = "de"):
-        s = self.balance().summary(lang)
-        s.title = self.title
-        s.facts = [(term(k, lang), str(v)) for k, v in self.settings.items()] + [
-            (term("n_treated_units", lang), str(self.pairs["treated_unit"].nunique())),
-            (term("n_control_units", lang), str(self.pairs["control_unit"].nunique())),
-            (term("unmatched", lang), str(len(self.unmatched))),
+    def _summary_facts(self, lang: Lang) -> list[tuple[str, str]]:
+        settings = [
+            (term(k, lang), tr(self.method, lang) if k == "method" else str(v))
+            for k, v in self.settings.items()
         ]
-        return s
+        return settings + [(term(k, lang), str(v)) for k, v in self.facts.items()]
+
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
+        return self.balance()._summary_tables(lang)
+
+    def _summary_notes(self, lang: Lang) -> list[str]:
+        return self.balance()._summary_notes(lang)
 
     def balance(self) -> BalanceTable:
         """Means, standardised mean differences and variance ratios before and after."""
         return _balance(self.features, self._rows, self.covariates)
 
-    def plot(self, ax=None, lang: Lang = "de"):
+    def plot(self, ax: Axes | None = None, *, lang: Lang = "de") -> Figure:
         """Love plot of absolute standardised mean differences before and after matching."""
         return self.balance().plot(ax=ax, lang=lang)
 
 
 def _features(
     df: pd.DataFrame,
-    roles,
+    roles: Roles,
     covariates: list[str],
     pre_years: int,
     pre_trends: bool,
@@ -172,7 +219,7 @@ def match_comparison(
     covariates: Sequence[str] | None = None,
     pre_trends: bool = True,
     pre_years: int = 4,
-    method: Method = "propensity",
+    method: MatchMethod = "propensity",
     ratio: int = 1,
     caliper: float | None = None,
     replace: bool = False,
@@ -214,14 +261,13 @@ def match_comparison(
     """
     import statsmodels.api as sm
 
-    if method not in ("propensity", "mahalanobis"):
-        raise DataError(f"method must be 'propensity' or 'mahalanobis', got {method!r}")
-    if not isinstance(ratio, int | np.integer) or ratio < 1:
-        raise DataError(f"ratio must be a positive integer, got {ratio!r}")
-    if caliper is not None and not caliper > 0:
-        raise DataError(f"caliper must be positive, got {caliper!r}")
-    if not isinstance(pre_years, int | np.integer) or pre_years < 1:
-        raise DataError(f"pre_years must be a positive integer, got {pre_years!r}")
+    check_option("method", method, MatchMethod)
+    if isinstance(ratio, bool) or not isinstance(ratio, int | np.integer) or ratio < 1:
+        raise OptionError(f"ratio must be a positive integer, got {ratio!r}")
+    if caliper is not None and not (isinstance(caliper, int | float) and caliper > 0):
+        raise OptionError(f"caliper must be positive, got {caliper!r}")
+    if isinstance(pre_years, bool) or not isinstance(pre_years, int | np.integer) or pre_years < 1:
+        raise OptionError(f"pre_years must be a positive integer, got {pre_years!r}")
     roles = resolve_roles(data, outcome, unit, time, cohort)
     if covariates is None:
         covariates = [c for c in data.attrs.get("covariates", []) if c in data.columns]
@@ -272,48 +318,15 @@ def match_comparison(
 
     cal = None if caliper is None else caliper * scale
 
-    cohort_arr = feats["cohort"].to_numpy()
     unit_arr = feats["unit"].astype(str).to_numpy()
     ex = (
         feats[exact].astype(str).agg("|".join, axis=1).to_numpy()
         if exact
         else np.zeros(len(feats), dtype=str)
     )
-    t_idx = np.flatnonzero(treated == 1)
-    t_idx = t_idx[np.lexsort((unit_arr[t_idx], order_key[t_idx]))]
-    used: set[str] = set()
-    pairs = []
-    active = list(t_idx)
-    for rnd in range(1, ratio + 1):
-        still = []
-        for i in active:
-            cand = np.flatnonzero((treated == 0) & (cohort_arr == cohort_arr[i]) & (ex == ex[i]))
-            if not replace and used:
-                cand = cand[~np.isin(unit_arr[cand], list(used))]
-            if len(cand) == 0:
-                continue
-            d = dist(i, cand)
-            if cal is not None:
-                ok = d <= cal
-                cand, d = cand[ok], d[ok]
-                if len(cand) == 0:
-                    continue
-            j = int(np.argmin(d))
-            pairs.append(
-                (
-                    unit_arr[i],
-                    int(cohort_arr[i]),
-                    unit_arr[cand[j]],
-                    float(d[j]),
-                    rnd,
-                    int(i),
-                    int(cand[j]),
-                )
-            )
-            if not replace:
-                used.add(unit_arr[cand[j]])
-            still.append(i)
-        active = still
+    pairs = _greedy_match(
+        feats["cohort"].to_numpy(), unit_arr, ex, treated, order_key, dist, cal, ratio, replace
+    )
     pairs_df = pd.DataFrame(
         pairs,
         columns=["treated_unit", "cohort", "control_unit", "distance", "round", "_ti", "_ci"],
@@ -350,7 +363,7 @@ def match_comparison(
         "pre_years": int(pre_years),
     }
     bal_names = list(names) + (["propensity_score"] if method == "propensity" else [])
-    res = MatchResult(
+    return MatchResult(
         pairs_df.drop(columns=["_ti", "_ci"]),
         weights,
         panel,
@@ -358,9 +371,53 @@ def match_comparison(
         feats,
         bal_names,
         settings,
+        rows=pairs_df[["_ti", "_ci", "weight"]].reset_index(drop=True),
     )
-    res._rows = pairs_df[["_ti", "_ci", "weight"]].reset_index(drop=True)
-    return res
+
+
+def _greedy_match(
+    cohort_arr: np.ndarray,
+    unit_arr: np.ndarray,
+    ex: np.ndarray,
+    treated: np.ndarray,
+    order_key: np.ndarray,
+    dist: Callable[[int, np.ndarray], np.ndarray],
+    cal: float | None,
+    ratio: int,
+    replace: bool,
+) -> list[tuple[Any, ...]]:
+    """Greedy nearest-neighbour matching in rounds: in each round every treated unit that still
+    has candidates (same cohort and exact cell, within the caliper, unused unless ``replace``)
+    gets its nearest one; treated units in ``order_key`` then identifier order."""
+    t_idx = np.flatnonzero(treated == 1)
+    t_idx = t_idx[np.lexsort((unit_arr[t_idx], order_key[t_idx]))]
+    used: set[str] = set()
+    pairs = []
+    active = list(t_idx)
+    for rnd in range(1, ratio + 1):
+        still = []
+        for i in active:
+            cand = np.flatnonzero((treated == 0) & (cohort_arr == cohort_arr[i]) & (ex == ex[i]))
+            if not replace and used:
+                cand = cand[~np.isin(unit_arr[cand], list(used))]
+            if len(cand) == 0:
+                continue
+            d = dist(i, cand)
+            if cal is not None:
+                ok = d <= cal
+                cand, d = cand[ok], d[ok]
+                if len(cand) == 0:
+                    continue
+            j = int(np.argmin(d))
+            pairs.append(
+                (unit_arr[i], int(cohort_arr[i]), unit_arr[cand[j]], float(d[j]), rnd, int(i),
+                 int(cand[j]))
+            )  # fmt: skip
+            if not replace:
+                used.add(unit_arr[cand[j]])
+            still.append(i)
+        active = still
+    return pairs
 
 
 def _wmean_var(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -399,16 +456,9 @@ def _balance(feats: pd.DataFrame, rows: pd.DataFrame, names: list[str]) -> Balan
         )
     return BalanceTable(
         table,
-        title="Balance",
-        notes=[
-            BiText(
-                "Standardisierte Mittelwertdifferenz: Differenz geteilt durch die gepoolte "
-                "Standardabweichung vor dem Matching; Varianzverhältnis behandelt/Vergleich.",
-                "Standardised mean difference: difference divided by the pooled standard "
-                "deviation before matching; variance ratio treated/comparison.",
-            ),
-        ],
-        facts={"n_treated_units": int(len(ti)), "n_control_units": int(rows["_ci"].nunique())},
+        title=BALANCE_TITLE,
+        notes=[BALANCE_NOTE],
+        facts={"n_treated_units": int(len(ti)), "n_comparison_units": int(rows["_ci"].nunique())},
     )
 
 

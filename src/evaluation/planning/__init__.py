@@ -15,7 +15,8 @@ from __future__ import annotations
 from .backends import BACKENDS, run_replications
 from .design import PanelDesign
 from .estimators import ESTIMATORS, PlanEstimator, resolve_estimator
-from .power import MDEResult, PowerCurve, minimum_detectable_effect, power
+from .mde import MDEResult, minimum_detectable_effect
+from .power import PowerCurve, power
 from .simulation import SimulationResult, simulate
 
 __all__ = [

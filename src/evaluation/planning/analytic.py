@@ -71,6 +71,7 @@ def _dist(df: float):
 
 
 def analytic_df(design: PanelDesign, estimator: PlanEstimator) -> float:
+    """Degrees of freedom of the estimator's analytic test in the design (inf: normal)."""
     if estimator.analytic_df is None:
         return float("inf")
     return float(estimator.analytic_df(design))

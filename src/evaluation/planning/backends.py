@@ -35,14 +35,14 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, OptionError
+from ..options import BackendName, choices
 
-BackendName = Literal["serial", "joblib", "dask"]
-BACKENDS: tuple[str, ...] = ("serial", "joblib", "dask")
+BACKENDS: tuple[str, ...] = choices(BackendName)
 
 #: Largest number of replications one call may ask for (a typo guard, not a memory estimate).
 MAX_SIMS = 10_000_000
@@ -55,19 +55,20 @@ def check_seed(seed: Any, what: str = "simulation") -> np.random.SeedSequence:
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if seed is None:
-        raise DataError(
+        raise OptionError(
             f"a {what} needs an explicit seed, e.g. seed=1 (the same seed gives the same results)"
         )
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise DataError(f"seed must be a non-negative integer, got {seed!r}")
+        raise OptionError(f"seed must be a non-negative integer, got {seed!r}")
     return np.random.SeedSequence(int(seed))
 
 
 def check_n_sims(n_sims: Any) -> int:
+    """The number of replications: an integer from 1 to :data:`MAX_SIMS`."""
     if isinstance(n_sims, bool) or not isinstance(n_sims, int | np.integer):
-        raise DataError(f"n_sims must be an integer, got {n_sims!r}")
+        raise OptionError(f"n_sims must be an integer, got {n_sims!r}")
     if not 1 <= n_sims <= MAX_SIMS:
-        raise DataError(f"n_sims must be between 1 and {MAX_SIMS:,}, got {n_sims}")
+        raise OptionError(f"n_sims must be between 1 and {MAX_SIMS:,}, got {n_sims}")
     return int(n_sims)
 
 
@@ -76,12 +77,14 @@ def check_backend(backend: Any) -> Any:
     ``distributed.Client``)."""
     if isinstance(backend, str):
         if backend not in BACKENDS:
-            raise DataError(f"backend must be one of {BACKENDS} or a dask Client, got {backend!r}")
+            raise OptionError(
+                f"backend must be one of {list(BACKENDS)} or a dask Client, got {backend!r}"
+            )
         return backend
     if hasattr(backend, "submit") and hasattr(backend, "gather"):
         return backend
-    raise DataError(
-        f"backend must be one of {BACKENDS} or a dask.distributed.Client, got "
+    raise OptionError(
+        f"backend must be one of {list(BACKENDS)} or a dask.distributed.Client, got "
         f"{type(backend).__name__}"
     )
 
@@ -148,9 +151,9 @@ def run_replications(
     if chunk_size is None:
         chunk_size = default_chunk_size(n_sims)
     if isinstance(chunk_size, bool) or not isinstance(chunk_size, int | np.integer):
-        raise DataError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+        raise OptionError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if chunk_size < 1:
-        raise DataError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+        raise OptionError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if not callable(task):
         raise DataError(f"task must be callable as task(rng, params), got {type(task).__name__}")
     seeds = ss.spawn(n_sims)
@@ -186,7 +189,7 @@ def _run_joblib(task: Task, params: Any, groups: list, n_jobs: int, bar) -> list
             "backend='joblib' needs joblib: pip install 'evaluation[parallel]'"
         ) from exc
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int | np.integer) or n_jobs == 0:
-        raise DataError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}")
+        raise OptionError(f"n_jobs must be a non-zero integer (-1: all cores), got {n_jobs!r}")
     parallel = Parallel(n_jobs=int(n_jobs), return_as="generator")
     out = []
     for g, res in zip(

@@ -29,24 +29,57 @@ import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 from scipy import optimize
 
 from ..errors import DataError
+from ..i18n import Lang, Text, number, same
+from ..options import Onset
 
-#: the treatment dates of :func:`evaluation.build_panel`
-OnsetName = Literal["start", "agreement", "certification"]
+#: deprecated alias of :data:`evaluation.options.Onset`
+OnsetName = Onset
 
-#: measurement units of the indicator catalogue -> the unit of a difference, in German and English
-_DIFFERENCE_UNITS: dict[str, tuple[str, str]] = {
-    "%": ("Prozentpunkte", "percentage points"),
-    "je 1.000": ("je 1.000", "per 1,000"),
-    "Jahre": ("Jahre", "years"),
-    "Euro": ("Euro", "euros"),
+#: measurement units of the indicator catalogue -> the unit of a difference
+DIFFERENCE_UNITS: dict[str, Text] = {
+    "%": Text("Prozentpunkte", "percentage points"),
+    "je 1.000": Text("je 1.000", "per 1,000"),
+    "Jahre": Text("Jahre", "years"),
+    "Euro": Text("Euro", "euros"),
 }
+DEFAULT_LABEL = Text("Zielgröße", "outcome")
+DEFAULT_UNIT = Text("Einheiten", "units")
+DEFAULT_SOURCE = Text("Annahmen", "assumptions")
+ESTIMATED_SOURCE = Text(
+    "geschätzt aus der Studie{name} ({indicator}, unbehandelte Jahre)",
+    "estimated from the study{name} ({indicator}, untreated years)",
+)
+#: the facts of a design, in the order shown
+FACT_LABELS: dict[str, Text] = {
+    "outcome": Text("Zielgröße", "Outcome"),
+    "n_audited": Text("Auditierte Kommunen", "Audited municipalities"),
+    "cohorts": Text("Kohorten (Beginn: Anzahl)", "Cohorts (onset: count)"),
+    "n_comparison": Text("Vergleichskommunen", "Comparison municipalities"),
+    "years": Text("Jahre", "Years"),
+    "sd": Text("Rauschen (SD)", "Noise (SD)"),
+    "autocorrelation": Text("Autokorrelation (AR(1))", "Autocorrelation (AR(1))"),
+    "icc": Text("Intra-Cluster-Korrelation (Land-Jahr)", "Intra-cluster correlation (state-year)"),
+    "n_clusters": Text("Cluster (Länder)", "Clusters (states)"),
+    "source": Text("Quelle", "Source"),
+}
+
+
+def as_text(x: Text | tuple[str, str] | str) -> Text:
+    """A :class:`Text` from a Text, a ``(German, English)`` pair or one string for both."""
+    if isinstance(x, Text):
+        return x
+    if isinstance(x, str):
+        return same(x)
+    if isinstance(x, tuple) and len(x) == 2 and all(isinstance(v, str) for v in x):
+        return Text(*x)
+    raise DataError(f"expected a text (German, English), got {x!r}")
 
 
 @dataclass(frozen=True)
@@ -88,7 +121,8 @@ class PanelDesign:
         Name of the outcome column of simulated panels.
     label, unit
         German and English label of the indicator, and the unit of an effect (e.g.
-        ``("Prozentpunkte", "percentage points")``); used in texts only.
+        ``Text("Prozentpunkte", "percentage points")``; a ``(German, English)`` pair is
+        accepted); used in texts only.
     source
         Where the numbers come from (a sentence shown with results).
     """
@@ -105,12 +139,14 @@ class PanelDesign:
     unit_sd: float = 0.0
     baseline: float = 0.0
     indicator: str = "y"
-    label: tuple[str, str] = ("Zielgröße", "outcome")
-    unit: tuple[str, str] = ("Einheiten", "units")
-    source: tuple[str, str] = ("Annahmen", "assumptions")
+    label: Text = DEFAULT_LABEL
+    unit: Text = DEFAULT_UNIT
+    source: Text = DEFAULT_SOURCE
     estimated: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def __post_init__(self) -> None:
+        for name in ("label", "unit", "source"):
+            object.__setattr__(self, name, as_text(getattr(self, name)))
         if not isinstance(self.cohorts, Mapping) or not self.cohorts:
             raise DataError(
                 "cohorts must be a non-empty mapping onset year -> number of audited units, "
@@ -167,18 +203,22 @@ class PanelDesign:
     # -- sizes ---------------------------------------------------------------------------
     @property
     def n_audited(self) -> int:
+        """Number of audited units (all cohorts)."""
         return int(sum(self.cohorts.values()))
 
     @property
     def n_units(self) -> int:
+        """Number of units, audited and comparison."""
         return self.n_audited + self.n_comparison
 
     @property
     def years(self) -> np.ndarray:
+        """The years observed."""
         return np.arange(self.first_year, self.last_year + 1)
 
     @property
     def n_years(self) -> int:
+        """Number of years observed."""
         return self.last_year - self.first_year + 1
 
     @cached_property
@@ -269,10 +309,26 @@ class PanelDesign:
         return self.panel(self.draw_noise(rng) + effect * self.post)
 
     # -- texts -----------------------------------------------------------------------------
-    def describe(self, lang: str = "de") -> str:
-        from ._text import describe_design
+    def facts(self, lang: Lang = "de") -> list[tuple[str, str]]:
+        """The design in words: (label, value) pairs in ``lang``."""
+        cohorts = ", ".join(f"{g}: {n}" for g, n in self.cohorts.items())
+        values = {
+            "outcome": f"{self.label(lang)} ({self.indicator})",
+            "n_audited": str(self.n_audited),
+            "cohorts": cohorts,
+            "n_comparison": str(self.n_comparison),
+            "years": f"{self.first_year}-{self.last_year}",
+            "sd": f"{number(self.sd, lang, 3)} {self.unit(lang)}",
+            "autocorrelation": number(self.autocorrelation, lang, 3),
+            "icc": number(self.icc, lang, 3),
+            "n_clusters": str(self.n_clusters),
+            "source": self.source(lang),
+        }
+        return [(FACT_LABELS[k](lang), v) for k, v in values.items()]
 
-        return describe_design(self, lang)
+    def describe(self, lang: Lang = "de") -> str:
+        """The design in words, one fact per line."""
+        return "\n".join(f"{k}: {v}" for k, v in self.facts(lang))
 
     def __repr__(self) -> str:
         cohorts = ", ".join(f"{g}: {n}" for g, n in self.cohorts.items())
@@ -290,7 +346,7 @@ class PanelDesign:
         study: Any,
         indicator: str,
         *,
-        onset: OnsetName = "certification",
+        onset: Onset = "certification",
         cycle: int = 1,
         years: tuple[int, int] | None = None,
     ) -> PanelDesign:
@@ -349,11 +405,11 @@ class PanelDesign:
         row = cat[cat["indicator"] == indicator]
         if len(row):
             r = row.iloc[0]
-            label = (str(r["label_de"]), str(r["label_en"]))
+            label = Text(str(r["label_de"]), str(r["label_en"]))
             raw_unit = str(r["unit"]) if pd.notna(r["unit"]) else ""
         else:
-            label, raw_unit = (indicator, indicator), ""
-        unit = _DIFFERENCE_UNITS.get(raw_unit, (raw_unit or "Einheiten", raw_unit or "units"))
+            label, raw_unit = same(indicator), ""
+        unit = DIFFERENCE_UNITS.get(raw_unit, same(raw_unit) if raw_unit else DEFAULT_UNIT)
         src = getattr(study, "source", None)
         name = src.name if src is not None else ""
         estimated = {**noise, "left_out_audited": left_out, "onset": onset}
@@ -371,10 +427,7 @@ class PanelDesign:
             indicator=indicator,
             label=label,
             unit=unit,
-            source=(
-                f"geschätzt aus der Studie {name}".rstrip() + f" ({indicator}, unbehandelte Jahre)",
-                f"estimated from the study {name}".rstrip() + f" ({indicator}, untreated years)",
-            ),
+            source=ESTIMATED_SOURCE.format(name=f" {name}" if name else "", indicator=indicator),
             estimated=estimated,
         )
 

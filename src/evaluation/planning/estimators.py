@@ -18,8 +18,11 @@ then gives the test at every effect size (the tests check this property for each
 Each also has its exact weights as a linear function of the outcomes in a balanced panel,
 which gives the analytic variance (:mod:`evaluation.planning.analytic`).
 
+The fits read the results through their public interface only (``params``,
+``std_errors``, ``inference.dof``, ``vcov()``).
+
 Other tests, e.g. a wild cluster bootstrap for few clusters, plug in as
-``PlanEstimator(name, fit, labels=(de, en))`` with ``fit(panel) -> {"estimate": ...,
+``PlanEstimator(name, fit, labels=Text(de, en))`` with ``fit(panel) -> {"estimate": ...,
 "std_error": ..., "p_value": ...}``; they are refitted for every effect size on the same noise.
 """
 
@@ -34,14 +37,35 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from .design import PanelDesign
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text
+from ..options import OneWayCluster, PlanEstimatorName, check_option, choices
+from .design import PanelDesign, as_text
 
-EstimatorName = Literal["twfe", "event_study", "att_gt"]
-ESTIMATORS: tuple[str, ...] = ("twfe", "event_study", "att_gt")
-ClusterLevel = Literal["unit", "state"]
-CLUSTERS: tuple[str, ...] = ("unit", "state")
+#: deprecated aliases of :data:`evaluation.options.PlanEstimatorName` and ``OneWayCluster``
+EstimatorName = PlanEstimatorName
+ClusterLevel = OneWayCluster
+ESTIMATORS: tuple[str, ...] = choices(PlanEstimatorName)
+CLUSTERS: tuple[str, ...] = choices(OneWayCluster)
 EventTime = int | Literal["post"]
+
+CLUSTER_WORDS = {"unit": Text("Einheit", "unit"), "state": Text("Land", "state")}
+LABELS: dict[str, Text] = {
+    "twfe": Text("TWFE (Cluster: {cluster})", "TWFE (clusters: {cluster})"),
+    "event_study": Text(
+        "Event-Study, {what} (Cluster: {cluster})", "Event study, {what} (clusters: {cluster})"
+    ),
+    "att_gt": Text(
+        "Callaway-Sant'Anna, {what} (Cluster: {cluster})",
+        "Callaway-Sant'Anna, {what} (clusters: {cluster})",
+    ),
+}
+WHAT: dict[str, Text] = {
+    "event_study_post": Text("Mittel nach Beginn", "post-onset mean"),
+    "event_study_e": Text("Jahr {e} nach Beginn", "year {e} after onset"),
+    "att_gt_post": Text("einfacher ATT", "simple ATT"),
+    "att_gt_e": Text("dynamisch, Jahr {e} nach Beginn", "dynamic, year {e} after onset"),
+}
 
 
 @dataclass(frozen=True)
@@ -57,8 +81,9 @@ class PlanEstimator:
         (degrees of freedom of the t reference distribution; ``inf`` for the normal) or
         ``p_value`` (two-sided, of the null of no effect).
     labels
-        German and English description (e.g. ``("TWFE, Effekt nach Beginn", "TWFE, post
-        effect")``).
+        German and English description, a :class:`~evaluation.i18n.Text` (e.g.
+        ``Text("TWFE, Effekt nach Beginn", "TWFE, post effect")``; a ``(German, English)``
+        pair is accepted).
     shift_equivariant
         True if adding a constant effect to post-onset outcomes adds it to the estimate and
         leaves the standard error unchanged; then one fit serves every effect size (needs
@@ -74,23 +99,28 @@ class PlanEstimator:
 
     name: str
     fit: Callable[[pd.DataFrame], Mapping[str, float]]
-    labels: tuple[str, str]
+    labels: Text
     shift_equivariant: bool = False
     weights: Callable[[PanelDesign], np.ndarray] | None = None
     analytic_df: Callable[[PanelDesign], float] | None = None
     target: EventTime = "post"
 
-    def label(self, lang: str = "de") -> str:
-        return self.labels[0] if lang == "de" else self.labels[1]
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "labels", as_text(self.labels))
+
+    def label(self, lang: Lang = "de") -> str:
+        """The description in ``lang``."""
+        return self.labels(lang)
 
 
 def check_event_time(event_time: Any) -> EventTime:
+    """``"post"`` or a non-negative integer event time; :class:`OptionError` otherwise."""
     if event_time == "post":
         return "post"
     if isinstance(event_time, bool) or not isinstance(event_time, int | np.integer):
-        raise DataError(f"event_time must be 'post' or an integer >= 0, got {event_time!r}")
+        raise OptionError(f"event_time must be 'post' or an integer >= 0, got {event_time!r}")
     if event_time < 0:
-        raise DataError(
+        raise OptionError(
             f"event_time must be >= 0 (effects after onset are planned for), got {event_time}"
         )
     return int(event_time)
@@ -107,27 +137,23 @@ def resolve_estimator(
     """The :class:`PlanEstimator` of a built-in name (or ``estimator`` itself)."""
     if isinstance(estimator, PlanEstimator):
         return estimator
-    if estimator not in ESTIMATORS:
-        raise DataError(
-            f"estimator must be one of {ESTIMATORS} or a PlanEstimator, got {estimator!r}"
+    if not isinstance(estimator, str) or estimator not in ESTIMATORS:
+        raise OptionError(
+            f"estimator must be one of {list(ESTIMATORS)} or a PlanEstimator, got {estimator!r}"
         )
-    if cluster not in CLUSTERS:
-        raise DataError(f"cluster must be one of {CLUSTERS}, got {cluster!r}")
+    check_option("cluster", cluster, OneWayCluster)
     e = check_event_time(event_time)
-    cl_de = "Einheit" if cluster == "unit" else "Land"
+    cl = CLUSTER_WORDS[cluster]
     if estimator == "twfe":
         if e != "post":
-            raise DataError(
+            raise OptionError(
                 "estimator 'twfe' estimates one post-onset effect: use event_time='post' (or "
                 "estimator='event_study' / 'att_gt' for an effect at an event time)"
             )
         return PlanEstimator(
             "twfe",
             partial(_fit_twfe, cluster=cluster),
-            (
-                f"TWFE (Cluster: {cl_de})",
-                f"TWFE (clusters: {cluster})",
-            ),
+            LABELS["twfe"].format(cluster=cl),
             shift_equivariant=True,
             weights=_twfe_weights,
             analytic_df=partial(_cluster_df, cluster=cluster),
@@ -136,32 +162,24 @@ def resolve_estimator(
     if estimator == "event_study":
         for name, v in (("leads", leads), ("lags", lags)):
             if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
-                raise DataError(f"{name} must be a non-negative integer, got {v!r}")
+                raise OptionError(f"{name} must be a non-negative integer, got {v!r}")
         if e != "post" and e > lags:
-            raise DataError(f"event_time {e} lies after the last event-study lag ({lags})")
-        what_de = "Mittel nach Beginn" if e == "post" else f"Jahr {e} nach Beginn"
-        what_en = "post-onset mean" if e == "post" else f"year {e} after onset"
+            raise OptionError(f"event_time {e} lies after the last event-study lag ({lags})")
+        what = WHAT["event_study_post"] if e == "post" else WHAT["event_study_e"].format(e=e)
         return PlanEstimator(
             "event_study",
             partial(_fit_event_study, event_time=e, cluster=cluster, leads=leads, lags=lags),
-            (
-                f"Event-Study, {what_de} (Cluster: {cl_de})",
-                f"Event study, {what_en} (clusters: {cluster})",
-            ),
+            LABELS["event_study"].format(what=what, cluster=cl),
             shift_equivariant=True,
             weights=partial(_event_study_weights, event_time=e, leads=leads, lags=lags),
             analytic_df=partial(_cluster_df, cluster=cluster),
             target=e,
         )
-    what_de = "einfacher ATT" if e == "post" else f"dynamisch, Jahr {e} nach Beginn"
-    what_en = "simple ATT" if e == "post" else f"dynamic, year {e} after onset"
+    what = WHAT["att_gt_post"] if e == "post" else WHAT["att_gt_e"].format(e=e)
     return PlanEstimator(
         "att_gt",
         partial(_fit_att_gt, event_time=e, cluster=cluster),
-        (
-            f"Callaway-Sant'Anna, {what_de} (Cluster: {cl_de})",
-            f"Callaway-Sant'Anna, {what_en} (clusters: {cluster})",
-        ),
+        LABELS["att_gt"].format(what=what, cluster=cl),
         shift_equivariant=True,
         weights=partial(_att_gt_weights, event_time=e),
         analytic_df=_normal_df,
@@ -182,10 +200,11 @@ def _fit_twfe(panel: pd.DataFrame, *, cluster: str) -> dict[str, float]:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = twfe(panel, _outcome(panel), cluster=cluster)
+    assert res.inference is not None
     return {
         "estimate": float(res.params.iloc[0]),
         "std_error": float(res.std_errors.iloc[0]),
-        "df": res.df,
+        "df": float(res.inference.dof),
     }
 
 
@@ -196,20 +215,22 @@ def _fit_event_study(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
+        # no simultaneous band: only the coefficients and their covariance are used
         res = event_study(
-            panel, _outcome(panel), leads=leads, lags=lags, cluster=cluster, n_sim=100, seed=0
+            panel, _outcome(panel), leads=leads, lags=lags, cluster=cluster, n_draws=None
         )
-    cov = res.cov
+    cov = res.vcov()
     ks = [k for k in cov.index if (k >= 0 if event_time == "post" else k == event_time)]
     if not ks:
         raise DataError(f"the event study has no coefficient for event time {event_time}")
     w = np.zeros(len(cov))
     w[[list(cov.index).index(k) for k in ks]] = 1.0 / len(ks)
     est = res.params.reindex(cov.index).to_numpy(dtype=float)
+    assert res.inference is not None
     return {
         "estimate": float(w @ est),
         "std_error": float(np.sqrt(w @ cov.to_numpy() @ w)),
-        "df": res.df,
+        "df": float(res.inference.dof),
     }
 
 

@@ -38,13 +38,24 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..codes import Lang, check_lang
-from ..errors import DataError, EvaluationError
-from ..results import Estimates, Summary, TableResult
-from . import _text
-from .backends import BackendName, run_replications
+from ..errors import DataError, EvaluationError, OptionError
+from ..i18n import TERMS, Lang, Text, number, percent_text, term
+from ..options import BackendName
+from ..results import Estimates, TableResult
+from ._simulated import FAILED_NOTE
+from .backends import run_replications
 
 STANDARD_KEYS = ("estimate", "std_error", "ci_low", "ci_high", "p_value", "df")
+#: the performance measures, in display order
+MEASURES = ("mean_estimate", "bias", "emp_se", "mean_se", "rmse", "coverage", "rejection")
+TITLE = Text("Simulationsstudie", "Simulation study")
+NOTE = Text(
+    "Werte mit Monte-Carlo-Standardfehler in Klammern (Morris, White & Crowther 2019); "
+    "Ablehnungsrate bei Niveau {alpha}; dieselben Zufallszahlen für jeden Gitterpunkt.",
+    "Values with Monte Carlo standard errors in parentheses (Morris, White & Crowther 2019); "
+    "rejection rate at level {alpha}; the same random draws for every grid point.",
+)
+MEAN_OF = Text("Mittel {key}", "Mean {key}")
 
 
 def grid_points(grid: Any) -> list[dict[str, Any]]:
@@ -228,7 +239,7 @@ def simulate(
 
 def _check_alpha(alpha: Any) -> None:
     if isinstance(alpha, bool) or not isinstance(alpha, int | float) or not 0 < alpha < 1:
-        raise DataError(f"alpha must lie between 0 and 1 (e.g. 0.05), got {alpha!r}")
+        raise OptionError(f"alpha must lie between 0 and 1 (e.g. 0.05), got {alpha!r}")
 
 
 def _truth(truth: Any, point: dict[str, Any]) -> float:
@@ -335,10 +346,17 @@ class SimulationResult(TableResult):
     def __init__(
         self, table: pd.DataFrame, draws: pd.DataFrame, *, keys: list[str], alpha: float
     ) -> None:
-        super().__init__(table, title=_text.SIMULATION_TITLE[0])
+        #: every replication's numbers (one row per replication, grid point and estimator)
         self.draws = draws
+        #: the grid keys
         self.keys = keys
+        #: the level of the tests whose rejection rate is reported
         self.alpha = alpha
+        failed = int(table.groupby(["estimator", *keys], sort=False)["n_failed"].first().sum())
+        notes = [NOTE.format(alpha=percent_text(alpha, 0))]
+        if failed:
+            notes.append(FAILED_NOTE.format(n=failed))
+        super().__init__(table, title=TITLE, notes=notes, call={"alpha": alpha})
 
     def value(self, measure: str, estimator: str | None = None, **point: Any) -> float:
         """One measure's value (for the given estimator and grid point)."""
@@ -371,16 +389,18 @@ class SimulationResult(TableResult):
         s = t.pivot_table(index=idx, columns="measure", values="mc_se", sort=False)
         s.columns = [f"{c}_mc_se" for c in s.columns]
         out = pd.concat([v, s], axis=1)
-        order = [c for m in _text.MEASURES for c in (m, f"{m}_mc_se") if c in out.columns]
+        order = [c for m in MEASURES for c in (m, f"{m}_mc_se") if c in out.columns]
         rest = [c for c in out.columns if c not in order]
         return out[order + rest].reset_index()
 
-    def summary(self, lang: Lang = "de") -> Summary:
-        check_lang(lang)
+    def _summary_facts(self, lang: Lang) -> list[tuple[str, str]]:
+        return []
+
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
         t = self._table
         cells = t.assign(
             cell=[
-                f"{_text.number(v, 4, lang)} ({_text.number(s, 4, lang)})"
+                f"{number(v, lang, 4)} ({number(s, lang, 4)})"
                 for v, s in zip(t["value"], t["mc_se"], strict=True)
             ]
         )
@@ -388,13 +408,24 @@ class SimulationResult(TableResult):
         wide = cells.pivot_table(
             index=idx, columns="measure", values="cell", aggfunc="first", sort=False
         )
-        order = [m for m in _text.MEASURES if m in wide.columns]
+        order = [m for m in MEASURES if m in wide.columns]
         wide = wide[order + [m for m in wide.columns if m not in order]].reset_index()
         for k in self.keys:
-            wide[k] = [_text.value_text(v, lang) for v in wide[k]]
-        wide = wide.rename(columns=lambda c: _text.measure_label(c, lang))
-        notes = [_text.simulation_note(self.alpha, lang)]
-        failed = int(t.groupby(["estimator", *self.keys], sort=False)["n_failed"].first().sum())
-        if failed:
-            notes.append(_text.failed_note(failed, lang))
-        return Summary(_text.pick(_text.SIMULATION_TITLE, lang), tables=[("", wide)], notes=notes)
+            wide[k] = [_value_text(v, lang) for v in wide[k]]
+        wide.columns.name = None
+        return [("", wide.rename(columns=lambda c: _measure_label(str(c), lang)))]
+
+
+def _value_text(v: Any, lang: Lang) -> str:
+    """A grid value for a reader: floats with up to four decimals, trailing zeros dropped."""
+    if isinstance(v, float | np.floating):
+        return number(v, lang, 4).rstrip("0").rstrip(",.") or "0"
+    return str(v)
+
+
+def _measure_label(key: str, lang: Lang) -> str:
+    if key in TERMS:
+        return term(key, lang)
+    if key.startswith("mean_"):
+        return MEAN_OF.format(key=key[5:])(lang)
+    return key

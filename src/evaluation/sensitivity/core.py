@@ -27,11 +27,13 @@ import numpy as np
 from scipy import optimize
 
 from ..errors import DataError, OptionError
+from ..options import Restriction, SensitivityInference
 from ._arp import ARPProblem
 from ._flci import FLCIResult, optimal_flci
 
-Restriction = Literal["relative_magnitude", "smoothness"]
-Inference = Literal["conditional", "hybrid", "flci"]
+#: deprecated alias of :data:`evaluation.options.SensitivityInference`
+Inference = SensitivityInference
+#: the robust confidence sets each restriction offers
 INFERENCE: dict[str, tuple[str, ...]] = {
     "relative_magnitude": ("conditional", "hybrid"),
     "smoothness": ("flci", "conditional", "hybrid"),
@@ -52,10 +54,12 @@ class EventStudyInput:
 
     @property
     def estimate(self) -> float:
+        """The target ``l'beta_post`` under parallel trends."""
         return float(self.l_vec @ self.betahat[self.num_pre :])
 
     @property
     def std_error(self) -> float:
+        """The standard error of :attr:`estimate`."""
         post = self.sigma[self.num_pre :, self.num_pre :]
         return float(np.sqrt(self.l_vec @ post @ self.l_vec))
 
@@ -100,6 +104,8 @@ def check_input(betahat, sigma, num_pre: int, num_post: int, l_vec=None) -> Even
 
 
 def check_alpha(alpha: float) -> float:
+    """``alpha`` (one minus the confidence level) if it lies in (0, 0.5); OptionError
+    otherwise."""
     if not (isinstance(alpha, int | float) and 0 < alpha < 0.5):
         raise OptionError(f"alpha must be between 0 and 0.5 (e.g. 0.05), got {alpha!r}")
     return float(alpha)
@@ -220,6 +226,8 @@ class ConfidenceSet:
 def default_grid(
     inp: EventStudyInput, restriction: Restriction, value: float, grid_points: int
 ) -> np.ndarray:
+    """HonestDiD's grid of ``theta``: ``grid_points`` values over +-20 standard errors of the
+    estimate (around the identified set under zero coefficients for smoothness)."""
     sd_theta = inp.std_error
     if restriction == "relative_magnitude":
         lo, hi = -20 * sd_theta, 20 * sd_theta

@@ -3,150 +3,164 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..codes import Lang, check_lang
 from ..errors import DataError
-from ..results import Summary, TableResult
-from ..stats._text import display_table, num
+from ..i18n import Lang, Text, check_lang, number_text, percent, same, term, tr
+from ..options import Restriction, SensitivityInference, check_option
+from ..results import TableResult, display_frame, figure_axes
 from .core import (
     INFERENCE,
+    Breakdown,
     ConfidenceSet,
     EventStudyInput,
     OptionError,
-    Restriction,
     breakdown_value,
     check_alpha,
     check_input,
     confidence_set,
 )
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+__all__ = ["SensitivityResult", "event_study_arrays", "honest_did"]
+
 Target = int | Literal["average"]
 
-_LABELS = {
-    "restriction": ("Restriktion", "Restriction"),
-    "method": ("Verfahren", "Method"),
-    "value": ("Mbar / M", "Mbar / M"),
-    "lb": ("untere Grenze", "Lower bound"),
-    "ub": ("obere Grenze", "Upper bound"),
-    "excludes_zero": ("schließt 0 aus", "Excludes 0"),
+TITLE = Text(
+    "Sensitivität gegenüber Verletzungen paralleler Trends",
+    "Sensitivity to violations of parallel trends",
+)
+METHOD_TEXT: dict[str, Text] = {
+    "original": Text("Original (parallele Trends)", "Original (parallel trends)"),
+    "conditional": Text("bedingt (ARP)", "conditional (ARP)"),
+    "hybrid": Text(
+        "hybrid (bedingt / least favourable)", "hybrid (conditional / least favourable)"
+    ),
+    "flci": Text("FLCI (feste Länge)", "FLCI (fixed length)"),
 }
-_METHOD_TEXT = {
-    "original": ("Original (parallele Trends)", "Original (parallel trends)"),
-    "conditional": ("bedingt (ARP)", "conditional (ARP)"),
-    "hybrid": ("hybrid (bedingt / least favourable)", "hybrid (conditional / least favourable)"),
-    "flci": ("FLCI (feste Länge)", "FLCI (fixed length)"),
+RESTRICTION_TEXT: dict[str, Text] = {
+    "relative_magnitude": Text("relative Größen (Mbar)", "relative magnitudes (Mbar)"),
+    "smoothness": Text("Glattheit (M)", "smoothness (M)"),
 }
-_RESTRICTION_TEXT = {
-    "relative_magnitude": ("relative Größen (Mbar)", "relative magnitudes (Mbar)"),
-    "smoothness": ("Glattheit (M)", "smoothness (M)"),
+PARAMETER = {"relative_magnitude": "Mbar", "smoothness": "M"}
+FACT_LABELS: dict[str, Text] = {
+    "restriction": Text("Restriktion", "Restriction"),
+    "target": Text("Zielgröße", "Target"),
+    "periods": Text("Vor- / Nachperioden", "Pre- / post-periods"),
+    "level": Text("Niveau", "Level"),
+    "breakdown": Text("Breakdown-Wert", "Breakdown value"),
 }
+TARGET_L = Text("gewichtete Nachperioden (l)", "weighted post-periods (l)")
+TARGET_AVERAGE = Text("Mittel der Nachperioden", "average of the post-periods")
+TARGET_E = Text("Effekt in e = {e}", "effect at e = {e}")
+BREAKDOWN_ZERO = Text(
+    "Schon unter parallelen Trends schließt das Konfidenzintervall 0 nicht aus.",
+    "Even under parallel trends the confidence interval does not exclude 0.",
+)
+BREAKDOWN_NONE = Text(
+    "Bis {par} = {upper} schließt das robuste Intervall 0 aus.",
+    "Up to {par} = {upper} the robust interval excludes 0.",
+)
+BREAKDOWN_AT = Text(
+    "Breakdown-Wert: Bis {par} = {value} (Genauigkeit {tol}) schließt das robuste "
+    "Konfidenzintervall 0 aus; darüber ist der Effekt mit 0 vereinbar.",
+    "Breakdown value: up to {par} = {value} (to within {tol}) the robust confidence interval "
+    "excludes 0; beyond it the effect is compatible with 0.",
+)
+RM_NOTE = Text(
+    "Mbar = 1: nach Beginn weicht der Trend von Periode zu Periode höchstens so stark ab wie "
+    "die größte Abweichung vor Beginn (Rambachan & Roth 2023).",
+    "Mbar = 1: after onset the trend deviates from one period to the next by at most as much "
+    "as the largest deviation before onset (Rambachan & Roth 2023).",
+)
+SD_NOTE = Text(
+    "M: um wie viel sich die Steigung der Trendabweichung je Periode höchstens ändert; M = 0 "
+    "erlaubt einen linearen Trend (Rambachan & Roth 2023).",
+    "M: by how much the slope of the trend deviation changes per period at most; M = 0 "
+    "allows a linear trend (Rambachan & Roth 2023).",
+)
+OPEN_END_NOTE = Text(
+    "Mindestens ein Intervall reicht bis an den Rand des Gitters (kann breiter sein).",
+    "At least one interval reaches an end of the grid (it may be wider).",
+)
 
 
 class SensitivityResult(TableResult):
     """Robust confidence sets for ``theta = l'tau_post`` against ``Mbar`` or ``M``.
 
     ``tidy()`` has one row per value with ``restriction``, ``method``, ``value``, ``lb``,
-    ``ub``, ``excludes_zero`` (and ``open_end`` when the set reached an end of the grid), plus
-    a first row with ``method = "original"``: the interval under exact parallel trends.
-    ``breakdown`` is the :class:`~evaluation.sensitivity.core.Breakdown` (or ``None``);
-    ``input`` holds the coefficients, covariance and weights that were used.
+    ``ub``, ``excludes_zero`` and ``open_end`` (the set reached an end of the grid), plus a
+    first row with ``method = "original"``: the interval under exact parallel trends.
+
+    Parameters
+    ----------
+    table
+        The table described above.
+    breakdown
+        The :class:`~evaluation.sensitivity.core.Breakdown` (None when not computed).
+    input
+        The coefficients, covariance and weights that were used.
+    restriction
+        ``"relative_magnitude"`` or ``"smoothness"``.
+    target
+        What ``theta`` is, in words.
+    **kwargs
+        ``title``, ``facts``, ``notes``, ``call`` as for
+        :class:`~evaluation.results.TableResult`.
     """
 
-    breakdown: Any
-    input: EventStudyInput
-    restriction: str
-    target: tuple[str, str]
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        *,
+        breakdown: Breakdown | None,
+        input: EventStudyInput,  # noqa: A002 (the documented attribute name)
+        restriction: str,
+        target: Text,
+        **kwargs: Any,
+    ) -> None:
+        #: the breakdown value (None when not computed)
+        self.breakdown = breakdown
+        #: the coefficients, covariance and weights that were used
+        self.input = input
+        #: the restriction: ``"relative_magnitude"`` or ``"smoothness"``
+        self.restriction = restriction
+        #: what ``theta`` is
+        self.target = target
+        super().__init__(table, **kwargs)
 
-    def summary(self, lang: Lang = "de") -> Summary:
-        check_lang(lang)
-        de = lang == "de"
-        i = 0 if de else 1
-        t = self._table.copy()
-        t["restriction"] = t["restriction"].map(lambda r: _RESTRICTION_TEXT[r][i])
-        t["method"] = t["method"].map(lambda m: _METHOD_TEXT[m][i])
-        cols = ["method", "value", "lb", "ub", "excludes_zero"]
-        table = display_table(t[cols], _LABELS, lang)
-        bd = self.breakdown
+    def _summary_facts(self, lang: Lang) -> list[tuple[str, str]]:
         facts = [
-            ("Restriktion" if de else "Restriction", _RESTRICTION_TEXT[self.restriction][i]),
-            ("Zielgröße" if de else "Target", self.target[i]),
-            (
-                "Vor- / Nachperioden" if de else "Pre- / post-periods",
-                f"{self.input.num_pre} / {self.input.num_post}",
-            ),
-            ("Niveau" if de else "Level", f"{1 - self.facts['alpha']:.0%}"),
+            (FACT_LABELS["restriction"](lang), RESTRICTION_TEXT[self.restriction](lang)),
+            (FACT_LABELS["target"](lang), self.target(lang)),
+            (FACT_LABELS["periods"](lang), f"{self.input.num_pre} / {self.input.num_post}"),
+            (FACT_LABELS["level"](lang), percent(1 - self.facts["alpha"], lang, 0)),
         ]
-        notes = []
-        if bd is not None:
-            facts.append(("Breakdown-Wert" if de else "Breakdown value", num(bd.value, lang, 4)))
-            par = "Mbar" if self.restriction == "relative_magnitude" else "M"
-            if bd.value == 0:
-                notes.append(
-                    "Schon unter parallelen Trends schließt das Konfidenzintervall 0 nicht aus."
-                    if de
-                    else "Even under parallel trends the confidence interval does not exclude 0."
-                )
-            elif np.isinf(bd.value):
-                notes.append(
-                    f"Bis {par} = {num(bd.upper, lang)} schließt das robuste Intervall 0 aus."
-                    if de
-                    else f"Up to {par} = {num(bd.upper, lang)} the robust interval excludes 0."
-                )
-            else:
-                notes.append(
-                    f"Breakdown-Wert: Bis {par} = {num(bd.value, lang)} (Genauigkeit "
-                    f"{num(bd.tol, lang, 6)}) schließt das robuste Konfidenzintervall 0 aus; "
-                    "darüber ist der Effekt mit 0 vereinbar."
-                    if de
-                    else f"Breakdown value: up to {par} = {num(bd.value, lang)} (to within "
-                    f"{num(bd.tol, lang, 6)}) the robust confidence interval excludes 0; "
-                    "beyond it the effect is compatible with 0."
-                )
-        if self.restriction == "relative_magnitude":
-            notes.append(
-                "Mbar = 1: nach Beginn weicht der Trend von Periode zu Periode höchstens so "
-                "stark ab wie die größte Abweichung vor Beginn (Rambachan & Roth 2023)."
-                if de
-                else "Mbar = 1: after onset the trend deviates from one period to the next by "
-                "at most as much as the largest deviation before onset (Rambachan & Roth 2023)."
+        if self.breakdown is not None:
+            facts.append(
+                (FACT_LABELS["breakdown"](lang), number_text(self.breakdown.value, 4)(lang))
             )
-        else:
-            notes.append(
-                "M: um wie viel sich die Steigung der Trendabweichung je Periode höchstens "
-                "ändert; M = 0 erlaubt einen linearen Trend (Rambachan & Roth 2023)."
-                if de
-                else "M: by how much the slope of the trend deviation changes per period at "
-                "most; M = 0 allows a linear trend (Rambachan & Roth 2023)."
-            )
-        if "open_end" in self._table and self._table["open_end"].fillna(False).any():
-            notes.append(
-                "Mindestens ein Intervall reicht bis an den Rand des Gitters (kann breiter sein)."
-                if de
-                else "At least one interval reaches an end of the grid (it may be wider)."
-            )
-        title = (
-            "Sensitivität gegenüber Verletzungen paralleler Trends"
-            if de
-            else "Sensitivity to violations of parallel trends"
-        )
-        return Summary(title, facts=facts, tables=[("", table)], notes=notes)
+        return facts
 
-    def plot(self, ax=None, lang: Lang = "de"):
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
+        t = self._table[["method", "value", "lb", "ub", "excludes_zero"]].copy()
+        t["method"] = [METHOD_TEXT[m](lang) for m in t["method"]]
+        t["excludes_zero"] = [YES_NO[bool(v)](lang) for v in t["excludes_zero"]]
+        shown = display_frame(t, lang).rename(columns={term("value", lang): "Mbar / M"})
+        return [("", shown)]
+
+    def plot(self, ax: Axes | None = None, *, lang: Lang = "de") -> Figure:
         """The confidence sets against ``Mbar`` / ``M``, the original interval on the left
         (as HonestDiD's ``createSensitivityPlot``)."""
-        import matplotlib.pyplot as plt
-
         check_lang(lang)
-        de = lang == "de"
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(7, 4))
-        else:
-            fig = ax.figure
+        fig, ax = figure_axes(ax, (7, 4))
         t = self._table
         orig = t[t["method"] == "original"]
         rob = t[t["method"] != "original"]
@@ -161,7 +175,7 @@ class SensitivityResult(TableResult):
             color="C3",
             capsize=4,
             lw=2,
-            label=_METHOD_TEXT["original"][0 if de else 1],
+            label=METHOD_TEXT["original"](lang),
         )
         for k, (method, grp) in enumerate(rob.groupby("method", sort=False)):
             off = (k - (rob["method"].nunique() - 1) / 2) * step * 0.15
@@ -173,20 +187,47 @@ class SensitivityResult(TableResult):
                 color=f"C{k}",
                 capsize=4,
                 lw=2,
-                label=_METHOD_TEXT[method][0 if de else 1],
+                label=METHOD_TEXT[str(method)](lang),
             )
         ax.axhline(0, color="0.4", lw=0.8)
         if self.breakdown is not None and np.isfinite(self.breakdown.value):
             ax.axvline(self.breakdown.value, color="0.5", ls="--", lw=0.8)
-        ax.set_xlabel("Mbar" if self.restriction == "relative_magnitude" else "M")
-        ax.set_ylabel(self.target[0 if de else 1])
-        ax.set_title(self.summary(lang).title)
+        ax.set_xlabel(PARAMETER[self.restriction])
+        ax.set_ylabel(self.target(lang))
+        ax.set_title(tr(self.title, lang))
         ax.legend()
         fig.tight_layout()
         return fig
 
 
-def event_study_arrays(result, reference: int = -1):
+YES_NO = (Text("nein", "no"), Text("ja", "yes"))
+
+
+def _notes(restriction: str, bd: Breakdown | None, table: pd.DataFrame) -> list[Text]:
+    """The notes of a sensitivity result: the breakdown value in words, what the
+    restriction's parameter means, and whether a set reached the grid's end."""
+    notes = []
+    par = same(PARAMETER[restriction])
+    if bd is not None:
+        if bd.value == 0:
+            notes.append(BREAKDOWN_ZERO)
+        elif np.isinf(bd.value):
+            notes.append(BREAKDOWN_NONE.format(par=par, upper=number_text(bd.upper, 4)))
+        else:
+            notes.append(
+                BREAKDOWN_AT.format(
+                    par=par, value=number_text(bd.value, 4), tol=number_text(bd.tol, 6)
+                )
+            )
+    notes.append(RM_NOTE if restriction == "relative_magnitude" else SD_NOTE)
+    if table["open_end"].fillna(False).astype(bool).any():
+        notes.append(OPEN_END_NOTE)
+    return notes
+
+
+def event_study_arrays(
+    result: Any, reference: int = -1
+) -> tuple[np.ndarray, np.ndarray, int, int, list[Any]]:
     """``(betahat, sigma, num_pre, num_post, times)`` of an event-study-shaped result.
 
     The result must have one numeric key (``result.keys``, e.g. ``rel_time``/``event_time``),
@@ -258,7 +299,7 @@ def _default_m(inp: EventStudyInput, alpha: float = 0.05) -> np.ndarray:
 
 
 def honest_did(
-    result=None,
+    result: Any = None,
     *,
     method: Restriction = "relative_magnitude",
     mbar: Sequence[float] | None = None,
@@ -266,12 +307,12 @@ def honest_did(
     e: Target = 0,
     l: Sequence[float] | None = None,  # noqa: E741 (HonestDiD's name)
     alpha: float = 0.05,
-    inference: Literal["conditional", "hybrid", "flci"] | None = None,
-    betahat=None,
-    sigma=None,
+    inference: SensitivityInference | None = None,
+    betahat: Any = None,
+    sigma: Any = None,
     num_pre: int | None = None,
     num_post: int | None = None,
-    reference: int = -1,
+    reference: int | None = None,
     grid_points: int = 1000,
     breakdown: bool = True,
     breakdown_tol: float = 1e-4,
@@ -286,8 +327,10 @@ def honest_did(
     ----------
     result
         An event-study-shaped result with ``keys`` (one time key), ``tidy()`` and ``vcov()``
-        (``event_study``, ``sun_abraham``, ``att_gt(...).aggregate("dynamic")``). Leave it out
-        and pass ``betahat``, ``sigma``, ``num_pre``, ``num_post`` for arrays.
+        (``event_study``, ``sun_abraham``, ``att_gt(...).aggregate("dynamic")``): the
+        coefficients are its estimates and ``sigma`` its ``vcov()``, the reference periods
+        left out. Leave it out and pass ``betahat``, ``sigma``, ``num_pre``, ``num_post`` for
+        arrays.
     method
         ``"relative_magnitude"`` (``Delta^RM(Mbar)``) or ``"smoothness"`` (``Delta^SD(M)``).
     mbar, m
@@ -308,7 +351,8 @@ def honest_did(
         The arrays, when no result is given: pre-period then post-period coefficients without
         the reference period, their covariance, and the numbers of each.
     reference
-        The reference (omitted) period of the result's time key.
+        The reference (omitted) period of the result's time key; default the result's own
+        (``result.call["reference"]``, as ``event_study`` keeps it), else -1.
     grid_points
         Number of values of ``theta`` tested (over ``+-20`` standard errors, as HonestDiD).
     breakdown, breakdown_tol
@@ -321,9 +365,10 @@ def honest_did(
     -------
     SensitivityResult
     """
-    if method not in INFERENCE:
-        raise OptionError(f"method must be 'relative_magnitude' or 'smoothness', got {method!r}")
+    check_option("method", method, Restriction)
     alpha = check_alpha(alpha)
+    if reference is None:
+        reference = int((getattr(result, "call", None) or {}).get("reference", -1))
     if inference is None:
         inference = "hybrid" if method == "relative_magnitude" else "flci"
     if inference not in INFERENCE[method]:
@@ -343,10 +388,10 @@ def honest_did(
     post_times = times[num_pre:]
     if l is not None:
         lv = l
-        target = ("gewichtete Nachperioden (l)", "weighted post-periods (l)")
+        target = TARGET_L
     elif e == "average":
         lv = np.full(num_post, 1.0 / num_post)
-        target = ("Mittel der Nachperioden", "average of the post-periods")
+        target = TARGET_AVERAGE
     else:
         if not isinstance(e, int | np.integer):
             raise OptionError(f"e must be an integer event time or 'average', got {e!r}")
@@ -357,7 +402,7 @@ def honest_did(
             )
         lv = np.zeros(num_post)
         lv[pos] = 1.0
-        target = (f"Effekt in e = {int(e)}", f"effect at e = {int(e)}")
+        target = TARGET_E.format(e=int(e))
     inp = check_input(betahat, sigma, num_pre, num_post, lv)
     if method == "relative_magnitude":
         if m is not None:
@@ -413,18 +458,20 @@ def honest_did(
         bd = breakdown_value(
             inp, method, inference=inference, alpha=alpha, tol=breakdown_tol, seed=seed
         )
-    res = SensitivityResult(
+    return SensitivityResult(
         table,
-        title="Sensitivity to violations of parallel trends",
+        breakdown=bd,
+        input=inp,
+        restriction=method,
+        target=target,
+        title=TITLE,
         facts={
             "alpha": alpha,
             "breakdown": None if bd is None else bd.value,
             "inference": inference,
             "seed": seed,
         },
-    )
-    res.breakdown = bd
-    res.input = inp
-    res.restriction = method
-    res.target = target
-    return res
+        notes=_notes(method, bd, table),
+        call={"method": method, "e": e, "alpha": alpha, "inference": inference,
+              "reference": reference, "grid_points": grid_points, "seed": seed},
+    )  # fmt: skip

@@ -1,5 +1,5 @@
 """The fixed-effects regression shared by the panel designs (TWFE, event study, Sun &
-Abraham) and its standard-error convention.
+Abraham) and the one registry of their standard-error conventions.
 
 Standard errors (one convention for every estimator that uses this engine)
 --------------------------------------------------------------------------
@@ -10,11 +10,21 @@ intervals and p-values from Student's t with G-1 degrees of freedom. This equals
 ``ssc(adj=FALSE, cluster.adj=TRUE)`` and linearmodels with ``group_debias=True,
 debiased=False, auto_df=False, count_effects=False``. With two-way clustering each of the
 three terms gets its own factor and the t degrees of freedom come from the smaller dimension.
+
+The registry
+------------
+:data:`SE_CONVENTIONS` holds, for every value of :data:`~evaluation.options.ClusterSpec`, the
+stable name and the sentence (German and English) of the convention; :func:`cluster_inference`
+turns a choice, the degrees of freedom and the cluster counts into the
+:class:`~evaluation.results.Inference` of a result, which flags too few clusters by itself.
+Every estimator with this convention (``twfe``, ``event_study``, ``did_2x2``,
+``sun_abraham``) takes its inference from here.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import warnings
+from collections.abc import MutableSequence, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,10 +32,9 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..options import ClusterSpec
-from ..results import (
-    BiText,
-)
+from ..i18n import Text
+from ..options import ClusterSpec, check_option
+from ..results import Inference
 from ..study.panel import Roles
 
 #: deprecated alias of :data:`evaluation.options.ClusterSpec`
@@ -34,33 +43,114 @@ CLUSTER_OPTIONS: tuple[str, ...] = ("unit", "state", "twoway", "none")
 
 
 # ---------------------------------------------------------------------------------------
-# fixed-effects regression shared by twfe and event_study
+# the registry of standard-error conventions
 # ---------------------------------------------------------------------------------------
-@dataclass
-class FEFit:
-    """Coefficients and covariance of a fixed-effects regression."""
+@dataclass(frozen=True)
+class SEConvention:
+    """One standard-error convention: a stable ``name`` (the :class:`Inference` name) and
+    the ``description`` shown under every table that uses it."""
 
-    params: pd.Series
-    cov: pd.DataFrame
-    nobs: int
-    n_units: int
-    n_clusters: int | None
-    df: float
-    rsquared_within: float
-    se_note: str
+    name: str
+    description: Text
 
 
-def cluster_frame(df: pd.DataFrame, roles: Roles, cluster: str) -> pd.DataFrame | None:
-    if cluster not in CLUSTER_OPTIONS:
-        raise DataError(f"cluster must be one of {CLUSTER_OPTIONS}, got {cluster!r}")
-    if cluster == "none":
-        return None
-    unit_codes = pd.factorize(df[roles.unit])[0]
-    if cluster == "unit":
-        return pd.DataFrame({"unit": unit_codes}, index=df.index)
-    if cluster == "twoway":
-        time_codes = pd.factorize(df[roles.time])[0]
-        return pd.DataFrame({"unit": unit_codes, "time": time_codes}, index=df.index)
+SE_CONVENTIONS: dict[str, SEConvention] = {
+    "unit": SEConvention(
+        "cluster_unit",
+        Text(
+            "Standardfehler robust gegen Klumpung nach Einheit (CR, nur Faktor G/(G-1), "
+            "Fixed Effects nicht gezählt); t-Verteilung mit G-1 Freiheitsgraden.",
+            "Standard errors robust to clustering by unit (CR, factor G/(G-1) only, fixed "
+            "effects not counted); t distribution with G-1 degrees of freedom.",
+        ),
+    ),
+    "state": SEConvention(
+        "cluster_state",
+        Text(
+            "Standardfehler robust gegen Klumpung nach Land (CR, nur Faktor G/(G-1), "
+            "Fixed Effects nicht gezählt); t-Verteilung mit G-1 Freiheitsgraden.",
+            "Standard errors robust to clustering by state (CR, factor G/(G-1) only, fixed "
+            "effects not counted); t distribution with G-1 degrees of freedom.",
+        ),
+    ),
+    "twoway": SEConvention(
+        "cluster_twoway",
+        Text(
+            "Standardfehler zweifach geklumpt nach Einheit und Jahr (Cameron-Gelbach-Miller, "
+            "je Term Faktor G/(G-1), Fixed Effects nicht gezählt); t-Verteilung mit min(G)-1 "
+            "Freiheitsgraden.",
+            "Standard errors clustered two-way by unit and year (Cameron-Gelbach-Miller, "
+            "factor G/(G-1) per term, fixed effects not counted); t distribution with "
+            "min(G)-1 degrees of freedom.",
+        ),
+    ),
+    "none": SEConvention(
+        "classical",
+        Text(
+            "Klassische (homoskedastische) Standardfehler; Freiheitsgrade abzüglich der "
+            "Fixed Effects.",
+            "Classical (homoskedastic) standard errors; degrees of freedom net of the fixed "
+            "effects.",
+        ),
+    ),
+}
+
+#: deprecated: the sentences of :data:`SE_CONVENTIONS` (use :func:`cluster_inference`)
+SE_NOTES: dict[str, Text] = {k: v.description for k, v in SE_CONVENTIONS.items()}
+
+
+def cluster_inference(
+    cluster: ClusterSpec,
+    *,
+    dof: float,
+    n_clusters: int | None = None,
+    n_treated_clusters: int | None = None,
+    note: Text | None = None,
+) -> Inference:
+    """The :class:`~evaluation.results.Inference` of estimates with the convention of
+    ``cluster``.
+
+    Parameters
+    ----------
+    cluster
+        ``"unit"``, ``"state"``, ``"twoway"`` or ``"none"`` (see :data:`SE_CONVENTIONS`).
+    dof
+        Degrees of freedom of the t reference distribution (G - 1 with clusters; the
+        residual degrees of freedom without).
+    n_clusters, n_treated_clusters
+        Number of clusters (the smaller dimension for two-way clustering) and of clusters
+        with treated units; below :data:`~evaluation.results.MIN_CLUSTERS` (or
+        :data:`~evaluation.results.MIN_TREATED_CLUSTERS`) the inference is flagged. Ignored
+        for ``"none"``.
+    note
+        A sentence appended to the description (e.g. "cohort shares treated as known").
+
+    Returns
+    -------
+    Inference
+        With ``distribution="t"``; its ``few_clusters`` follows from the counts.
+    """
+    check_option("cluster", cluster, ClusterSpec)
+    conv = SE_CONVENTIONS[cluster]
+    description = conv.description if note is None else conv.description + " " + note
+    clustered = cluster != "none"
+    return Inference(
+        name=conv.name,
+        description=description,
+        distribution="t",
+        dof=float(dof),
+        n_clusters=int(n_clusters) if clustered and n_clusters is not None else None,
+        n_treated_clusters=(
+            int(n_treated_clusters) if clustered and n_treated_clusters is not None else None
+        ),
+    )
+
+
+# ---------------------------------------------------------------------------------------
+# clusters
+# ---------------------------------------------------------------------------------------
+def _state_ids(df: pd.DataFrame, roles: Roles) -> pd.Series:
+    """The state of every row: the ``state`` column, else the first two digits of AGS ids."""
     if "state" in df.columns:
         state = df["state"].astype("string")
     else:
@@ -72,33 +162,104 @@ def cluster_frame(df: pd.DataFrame, roles: Roles, cluster: str) -> pd.DataFrame 
         state = ids.str.slice(0, 2)
     if state.isna().any():
         raise DataError("column 'state' is missing in some rows; fill it to cluster by state")
-    return pd.DataFrame({"state": pd.factorize(state)[0]}, index=df.index)
+    return state
 
 
-SE_NOTES = {
-    "unit": BiText(
-        "Standardfehler robust gegen Klumpung nach Einheit (CR, nur Faktor G/(G-1), "
-        "Fixed Effects nicht gezählt); t-Verteilung mit G-1 Freiheitsgraden.",
-        "Standard errors robust to clustering by unit (CR, factor G/(G-1) only, fixed "
-        "effects not counted); t distribution with G-1 degrees of freedom.",
-    ),
-    "state": BiText(
-        "Standardfehler robust gegen Klumpung nach Land (CR, nur Faktor G/(G-1), "
-        "Fixed Effects nicht gezählt); t-Verteilung mit G-1 Freiheitsgraden.",
-        "Standard errors robust to clustering by state (CR, factor G/(G-1) only, fixed "
-        "effects not counted); t distribution with G-1 degrees of freedom.",
-    ),
-    "twoway": BiText(
-        "Standardfehler zweifach geklumpt nach Einheit und Jahr (Cameron-Gelbach-Miller, "
-        "je Term Faktor G/(G-1)); t-Verteilung mit min(G)-1 Freiheitsgraden.",
-        "Standard errors clustered two-way by unit and year (Cameron-Gelbach-Miller, "
-        "factor G/(G-1) per term); t distribution with min(G)-1 degrees of freedom.",
-    ),
-    "none": BiText(
-        "Klassische (homoskedastische) Standardfehler; Freiheitsgrade abzüglich der Fixed Effects.",
-        "Classical (homoskedastic) standard errors; degrees of freedom net of the fixed effects.",
-    ),
-}
+def cluster_ids(df: pd.DataFrame, roles: Roles, cluster: str) -> np.ndarray:
+    """The cluster of every row as given in the data (unit ids, or states) for one-way
+    clustering (``"unit"`` or ``"state"``)."""
+    if cluster == "unit":
+        return df[roles.unit].astype(str).to_numpy()
+    if cluster == "state":
+        return _state_ids(df, roles).astype(str).to_numpy()
+    raise DataError(f"cluster={cluster!r} is not a one-way clustering; use 'unit' or 'state'")
+
+
+def cluster_frame(df: pd.DataFrame, roles: Roles, cluster: str) -> pd.DataFrame | None:
+    """Integer cluster codes of every row (one column per dimension; None without
+    clustering)."""
+    check_option("cluster", cluster, ClusterSpec)
+    if cluster == "none":
+        return None
+    unit_codes = pd.factorize(df[roles.unit])[0]
+    if cluster == "unit":
+        return pd.DataFrame({"unit": unit_codes}, index=df.index)
+    if cluster == "twoway":
+        time_codes = pd.factorize(df[roles.time])[0]
+        return pd.DataFrame({"unit": unit_codes, "time": time_codes}, index=df.index)
+    return pd.DataFrame({"state": pd.factorize(_state_ids(df, roles))[0]}, index=df.index)
+
+
+def treated_clusters(df: pd.DataFrame, roles: Roles, cluster: str) -> int | None:
+    """Number of clusters with at least one treated unit (None without clustering)."""
+    if cluster == "none":
+        return None
+    treated = df[roles.cohort].to_numpy() > 0
+    cl = cluster_frame(df, roles, "unit" if cluster == "twoway" else cluster)
+    assert cl is not None
+    return int(pd.Series(cl.iloc[:, 0].to_numpy()[treated]).nunique())
+
+
+# ---------------------------------------------------------------------------------------
+# fixed-effects regression
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FEFit:
+    """Coefficients and covariance of a fixed-effects regression.
+
+    Attributes
+    ----------
+    params, cov
+        Coefficients and their covariance (labelled by the regressors).
+    nobs, n_units
+        Observations and units used.
+    n_clusters
+        Number of clusters (the smaller dimension for two-way clustering; None without).
+    dof
+        Degrees of freedom of the t reference distribution.
+    rsquared_within
+        R² of the within (demeaned) regression.
+    cluster
+        The clustering chosen (a key of :data:`SE_CONVENTIONS`).
+    """
+
+    params: pd.Series
+    cov: pd.DataFrame
+    nobs: int
+    n_units: int
+    n_clusters: int | None
+    dof: float
+    rsquared_within: float
+    cluster: str = "unit"
+
+    def inference(
+        self, n_treated_clusters: int | None = None, note: Text | None = None
+    ) -> Inference:
+        """The :class:`~evaluation.results.Inference` of this fit's estimates (see
+        :func:`cluster_inference`)."""
+        return cluster_inference(
+            self.cluster,
+            dof=self.dof,
+            n_clusters=self.n_clusters,
+            n_treated_clusters=n_treated_clusters,
+            note=note,
+        )
+
+    @property
+    def df(self) -> float:
+        """Deprecated: :attr:`dof`."""
+        warnings.warn("FEFit.df is deprecated; use FEFit.dof", DeprecationWarning, stacklevel=2)
+        return self.dof
+
+    @property
+    def se_note(self) -> Text:
+        """Deprecated: ``fit.inference().description``."""
+        warnings.warn(
+            "FEFit.se_note is deprecated; use FEFit.inference().description",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return SE_CONVENTIONS[self.cluster].description
 
 
 def fe_regression(
@@ -109,13 +270,37 @@ def fe_regression(
     time: str,
     *,
     time_effects: bool = True,
-    cluster: ClusterOption = "unit",
+    cluster: ClusterSpec = "unit",
     weights: str | None = None,
 ) -> FEFit:
-    """Regression of ``y`` on ``x`` with unit (and year) fixed effects by linearmodels
-    ``PanelOLS``, standard errors in the module's convention (see the module docstring);
-    ``cluster="none"`` gives classical standard errors with the absorbed effects counted in
-    the degrees of freedom (as R ``plm``'s default)."""
+    """Regression of ``y`` on ``x`` with unit (and year) fixed effects.
+
+    Parameters
+    ----------
+    df
+        Long data with the columns ``y``, ``x``, ``unit``, ``time`` (and ``weights``).
+    y, x
+        Outcome and regressors.
+    unit, time
+        The unit and time columns (the fixed effects).
+    time_effects
+        Whether year effects are included besides the unit effects.
+    cluster
+        ``"unit"``, ``"state"``, ``"twoway"`` or ``"none"``: standard errors in the module's
+        convention; ``"none"`` gives classical standard errors with the absorbed effects
+        counted in the degrees of freedom (as R ``plm``'s default).
+    weights
+        Optional column of observation weights.
+
+    Returns
+    -------
+    FEFit
+
+    Notes
+    -----
+    Estimated by linearmodels ``PanelOLS``; the cluster-robust covariance is rescaled to the
+    convention of the module docstring.
+    """
     from linearmodels.panel import PanelOLS
     from linearmodels.panel.utility import AbsorbingEffectError
 
@@ -128,7 +313,16 @@ def fe_regression(
     dep = pd.Series(df[y].to_numpy(dtype=float), index=idx, name=y)
     w = None
     if weights is not None:
-        w = pd.Series(df[weights].to_numpy(dtype=float), index=idx)
+        wv = df[weights].to_numpy(dtype=float)
+        bad = ~(np.isfinite(wv) & (wv > 0))
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"weights column {weights!r} must be positive and finite; {int(bad.sum())} "
+                f"row(s) are not (first: unit {str(df[unit].iloc[i])!r}, {time} "
+                f"{df[time].iloc[i]}, value {float(wv[i]):g}); drop those rows or fix the weights"
+            )
+        w = pd.Series(wv, index=idx)
     try:
         model = PanelOLS(dep, exog, entity_effects=True, time_effects=time_effects, weights=w)
         if clusters is None:
@@ -180,15 +374,16 @@ def fe_regression(
         if n_cl < 2:
             raise DataError(f"cluster={cluster!r} gives only {n_cl} cluster; choose another")
         dof = float(n_cl - 1)
+    assert cov is not None
     return FEFit(
         params=res.params.copy(),
         cov=cov.copy(),
         nobs=int(res.nobs),
         n_units=int(df[unit].nunique()),
         n_clusters=n_cl,
-        df=dof,
+        dof=dof,
         rsquared_within=float(res.rsquared_within),
-        se_note=SE_NOTES[cluster],
+        cluster=cluster,
     )
 
 
@@ -222,6 +417,7 @@ def covariate_terms(
 
 
 def fit_facts(fit: FEFit, df: pd.DataFrame, roles: Roles) -> dict[str, Any]:
+    """The header facts of a fit: observations, units, treated units and clusters."""
     treated = df.loc[df[roles.cohort] > 0, roles.unit].nunique()
     facts: dict[str, Any] = {
         "n_obs": fit.nobs,
@@ -233,28 +429,23 @@ def fit_facts(fit: FEFit, df: pd.DataFrame, roles: Roles) -> dict[str, Any]:
     return facts
 
 
-def treated_clusters(df: pd.DataFrame, roles: Roles, cluster: str) -> int | None:
-    """Number of clusters with at least one treated unit (None without clustering)."""
-    if cluster == "none":
-        return None
-    treated = df[roles.cohort].to_numpy() > 0
-    cl = cluster_frame(df, roles, "unit" if cluster == "twoway" else cluster)
-    return int(pd.Series(cl.iloc[:, 0].to_numpy()[treated]).nunique())
+SINGULAR_NOTE = Text(
+    "Keine Standardfehler: {g} Cluster für {k} Koeffizienten; die cluster-robuste Kovarianz "
+    "ist dann singulär (Rang höchstens G-1).",
+    "No standard errors: {g} clusters for {k} coefficients; the cluster-robust covariance is "
+    "then singular (rank at most G-1).",
+)
 
 
-def refuse_singular_covariance(table: pd.DataFrame, fit: FEFit, k: int, notes: list) -> bool:
+def refuse_singular_covariance(
+    table: pd.DataFrame, fit: FEFit, k: int, notes: MutableSequence[Any]
+) -> bool:
     """With fewer clusters than coefficients of interest + 1 the cluster-robust covariance
     of those coefficients is singular (its meat has rank at most G - 1): no standard errors,
-    no joint test. Sets them missing and adds a note; returns whether it did."""
+    no joint test. Sets them missing in ``table``, appends a note to ``notes`` and returns
+    whether it did."""
     if fit.n_clusters is None or fit.n_clusters >= k + 1:
         return False
     table["std_error"] = np.nan
-    notes.append(
-        BiText(
-            f"Keine Standardfehler: {fit.n_clusters} Cluster für {k} Koeffizienten; die "
-            "cluster-robuste Kovarianz ist dann singulär (Rang höchstens G-1).",
-            f"No standard errors: {fit.n_clusters} clusters for {k} coefficients; the "
-            "cluster-robust covariance is then singular (rank at most G-1).",
-        )
-    )
+    notes.append(SINGULAR_NOTE.format(g=fit.n_clusters, k=k))
     return True

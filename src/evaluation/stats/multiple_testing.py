@@ -12,19 +12,20 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import Lang, check_lang
 from ..errors import DataError, OptionError
-from ..results import Summary, TableResult
-from ._text import display_table
+from ..i18n import Lang, Text, percent, term
+from ..options import Adjustment, DrawCentre, check_option
+from ..results import TableResult, display_frame
 
 MultipleTestingOptionError = OptionError  # the older name
 
-Method = Literal["holm", "romano_wolf"]
+#: deprecated alias of :data:`evaluation.options.Adjustment`
+Method = Adjustment
 
 
 def holm(pvalues) -> np.ndarray:
@@ -43,7 +44,12 @@ def holm(pvalues) -> np.ndarray:
 
 
 def romano_wolf(
-    estimates, std_errors, draws, *, null=0.0, centre: Literal["estimate", "none"] = "estimate"
+    estimates: Any,
+    std_errors: Any,
+    draws: Any,
+    *,
+    null: Any = 0.0,
+    centre: DrawCentre = "estimate",
 ) -> np.ndarray:
     """Romano-Wolf step-down adjusted p-values (two-sided).
 
@@ -78,8 +84,7 @@ def romano_wolf(
         raise DataError("estimates and standard errors must be finite, the errors positive")
     if not np.isfinite(d).all():
         raise DataError("the bootstrap draws contain missing or infinite values")
-    if centre not in ("estimate", "none"):
-        raise MultipleTestingOptionError(f"centre must be 'estimate' or 'none', got {centre!r}")
+    check_option("centre", centre, DrawCentre)
     t = np.abs((est - np.broadcast_to(np.asarray(null, dtype=float), (m,))) / se)
     tb = np.abs((d - est[None, :]) / se[None, :] if centre == "estimate" else d / se[None, :])
     order = np.argsort(-t, kind="stable")
@@ -92,14 +97,22 @@ def romano_wolf(
     return out
 
 
-_LABELS = {
-    "hypothesis": ("Hypothese", "Hypothesis"),
-    "estimate": ("Schätzwert", "Estimate"),
-    "std_error": ("Std.-Fehler", "Std. error"),
-    "p_value": ("p-Wert", "p-value"),
-    "p_adjusted": ("p-Wert (adjustiert)", "p-value (adjusted)"),
-    "reject": ("abgelehnt", "rejected"),
+TITLE = Text("Mehrfaches Testen", "Multiple testing")
+METHOD_NAMES: dict[str, Text] = {
+    "holm": Text("Holm (schrittweise Bonferroni)", "Holm (step-down Bonferroni)"),
+    "romano_wolf": Text(
+        "Romano-Wolf (schrittweise, gemeinsamer Bootstrap)",
+        "Romano-Wolf (step-down, joint bootstrap)",
+    ),
 }
+FAMILY_NOTE = Text(
+    "Die adjustierten p-Werte kontrollieren die Wahrscheinlichkeit, in der Familie mindestens "
+    "eine wahre Nullhypothese abzulehnen (familienweise Fehlerrate).",
+    "The adjusted p-values control the probability of rejecting at least one true null "
+    "hypothesis in the family (family-wise error rate).",
+)
+YES_NO = (Text("nein", "no"), Text("ja", "yes"))
+COLUMNS = ("hypothesis", "estimate", "std_error", "p_value", "p_adjusted", "reject")
 
 
 class AdjustedPValues(TableResult):
@@ -107,44 +120,30 @@ class AdjustedPValues(TableResult):
     ``std_error``, ``p_value``, ``p_adjusted`` and ``reject`` (at ``alpha``); ``facts`` name the
     method, the family and its size."""
 
-    def summary(self, lang: Lang = "de") -> Summary:
-        check_lang(lang)
-        de = lang == "de"
-        method = self.facts["method"]
-        name = {
-            "holm": ("Holm (schrittweise Bonferroni)", "Holm (step-down Bonferroni)"),
-            "romano_wolf": (
-                "Romano-Wolf (schrittweise, gemeinsamer Bootstrap)",
-                "Romano-Wolf (step-down, joint bootstrap)",
-            ),
-        }[method][0 if de else 1]
-        facts = [
-            ("Verfahren" if de else "Method", name),
-            ("Familie" if de else "Family", str(self.facts["family"])),
-            ("Hypothesen" if de else "Hypotheses", str(self.facts["n_hypotheses"])),
-            ("Niveau" if de else "Level", f"{self.facts['alpha']:.0%}".replace(".", ",")),
+    def _summary_facts(self, lang: Lang) -> list[tuple[str, str]]:
+        f = self.facts
+        return [
+            (term("method", lang), METHOD_NAMES[f["method"]](lang)),
+            (term("family", lang), str(f["family"])),
+            (term("n_hypotheses", lang), str(f["n_hypotheses"])),
+            (term("alpha", lang), percent(f["alpha"], lang, 0)),
         ]
-        cols = [c for c in _LABELS if c in self._table.columns]
-        table = display_table(self._table[cols], _LABELS, lang)
-        note = (
-            "Die adjustierten p-Werte kontrollieren die Wahrscheinlichkeit, in der Familie "
-            "mindestens eine wahre Nullhypothese abzulehnen (familienweise Fehlerrate)."
-            if de
-            else "The adjusted p-values control the probability of rejecting at least one true "
-            "null hypothesis in the family (family-wise error rate)."
-        )
-        title = "Mehrfaches Testen" if de else "Multiple testing"
-        return Summary(title, facts=facts, tables=[("", table)], notes=[note])
+
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
+        shown = self._table[[c for c in COLUMNS if c in self._table.columns]].copy()
+        if "reject" in shown:
+            shown["reject"] = [YES_NO[bool(v)](lang) for v in shown["reject"]]
+        return [("", display_frame(shown, lang))]
 
 
 def adjust_pvalues(
     results_or_table,
-    method: Method = "holm",
+    method: Adjustment = "holm",
     *,
     family: str | None = None,
-    draws=None,
+    draws: Any = None,
     alpha: float = 0.05,
-    centre: Literal["estimate", "none"] = "estimate",
+    centre: DrawCentre = "estimate",
 ) -> AdjustedPValues:
     """Adjust the p-values of a family of estimates for multiple testing.
 
@@ -167,10 +166,9 @@ def adjust_pvalues(
     centre
         How the draws are centred (see :func:`romano_wolf`).
     """
-    if method not in ("holm", "romano_wolf"):
-        raise MultipleTestingOptionError(f"method must be 'holm' or 'romano_wolf', got {method!r}")
-    if not (isinstance(alpha, float | int) and 0 < alpha < 1):
-        raise MultipleTestingOptionError(f"alpha must be between 0 and 1, got {alpha!r}")
+    check_option("method", method, Adjustment)
+    if isinstance(alpha, bool) or not (isinstance(alpha, float | int) and 0 < alpha < 1):
+        raise OptionError(f"alpha must be between 0 and 1, got {alpha!r}")
     table = _family_table(results_or_table)
     if method == "holm":
         adj = holm(table["p_value"].to_numpy())
@@ -190,8 +188,10 @@ def adjust_pvalues(
     fam = family if family is not None else ", ".join(map(str, table["hypothesis"]))
     return AdjustedPValues(
         table,
-        title="Multiple testing",
+        title=TITLE,
         facts={"method": method, "family": fam, "n_hypotheses": len(table), "alpha": alpha},
+        notes=[FAMILY_NOTE],
+        call={"method": method, "alpha": alpha, "centre": centre},
     )
 
 

@@ -20,26 +20,35 @@ municipality effects when clustering by municipality or state) are partialled ou
 alternating projections; that is exact for the bootstrap, since the scores of nested effects
 vanish cluster by cluster. Effects that are not nested (years, when clustering by unit) enter
 as dummy columns, which is what the bootstrap needs to stay exact.
+
+A result is bootstrapped through ``result.design()`` (the design protocol of
+:mod:`evaluation.stats.design`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Literal
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from ..codes import Lang, check_lang
 from ..errors import DataError, OptionError
-from ..results import Summary, TableResult
-from ._text import display_table, num
+from ..i18n import TERMS, Lang, Text, check_lang, number, same, tr
+from ..options import BootstrapPValue, WildWeights, check_draws, check_option
+from ..results import TableResult, figure_axes
+from .design import LinearDesign
+
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 BootstrapOptionError = OptionError  # the older name
 
-WeightType = Literal["rademacher", "webb"]
-PValueType = Literal["symmetric", "equal_tailed"]
+#: deprecated aliases of :data:`evaluation.options.WildWeights` and ``BootstrapPValue``
+WeightType = WildWeights
+PValueType = BootstrapPValue
 WEIGHTS: dict[str, np.ndarray] = {
     "rademacher": np.array([-1.0, 1.0]),
     "webb": np.array(
@@ -49,70 +58,6 @@ WEIGHTS: dict[str, np.ndarray] = {
 MAX_DUMMIES = 5000
 _CHUNK_CELLS = 4_000_000  # clusters x draws per matrix product
 _KEEP_CELLS = 6_000_000  # clusters x draws kept in memory for the interval
-
-
-@dataclass
-class LinearDesign:
-    """The design of a linear model ``y = X b + fixed effects + e`` for the wild bootstrap.
-
-    This is the protocol a result implements to be bootstrapped (``result.design()``).
-
-    Parameters
-    ----------
-    y
-        Outcome, length n.
-    x
-        Regressors, n x p (without the fixed effects; an intercept is not needed when there
-        are fixed effects).
-    names
-        The p column names of ``x``.
-    cluster
-        Cluster id of every observation (any hashable values).
-    fe
-        Fixed effects: name -> id of every observation.
-    weights
-        Optional positive observation weights (weighted least squares).
-    """
-
-    y: np.ndarray
-    x: np.ndarray
-    names: Sequence[str]
-    cluster: np.ndarray
-    fe: Mapping[str, np.ndarray] = field(default_factory=dict)
-    weights: np.ndarray | None = None
-
-    def __post_init__(self) -> None:
-        self.y = np.asarray(self.y, dtype=float).ravel()
-        x = np.asarray(self.x, dtype=float)
-        self.x = x[:, None] if x.ndim == 1 else x
-        self.names = [str(n) for n in self.names]
-        n = len(self.y)
-        if self.x.shape[0] != n:
-            raise DataError(f"design: x has {self.x.shape[0]} rows but y has {n}")
-        if len(self.names) != self.x.shape[1]:
-            raise DataError(f"design: {len(self.names)} names for {self.x.shape[1]} columns of x")
-        if len(set(self.names)) != len(self.names):
-            raise DataError("design: the column names of x must be unique")
-        self.cluster = np.asarray(self.cluster)
-        if self.cluster.shape != (n,):
-            raise DataError(f"design: cluster needs one id per observation ({n})")
-        for name, ids in self.fe.items():
-            if np.asarray(ids).shape != (n,):
-                raise DataError(f"design: fixed effect {name!r} needs one id per observation")
-        bad = ~np.isfinite(self.y) | ~np.isfinite(self.x).all(axis=1)
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"design: {int(bad.sum())} observation(s) have a missing or infinite outcome "
-                f"or regressor (first: row {i}); drop them before bootstrapping"
-            )
-        if pd.isna(pd.Series(self.cluster)).any():
-            raise DataError("design: a cluster id is missing; every observation needs one")
-        if self.weights is not None:
-            w = np.asarray(self.weights, dtype=float).ravel()
-            if w.shape != (n,) or not (np.isfinite(w).all() and (w > 0).all()):
-                raise DataError("design: weights must be positive and finite, one per row")
-            self.weights = w
 
 
 def _codes(ids) -> np.ndarray:
@@ -309,6 +254,47 @@ def _p_value(t: float, tb: np.ndarray, kind: str) -> float:
     return min(1.0, 2 * min(lo, hi))
 
 
+WEIGHT_NAMES: dict[str, Text] = {
+    "rademacher": same("Rademacher"),
+    "webb": Text("Webb (6 Punkte)", "Webb (6-point)"),
+}
+TITLE = Text("Wilder Cluster-Bootstrap (WCR): {term}", "Wild cluster bootstrap (WCR): {term}")
+ALL_SIGN_VECTORS = Text(" (alle Vorzeichenvektoren)", " (all sign vectors)")
+FACT_LABELS: dict[str, Text] = {
+    "n_clusters": TERMS["n_clusters"],
+    "n_draws": TERMS["n_draws"],
+    "weights": Text("Gewichte", "Weights"),
+    "null": Text("Nullhypothese", "Null hypothesis"),
+    "seed": TERMS["seed"],
+    "absorbed": Text("Absorbierte Effekte", "Absorbed effects"),
+    "dummies": Text("Effekte als Dummies", "Effects as dummies"),
+}
+#: the columns of the summary table and their labels
+COLUMN_LABELS: dict[str, Text] = {
+    "term": TERMS["term"],
+    "estimate": TERMS["estimate"],
+    "std_error": Text("Std.-Fehler (CRV1)", "Std. error (CRV1)"),
+    "statistic": same("t"),
+    "p_value": Text("p-Wert (Bootstrap)", "p-value (bootstrap)"),
+    "ci_low": TERMS["ci_low"],
+    "ci_high": TERMS["ci_high"],
+    "p_value_crv": Text("p-Wert (t, G-1)", "p-value (t, G-1)"),
+}
+P_VALUE_TEXT: dict[str, Text] = {
+    "symmetric": Text("p-Wert symmetrisch (|t*| > |t|)", "symmetric p-value (|t*| > |t|)"),
+    "equal_tailed": Text("p-Wert gleichseitig (equal-tailed)", "equal-tailed p-value"),
+}
+METHOD_NOTE = Text(
+    "Restringierter wilder Cluster-Bootstrap (Nullhypothese auferlegt); {p_value}; "
+    "Konfidenzintervall durch Testinversion. Zum Vergleich: p-Wert des clusterrobusten "
+    "t-Tests mit G - 1 Freiheitsgraden.",
+    "Restricted wild cluster bootstrap (null imposed); {p_value}; confidence interval by test "
+    "inversion. For comparison: the p-value of the cluster-robust t-test with G - 1 degrees "
+    "of freedom.",
+)
+BOOTSTRAP_T = Text("Bootstrap-t", "Bootstrap t")
+
+
 class WildBootstrapResult(TableResult):
     """The wild cluster bootstrap test of one coefficient.
 
@@ -316,116 +302,55 @@ class WildBootstrapResult(TableResult):
     ``G/(G-1) (n-1)/(n-k)``), ``statistic`` (its t), ``null`` (the value ``r`` tested),
     ``p_value`` (bootstrap), ``ci_low``/``ci_high`` (bootstrap interval by test inversion),
     ``p_value_crv`` (the cluster-robust t-test with G - 1 degrees of freedom, for comparison),
-    ``n_clusters``, ``n_draws``, ``weights``, ``full_enumeration``. ``t_boot`` holds the
-    bootstrap t-statistics under the null.
+    ``n_clusters``, ``n_draws``, ``weights``, ``full_enumeration``.
+
+    Parameters
+    ----------
+    table
+        The one-row table described above.
+    t_boot
+        The bootstrap t-statistics under the null (one per draw).
+    **kwargs
+        ``title``, ``facts``, ``notes``, ``call`` as for :class:`~evaluation.results.TableResult`.
     """
 
-    t_boot: np.ndarray
+    def __init__(self, table: pd.DataFrame, *, t_boot: np.ndarray, **kwargs: Any) -> None:
+        #: the bootstrap t-statistics under the null, one per draw
+        self.t_boot = np.asarray(t_boot, dtype=float)
+        super().__init__(table, **kwargs)
 
-    def summary(self, lang: Lang = "de") -> Summary:
-        check_lang(lang)
+    def _summary_facts(self, lang: Lang) -> list[tuple[str, str]]:
         row = self._table.iloc[0]
-        de = lang == "de"
-        title = (
-            f"Wilder Cluster-Bootstrap (WCR): {row['term']}"
-            if de
-            else f"Wild cluster bootstrap (WCR): {row['term']}"
-        )
-        weights = {
-            "rademacher": "Rademacher",
-            "webb": "Webb (6 Punkte)" if de else "Webb (6-point)",
+        draws = number(int(row["n_draws"]), lang)
+        if row["full_enumeration"]:
+            draws += ALL_SIGN_VECTORS(lang)
+        values = {
+            "n_clusters": number(int(row["n_clusters"]), lang),
+            "n_draws": draws,
+            "weights": WEIGHT_NAMES[str(row["weights"])](lang),
+            "null": f"{row['term']} = {number(float(row['null']), lang, 4)}",
+            "seed": str(self.facts.get("seed")),
+            "absorbed": str(self.facts.get("absorbed") or ""),
+            "dummies": str(self.facts.get("dummies") or ""),
         }
-        facts = [
-            ("Cluster" if de else "Clusters", num(int(row["n_clusters"]), lang)),
-            (
-                "Ziehungen" if de else "Draws",
-                num(int(row["n_draws"]), lang)
-                + (
-                    (" (alle Vorzeichenvektoren)" if de else " (all sign vectors)")
-                    if row["full_enumeration"]
-                    else ""
-                ),
-            ),
-            ("Gewichte" if de else "Weights", weights[str(row["weights"])]),
-            (
-                "Nullhypothese" if de else "Null hypothesis",
-                f"{row['term']} = {num(float(row['null']), lang)}",
-            ),
-            ("Startwert" if de else "Seed", str(self.facts.get("seed"))),
-        ]
-        if self.facts.get("absorbed"):
-            facts.append(
-                ("Absorbierte Effekte" if de else "Absorbed effects", self.facts["absorbed"])
-            )
-        if self.facts.get("dummies"):
-            facts.append(
-                ("Effekte als Dummies" if de else "Effects as dummies", self.facts["dummies"])
-            )
-        cols = [
-            "term",
-            "estimate",
-            "std_error",
-            "statistic",
-            "p_value",
-            "ci_low",
-            "ci_high",
-            "p_value_crv",
-        ]
-        table = display_table(self._table[cols], _LABELS, lang)
-        kind = str(self.facts.get("p_type"))
-        if de:
-            note = (
-                "Restringierter wilder Cluster-Bootstrap (Nullhypothese auferlegt); p-Wert "
-                + (
-                    "symmetrisch (|t*| > |t|)"
-                    if kind == "symmetric"
-                    else "gleichseitig (equal-tailed)"
-                )
-                + "; Konfidenzintervall durch Testinversion. Zum Vergleich: p-Wert des "
-                "clusterrobusten t-Tests mit G - 1 Freiheitsgraden."
-            )
-        else:
-            note = (
-                "Restricted wild cluster bootstrap (null imposed); "
-                + (
-                    "symmetric p-value (|t*| > |t|)"
-                    if kind == "symmetric"
-                    else "equal-tailed p-value"
-                )
-                + "; confidence interval by test inversion. For comparison: the p-value of the "
-                "cluster-robust t-test with G - 1 degrees of freedom."
-            )
-        return Summary(title, facts=facts, tables=[("", table)], notes=[note])
+        return [(FACT_LABELS[k](lang), v) for k, v in values.items() if v]
 
-    def plot(self, ax=None, lang: Lang = "de"):
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
+        shown = self._table[list(COLUMN_LABELS)]
+        return [("", shown.rename(columns={c: t(lang) for c, t in COLUMN_LABELS.items()}))]
+
+    def plot(self, ax: Axes | None = None, *, lang: Lang = "de") -> Figure:
         """Histogram of the bootstrap t-statistics with the observed t."""
-        import matplotlib.pyplot as plt
-
         check_lang(lang)
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(6, 4))
-        else:
-            fig = ax.figure
+        fig, ax = figure_axes(ax, (6, 4))
         ax.hist(self.t_boot[np.isfinite(self.t_boot)], bins=50, color="0.7")
         t = float(self._table["statistic"].iloc[0])
         ax.axvline(t, color="C3", lw=2, label="t")
-        ax.set_xlabel("Bootstrap-t" if lang == "de" else "Bootstrap t")
-        ax.set_title(self.summary(lang).title)
+        ax.set_xlabel(BOOTSTRAP_T(lang))
+        ax.set_title(tr(self.title, lang))
         ax.legend()
         fig.tight_layout()
         return fig
-
-
-_LABELS = {
-    "term": ("Term", "Term"),
-    "estimate": ("Schätzwert", "Estimate"),
-    "std_error": ("Std.-Fehler (CRV1)", "Std. error (CRV1)"),
-    "statistic": ("t", "t"),
-    "p_value": ("p-Wert (Bootstrap)", "p-value (bootstrap)"),
-    "ci_low": ("KI unten", "CI lower"),
-    "ci_high": ("KI oben", "CI upper"),
-    "p_value_crv": ("p-Wert (t, G-1)", "p-value (t, G-1)"),
-}
 
 
 def wild_bootstrap_design(
@@ -434,8 +359,8 @@ def wild_bootstrap_design(
     *,
     null: float = 0.0,
     n_draws: int = 9999,
-    weights: WeightType = "rademacher",
-    p_type: PValueType = "symmetric",
+    weights: WildWeights = "rademacher",
+    p_type: BootstrapPValue = "symmetric",
     alpha: float = 0.05,
     conf_int: bool = True,
     seed: int | None = 0,
@@ -476,16 +401,13 @@ def wild_bootstrap_design(
     from scipy import stats
     from tqdm.auto import tqdm
 
-    if weights not in WEIGHTS:
-        raise BootstrapOptionError(f"weights must be 'rademacher' or 'webb', got {weights!r}")
-    if p_type not in ("symmetric", "equal_tailed"):
-        raise BootstrapOptionError(f"p_type must be 'symmetric' or 'equal_tailed', got {p_type!r}")
-    if not isinstance(n_draws, int | np.integer) or n_draws < 99:
-        raise BootstrapOptionError(f"n_draws must be an integer >= 99, got {n_draws!r}")
-    if not (isinstance(alpha, float | int) and 0 < alpha < 1):
-        raise BootstrapOptionError(f"alpha must be between 0 and 1, got {alpha!r}")
-    if not np.isfinite(null):
-        raise BootstrapOptionError(f"null must be a finite number, got {null!r}")
+    check_option("weights", weights, WildWeights)
+    check_option("p_type", p_type, BootstrapPValue)
+    n_draws = check_draws("n_draws", n_draws, minimum=99)
+    if isinstance(alpha, bool) or not (isinstance(alpha, float | int) and 0 < alpha < 1):
+        raise OptionError(f"alpha must be between 0 and 1, got {alpha!r}")
+    if isinstance(null, bool) or not isinstance(null, int | float) or not np.isfinite(null):
+        raise OptionError(f"null must be a finite number, got {null!r}")
     if not isinstance(design, LinearDesign):
         raise DataError(f"design must be a LinearDesign, got {type(design).__name__}")
     term = design.names[0] if term is None else term
@@ -559,9 +481,10 @@ def wild_bootstrap_design(
             "full_enumeration": [full],
         }
     )
-    res = WildBootstrapResult(
+    return WildBootstrapResult(
         table,
-        title="Wild cluster bootstrap",
+        t_boot=tb,
+        title=TITLE.format(term=term),
         facts={
             "seed": seed,
             "p_type": p_type,
@@ -569,9 +492,10 @@ def wild_bootstrap_design(
             "absorbed": ", ".join(prep.absorbed),
             "dummies": ", ".join(prep.dummies),
         },
-    )
-    res.t_boot = tb
-    return res
+        notes=[METHOD_NOTE.format(p_value=P_VALUE_TEXT[p_type])],
+        call={"term": term, "null": float(null), "n_draws": int(n_draws), "weights": weights,
+              "p_type": p_type, "alpha": alpha, "seed": seed},
+    )  # fmt: skip
 
 
 def _invert(p_at, est: float, se: float, alpha: float) -> tuple[float, float]:
@@ -612,8 +536,8 @@ def wild_bootstrap_ols(
     weights: str | None = None,
     null: float = 0.0,
     n_draws: int = 9999,
-    bootstrap_weights: WeightType = "rademacher",
-    p_type: PValueType = "symmetric",
+    bootstrap_weights: WildWeights = "rademacher",
+    p_type: BootstrapPValue = "symmetric",
     alpha: float = 0.05,
     conf_int: bool = True,
     seed: int | None = 0,
@@ -675,14 +599,14 @@ def wild_bootstrap_ols(
 
 
 def wild_bootstrap(
-    result,
-    term: str | None = None,
+    result: Any,
+    term: str | int | None = None,
     *,
     n_draws: int = 9999,
-    weights: WeightType = "rademacher",
-    cluster=None,
+    weights: WildWeights = "rademacher",
+    cluster: Any = None,
     null: float = 0.0,
-    p_type: PValueType = "symmetric",
+    p_type: BootstrapPValue = "symmetric",
     alpha: float = 0.05,
     conf_int: bool = True,
     seed: int | None = 0,
@@ -690,10 +614,29 @@ def wild_bootstrap(
 ) -> WildBootstrapResult:
     """Wild cluster bootstrap of a fitted result.
 
-    The result must offer ``result.design()`` returning a :class:`LinearDesign` (outcome,
-    regressors with names, fixed-effect ids, cluster ids, weights). ``cluster`` (an array of
-    ids, one per observation of the design) replaces the design's clusters, e.g. to cluster
-    by state instead of by municipality. Other options as in :func:`wild_bootstrap_design`.
+    Parameters
+    ----------
+    result
+        A result with ``design()`` returning a :class:`LinearDesign` (the design protocol of
+        this module): ``twfe``, ``event_study`` and ``did_2x2`` results, or any object that
+        implements it.
+    term
+        The estimate tested, named by its key (``"post"``, ``"did"``, an event time such as
+        ``0``). May be left out when the result has one estimate.
+    n_draws, weights, null, p_type, alpha, conf_int, seed, progress
+        As in :func:`wild_bootstrap_design`.
+    cluster
+        Cluster ids (one per row of the design) replacing the design's clusters, e.g. to
+        cluster by state a result that was clustered by municipality.
+
+    Returns
+    -------
+    WildBootstrapResult
+
+    Examples
+    --------
+    >>> res = ev.wild_bootstrap(ev.twfe(panel, cluster="state"), seed=1)  # doctest: +SKIP
+    >>> ev.wild_bootstrap(ev.event_study(panel), term=0, seed=1)  # doctest: +SKIP
     """
     design_fn = getattr(result, "design", None)
     if not callable(design_fn):
@@ -704,6 +647,14 @@ def wild_bootstrap(
     design = design_fn()
     if not isinstance(design, LinearDesign):
         raise DataError("result.design() must return a LinearDesign")
+    if term is None:
+        terms = _estimate_terms(result)
+        if len(terms) > 1:
+            raise OptionError(
+                f"{type(result).__name__} has {len(terms)} estimates; name the one to test with "
+                f"term= (one of {terms})"
+            )
+        term = terms[0] if terms else None
     if cluster is not None:
         cl = np.asarray(cluster)
         if cl.shape != design.y.shape:
@@ -714,7 +665,7 @@ def wild_bootstrap(
         design = LinearDesign(design.y, design.x, design.names, cl, dict(design.fe), design.weights)
     return wild_bootstrap_design(
         design,
-        term,
+        None if term is None else str(term),
         null=null,
         n_draws=n_draws,
         weights=weights,
@@ -724,3 +675,16 @@ def wild_bootstrap(
         seed=seed,
         progress=progress,
     )
+
+
+def _estimate_terms(result: Any) -> list[str]:
+    """The names of a result's estimates (``str()`` of its one key, reference rows left out);
+    empty for objects without ``tidy()`` and ``keys``."""
+    keys = list(getattr(result, "keys", None) or [])
+    tidy = getattr(result, "tidy", None)
+    if len(keys) != 1 or not callable(tidy):
+        return []
+    t = tidy()
+    if "reference" in t.columns:
+        t = t[~t["reference"].astype(bool)]
+    return [str(v) for v in t[keys[0]]]
