@@ -39,37 +39,18 @@ import numpy as np
 import pandas as pd
 from scipy import linalg, sparse, stats
 
-from ..codes import Lang, check_lang
-from ..errors import DataError
-from ..results import BiText, Estimates, Summary, in_lang
+from ..errors import DataError, OptionError
+from ..i18n import Text, number
+from ..results import Estimates, Inference, check_level
 from ..stats.demean import demean
 from ..study.panel import check_panel, resolve_roles
+from ._compat import legacy_arguments
+from .results import PreTest
 
 __all__ = ["did_imputation", "ImputationEffects", "ImputationPreTest"]
 
 Horizons = Sequence[int] | Literal[True, "static"] | None
 PreTrends = Sequence[int] | Literal[True] | None
-
-
-# ---------------------------------------------------------------------------------------
-# bilingual results (title, method, standard-error note and notes in one place)
-# ---------------------------------------------------------------------------------------
-class BilingualEstimates(Estimates):
-    """:class:`Estimates` whose title is also a :class:`BiText`."""
-
-    def summary(self, lang: Lang = "de") -> Summary:
-        check_lang(lang)
-        saved = self.title
-        self.title = in_lang(self.title, lang)
-        try:
-            return super().summary(lang)
-        finally:
-            self.title = saved
-
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
-        """Estimates with confidence intervals; the title in ``lang``."""
-        check_lang(lang)
-        return super().plot(ax=ax, lang=lang, title=title or in_lang(self.title, lang))
 
 
 # ---------------------------------------------------------------------------------------
@@ -96,7 +77,7 @@ class Design:
     covariates: list[str]
     outcome: str
     unit_name: str
-    notes: list[BiText] = field(default_factory=list)
+    notes: list[Text] = field(default_factory=list)
     n_excluded_units: int = 0
     n_excluded_obs: int = 0
 
@@ -142,11 +123,11 @@ def prepare(
     cluster_col = None if cluster in (None, "unit", roles.unit) else cluster
     extra = [c for c in (weights, cluster_col) if c is not None]
     df = check_panel(data, roles, covariates=covariates, columns=extra, require_never_treated=False)
-    notes: list[BiText] = []
+    notes: list[Text] = []
     n_missing = int(df.attrs.get("n_missing_outcome", 0))
     if n_missing:
         notes.append(
-            BiText(
+            Text(
                 f"{n_missing} Zeile(n) ohne Wert der Zielgröße nicht verwendet.",
                 f"{n_missing} row(s) without an outcome value not used.",
             )
@@ -189,7 +170,7 @@ def prepare(
             ex = ", ".join(map(str, bad_units[:5])) + (", ..." if bad_units.size > 5 else "")
             n_obs = int((treated & ~unit_ok).sum())
             notes.append(
-                BiText(
+                Text(
                     f"{bad_units.size} behandelte Einheit(en) ohne unbehandelte Beobachtung "
                     f"(behandelt ab dem ersten beobachteten Jahr; {n_obs} Beobachtungen) "
                     f"nicht verwendet, ihr Einheiteneffekt ist nicht bestimmt: {ex}.",
@@ -202,7 +183,7 @@ def prepare(
         if bad_years:
             n_obs = int((treated & unit_ok & ~time_ok).sum())
             notes.append(
-                BiText(
+                Text(
                     f"{n_obs} behandelte Beobachtung(en) in Jahren ohne unbehandelte "
                     f"Beobachtung ({bad_years}) nicht verwendet, der Jahreseffekt ist nicht "
                     "bestimmt.",
@@ -374,21 +355,21 @@ def check_horizons(horizons: Horizons, name: str = "horizons", allow_negative: b
     if horizons is True:
         return True
     if isinstance(horizons, bool | str) or not isinstance(horizons, Sequence | np.ndarray):
-        raise DataError(
+        raise OptionError(
             f"{name} must be None or 'static' (one overall effect), True (every year since "
             f"onset) or a list of integers, got {horizons!r}"
         )
     out = []
     for h in horizons:
         if isinstance(h, bool) or not isinstance(h, int | np.integer):
-            raise DataError(f"{name} must hold integers (years since onset), got {h!r}")
+            raise OptionError(f"{name} must hold integers (years since onset), got {h!r}")
         out.append(int(h))
     if not out:
-        raise DataError(f"{name} is empty; give None for one overall effect")
+        raise OptionError(f"{name} is empty; give None for one overall effect")
     if len(set(out)) != len(out):
-        raise DataError(f"{name} lists a year twice: {out}")
+        raise OptionError(f"{name} lists a year twice: {out}")
     if not allow_negative and min(out) < 0:
-        raise DataError(
+        raise OptionError(
             f"{name} are years since onset (0 = onset year), got negative values "
             f"{[h for h in out if h < 0]}; test earlier years with pretrends="
         )
@@ -396,8 +377,7 @@ def check_horizons(horizons: Horizons, name: str = "horizons", allow_negative: b
 
 
 def _check_level(level: float) -> None:
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise DataError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
+    check_level(level)
 
 
 def _facts(d: Design, used_treated: np.ndarray) -> dict[str, Any]:
@@ -406,7 +386,7 @@ def _facts(d: Design, used_treated: np.ndarray) -> dict[str, Any]:
         "n_obs": int(len(d.frame)),
         "n_units": int(units.nunique()),
         "n_treated_units": int(units[used_treated].nunique()),
-        "n_control_units": int(units[d.cohort == 0].nunique()),
+        "n_comparison_units": int(units[d.cohort == 0].nunique()),
         "n_clusters": d.n_clusters,
     }
 
@@ -414,25 +394,25 @@ def _facts(d: Design, used_treated: np.ndarray) -> dict[str, Any]:
 # ---------------------------------------------------------------------------------------
 # results
 # ---------------------------------------------------------------------------------------
-TITLE = BiText(
+TITLE = Text(
     "Imputationsschätzer (Borusyak, Jaravel & Spiess)",
     "Imputation estimator (Borusyak, Jaravel & Spiess)",
 )
-METHOD = BiText(
+METHOD = Text(
     "Modell für Y(0) mit Einheiten- und Jahreseffekten auf den unbehandelten Beobachtungen "
     "(nie und noch nicht behandelt), Y(0) für behandelte Beobachtungen imputiert, "
     "Einzeleffekte gemittelt",
     "Model of Y(0) with unit and year effects on the untreated observations (never and not "
     "yet treated), Y(0) imputed for treated observations, individual effects averaged",
 )
-PRETEST_TITLE = BiText(
+PRETEST_TITLE = Text(
     "Vortest paralleler Trends (Imputationsschätzer)",
     "Pre-trend test (imputation estimator)",
 )
 
 
-def _se_note(cluster_name: str) -> BiText:
-    return BiText(
+def _se_note(cluster_name: str) -> Text:
+    return Text(
         f"Konservative Standardfehler nach Borusyak, Jaravel & Spiess (Satz 3), geklumpt nach "
         f"{cluster_name!r}, ohne Kleinstichprobenfaktor (wie R didimputation); "
         "Normalverteilung.",
@@ -442,40 +422,43 @@ def _se_note(cluster_name: str) -> BiText:
     )
 
 
-class ImputationPreTest(BilingualEstimates):
-    """Coefficients of the years before onset in the untreated outcome model and their joint
-    F test (``statistic``, ``df_num``, ``df_denom``, ``p_value``)."""
-
-    statistic: float
-    df_num: int
-    df_denom: int
-    p_value: float
-    cov: pd.DataFrame
+#: deprecated name of the pre-trend test result (a :class:`~evaluation.staggered.PreTest`)
+ImputationPreTest = PreTest
 
 
-class ImputationEffects(BilingualEstimates):
+class ImputationEffects(Estimates):
     """Effects of the imputation estimator: one ``term`` (static) or one row per
-    ``event_time`` (years since onset). ``vcov`` is the covariance of the estimates (also
+    ``event_time`` (years since onset). ``vcov()`` is the covariance of the estimates (also
     across horizons); :meth:`pretest` is the pre-trend test of the paper."""
 
-    vcov: pd.DataFrame
-    _design: Design
-    _pretrends: Any
-    _pretest: ImputationPreTest | None
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        keys: list[str],
+        *,
+        design: Design,
+        pretrends: PreTrends,
+        pretest: PreTest | None,
+        **kw: Any,
+    ) -> None:
+        self._design = design
+        self._pretrends = pretrends
+        self._pretest = pretest
+        super().__init__(table, keys, **kw)
 
-    def pretest(self, pretrends: PreTrends = None) -> ImputationPreTest:
+    def pretest(self, pretrends: PreTrends = None) -> PreTest:
         """Pre-trend test: regress the untreated outcomes on dummies for the years before
         onset listed in ``pretrends`` (default: those given to :func:`did_imputation`, else
         every pre-onset year observed) plus unit and year effects (and the covariates), with
         the estimator's weights; cluster-robust F test that the coefficients are zero.
 
-        The coefficients and standard errors equal R ``didimputation``'s ``pretrends=``
-        output (``fixest`` with its default small-sample correction: ``(n-1)/(n-K)`` with
-        the unit effects nested in the clusters not counted, times ``G/(G-1)``); the F test
-        equals ``fixest::wald`` on that regression (F with ``G-1`` denominator degrees of
-        freedom). Dummies collinear with the fixed effects (for example the earliest
-        pre-onset years when every treated unit is observed in all of them) are dropped in
-        order, as ``fixest`` does, and named in the notes."""
+        The coefficients and standard errors (``estimates`` of the returned test) equal R
+        ``didimputation``'s ``pretrends=`` output (``fixest`` with its default small-sample
+        correction: ``(n-1)/(n-K)`` with the unit effects nested in the clusters not counted,
+        times ``G/(G-1)``); the F test equals ``fixest::wald`` on that regression (F with
+        ``G-1`` denominator degrees of freedom). Dummies collinear with the fixed effects
+        (for example the earliest pre-onset years when every treated unit is observed in all
+        of them) are dropped in order, as ``fixest`` does, and named in the notes."""
         if pretrends is None:
             if self._pretest is not None:
                 return self._pretest
@@ -483,7 +466,7 @@ class ImputationEffects(BilingualEstimates):
         return pre_trend_test(self._design, pretrends, self.level)
 
 
-def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationPreTest:
+def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> PreTest:
     """See :meth:`ImputationEffects.pretest`."""
     m = ~d.treated
     et = d.event_time[m]
@@ -496,7 +479,7 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationP
     if pretrends is True:
         ks = available
     elif isinstance(pretrends, bool | str) or not isinstance(pretrends, Sequence | np.ndarray):
-        raise DataError(
+        raise OptionError(
             f"pretrends must be True (every year before onset) or a list of negative "
             f"integers, got {pretrends!r}"
         )
@@ -504,10 +487,10 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationP
         ks = []
         for k in pretrends:
             if isinstance(k, bool) or not isinstance(k, int | np.integer):
-                raise DataError(f"pretrends must hold integers (e.g. -1, -2), got {k!r}")
+                raise OptionError(f"pretrends must hold integers (e.g. -1, -2), got {k!r}")
             ks.append(int(k))
         if not ks or len(set(ks)) != len(ks):
-            raise DataError(f"pretrends must list distinct years before onset, got {ks}")
+            raise OptionError(f"pretrends must list distinct years before onset, got {ks}")
         missing = [k for k in ks if k not in available]
         if missing:
             raise DataError(
@@ -582,55 +565,98 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationP
             "n_obs": counts,
         }
     )
-    ftext = f"F({q}, {df2}) = {stat:.3f}, p = {p:.4f}"
-    notes = [
-        BiText(
-            f"Gemeinsamer Test, dass alle Koeffizienten 0 sind: {ftext}.",
-            f"Joint test that all coefficients are zero: {ftext}.",
-        )
-    ]
+    return _pretest_result(d, table, v, stat, (q, df2), p, dropped_pre, level, n)
+
+
+PRETEST_METHOD = Text(
+    "Unbehandelte Beobachtungen: Zielgröße auf Dummys der Jahre vor Beginn, Einheiten- und "
+    "Jahreseffekte",
+    "Untreated observations: outcome on dummies for years before onset, unit and year effects",
+)
+PRETEST_SE = Text(
+    "Standardfehler geklumpt nach {cluster!r} mit dem Faktor (n-1)/(n-K) * G/(G-1) von "
+    "fixest; t-Verteilung mit G-1 Freiheitsgraden.",
+    "Standard errors clustered by {cluster!r} with fixest's factor (n-1)/(n-K) * G/(G-1); t "
+    "distribution with G-1 degrees of freedom.",
+)
+PRETEST_HYPOTHESIS = Text(
+    "H0: alle Koeffizienten der Jahre vor Beginn sind 0 (F-Test, cluster-robust).",
+    "H0: every coefficient of the years before onset is zero (F test, cluster-robust).",
+)
+F_NOTE = Text(
+    "Gemeinsamer Test, dass alle Koeffizienten 0 sind: F({q}, {df2}) = {stat}, p = {p}.",
+    "Joint test that all coefficients are zero: F({q}, {df2}) = {stat}, p = {p}.",
+)
+COLLINEAR_NOTE = Text(
+    "Mit den Fixed Effects kollinear und daher weggelassen: Jahre {years} (sie dienen als "
+    "Referenz).",
+    "Collinear with the fixed effects and dropped: years {years} (they serve as reference).",
+)
+
+
+def _num(x: float, digits: int) -> Text:
+    return Text(number(x, "de", digits), number(x, "en", digits))
+
+
+def _pretest_result(
+    d: Design,
+    table: pd.DataFrame,
+    v: np.ndarray,
+    stat: float,
+    dof: tuple[int, int],
+    p: float,
+    dropped_pre: list[Any],
+    level: float,
+    n: int,
+) -> PreTest:
+    """The F test with the coefficients it tests (an Estimates of the pre-onset years)."""
+    g = d.n_clusters
+    notes = [F_NOTE.format(q=dof[0], df2=dof[1], stat=_num(stat, 3), p=_num(p, 4))]
     if dropped_pre:
-        notes.append(
-            BiText(
-                f"Mit den Fixed Effects kollinear und daher weggelassen: Jahre {dropped_pre} "
-                "(sie dienen als Referenz).",
-                f"Collinear with the fixed effects and dropped: years {dropped_pre} (they "
-                "serve as reference).",
-            )
-        )
-    res = ImputationPreTest(
+        notes.append(COLLINEAR_NOTE.format(years=dropped_pre))
+    inference = Inference(
+        name=f"cluster_{d.cluster_name}",
+        description=PRETEST_SE.format(cluster=d.cluster_name),
+        distribution="t",
+        dof=float(g - 1),
+        n_clusters=g,
+    )
+    facts = {
+        "n_obs": n,
+        "n_clusters": g,
+        "pretrend_F": stat,
+        "df_num": dof[0],
+        "df_denom": dof[1],
+        "pretrend_p": p,
+    }
+    estimates = Estimates(
         table,
         ["event_time"],
         title=PRETEST_TITLE,
-        method=BiText(
-            "Unbehandelte Beobachtungen: Zielgröße auf Dummys der Jahre vor Beginn, "
-            "Einheiten- und Jahreseffekte",
-            "Untreated observations: outcome on dummies for years before onset, unit and "
-            "year effects",
-        ),
-        se_note=BiText(
-            f"Standardfehler geklumpt nach {d.cluster_name!r} mit dem Faktor "
-            "(n-1)/(n-K) * G/(G-1) von fixest; t-Verteilung mit G-1 Freiheitsgraden.",
-            f"Standard errors clustered by {d.cluster_name!r} with fixest's factor "
-            "(n-1)/(n-K) * G/(G-1); t distribution with G-1 degrees of freedom.",
-        ),
-        distribution="t",
-        df=float(g - 1),
+        method=PRETEST_METHOD,
+        inference=inference,
         level=level,
-        facts={
-            "n_obs": n,
-            "n_clusters": g,
-            "pretrend_F": stat,
-            "df_num": q,
-            "df_denom": df2,
-            "pretrend_p": p,
-        },
+        facts=facts,
+        notes=notes,
+        outcome=d.outcome,
+        covariance=v,
+    )
+    return PreTest(
+        kind="event_time",
+        tested=table,
+        estimates=estimates,
+        statistic=stat,
+        p_value=p,
+        dof=dof,
+        distribution="F",
+        hypothesis=PRETEST_HYPOTHESIS,
+        title=PRETEST_TITLE,
+        method=PRETEST_METHOD,
+        inference=inference,
+        facts=facts,
         notes=notes,
         outcome=d.outcome,
     )
-    res.statistic, res.df_num, res.df_denom, res.p_value = stat, q, df2, p
-    res.cov = pd.DataFrame(v, index=kept_k, columns=kept_k)
-    return res
 
 
 # ---------------------------------------------------------------------------------------
@@ -682,13 +708,14 @@ def sparse_rhs(
     return cu, ct, cx
 
 
+@legacy_arguments()
 def did_imputation(
     data: pd.DataFrame,
     outcome: str | None = None,
+    *,
     unit: str | None = None,
     time: str | None = None,
     cohort: str | None = None,
-    *,
     covariates: Sequence[str] | None = None,
     horizons: Horizons = None,
     pretrends: PreTrends = None,
@@ -706,7 +733,8 @@ def did_imputation(
         are allowed. Never-treated units are not required: not-yet-treated years identify
         the model as well.
     outcome, unit, time, cohort
-        Role columns; default from ``data.attrs["roles"]`` and the panel convention.
+        Role columns; default from ``data.attrs["roles"]`` and the panel convention. The
+        roles after ``outcome`` are keyword arguments (positional use is deprecated).
     covariates
         Time-varying covariates of the untreated outcome model (``x_it' g``). Covariates
         constant within units are absorbed by the unit effects and refused.
@@ -730,7 +758,7 @@ def did_imputation(
     -------
     ImputationEffects
         ``tidy()`` has ``term`` (static) or ``event_time`` with ``estimate``,
-        ``std_error``, intervals and ``n_obs`` (treated observations averaged); ``vcov``
+        ``std_error``, intervals and ``n_obs`` (treated observations averaged); ``vcov()``
         the covariance of the estimates; ``facts`` the counts of observations, units,
         treated units, never-treated units and clusters; ``notes`` the excluded
         observations.
@@ -749,15 +777,15 @@ def did_imputation(
     Examples
     --------
     >>> import evaluation as ev  # doctest: +SKIP
-    >>> res = ev.did_imputation(mpdta, "lemp", "countyreal", "year", "first.treat",
-    ...                         horizons=True)  # doctest: +SKIP
+    >>> res = ev.did_imputation(mpdta, "lemp", unit="countyreal", time="year",
+    ...                         cohort="first.treat", horizons=True)  # doctest: +SKIP
     >>> res.pretest(pretrends=[-3, -2, -1])  # doctest: +SKIP
     """
     hz = check_horizons(horizons)
     _check_level(level)
     if pretrends is not None and pretrends is not True:
         if isinstance(pretrends, bool | str) or not isinstance(pretrends, Sequence | np.ndarray):
-            raise DataError(
+            raise OptionError(
                 f"pretrends must be None, True (every year before onset) or a list of negative "
                 f"integers, got {pretrends!r}"
             )
@@ -810,37 +838,49 @@ def did_imputation(
         keys = ["event_time"]
     notes = list(d.notes)
     if d.weighted:
-        notes.append(
-            BiText(
-                "Gewichtet: Modell für Y(0) und Mittelwerte der Einzeleffekte mit den "
-                "Beobachtungsgewichten.",
-                "Weighted: the model of Y(0) and the averages of the individual effects use "
-                "the observation weights.",
-            )
-        )
-    res = ImputationEffects(
+        notes.append(WEIGHTED_NOTE)
+    method = METHOD
+    if d.covariates:
+        names = ", ".join(d.covariates)
+        method = METHOD + Text(f" (Kovariaten: {names})", f" (covariates: {names})")
+    pretest = pre_trend_test(d, pretrends, level) if pretrends is not None else None
+    facts = _facts(d, tr)
+    if pretest is not None:
+        facts["pretrend_F"] = pretest.statistic
+        facts["pretrend_p"] = pretest.p_value
+    return ImputationEffects(
         table,
         keys,
+        design=d,
+        pretrends=pretrends,
+        pretest=pretest,
         title=TITLE,
-        method=METHOD
-        if not d.covariates
-        else BiText(
-            f"{METHOD} (Kovariaten: {', '.join(d.covariates)})",
-            f"{METHOD.en} (covariates: {', '.join(d.covariates)})",
+        method=method,
+        inference=Inference(
+            name=f"cluster_{d.cluster_name}",
+            description=_se_note(d.cluster_name),
+            n_clusters=d.n_clusters,
         ),
-        se_note=_se_note(d.cluster_name),
-        distribution="normal",
         level=level,
-        facts=_facts(d, tr),
+        facts=facts,
         notes=notes,
         outcome=d.outcome,
+        covariance=cov,
+        call={
+            "outcome": d.outcome,
+            "unit": d.unit_name,
+            "covariates": d.covariates,
+            "horizons": horizons,
+            "pretrends": pretrends,
+            "weighted": d.weighted,
+            "cluster": d.cluster_name,
+            "level": level,
+        },
     )
-    res.vcov = pd.DataFrame(cov, index=labels, columns=labels)
-    res._design = d
-    res._pretrends = pretrends
-    res._pretest = None
-    if pretrends is not None:
-        res._pretest = pre_trend_test(d, pretrends, level)
-        res.facts["pretrend_F"] = res._pretest.statistic
-        res.facts["pretrend_p"] = res._pretest.p_value
-    return res
+
+
+WEIGHTED_NOTE = Text(
+    "Gewichtet: Modell für Y(0) und Mittelwerte der Einzeleffekte mit den Beobachtungsgewichten.",
+    "Weighted: the model of Y(0) and the averages of the individual effects use the "
+    "observation weights.",
+)
