@@ -30,16 +30,15 @@ import pandas as pd
 from scipy import optimize
 
 from ..errors import DataError
-from ..results import BiText
+from ..i18n import Text, number
+from ..results import Inference
 from ._data import Prepared, prepare, require_complete, window, window_problem
 from ._simplex import simplex_least_squares
 from .results import (
-    B,
     PlaceboResult,
     SyntheticControlResult,
     SyntheticEffect,
     SyntheticTable,
-    number,
     text,
 )
 
@@ -423,7 +422,7 @@ def synthetic_control(
             )
     explicit = treated is not None
     windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    left_out: list[tuple[str, BiText]] = []
+    left_out: list[tuple[str, Text]] = []
     for r in p.treated:
         g = int(p.cohort[r])
         pre, post = window(p, g, pre_periods, post_periods)
@@ -448,9 +447,9 @@ def synthetic_control(
     notes = []
     if left_out:
         notes.append(
-            B(
+            Text(
                 "Ausgelassene behandelte Einheiten: "
-                + "; ".join(f"{u} ({why})" for u, why in left_out)
+                + "; ".join(f"{u} ({why.de})" for u, why in left_out)
                 + ".",
                 "Treated units left out: "
                 + "; ".join(f"{u} ({why.en})" for u, why in left_out)
@@ -583,7 +582,7 @@ def _assemble(
     notes = list(eng.notes)
     if eng.predictors:
         notes.append(
-            B(
+            Text(
                 "Prädiktoren: " + ", ".join(pr.label for pr in eng.predictors) + ".",
                 "Predictors: " + ", ".join(pr.label for pr in eng.predictors) + ".",
             )
@@ -591,7 +590,7 @@ def _assemble(
     perfect = fit_tab.loc[fit_tab["rmspe_pre"] <= PERFECT_FIT * _scale(p), "treated_unit"].tolist()
     if perfect:
         notes.append(
-            B(
+            Text(
                 f"Perfekte Anpassung vorher für {', '.join(perfect)}: die Einheit liegt in der "
                 "konvexen Hülle der Spender; die Gewichte sind dann nicht eindeutig (die "
                 "Anpassung schon).",
@@ -601,7 +600,7 @@ def _assemble(
         )
     if kind == "time":
         notes.append(
-            B(
+            Text(
                 f"Placebo: Beginn um {_years_text(shift)} Jahre vorverlegt; nur Jahre vor dem "
                 "echten Beginn verwendet. Ohne Antizipation sollten die Differenzen nahe null "
                 "liegen.",
@@ -609,10 +608,9 @@ def _assemble(
                 "real onset used. Without anticipation the gaps should be near zero.",
             )
         )
-    common = dict(
+    common: dict[str, Any] = dict(
         method=method,
-        se_note=texts,
-        distribution="normal",
+        inference=Inference(name="placebo", description=texts),
         level=eng.level,
         outcome=roles.outcome,
     )
@@ -798,7 +796,7 @@ def placebo_in_space(
     if exclude_poor_fit is not None:
         k = exclude_poor_fit
         notes.append(
-            B(
+            Text(
                 f"Placebo-Einheiten mit einem MSPE vorher über dem {number(k, 'de', 1)}-Fachen "
                 "der behandelten Einheit ausgelassen.",
                 f"Placebo units with a pre-period MSPE above {number(k, 'en', 1)} times the "
