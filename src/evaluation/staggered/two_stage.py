@@ -31,14 +31,13 @@ from scipy import stats
 
 from ..errors import DataError, OptionError
 from ..i18n import Text, number
-from ..results import Estimates, Inference
+from ..results import Estimates, Inference, check_level
 from ._compat import legacy_arguments
-from .imputation import (
+from ._untreated import (
     UntreatedModel,
-    _check_level,
-    _facts,
     check_horizons,
     cross_sums,
+    design_facts,
     group_sums,
     prepare,
     sparse_rhs,
@@ -211,7 +210,7 @@ def did_two_stage(
         and :meth:`TwoStageEffects.pretest` for the lead coefficients.
     """
     hz = check_horizons(horizons, allow_negative=True)
-    _check_level(level)
+    check_level(level)
     if isinstance(reference, bool) or not isinstance(reference, int | np.integer):
         raise OptionError(f"reference must be an integer year relative to onset, got {reference!r}")
     d = prepare(data, outcome, unit, time, cohort, covariates, weights, cluster)
@@ -290,7 +289,7 @@ def did_two_stage(
             n_clusters=d.n_clusters,
         ),
         level=level,
-        facts=_facts(d, tr),
+        facts=design_facts(d, tr),
         notes=notes,
         outcome=d.outcome,
         covariance=cov,

@@ -314,7 +314,7 @@ class SyntheticControlResult(Estimates):
             For ``kind="space"``: leave out placebo units whose pre-period MSPE exceeds this
             multiple of the treated unit's (Abadie et al. 2010 use 20, 5 and 2).
         """
-        from .control import placebo_in_space, placebo_in_time
+        from .placebo import placebo_in_space, placebo_in_time
 
         check_option("kind", kind, PlaceboKind)
         if kind == "space":
