@@ -60,6 +60,7 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "field_differences",
             "implementation_model",
             "time_to_implementation",
+            "implementation_intensity",
         ),
     ),
     "panels": (
@@ -77,13 +78,70 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "match_comparison",
             "randomization_inference",
             "placebo_in_time",
+            "certification_status",
         ),
+    ),
+    "inference": (
+        "Inference with few treated units",
+        "Sensitivity to violations of parallel trends, the wild cluster bootstrap and "
+        "multiple testing ([standard errors](../explanation/standard-errors.md)).",
+        ("honest_did", "wild_bootstrap", "wild_bootstrap_ols", "LinearDesign", "adjust_pvalues"),
     ),
     "staggered": (
         "Staggered adoption",
-        "Group-time effects (Callaway & Sant'Anna), Sun & Abraham and the Goodman-Bacon "
-        "decomposition ([relation to R](../explanation/r-parity.md)).",
-        ("att_gt", "GroupTimeEffects", "sun_abraham", "bacon_decomposition", "StaggeredWarning"),
+        "Group-time effects (Callaway & Sant'Anna), their randomisation inference, Sun & "
+        "Abraham, the Goodman-Bacon decomposition, the imputation and two-stage estimators, "
+        "continuous treatments, switching treatments and subgroup effects "
+        "([relation to R](../explanation/r-parity.md)).",
+        (
+            "att_gt",
+            "GroupTimeEffects",
+            "randomization_att_gt",
+            "sun_abraham",
+            "bacon_decomposition",
+            "did_imputation",
+            "did_two_stage",
+            "continuous_did",
+            "did_multiplegt",
+            "twfe_weights",
+            "heterogeneity",
+            "StaggeredWarning",
+        ),
+    ),
+    "synthetic": (
+        "Synthetic control",
+        "Synthetic control and synthetic difference-in-differences for one or a few treated "
+        "units, with their placebos.",
+        ("synthetic_control", "synthetic_did"),
+    ),
+    "mixed-methods": (
+        "Mixed methods",
+        "Goal attainment, coder agreement, surveys, costs and the synthetic mixed-methods data.",
+        (
+            "goal_attainment",
+            "attainment_by_implementation",
+            "goal_implementation_shares",
+            "coder_agreement",
+            "krippendorff_alpha",
+            "survey_estimates",
+            "LIKERT_SCALES",
+            "read_survey_file",
+            "measure_costs",
+            "synthetic_mixed_methods",
+        ),
+    ),
+    "planning": (
+        "Planning",
+        "Power, minimum detectable effects and simulation studies of evaluation designs.",
+        (
+            "planning",
+            "PanelDesign",
+            "PlanEstimator",
+            "power",
+            "minimum_detectable_effect",
+            "simulate",
+            "run_replications",
+        ),
     ),
     "reports": (
         "Reports",
