@@ -172,7 +172,7 @@ post = (
     .query("time >= cohort")
     .merge(t.rename(columns={"year": "time"}), on=["cohort", "time"])
 )
-n_g = post["cohort"].map(pd.Series(dr._cohort).value_counts())
+n_g = post["cohort"].map(dr.unit_cohorts.value_counts())
 print("true simple ATT:", round((post["effect"] * n_g).sum() / n_g.sum(), 3))
 ev.compare(
     {
