@@ -7,14 +7,19 @@ covariance singular (cells of a small cohort share their few treated units and a
 units). The Wald statistic ``theta' V^+ theta`` uses the covariance from the influence
 functions; with a rank-deficient ``V`` its pseudo-inverse and its rank as degrees of freedom
 (the Wald statistic of a singular normal vector is chi-squared with rank degrees of freedom).
-With ``n_draws`` the p-value comes from the clustered multiplier bootstrap of the event-time
-effects (the Wald statistic of every draw against the observed one), and the same draws give
-the max-|t| test and the sup-t critical value.
+The covariance rests on the clusters with treated units (G of them, the treated units
+themselves with unit clusters); the analytic p-value uses Hotelling's small-sample form
+``F = W (G - k) / (k (G - 1))`` against ``F(k, G - k)``: a seeded simulation with cohorts of
+3-8 treated units rejected a true null in 20 % of samples against chi-squared and in 7 %
+against this F (in 8 % and 6 % with cohorts of 30). With ``n_draws`` the p-value comes from the
+clustered multiplier bootstrap of the event-time effects (the Wald statistic of every draw
+against the observed one), and the same draws give the max-|t| test and the sup-t critical
+value.
 
 Since "not rejected" is not "parallel", the test also states the largest pre-trend the data
 are consistent with: ``B = max_e (|theta_e| + c se_e)`` with the sup-t critical value c of the
-pre-treatment effects (simulated from their estimated joint normal distribution, or from the
-bootstrap draws). With probability ``level`` the simultaneous band covers every true
+pre-treatment effects (simulated from a multivariate t with their estimated correlation and
+G - 1 degrees of freedom, or from the bootstrap draws). With probability ``level`` the simultaneous band covers every true
 pre-treatment effect, so pre-trends larger than B (in absolute value, at any pre-treatment
 event time) are ruled out at that level.
 
@@ -63,6 +68,14 @@ EVENT_HYPOTHESIS = Text(
 CHI2_NOTE = Text(
     "p-Wert aus der Chi-Quadrat-Verteilung mit {dof} Freiheitsgraden.",
     "p-value from the chi-squared distribution with {dof} degrees of freedom.",
+)
+F_NOTE = Text(
+    "Kleinstichprobenform nach Hotelling: F = W (G - k) / (k (G - 1)) mit W = {wald}, k = {k} "
+    "Effekten und G = {g} Clustern mit behandelten Einheiten, gegen F({k}, {df2}); die Kovarianz "
+    "beruht auf den behandelten Clustern, mit wenigen von ihnen verwirft Chi-Quadrat zu oft.",
+    "Hotelling's small-sample form: F = W (G - k) / (k (G - 1)) with W = {wald}, k = {k} "
+    "effects and G = {g} clusters with treated units, against F({k}, {df2}); the covariance "
+    "rests on the treated clusters, and with few of them chi-squared over-rejects.",
 )
 RANK_NOTE = Text(
     "Die Kovarianz der {k} Effekte hat nur Rang {rank}: Wald-Statistik mit ihrer "
@@ -157,17 +170,25 @@ def _wald(v: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, int]:
     return np.linalg.pinv(v, rcond=tol / max(ev.max(), 1.0), hermitian=True), rank
 
 
-def _normal_sup_t(v: np.ndarray, level: float, seed: int) -> float:
-    """The ``level`` quantile of max_e |Z_e| / sd_e for Z ~ N(0, v) (seeded simulation), at
-    most the Bonferroni critical value (which bounds it for any correlation; near
-    independence the simulation error could exceed it)."""
+def _sup_t(v: np.ndarray, level: float, seed: int, dof: int | None) -> float:
+    """The ``level`` quantile of max_e |T_e| for T multivariate t with ``dof`` degrees of
+    freedom (normal for None) and the correlation of ``v`` (seeded simulation), at most the
+    Bonferroni critical value (which bounds it for any correlation; near independence the
+    simulation error could exceed it)."""
     scale = np.sqrt(np.diag(v))
     corr = v / np.outer(scale, scale)
     vals, vecs = np.linalg.eigh(corr)
     root = vecs * np.sqrt(np.clip(vals, 0, None))
-    z = np.random.default_rng(seed).standard_normal((N_NORMAL_DRAWS, len(scale))) @ root.T
+    rng = np.random.default_rng(seed)
+    z = rng.standard_normal((N_NORMAL_DRAWS, len(scale))) @ root.T
+    alpha = (1 - level) / (2 * len(scale))
+    if dof is None:
+        bonferroni = float(stats.norm.ppf(1 - alpha))
+    else:
+        z /= np.sqrt(rng.chisquare(dof, size=N_NORMAL_DRAWS) / dof)[:, None]
+        bonferroni = float(stats.t.ppf(1 - alpha, dof))
     sim = float(np.quantile(np.abs(z).max(axis=1), level, method="inverted_cdf"))
-    return min(sim, float(stats.norm.ppf(1 - (1 - level) / (2 * len(scale)))))
+    return min(sim, bonferroni)
 
 
 def event_time_pretest(
@@ -211,12 +232,23 @@ def event_time_pretest(
     notes: list[Text] = []
     if rank < len(b):
         notes.append(RANK_NOTE.format(k=len(b), rank=rank))
+    g_tr = _inference(gt).n_treated_clusters
+    d_t = g_tr - 1 if g_tr is not None and g_tr > 1 else None
+    statistic, dof = w_stat, (rank,)
     if n_draws is None:
-        p = float(stats.chi2.sf(w_stat, rank))
-        crit = _normal_sup_t(v, level, seed)
-        notes.append(CHI2_NOTE.format(dof=rank))
+        if g_tr is not None and g_tr > rank:
+            # Hotelling's small-sample form: the covariance rests on the treated clusters
+            statistic = w_stat * (g_tr - rank) / (rank * (g_tr - 1))
+            dof = (rank, g_tr - rank)
+            p = float(stats.f.sf(statistic, *dof))
+            notes.append(F_NOTE.format(k=rank, g=g_tr, df2=g_tr - rank, wald=_num(w_stat, 3)))
+            dist = "F"
+        else:
+            p = float(stats.chi2.sf(w_stat, rank))
+            notes.append(CHI2_NOTE.format(dof=rank))
+            dist = "chi2"
+        crit = _sup_t(v, level, seed, d_t)
         p_max_t = None
-        dist = "chi2"
     else:
         n = gt.sample
         boot = MultiplierBootstrap(n.cluster, n.n_clusters, int(n_draws), seed)
@@ -251,9 +283,10 @@ def event_time_pretest(
         max_abs_t=max_t,
         p_value_max_t=p_max_t,
         n_draws=n_draws,
-        statistic=w_stat,
+        statistic=statistic,
+        wald=w_stat,
         p_value=p,
-        dof=(rank,),
+        dof=dof,
         distribution=dist,
         hypothesis=EVENT_HYPOTHESIS.format(times=", ".join(map(str, times))),
         title=TITLE_EVENT,
