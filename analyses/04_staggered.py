@@ -70,8 +70,8 @@ if cs is not None:
     for kind in ("simple", "group", "dynamic", "calendar"):
         o = cs.aggregate(kind).overall
         print(f"{kind:<9} {o.estimate: .7f}  (SE {o.std_error:.7f})")
-    pre = cs.pretest()
-    print(f"pre-test: W = {pre.statistic:.5f}, df = {pre.df}, p = {pre.p_value:.5f}")
+    pre = cs.pretest(kind="cells")  # R's pre-test: every pre-treatment cell is zero
+    print(f"pre-test: W = {pre.statistic:.5f}, dof = {pre.dof[0]}, p = {pre.p_value:.5f}")
     display(cs.aggregate("dynamic"))
     cs.aggregate("dynamic").plot(lang="en")
 
@@ -129,7 +129,7 @@ boot = ev.att_gt(
     control_group="not_yet_treated",
     unbalanced="pairwise",
     cluster="state",
-    bootstrap=999,
+    n_draws=999,
     seed=42,
     progress=True,
 )
@@ -140,9 +140,11 @@ dyn_b.plot(lang="en")
 # %% [markdown]
 # ## 4. Pre-test of parallel trends
 #
-# Wald test that all pre-treatment ATT(g, t) are zero (covariance from the influence
-# functions). With many small cohorts the test has many degrees of freedom and little power;
-# look at the event-study plot as well.
+# Wald test that the pre-treatment event-time effects (averaged over cohorts as in
+# `aggregate("dynamic")`) are zero, covariance from the influence functions. The cell-wise test
+# of R (`pretest(kind="cells")`) fails here: the cells of small cohorts share their comparison
+# units and their covariance is singular. The summary also states the largest pre-trend the
+# data are consistent with, since a test that does not reject does not show parallel trends.
 
 # %%
 res.pretest().summary(lang="en")
@@ -170,7 +172,7 @@ post = (
     .query("time >= cohort")
     .merge(t.rename(columns={"year": "time"}), on=["cohort", "time"])
 )
-n_g = post["cohort"].map(pd.Series(dr._cohort).value_counts())
+n_g = post["cohort"].map(dr.unit_cohorts.value_counts())
 print("true simple ATT:", round((post["effect"] * n_g).sum() / n_g.sum(), 3))
 ev.compare(
     {

@@ -73,12 +73,12 @@ def run_ours(df: pd.DataFrame, covariates: list[str] | None) -> dict[str, float]
     res = att_gt(
         df,
         "y",
-        "unit",
-        "year",
-        "cohort",
+        unit="unit",
+        time="year",
+        cohort="cohort",
         method="dr",
         covariates=covariates,
-        bootstrap=999,
+        n_draws=999,
         seed=1,
     )
     out = {"n_cells": float(len(res.tidy()))}

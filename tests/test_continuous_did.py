@@ -35,7 +35,9 @@ def panel(name):
 
 
 def fit(data, **kw):
-    return ev.continuous_did(data, "Y", "id", "time_period", "G", "D", dvals=GRID, **kw)
+    return ev.continuous_did(
+        data, "Y", unit="id", time="time_period", cohort="G", dose="D", dvals=GRID, **kw
+    )
 
 
 def compare(res, ref, case, parameter, se=True):
@@ -85,10 +87,10 @@ def test_slope_event_study(ref):
     res = ev.continuous_did(
         panel("staggered"),
         "Y",
-        "id",
-        "time_period",
-        "G",
-        "D",
+        unit="id",
+        time="time_period",
+        cohort="G",
+        dose="D",
         control_group="not_yet_treated",
         degree=3,
         num_knots=1,
@@ -151,10 +153,10 @@ def test_uniform_band_covers_true_curve():
         r = ev.continuous_did(
             simulate(rng),
             "Y",
-            "id",
-            "time_period",
-            "G",
-            "D",
+            unit="id",
+            time="time_period",
+            cohort="G",
+            dose="D",
             degree=2,
             dvals=grid,
             n_draws=499,
@@ -166,3 +168,14 @@ def test_uniform_band_covers_true_curve():
     rate = float(np.mean(hits))
     print(f"uniform 95% band covers the whole ATT(d) curve in {rate:.1%} of 200 samples")
     assert 0.90 <= rate <= 0.99
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

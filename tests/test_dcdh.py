@@ -28,8 +28,8 @@ def test_matches_r(case):
     data = pd.read_csv(RESULTS / file)
     ref = pd.read_csv(RESULTS / "dcdh_reference.csv")
     ref = ref[ref["case"] == case].set_index("rel_time").sort_index()
-    res = ev.did_multiplegt(data, "y", "id", "t", "D", **kw)
-    got = res.tidy().set_index("rel_time").sort_index()
+    res = ev.did_multiplegt(data, "y", unit="id", time="t", treatment="D", **kw)
+    got = res.tidy().set_index("event_time").sort_index()  # the R output calls it rel_time
     assert list(got.index) == list(ref.index)
     np.testing.assert_allclose(got["estimate"], ref["estimate"], rtol=0, atol=1e-6)
     np.testing.assert_allclose(got["std_error"], ref["std_error"], rtol=0, atol=1e-6)
@@ -49,8 +49,8 @@ def test_hand_computed_two_by_two():
         }
     )
     # a and c: mean change 2->3 is 0.5, 1->2 is 1
-    res = ev.did_multiplegt(data, "y", "u", "t", "d", effects=1, placebo=1)
-    t = res.tidy().set_index("rel_time")
+    res = ev.did_multiplegt(data, "y", unit="u", time="t", treatment="d", effects=1, placebo=1)
+    t = res.tidy().set_index("event_time")
     assert t.loc[1, "estimate"] == pytest.approx(2.5)
     assert t.loc[-1, "estimate"] == pytest.approx(0.0)
     assert t.loc[1, "n_switchers"] == 1
@@ -59,30 +59,34 @@ def test_hand_computed_two_by_two():
 def test_input_errors():
     data = pd.read_csv(RESULTS / "dcdh_panel_switching.csv")
     with pytest.raises(ValueError, match="placebo"):
-        ev.did_multiplegt(data, "y", "id", "t", "D", effects=1, placebo=2)
+        ev.did_multiplegt(data, "y", unit="id", time="t", treatment="D", effects=1, placebo=2)
     with pytest.raises(ValueError, match="effects"):
-        ev.did_multiplegt(data, "y", "id", "t", "D", effects=0)
+        ev.did_multiplegt(data, "y", unit="id", time="t", treatment="D", effects=0)
     with pytest.raises(DataError, match="no column"):
-        ev.did_multiplegt(data, "y", "id", "t", "treat")
+        ev.did_multiplegt(data, "y", unit="id", time="t", treatment="treat")
     gap = data.drop(index=5)
     with pytest.raises(DataError, match="not complete"):
-        ev.did_multiplegt(gap, "y", "id", "t", "D")
+        ev.did_multiplegt(gap, "y", unit="id", time="t", treatment="D")
     miss = data.copy()
     miss.loc[3, "D"] = np.nan
     with pytest.raises(DataError, match="row 3"):
-        ev.did_multiplegt(miss, "y", "id", "t", "D")
+        ev.did_multiplegt(miss, "y", unit="id", time="t", treatment="D")
     bad = data.copy()
     bad.loc[bad["id"] == 1, "cl"] = [1, 2] * 5
     with pytest.raises(DataError, match="nested"):
-        ev.did_multiplegt(bad, "y", "id", "t", "D", cluster="cl")
+        ev.did_multiplegt(bad, "y", unit="id", time="t", treatment="D", cluster="cl")
 
 
 def test_summary_languages_and_plot():
     data = pd.read_csv(RESULTS / "dcdh_panel_switching.csv")
-    res = ev.did_multiplegt(data, "y", "id", "t", "D", effects=2, placebo=1)
+    res = ev.did_multiplegt(data, "y", unit="id", time="t", treatment="D", effects=2, placebo=1)
     assert "Placebos" in res.summary("de").as_text()
     assert "switchers in and out" in res.summary("en").as_text()
-    assert res.influence.shape == (len(res.unit_ids), 3)
+    inf = res.influence()
+    assert inf.shape == (len(res.unit_ids), 3)
+    assert list(inf.index) == list(res.unit_ids)
+    # the covariance is the cluster sums' cross-product: its diagonal gives the SEs
+    np.testing.assert_allclose(np.sqrt(np.diag(res.vcov())), res.std_errors, rtol=1e-12)
     res.plot()
 
 
@@ -108,7 +112,7 @@ def test_recovers_known_exit_path():
         (panel["cohort"] > 0) & (panel["year"] >= panel["cohort"]) & ~panel["after"]
     ).astype(int)
     res = ev.did_multiplegt(panel, "sgb2_children", treatment="d", effects=8, placebo=2)
-    t = res.tidy().set_index("rel_time")
+    t = res.tidy().set_index("event_time")
     # truth: mean true effect of the switchers at F_g - 1 + l (F_g = cohort year)
     ue = study.truth.unit_effects.set_index(["municipality_id", "year"])["effect"]
     coh = panel.groupby("municipality_id")["cohort"].first()
@@ -138,7 +142,7 @@ def test_twfe_weights_identity_and_negative_weights():
     delta = np.where(d == 1, 1 + 0.8 * (t - onset[u]) + rng.normal(0, 0.3, G * T), 0.0)
     y = rng.normal(size=G)[u] + 0.3 * t + delta * d
     data = pd.DataFrame({"u": u, "t": t, "d": d, "y": y, "delta": delta})
-    res = ev.twfe_weights(data, "y", "u", "t", "d")
+    res = ev.twfe_weights(data, "y", unit="u", time="t", treatment="d")
     ols = smf.ols("y ~ d + C(u) + C(t)", data=data).fit().params["d"]
     w = res.weights.merge(data, on=["u", "t"])
     assert res.tidy()["estimate"].iloc[0] == pytest.approx(ols, abs=1e-9)
@@ -149,4 +153,15 @@ def test_twfe_weights_identity_and_negative_weights():
     assert res.facts["sum_positive"] + res.facts["sum_negative"] == pytest.approx(1.0)
     assert "negative" in res.summary("en").as_text()
     with pytest.raises(DataError, match="0/1"):
-        ev.twfe_weights(data.assign(d=data["d"] * 2.0), "y", "u", "t", "d")
+        ev.twfe_weights(data.assign(d=data["d"] * 2.0), "y", unit="u", time="t", treatment="d")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

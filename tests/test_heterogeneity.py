@@ -40,11 +40,11 @@ def test_detects_true_difference_and_covariance():
     for g, sel in (("<= 0.5", dose <= 0.5), ("> 0.5", dose > 0.5)):
         true = -3 * dose[sel].mean()
         assert abs(t.loc[g, "estimate"] - true) < 3 * t.loc[g, "std_error"]
-    assert res.test["p_value"] < 0.01
+    assert res.test.p_value < 0.01
     # the diagonal of the joint covariance is each group's own variance
-    np.testing.assert_allclose(np.sqrt(np.diag(res.covariance)), t["std_error"], rtol=1e-10)
+    np.testing.assert_allclose(np.sqrt(np.diag(res.vcov())), t["std_error"], rtol=1e-10)
     # comparison units are shared: the covariance is not zero
-    assert res.covariance.iloc[0, 1] > 0
+    assert res.vcov().iloc[0, 1] > 0
     # the implementation intensity of the study gives the same groups (dose = intensity)
     inten = intensity(study).reindex(dose.index).fillna(0.0)
     np.testing.assert_allclose(inten.to_numpy(), dose.to_numpy(), atol=1e-12)
@@ -56,8 +56,8 @@ def test_terciles_values_and_errors():
     dose = study.truth.dose.set_index("municipality_id")["dose"]
     res = ev.heterogeneity(panel, dose, groups="terciles")
     assert list(res.tidy()["group"]) == ["T1", "T2", "T3"]
-    assert res.tidy()["n_treated"].sum() == len(dose)
-    assert res.test["df"] == 2
+    assert res.tidy()["n_treated_units"].sum() == len(dose)
+    assert res.test.dof == (2,)
     by_level = ev.heterogeneity(panel, "level")
     assert set(by_level.tidy()["group"]) <= {"gemeinde", "kreis", "kreisfreie_stadt"}
     cuts = ev.heterogeneity(panel, dose, groups=[0.4, 0.7])
@@ -85,7 +85,18 @@ def test_size_under_no_difference():
         rng = np.random.default_rng(seed)
         split = pd.Series(rng.random(len(ids)) < 0.5, index=ids).map({True: "a", False: "b"})
         res = ev.heterogeneity(panel, split)
-        rejections.append(res.test["p_value"] < 0.05)
+        rejections.append(res.test.p_value < 0.05)
     rate = float(np.mean(rejections))
     print(f"rejection rate of the equal-effects test at 5 % under no difference: {rate:.1%}")
     assert 0.01 <= rate <= 0.12
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import DataError, OptionError
 
 SIM = pd.read_csv(Path(__file__).parent / "results" / "didimputation_sim.csv")
 ROLES = {"outcome": "y", "unit": "unit", "time": "year", "cohort": "cohort"}
@@ -60,7 +60,7 @@ def test_units_without_untreated_years_are_left_out_and_named() -> None:
     assert any("6 treated unit(s) without an untreated observation" in n for n in note)
     treated_units = SIM.loc[SIM["cohort"] > 2010, "unit"].nunique()
     assert res.facts["n_treated_units"] == treated_units
-    assert res.facts["n_control_units"] == SIM.loc[SIM["cohort"] == 0, "unit"].nunique()
+    assert res.facts["n_comparison_units"] == SIM.loc[SIM["cohort"] == 0, "unit"].nunique()
     assert res.facts["n_obs"] == len(SIM) - SIM["cohort"].eq(2010).sum()
     # hand computation without those units
     kept = SIM[SIM["cohort"] != 2010]
@@ -76,7 +76,7 @@ def test_identified_from_not_yet_treated_units_alone() -> None:
     assert any("years without any untreated observation" in n for n in res.summary("en").notes)
     kept = df[df["year"] < 2017]
     np.testing.assert_allclose(res.params, _dense_effects(kept, [0, 1, 2]), atol=1e-10)
-    assert res.facts["n_control_units"] == 0
+    assert res.facts["n_comparison_units"] == 0
     assert len(last) > 0
 
 
@@ -98,7 +98,7 @@ def test_input_is_not_modified_and_vcov_matches_se() -> None:
     before = SIM.copy()
     res = ev.did_imputation(SIM, **ROLES, horizons=True)
     pd.testing.assert_frame_equal(SIM, before)
-    np.testing.assert_allclose(np.sqrt(np.diag(res.vcov)), res.std_errors, rtol=1e-12)
+    np.testing.assert_allclose(np.sqrt(np.diag(res.vcov())), res.std_errors, rtol=1e-12)
 
 
 def test_panel_convention_roles_from_attrs() -> None:
@@ -127,7 +127,8 @@ def test_pretest_given_at_call_is_in_the_facts() -> None:
     pre = res.pretest()
     assert pre is res.pretest()
     assert res.facts["pretrend_p"] == pre.p_value
-    assert pre.tidy()["event_time"].tolist() == [-2, -1]
+    assert pre.estimates.tidy()["event_time"].tolist() == [-2, -1]
+    assert pre.tested["event_time"].tolist() == [-2, -1]
     assert "Vortest" in pre.summary().title
 
 
@@ -143,31 +144,32 @@ def _disconnected() -> pd.DataFrame:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("kwargs", "error", "match"),
     [
-        ({"horizons": "dynamic"}, "horizons must be"),
-        ({"horizons": [-1, 0]}, "negative values"),
-        ({"horizons": [0, 0]}, "twice"),
-        ({"horizons": [0, 99]}, r"horizon\(s\) \[99\] have no treated observation"),
-        ({"horizons": [0.5]}, "integers"),
-        ({"pretrends": [-99]}, r"pretrends \[-99\] are not observed"),
-        ({"pretrends": "all"}, "pretrends must be None, True"),
-        ({"pretrends": False}, "pretrends must be None, True"),
-        ({"level": 1.5}, "level must be"),
-        ({"cluster": "nope"}, "no column"),
-        ({"weights": "nope"}, "no column"),
-        ({"covariates": ["group_const"]}, "do not vary within units"),
-        ({"cluster": "varies"}, "varies within unit"),
-        ({"weights": "bad_w"}, "weights column 'bad_w' must be positive"),
+        ({"horizons": "dynamic"}, OptionError, "horizons must be"),
+        ({"horizons": [-1, 0]}, OptionError, "negative values"),
+        ({"horizons": [0, 0]}, OptionError, "twice"),
+        ({"horizons": [0, 99]}, DataError, r"horizon\(s\) \[99\] have no treated observation"),
+        ({"horizons": [0.5]}, OptionError, "integers"),
+        ({"pretrends": [-99]}, DataError, r"pretrends \[-99\] are not observed"),
+        ({"pretrends": "all"}, OptionError, "pretrends must be None, True"),
+        ({"pretrends": False}, OptionError, "pretrends must be None, True"),
+        ({"level": 1.5}, OptionError, "level must be"),
+        ({"cluster": "nope"}, DataError, "no column"),
+        ({"weights": "nope"}, DataError, "no column"),
+        ({"covariates": ["group_const"]}, DataError, "do not vary within units"),
+        ({"cluster": "varies"}, DataError, "varies within unit"),
+        ({"weights": "bad_w"}, DataError, "weights column 'bad_w' must be positive"),
     ],
 )
-def test_bad_options_and_data_raise_data_errors(kwargs, match) -> None:
+def test_bad_options_and_data_raise_clear_errors(kwargs, error, match) -> None:
     df = SIM.assign(
         group_const=SIM["unit"] % 3,
         varies=np.arange(len(SIM)) % 2,
         bad_w=np.where(np.arange(len(SIM)) == 7, 0.0, 1.0),
     )
-    with pytest.raises(DataError, match=match):
+    # a malformed option is an OptionError, data that cannot be analysed a DataError
+    with pytest.raises(error, match=match):
         ev.did_imputation(df, **ROLES, **kwargs)
 
 
@@ -180,3 +182,14 @@ def test_bad_panels_raise_data_errors() -> None:
         ev.did_imputation(_disconnected(), **ROLES)
     with pytest.raises(DataError, match="numeric"):
         ev.did_imputation(SIM.assign(y="a"), **ROLES)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

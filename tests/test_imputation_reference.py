@@ -74,7 +74,7 @@ def test_effects_equal_r_didimputation(dataset: str, spec: str) -> None:
 def test_pretest_equals_r(dataset: str, spec: str, pretrends) -> None:
     data, kw = _design(dataset)
     pre = ev.did_imputation(data, **kw).pretest(pretrends)
-    _compare(pre, _ref(dataset, spec))
+    _compare(pre.estimates, _ref(dataset, spec))
     wald = _ref(dataset, spec.replace("pretrends", "pretest")).set_index("term")["estimate"]
     assert pre.df_num == wald["df1"] and pre.df_denom == wald["df2"]
     assert pre.statistic == pytest.approx(wald["F"], rel=1e-8)
@@ -86,7 +86,7 @@ def test_pretrends_true_drops_the_collinear_last_year_as_r() -> None:
     # -4..-1 add up to the treated units' effects: fixest drops -1, and so do we
     data, kw = _design("mpdta")
     pre = ev.did_imputation(data, **kw, pretrends=True).pretest()
-    assert pre.tidy()["event_time"].tolist() == [-4, -3, -2]
+    assert pre.estimates.tidy()["event_time"].tolist() == [-4, -3, -2]
     assert any("[-1]" in n for n in pre.notes)
 
 
@@ -159,7 +159,7 @@ def test_weighted_se_is_r_with_w_squared() -> None:
     data, _ = _design("sim")
     w = data["w"].to_numpy(float)
     ours = ev.did_imputation(
-        data, "y", "unit", "year", "cohort", covariates=["x"], weights="w"
+        data, "y", unit="unit", time="year", cohort="cohort", covariates=["x"], weights="w"
     ).std_errors.iloc[0]
     paper, r_like = _dense_bjs_se(data, w)
     assert ours == pytest.approx(paper, rel=1e-9)
@@ -172,3 +172,14 @@ def test_r_recovers_the_simulated_truth_too() -> None:
     for ref in (_ref("sim", "horizons"), _ref("sim", "horizons_weighted")):
         truth = 1 + 0.25 * ref["term"].astype(int)
         assert np.all(np.abs(ref["estimate"] - truth) < 4 * ref["std_error"])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

@@ -85,8 +85,8 @@ def test_headline_numbers_and_pretest(fits):
         o = res.aggregate(kind).overall
         assert round(o.estimate, 7) == est
         assert round(o.std_error, 7) == se
-    pre = res.pretest()
-    assert pre.df == 5
+    pre = res.pretest(kind="cells")
+    assert pre.dof == (5,)
     assert pre.statistic == pytest.approx(7.79124, abs=5e-6)
     assert round(pre.p_value, 5) == 0.16812
 
@@ -138,9 +138,9 @@ def test_cell_se_equals_hc0_and_cluster_robust_ols(mpdta):
 # --- bootstrap ------------------------------------------------------------------------------
 @pytest.mark.shared
 def test_bootstrap_se_close_to_analytic_and_seeded(mpdta, fits):
-    b1 = att_gt(mpdta, **ROLES, bootstrap=999, seed=3)
-    b2 = att_gt(mpdta, **ROLES, bootstrap=999, seed=3)
-    b3 = att_gt(mpdta, **ROLES, bootstrap=999, seed=4)
+    b1 = att_gt(mpdta, **ROLES, n_draws=999, seed=3)
+    b2 = att_gt(mpdta, **ROLES, n_draws=999, seed=3)
+    b3 = att_gt(mpdta, **ROLES, n_draws=999, seed=4)
     t1, ta = b1.tidy(), fits["mpdta_nev_dr"].tidy()
     ratio = t1["std_error"] / ta["std_error"]
     assert ratio.between(0.85, 1.15).all(), ratio
@@ -159,10 +159,12 @@ def test_bootstrap_se_close_to_analytic_and_seeded(mpdta, fits):
 
 def test_bootstrap_progress_and_bad_draws():
     df = _simulate(np.random.default_rng(0), n=200)
-    res = att_gt(df, "y", "unit", "year", "cohort", bootstrap=50, seed=1, progress=True)
+    res = att_gt(
+        df, "y", unit="unit", time="year", cohort="cohort", n_draws=50, seed=1, progress=True
+    )
     assert res.tidy()["std_error"].notna().all()
-    with pytest.raises(ValueError, match="bootstrap"):
-        att_gt(df, "y", "unit", "year", "cohort", bootstrap=1)
+    with pytest.raises(ValueError, match="n_draws"):
+        att_gt(df, "y", unit="unit", time="year", cohort="cohort", n_draws=1)
 
 
 # --- covariates: estimators against statsmodels, influence functions numerically -----------
@@ -222,7 +224,9 @@ def test_covariate_estimators_match_statsmodels_hand_computation():
     r = dy - x @ beta
     dr = r[d == 1].mean() - np.sum(wc * r) / wc.sum()
     for method, expected in (("reg", reg), ("ipw", ipw), ("dr", dr)):
-        res = att_gt(df, "y", "unit", "year", "cohort", method=method, covariates=["x", "z"])
+        res = att_gt(
+            df, "y", unit="unit", time="year", cohort="cohort", method=method, covariates=["x", "z"]
+        )
         got = res.tidy().query("cohort == 3 and time == 4")["estimate"].iloc[0]
         assert got == pytest.approx(expected, abs=1e-8), method
 
@@ -235,7 +239,7 @@ def test_influence_function_is_derivative_in_unit_weights(method):
     df = _simulate(rng, n=150, x_trend=0.3)
     df["w"] = 1.0
     kw = dict(method=method, covariates=["x", "z"], weights="w")
-    base = att_gt(df, "y", "unit", "year", "cohort", **kw)
+    base = att_gt(df, "y", unit="unit", time="year", cohort="cohort", **kw)
     cell = base.tidy().query("cohort == 3 and time == 4").index[0]
     n = base.n_units
     h = 1e-6
@@ -243,9 +247,14 @@ def test_influence_function_is_derivative_in_unit_weights(method):
         bumped = df.copy()
         bumped.loc[bumped["unit"] == unit, "w"] += h
         # weights are renormalised to mean 1: a bump of h is a bump of h * n / (n + h)
-        est = att_gt(bumped, "y", "unit", "year", "cohort", **kw).tidy()["estimate"].iloc[cell]
+        est = (
+            att_gt(bumped, "y", unit="unit", time="year", cohort="cohort", **kw)
+            .tidy()["estimate"]
+            .iloc[cell]
+        )
         deriv = (est - base.tidy()["estimate"].iloc[cell]) / h
-        assert base.influence[unit, cell] == pytest.approx(deriv * n, rel=1e-4, abs=1e-6)
+        inf = base.influence()
+        assert inf.loc[unit].iloc[cell] == pytest.approx(deriv * n, rel=1e-4, abs=1e-6)
 
 
 def test_weights_equal_duplicated_units():
@@ -256,9 +265,9 @@ def test_weights_equal_duplicated_units():
     doubled = pd.concat([df, extra], ignore_index=True)
     df["w"] = np.where(df["unit"].isin(dup_units), 2.0, 1.0)
     for method in ("dr", "reg"):
-        a = att_gt(df, "y", "unit", "year", "cohort", weights="w", method=method,
+        a = att_gt(df, "y", unit="unit", time="year", cohort="cohort", weights="w", method=method,
                    covariates=["x"]).aggregate("simple").overall  # fmt: skip
-        b = att_gt(doubled, "y", "unit", "year", "cohort", method=method,
+        b = att_gt(doubled, "y", unit="unit", time="year", cohort="cohort", method=method,
                    covariates=["x"]).aggregate("simple").overall  # fmt: skip
         assert a.estimate == pytest.approx(b.estimate, abs=1e-10)
 
@@ -267,8 +276,12 @@ def test_weights_equal_duplicated_units():
 def test_universal_base_period_is_long_difference():
     rng = np.random.default_rng(3)
     df = _simulate(rng, n=300)
-    var = att_gt(df, "y", "unit", "year", "cohort").tidy().set_index(["cohort", "time"])
-    uni = att_gt(df, "y", "unit", "year", "cohort", base_period="universal").tidy()
+    var = (
+        att_gt(df, "y", unit="unit", time="year", cohort="cohort")
+        .tidy()
+        .set_index(["cohort", "time"])
+    )
+    uni = att_gt(df, "y", unit="unit", time="year", cohort="cohort", base_period="universal").tidy()
     uni = uni.set_index(["cohort", "time"])
     assert uni.loc[(4, 3), "estimate"] == 0.0 and np.isnan(uni.loc[(4, 3), "std_error"])
     assert uni.loc[(4, 1), "estimate"] != 0.0
@@ -284,7 +297,9 @@ def test_universal_base_period_is_long_difference():
 def test_not_yet_treated_controls_by_hand():
     rng = np.random.default_rng(4)
     df = _simulate(rng, n=300)
-    res = att_gt(df, "y", "unit", "year", "cohort", control_group="not_yet_treated")
+    res = att_gt(
+        df, "y", unit="unit", time="year", cohort="cohort", control_group="not_yet_treated"
+    )
     cell = res.tidy().query("cohort == 3 and time == 3")["estimate"].iloc[0]
     wide = df.pivot(index="unit", columns="year", values="y")
     coh = df.groupby("unit")["cohort"].first()
@@ -300,7 +315,7 @@ def test_not_yet_treated_controls_by_hand():
 def test_anticipation_shifts_base_period():
     rng = np.random.default_rng(8)
     df = _simulate(rng, n=300)
-    res = att_gt(df, "y", "unit", "year", "cohort", anticipation=1).tidy()
+    res = att_gt(df, "y", unit="unit", time="year", cohort="cohort", anticipation=1).tidy()
     wide = df.pivot(index="unit", columns="year", values="y")
     coh = df.groupby("unit")["cohort"].first()
     dy = wide[4] - wide[1]  # cohort 3, one period of anticipation: base period 1
@@ -314,11 +329,11 @@ def test_unbalanced_drop_and_pairwise():
     gone = df.index[(df["unit"].isin([3, 10, 11])) & (df["year"] == 2)]
     unb = df.drop(gone)
     with pytest.warns(StaggeredWarning, match=r"dropped 3 unit\(s\) whose outcome is missing"):
-        dropped = att_gt(unb, "y", "unit", "year", "cohort")
+        dropped = att_gt(unb, "y", unit="unit", time="year", cohort="cohort")
     assert dropped.n_units == 197
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        pair = att_gt(unb, "y", "unit", "year", "cohort", unbalanced="pairwise")
+        pair = att_gt(unb, "y", unit="unit", time="year", cohort="cohort", unbalanced="pairwise")
     assert pair.n_units == 200
     # cell (3, 3) uses base period 2: units missing in year 2 are left out of this cell only
     wide = unb.pivot(index="unit", columns="year", values="y")
@@ -341,10 +356,11 @@ def test_units_treated_in_first_period_are_dropped_with_names():
     df = _simulate(rng, n=100)
     df.loc[df["unit"].isin([0, 1]), "cohort"] = 1
     with pytest.warns(StaggeredWarning, match=r"dropped 2 unit\(s\) already treated.*0, 1"):
-        res = att_gt(df, "y", "unit", "year", "cohort")
+        res = att_gt(df, "y", unit="unit", time="year", cohort="cohort")
     assert res.n_units == 98
     assert 1 not in set(res.tidy()["cohort"])
-    assert list(res.dropped["treated_first_period"]) == [0, 1]
+    ex = res.excluded_units
+    assert ex.loc[ex["reason"] == "treated_first_period", "unit"].tolist() == ["0", "1"]
 
 
 def test_no_never_treated():
@@ -352,9 +368,11 @@ def test_no_never_treated():
     df = _simulate(rng, n=100, p_cohort=(0.5, 0.5))
     df = df[df["cohort"] > 0]
     with pytest.raises(DataError, match="no never-treated units"):
-        att_gt(df, "y", "unit", "year", "cohort")
+        att_gt(df, "y", unit="unit", time="year", cohort="cohort")
     with pytest.warns(StaggeredWarning, match=r"last cohort \(4\) serves as the comparison"):
-        res = att_gt(df, "y", "unit", "year", "cohort", control_group="not_yet_treated")
+        res = att_gt(
+            df, "y", unit="unit", time="year", cohort="cohort", control_group="not_yet_treated"
+        )
     assert set(res.tidy()["cohort"]) == {3} and res.tidy()["time"].max() == 3
 
 
@@ -372,7 +390,9 @@ def test_clear_errors(change, match):
     rng = np.random.default_rng(1)
     df = change(_simulate(rng, n=100))
     with pytest.raises(DataError, match=match):
-        att_gt(df, "y", "unit", "year", "cohort", covariates=["x", "z"], method="dr")
+        att_gt(
+            df, "y", unit="unit", time="year", cohort="cohort", covariates=["x", "z"], method="dr"
+        )
 
 
 def test_invalid_options():
@@ -380,8 +400,8 @@ def test_invalid_options():
     for kw in ({"method": "ols"}, {"control_group": "all"}, {"base_period": "fixed"},
                {"unbalanced": "fill"}, {"level": 95}):  # fmt: skip
         with pytest.raises(ValueError):
-            att_gt(df, "y", "unit", "year", "cohort", **kw)
-    res = att_gt(df, "y", "unit", "year", "cohort")
+            att_gt(df, "y", unit="unit", time="year", cohort="cohort", **kw)
+    res = att_gt(df, "y", unit="unit", time="year", cohort="cohort")
     with pytest.raises(ValueError):
         res.aggregate("event")
     with pytest.raises(ValueError, match="balance_e"):
@@ -427,6 +447,7 @@ def test_results_interface(fits, tmp_path):
     assert "<table" in res._repr_html_()
     assert "Vortest" in res.pretest().summary().as_text()
     assert "Pre-test of parallel trends" in res.pretest().summary("en").as_text()
+    assert "Pre-test of parallel trends" in res.pretest(kind="cells").summary("en").as_text()
     assert res.summary("en").title == "Group-time effects ATT(g,t)"
     assert "Einflussfunktionen" in res.summary().as_text()
     assert "influence functions" in agg.summary("en").as_text()
@@ -454,7 +475,7 @@ def test_monte_carlo_coverage_of_simple_att():
     covered = []
     for _ in range(400):
         df = _simulate(rng, n=300)
-        o = att_gt(df, "y", "unit", "year", "cohort").aggregate("simple").overall
+        o = att_gt(df, "y", unit="unit", time="year", cohort="cohort").aggregate("simple").overall
         covered.append(o.ci_low <= truth <= o.ci_high)
     rate = np.mean(covered)
     assert 0.91 <= rate <= 0.99, rate
@@ -469,7 +490,7 @@ def test_simultaneous_band_covers_all_cells_jointly():
     band_cov, point_cov = [], []
     for r in range(300):
         df = _simulate(rng, n=300)
-        t = att_gt(df, "y", "unit", "year", "cohort", bootstrap=499, seed=r).tidy()
+        t = att_gt(df, "y", unit="unit", time="year", cohort="cohort", n_draws=499, seed=r).tidy()
         truth = np.where(t["time"] >= t["cohort"], effect(t["cohort"], t["time"] - t["cohort"]), 0)
         band_cov.append(((t["band_low"] <= truth) & (truth <= t["band_high"])).all())
         point_cov.append(((t["ci_low"] <= truth) & (truth <= t["ci_high"])).all())
@@ -485,7 +506,7 @@ def test_simultaneous_band_quick_check():
     band_cov = []
     for r in range(60):
         df = _simulate(rng, n=200)
-        t = att_gt(df, "y", "unit", "year", "cohort", bootstrap=299, seed=r).tidy()
+        t = att_gt(df, "y", unit="unit", time="year", cohort="cohort", n_draws=299, seed=r).tidy()
         truth = np.where(t["time"] >= t["cohort"], effect(t["cohort"], t["time"] - t["cohort"]), 0)
         band_cov.append(((t["band_low"] <= truth) & (truth <= t["band_high"])).all())
     assert np.mean(band_cov) >= 0.85
@@ -498,10 +519,13 @@ def test_aggregated_bootstrap_equals_bootstrap_of_aggregated_influence():
 
     df = _simulate(np.random.default_rng(9), n=300)
     df["state"] = df["unit"] % 7
-    res = att_gt(df, "y", "unit", "year", "cohort", bootstrap=399, seed=2, cluster="state")
+    res = att_gt(
+        df, "y", unit="unit", time="year", cohort="cohort", n_draws=399, seed=2, cluster="state"
+    )
     for kind in ("simple", "group", "dynamic", "calendar"):
         agg = res.aggregate(kind)
-        direct = bootstrap_se(res._boot.draws(agg.overall.influence)[:, None], 7)[0]
+        inf = agg.overall.influence().to_numpy()
+        direct = bootstrap_se(res._bootstrap.draws(inf), 7)[0]
         assert agg.overall.std_error == pytest.approx(direct, rel=1e-5)
 
 
@@ -521,7 +545,7 @@ def _truth_of(res, study, indicator, kind):
     tr = study.truth.effects.query("indicator == @indicator").rename(columns={"year": "time"})
     m = t.merge(tr[["cohort", "time", "effect"]], on=["cohort", "time"], how="left")
     assert m["effect"].notna().all()
-    sizes = pd.Series(res._cohort).value_counts()
+    sizes = res.unit_cohorts.value_counts()
     m["pg"] = m["cohort"].map(sizes).astype(float)
     if kind == "simple":
         post = m[m["time"] >= m["cohort"]]
@@ -575,7 +599,9 @@ def test_time_varying_covariate_taken_in_base_period():
     rng = np.random.default_rng(12)
     df = _simulate(rng, n=500, x_trend=0.3)
     df["xt"] = df["x"] + 0.2 * df["year"] * rng.normal(size=len(df))
-    res = att_gt(df, "y", "unit", "year", "cohort", method="reg", covariates=["xt"])
+    res = att_gt(
+        df, "y", unit="unit", time="year", cohort="cohort", method="reg", covariates=["xt"]
+    )
     wide = df.pivot(index="unit", columns="year", values="y")
     xt = df.pivot(index="unit", columns="year", values="xt")
     coh = df.groupby("unit")["cohort"].first()
@@ -630,3 +656,14 @@ def test_covariate_scenarios_match_csdid_reference(mpdta, scenario):
         o = res.aggregate(kind).overall
         assert o.estimate == pytest.approx(row["att"], abs=1e-8)
         assert o.std_error == pytest.approx(row["se"], rel=1e-6)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

@@ -76,7 +76,7 @@ def test_sun_abraham_equals_cs_cells_on_mpdta(mpdta):
 
 def test_sun_abraham_shares_and_se_by_hand():
     df = _panel(seed=1)
-    sa = sun_abraham(df, "y", "unit", "year", "cohort")
+    sa = sun_abraham(df, "y", unit="unit", time="year", cohort="cohort")
     sizes = df.groupby("cohort")["unit"].nunique()
     sh = sa.shares.query("event_time == 0").set_index("cohort")["share"]
     treated = sizes.drop(0)
@@ -93,8 +93,10 @@ def test_sun_abraham_last_treated_control():
     df = _panel(seed=2)
     df = df[df["cohort"] > 0]
     with pytest.raises(DataError, match="never-treated"):
-        sun_abraham(df, "y", "unit", "year", "cohort")
-    sa = sun_abraham(df, "y", "unit", "year", "cohort", control="last_treated")
+        sun_abraham(df, "y", unit="unit", time="year", cohort="cohort")
+    sa = sun_abraham(
+        df, "y", unit="unit", time="year", cohort="cohort", control_group="last_treated"
+    )
     ce = sa.cohort_effects.tidy()
     assert set(ce["cohort"]) == {2003, 2005}
     # only periods before the last cohort's onset (2007) are used
@@ -102,7 +104,7 @@ def test_sun_abraham_last_treated_control():
     # equals CS with the last cohort as comparison (not-yet-treated without never-treated),
     # universal base period
     with pytest.warns(StaggeredWarning):
-        cs = att_gt(df, "y", "unit", "year", "cohort", control_group="not_yet_treated",
+        cs = att_gt(df, "y", unit="unit", time="year", cohort="cohort", control_group="not_yet_treated",
                     base_period="universal")  # fmt: skip
     post = ce.merge(cs.tidy(), on=["cohort", "event_time"], suffixes=("", "_cs"))
     post = post[post["cohort"] + post["event_time"] < 2007]
@@ -129,7 +131,7 @@ def test_bacon_reproduces_twfe_on_mpdta(mpdta):
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_bacon_exact_with_always_treated_units(seed):
     df = _panel(seed=seed, always=20)
-    b = bacon_decomposition(df, "y", "unit", "year", "cohort")
+    b = bacon_decomposition(df, "y", unit="unit", time="year", cohort="cohort")
     t = b.tidy()
     twfe = _twfe_linearmodels(df)
     assert t["weight"].sum() == pytest.approx(1.0, abs=1e-12)
@@ -151,7 +153,7 @@ def test_bacon_unbalanced_units_dropped_and_plot():
     df = _panel(seed=3)
     df = df.drop(df.index[(df["unit"] == 5) & (df["year"] == 2004)])
     with pytest.warns(StaggeredWarning, match=r"dropped 1 unit"):
-        b = bacon_decomposition(df, "y", "unit", "year", "cohort")
+        b = bacon_decomposition(df, "y", unit="unit", time="year", cohort="cohort")
     assert b.facts["n_units"] == 239
     assert b.plot() is not None and b.plot(lang="en") is not None
     assert "TWFE" in b.summary("en").as_text() or "twfe" in b.summary("en").as_text()
@@ -195,3 +197,14 @@ def test_single_unit_cohort_is_warned_about():
     df["y"] = rng.normal(size=len(df))
     with pytest.warns(StaggeredWarning, match=r"cohort\(s\) 2003 have a single treated unit"):
         ev.att_gt(df, outcome="y", unit="unit", time="year", cohort="cohort")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

@@ -94,3 +94,14 @@ def test_sun_abraham_and_bacon_report_excluded_units():
     assert b.excluded_units["unit"].tolist() == ["5"]
     assert "misses 2012" in b.excluded_units["detail"].iloc[0]
     assert "1 unit(s) excluded" in b.summary(lang="en").as_text()
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

@@ -45,7 +45,7 @@ def _compare(res, ref: pd.DataFrame) -> None:
     )
     # R lists the cells of a cohort all of whose units were dropped (not observed in every
     # year) as missing; here such a cohort has no cells, and its units are listed as dropped
-    gone = ~missing["cohort"].isin(np.unique(res._cohort))
+    gone = ~missing["cohort"].isin(np.unique(res.unit_cohorts))
     assert gone.sum() == 0 or len(res.dropped.get("unbalanced", [])) > 0
     missing = missing[~gone]
     ex = res.excluded_cells[["cohort", "time"]].astype("int64")
@@ -67,7 +67,7 @@ def test_synthetic_study_with_readme_covariates_matches_r_did(seed):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StaggeredWarning)
             res = att_gt(
-                data, "y", "id", "year", "cohort", method=method, control_group=CONTROL[cg],
+                data, "y", unit="id", time="year", cohort="cohort", method=method, control_group=CONTROL[cg],
                 covariates=COVARIATES,
             )  # fmt: skip
         _compare(res, r)
@@ -84,7 +84,7 @@ def test_minimal_separated_designs_match_r_did(scenario, method, cg):
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         res = att_gt(
-            data, "y", "id", "period", "cohort", method=method, control_group=CONTROL[cg],
+            data, "y", unit="id", time="period", cohort="cohort", method=method, control_group=CONTROL[cg],
             covariates=["b", "x"],
         )  # fmt: skip
     _compare(res, ref)
@@ -115,7 +115,9 @@ def test_quasi_separated_limit_by_hand():
     hand = dy[d == 1].mean() - np.sum(wc * dy) / wc.sum()
     xfull = np.column_stack([np.ones(len(d)), u["b"], u["x"]])
     assert separated_units(xfull, d).tolist() == (~on).tolist()
-    res = att_gt(data, "y", "id", "period", "cohort", method="ipw", covariates=["b", "x"])
+    res = att_gt(
+        data, "y", unit="id", time="period", cohort="cohort", method="ipw", covariates=["b", "x"]
+    )
     got = res.tidy().query("cohort == 3 and time == 4")["estimate"].iloc[0]
     assert got == pytest.approx(hand, abs=1e-10)
 
@@ -133,14 +135,14 @@ def test_one_bad_cell_does_not_abort_the_others():
     )  # fmt: skip
     for method in ("dr", "ipw"):
         with pytest.warns(StaggeredWarning, match=r"\(3, 2\).*separated"):
-            res = att_gt(df, "y", "u", "t", "g", method=method, covariates=["x"])
+            res = att_gt(df, "y", unit="u", time="t", cohort="g", method=method, covariates=["x"])
         assert set(res.tidy()["cohort"]) == {4}
         assert set(res.excluded_cells["cohort"]) == {3}
         assert res.aggregate("simple").overall.std_error > 0
     # every cell separated: one clear error that says why
     only3 = df[df["g"] != 4]
     with pytest.warns(StaggeredWarning), pytest.raises(DataError, match="no group-time.*separ"):
-        att_gt(only3, "y", "u", "t", "g", method="ipw", covariates=["x"])
+        att_gt(only3, "y", unit="u", time="t", cohort="g", method="ipw", covariates=["x"])
 
 
 def test_collinear_covariates_within_cells_never_leak_linalg_errors():
@@ -161,4 +163,15 @@ def test_collinear_covariates_within_cells_never_leak_linalg_errors():
             pytest.warns(StaggeredWarning, match=r"\(3, 2\).*collinear"),
             pytest.raises(DataError, match="collinear among the comparison units"),
         ):
-            att_gt(df, "y", "u", "t", "g", method=method, covariates=["x", "z"])
+            att_gt(df, "y", unit="u", time="t", cohort="g", method=method, covariates=["x", "z"])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import DataError, OptionError
 from evaluation.synthetic._simplex import simplex_least_squares
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -322,7 +322,7 @@ def test_bad_requests_name_what_to_fix(prop99):
         ev.synthetic_control(prop99, exclude="Bavaria")
     with pytest.raises(DataError, match="v_weights needs covariates"):
         ev.synthetic_control(prop99, v_weights=[1.0])
-    with pytest.raises(DataError, match="kind must be"):
+    with pytest.raises(OptionError, match="kind must be"):
         ev.synthetic_control(prop99).placebo("sideways")
     late = prop99.assign(cohort=np.where(prop99["State"] == "California", 2001, 0))
     with pytest.raises(DataError, match="no year from its onset 2001"):
@@ -361,5 +361,16 @@ def test_summaries_in_german_and_english_and_plots(prop99):
         assert res.plot(kind=kind).axes
     assert pl.plot(kind="gaps").axes and pl.plot(kind="ratios", lang="en").axes
     assert res.overall.estimate == pytest.approx(res.fit.tidy()["mean_gap_post"].iloc[0])
-    with pytest.raises(DataError, match="kind must be"):
+    with pytest.raises(OptionError, match="kind must be"):
         res.plot(kind="pie")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

@@ -137,3 +137,14 @@ def test_placebo_p_value_equals_a_loop_over_the_public_api(fits, panel):
     mine = fits[unit].fit.tidy()["rmspe_ratio"].iloc[0]
     rank = 1 + sum(r >= mine for r in ratios)
     assert fits[unit].placebo("space").p_value == pytest.approx(rank / (len(ratios) + 1))
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

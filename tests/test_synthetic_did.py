@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import DataError, OptionError
 from evaluation.synthetic import sdid
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -297,13 +297,13 @@ def test_variance_options_and_errors(prop99, block):
         ev.synthetic_did(prop99, variance="jackknife")
     with pytest.raises(DataError, match="bootstrap variance needs at least two treated"):
         ev.synthetic_did(prop99, variance="bootstrap")
-    with pytest.raises(DataError, match="variance must be one of"):
+    with pytest.raises(OptionError, match="variance must be one of"):
         ev.synthetic_did(prop99, variance="sandwich")
-    with pytest.raises(DataError, match="estimator must be one of"):
+    with pytest.raises(OptionError, match="estimator must be one of"):
         ev.synthetic_did(prop99, estimator="mc")
-    with pytest.raises(DataError, match="n_draws"):
+    with pytest.raises(OptionError, match="n_draws"):
         ev.synthetic_did(prop99, n_draws=0)
-    with pytest.raises(DataError, match="seed"):
+    with pytest.raises(OptionError, match="seed"):
         ev.synthetic_did(prop99, seed=-1)
     kw = dict(estimator="did", variance="bootstrap", n_draws=50)
     a = ev.synthetic_did(block, **kw, seed=3)
@@ -336,5 +336,16 @@ def test_three_estimators_side_by_side_and_display(block):
     assert "Einheitengewichte" in s.unit_weights.summary("de").as_text()
     for kind in ("path", "effects", "weights"):
         assert s.plot(kind=kind).axes
-    with pytest.raises(DataError, match="kind must be"):
+    with pytest.raises(OptionError, match="kind must be"):
         s.plot(kind="pie")
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

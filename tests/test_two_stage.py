@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 import evaluation as ev
-from evaluation.errors import DataError
+from evaluation.errors import DataError, OptionError
 
 SIM = pd.read_csv(Path(__file__).parent / "results" / "didimputation_sim.csv")
 ROLES = {"outcome": "y", "unit": "unit", "time": "year", "cohort": "cohort"}
@@ -42,11 +42,12 @@ def test_pretest_is_the_chi2_wald_test_of_the_leads() -> None:
     res = ev.did_two_stage(SIM, **ROLES, covariates=["x"], horizons=[-3, -2, 0, 1])
     pre = res.pretest()
     b = res.params.loc[[-3, -2]].to_numpy()
-    v = res.vcov.loc[[-3, -2], [-3, -2]].to_numpy()
+    v = res.vcov().loc[[-3, -2], [-3, -2]].to_numpy()
     stat = b @ np.linalg.inv(v) @ b
     assert pre.statistic == pytest.approx(stat, rel=1e-10)
     assert pre.p_value == pytest.approx(stats.chi2.sf(stat, 2), rel=1e-10)
-    assert pre.tidy()["event_time"].tolist() == [-3, -2]
+    assert pre.tested["event_time"].tolist() == [-3, -2]
+    assert pre.dof == (2,) and pre.tidy()["statistic"].iloc[0] == pre.statistic
     with pytest.raises(DataError, match="static"):
         ev.did_two_stage(SIM, **ROLES).pretest()
     with pytest.raises(DataError, match="no pre-onset"):
@@ -59,19 +60,30 @@ def test_summary_is_bilingual_and_counts_are_facts() -> None:
     assert res.summary("en").title.startswith("Two-stage")
     assert "Referenzjahr" in " ".join(res.summary().notes)
     assert res.facts["n_clusters"] == SIM["state"].nunique()
-    np.testing.assert_allclose(np.sqrt(np.diag(res.vcov)), res.std_errors, rtol=1e-12)
+    np.testing.assert_allclose(np.sqrt(np.diag(res.vcov())), res.std_errors, rtol=1e-12)
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "match"),
+    ("kwargs", "error", "match"),
     [
-        ({"horizons": "all"}, "horizons must be"),
-        ({"horizons": [0, 42]}, r"horizon\(s\) \[42\] are not observed"),
-        ({"reference": "-1"}, "reference must be"),
-        ({"level": 0}, "level must be"),
-        ({"covariates": ["const"]}, "do not vary within units"),
+        ({"horizons": "all"}, OptionError, "horizons must be"),
+        ({"horizons": [0, 42]}, DataError, r"horizon\(s\) \[42\] are not observed"),
+        ({"reference": "-1"}, OptionError, "reference must be"),
+        ({"level": 0}, OptionError, "level must be"),
+        ({"covariates": ["const"]}, DataError, "do not vary within units"),
     ],
 )
-def test_bad_options_raise_data_errors(kwargs, match) -> None:
-    with pytest.raises(DataError, match=match):
+def test_bad_options_raise_clear_errors(kwargs, error, match) -> None:
+    with pytest.raises(error, match=match):
         ev.did_two_stage(SIM.assign(const=SIM["unit"] * 1.0), **ROLES, **kwargs)
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

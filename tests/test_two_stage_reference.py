@@ -57,3 +57,14 @@ def test_r_did2s_recovers_the_simulated_truth_too() -> None:
     k = ref["term"].astype(int)
     truth = np.where(k >= 0, 1 + 0.25 * k, 0.0)
     assert np.all(np.abs(ref["estimate"] - truth) < 4 * ref["std_error"])
+
+
+@pytest.fixture(autouse=True, scope="module")
+def _complete_results():
+    """The results of this area are complete when they are made: setting an attribute
+    afterwards raises."""
+    import evaluation.results.base
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(evaluation.results.base, "FREEZE", True)
+        yield

@@ -113,6 +113,12 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "synthetic_did",
         ),
     ),
+    "inference": (
+        "Inference with few treated units",
+        "Sensitivity to violations of parallel trends, the wild cluster bootstrap and "
+        "multiple testing ([standard errors](../explanation/standard-errors.md)).",
+        ("honest_did", "wild_bootstrap", "wild_bootstrap_ols", "LinearDesign", "adjust_pvalues"),
+    ),
     "staggered": (
         "Staggered adoption",
         "Group-time effects (Callaway & Sant'Anna), Sun & Abraham and the Goodman-Bacon "
@@ -120,6 +126,7 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         (
             "att_gt",
             "GroupTimeEffects",
+            "randomization_att_gt",
             "sun_abraham",
             "bacon_decomposition",
             "StaggeredWarning",

@@ -108,6 +108,7 @@ _API: dict[str, str] = {
     "twfe_weights": "staggered",
     "did_imputation": "staggered",
     "did_two_stage": "staggered",
+    "randomization_att_gt": "staggered",
     # goal attainment, coder agreement, surveys and costs
     "goal_attainment": "mixed",
     "attainment_by_implementation": "mixed",

@@ -432,6 +432,77 @@ _TERM_PAIRS.update(
     }
 )
 
+# -- staggered adoption and synthetic control ---------------------------------------------
+_TERM_PAIRS.update(
+    {
+        "dof": ("Freiheitsgrade", "Degrees of freedom"),
+        "n_comparison_units": ("Vergleichseinheiten", "Comparison units"),
+        "n_event_times": ("Ereigniszeiten vor Beginn", "Event times before onset"),
+        "pretrend_bound": (
+            "Größter mit den Daten vereinbarer Vortrend",
+            "Largest pre-trend consistent with the data",
+        ),
+        "max_abs_t": ("größtes |t|", "Largest |t|"),
+        "p_value_max_t": ("p-Wert (größtes |t|)", "p-value (largest |t|)"),
+        "ri_ci_low": ("Randomisierungs-KI unten", "Randomisation CI lower"),
+        "ri_ci_high": ("Randomisierungs-KI oben", "Randomisation CI upper"),
+        "all_assignments": ("alle Zuweisungen aufgezählt", "All assignments enumerated"),
+        "strata": ("Schichten", "Strata"),
+        "by": ("Untergruppen nach", "Subgroups by"),
+        "n_groups": ("Untergruppen", "Subgroups"),
+        "wald_statistic": ("Wald-Statistik", "Wald statistic"),
+        "p_value_equal": ("p-Wert (gleiche Effekte)", "p-value (equal effects)"),
+        "parameter": ("Parameter", "Parameter"),
+        "dose": ("Dosis", "Dose"),
+        "crit_att_d": ("kritischer Wert ATT(d)", "Critical value ATT(d)"),
+        "crit_acrt_d": ("kritischer Wert ACRT(d)", "Critical value ACRT(d)"),
+        "n_switchers": ("Wechsler", "Switchers"),
+        "n_switchers_in": ("Wechsler (Einstieg)", "Switchers in"),
+        "n_switchers_out": ("Wechsler (Ausstieg)", "Switchers out"),
+        "n_positive": ("positive Gewichte", "Positive weights"),
+        "n_negative": ("negative Gewichte", "Negative weights"),
+        "sum_positive": ("Summe positiver Gewichte", "Sum of positive weights"),
+        "sum_negative": ("Summe negativer Gewichte", "Sum of negative weights"),
+        "treated_units": ("Behandelte Einheiten", "Treated units"),
+        "v_weight": ("Prädiktorgewicht (V)", "Predictor weight (V)"),
+        "predictor": ("Prädiktor", "Predictor"),
+        "synthetic": ("synthetisch", "Synthetic"),
+        "sample_mean": ("Mittel der Spender", "Donor mean"),
+        "outcome_treated": ("Zielgröße behandelt", "Outcome treated"),
+        "outcome_synthetic": ("Zielgröße synthetisch", "Outcome synthetic"),
+        "gap": ("Differenz", "Gap"),
+        "n_donors": ("Spender (Vergleichseinheiten)", "Donors (comparison units)"),
+        "n_pre": ("Jahre vorher", "Pre-onset years"),
+        "n_post": ("Jahre nachher", "Post-onset years"),
+        "pre_period": ("Vorperiode", "Pre-period"),
+        "post_period": ("Nachperiode", "Post-period"),
+        "rmspe_pre": ("RMSPE vorher", "RMSPE pre"),
+        "rmspe_post": ("RMSPE nachher", "RMSPE post"),
+        "rmspe_ratio": ("RMSPE-Verhältnis nachher/vorher", "RMSPE ratio post/pre"),
+        "mean_gap_post": ("mittlere Differenz nachher", "Mean gap post"),
+        "role": ("Rolle", "Role"),
+        "rank": ("Rang", "Rank"),
+        "included": ("einbezogen", "Included"),
+        "p_value_post": ("p-Wert (RMSPE nachher)", "p-value (RMSPE post)"),
+        "n_placebos": ("Placebo-Einheiten", "Placebo units"),
+        "n_compared": ("verglichene Einheiten", "Units compared"),
+        "placebo_onset": ("Placebo-Beginn", "Placebo onset"),
+        "loss_v": ("MSPE vorher (V-Optimierung)", "Pre-period MSPE (V optimisation)"),
+        "estimator": ("Schätzer", "Estimator"),
+        "variance": ("Varianzverfahren", "Variance method"),
+        "n_valid_draws": ("gültige Ziehungen", "Valid draws"),
+        "n_cohorts": ("Kohorten", "Cohorts"),
+        "n_treated_cells": ("behandelte Einheit-Jahre", "Treated unit-years"),
+        "zeta_omega": ("Ridge-Strafe zeta (Einheiten)", "Ridge penalty zeta (units)"),
+        "noise_level": (
+            "Rauschniveau (SD erster Differenzen)",
+            "Noise level (SD of first differences)",
+        ),
+        "att": ("ATT", "ATT"),
+        "left_out": ("ausgelassen", "Left out"),
+    }
+)
+
 #: labels of tidy columns and result facts
 TERMS: dict[str, Text] = _terms(_TERM_PAIRS)
 

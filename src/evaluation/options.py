@@ -36,6 +36,10 @@ AggregationType = Literal["simple", "group", "dynamic", "calendar"]
 DRMethod = Literal["dr", "ipw", "reg"]
 #: what to do with units that miss years in staggered designs
 Unbalanced = Literal["drop", "pairwise"]
+#: the parallel-trends pre-test of group-time effects: pooled event times or every cell
+PretestKind = Literal["event_time", "cells"]
+#: the placebos of a synthetic control: other units (space) or an earlier onset (time)
+PlaceboKind = Literal["space", "time"]
 
 # -- inference ---------------------------------------------------------------------------
 #: clustering of fixed-effects regressions

@@ -20,7 +20,7 @@ from tabulate import tabulate
 
 from .. import codes
 from ..escape import latex_escape, markdown_escape
-from ..i18n import Lang, check_lang, number, percent, term, tr
+from ..i18n import Lang, Text, check_lang, number, percent, term, tr
 
 #: columns whose values are codes of a code list, shown with the list's labels
 KEY_CODE_LISTS: dict[str, str] = {
@@ -99,7 +99,12 @@ def format_frame(df: pd.DataFrame, lang: Lang, digits: int = 4) -> pd.DataFrame:
 
 
 def fact_text(v: Any, lang: Lang = "de", *, digits: int = 4, as_percent: bool = False) -> str:
-    """A header fact for a reader (numbers in the reader's format)."""
+    """A header fact for a reader (numbers in the reader's format, a :class:`Text` in the
+    reader's language, the items of a list or tuple separated by commas)."""
+    if isinstance(v, Text):
+        return v(lang)
+    if isinstance(v, list | tuple):
+        return ", ".join(fact_text(x, lang, digits=digits) for x in v)
     if as_percent and isinstance(v, int | float):
         return percent(v, lang, 0)
     if isinstance(v, float):

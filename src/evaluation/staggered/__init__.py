@@ -1,8 +1,10 @@
 """Heterogeneity-robust staggered difference-in-differences.
 
 - :func:`att_gt`: group-time effects of Callaway & Sant'Anna (2021), with ``aggregate()``,
-  ``pretest()``, analytic influence-function standard errors and a clustered multiplier
-  bootstrap with simultaneous bands;
+  ``pretest()`` (pooled over cohorts by event time, or cell by cell), ``influence()`` and
+  ``vcov()``, analytic influence-function standard errors and a clustered multiplier
+  bootstrap with simultaneous bands; :func:`randomization_att_gt`: randomisation inference for
+  its aggregations (and for :func:`sun_abraham`);
 - :func:`sun_abraham`: the interaction-weighted event study of Sun & Abraham (2021);
 - :func:`bacon_decomposition`: the Goodman-Bacon (2021) decomposition of the two-way fixed
   effects estimate into its 2x2 comparisons;
@@ -17,14 +19,24 @@
 
 from __future__ import annotations
 
-from ._attgt import AggregatedEffects, GroupTimeEffects, OverallEffect, PreTest, att_gt
-from ._bacon import BaconDecomposition, bacon_decomposition
-from ._data import StaggeredWarning
-from ._sunab import SunAbrahamEffects, sun_abraham
+from ..errors import StaggeredWarning
+from ._attgt import att_gt
+from ._bacon import bacon_decomposition
+from ._sunab import sun_abraham
 from .continuous import ContinuousDiD, continuous_did
 from .dcdh import SwitchingEffects, TWFEWeights, did_multiplegt, twfe_weights
 from .heterogeneity import HeterogeneityResult, heterogeneity
 from .imputation import ImputationEffects, did_imputation
+from .randomization import StaggeredRandomization, randomization_att_gt
+from .results import (
+    AggregatedEffects,
+    BaconDecomposition,
+    CohortEffects,
+    GroupTimeEffects,
+    OverallEffect,
+    PreTest,
+    SunAbrahamEffects,
+)
 from .two_stage import TwoStageEffects, did_two_stage
 
 __all__ = [
@@ -46,5 +58,11 @@ __all__ = [
     "HeterogeneityResult",
     "ContinuousDiD",
     "SwitchingEffects",
+    "CohortEffects",
+    "did_imputation",
+    "did_two_stage",
+    "ImputationEffects",
+    "TwoStageEffects",
+    "randomization_att_gt",
+    "StaggeredRandomization",
 ]
-__all__ += ["did_imputation", "did_two_stage", "ImputationEffects", "TwoStageEffects"]

@@ -12,29 +12,20 @@ import warnings
 import numpy as np
 import pandas as pd
 
-from ..codes import Lang, check_lang
-from ..errors import DataError
-from ..labels import term
-from ..results import TableResult
-from ..study.panel import resolve_roles
-from ._attgt import Bilingual, localise
-from ._data import StaggeredWarning, excluded_notes, wide_panel
+from ..errors import DataError, StaggeredWarning
+from ..i18n import Text
+from ..study.panel import resolve_roles, wide_panel
+from ._compat import legacy_arguments
+from ._data import excluded_notes
+from .results import BACON_TYPES, BaconDecomposition
 
-TYPES = {
-    "treated_vs_never": ("Behandelt vs. nie behandelt", "Treated vs never treated"),
-    "earlier_vs_later": (
-        "Früher vs. später behandelt (noch unbehandelt)",
-        "Earlier vs later treated (not yet treated)",
-    ),
-    "later_vs_earlier": (
-        "Später vs. früher behandelt (bereits behandelt)",
-        "Later vs earlier treated (already treated)",
-    ),
-    "treated_vs_always": ("Behandelt vs. immer behandelt", "Treated vs always treated"),
-}
-
-
-BACON_NOTE = (
+#: deprecated: the labels of the comparison types as (German, English)
+TYPES = {k: (v.de, v.en) for k, v in BACON_TYPES.items()}
+TITLE = Text(
+    "Goodman-Bacon-Zerlegung des TWFE-Schätzers",
+    "Goodman-Bacon decomposition of the TWFE estimate",
+)
+BACON_NOTE = Text(
     "Gewichte aus Gruppengrößen und Varianz der Behandlung (Goodman-Bacon 2021); die Summe "
     "von Gewicht x Schätzwert ist der TWFE-Koeffizient.",
     "Weights from group sizes and treatment variance (Goodman-Bacon 2021); "
@@ -42,51 +33,11 @@ BACON_NOTE = (
 )
 
 
-class BaconDecomposition(Bilingual, TableResult):
-    """2x2 comparisons with their type, weight and estimate; ``twfe`` is the TWFE coefficient
-    (equal to the weighted sum of the estimates) and ``by_type()`` sums weights by type."""
-
-    twfe: float
-    excluded_units: pd.DataFrame  # units left out (unit, cohort, reason, detail)
-
-    def by_type(self) -> pd.DataFrame:
-        t = self.tidy()
-        t["weighted"] = t["weight"] * t["estimate"]
-        out = t.groupby("type", sort=False).agg(
-            weight=("weight", "sum"), weighted=("weighted", "sum")
-        )
-        out["estimate"] = out["weighted"] / out["weight"]
-        return out.drop(columns="weighted").reset_index()
-
-    def plot(self, ax=None, lang: Lang = "de"):
-        """Estimate of each 2x2 comparison against its weight, by type; the dashed line is the
-        TWFE coefficient."""
-        import matplotlib.pyplot as plt
-
-        check_lang(lang)
-        if ax is None:
-            fig, ax = plt.subplots(figsize=(7, 4))
-        else:
-            fig = ax.figure
-        t = self.tidy()
-        markers = {"treated_vs_never": "o", "earlier_vs_later": "s", "later_vs_earlier": "^",
-                   "treated_vs_always": "D"}  # fmt: skip
-        for i, (kind, d) in enumerate(t.groupby("type", sort=False)):
-            label = TYPES[kind][0 if lang == "de" else 1]
-            ax.scatter(d["weight"], d["estimate"], marker=markers[kind], color=f"C{i}", label=label)
-        ax.axhline(self.twfe, color="0.3", ls="--", lw=1, label=f"TWFE = {self.twfe:.4f}")
-        ax.axhline(0, color="0.6", lw=0.8)
-        ax.set_xlabel(term("weight", lang))
-        ax.set_ylabel(term("estimate", lang))
-        ax.set_title(self._title(lang))
-        ax.legend(fontsize=7)
-        fig.tight_layout()
-        return fig
-
-
+@legacy_arguments()
 def bacon_decomposition(
     data: pd.DataFrame,
     outcome: str | None = None,
+    *,
     unit: str | None = None,
     time: str | None = None,
     cohort: str | None = None,
@@ -99,13 +50,23 @@ def bacon_decomposition(
     comparison); cohorts after the last period count as never treated. ``tidy()`` has one row
     per 2x2 comparison: ``type``, ``treated`` (cohort), ``control`` (cohort; 0 = never treated),
     ``estimate``, ``weight``; the weights sum to one and ``sum(weight * estimate) == twfe``.
+
+    Parameters
+    ----------
+    data, outcome, unit, time, cohort
+        Long panel and its column roles (default from ``data.attrs["roles"]``); the roles
+        after ``outcome`` are keyword arguments (positional use is deprecated).
+
+    Returns
+    -------
+    BaconDecomposition
     """
     roles = resolve_roles(data, outcome, unit, time, cohort)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StaggeredWarning)
         wp = wide_panel(data, roles, unbalanced="drop", drop_always_treated=False)
     for w in caught:
-        warnings.warn(str(w.message), w.category, stacklevel=2)
+        warnings.warn(str(w.message), w.category, stacklevel=3)
     times, y, g = wp.times, wp.y, wp.cohort
     n, T = y.shape
     g = np.where((g > 0) & (g <= times[0]), times[0], g)  # always treated: from the start
@@ -161,13 +122,17 @@ def bacon_decomposition(
             kind = "treated_vs_always" if dk >= 1 else "later_vs_earlier"
             rows.append((kind, ll, k, est, s))
     table = pd.DataFrame(rows, columns=["type", "treated", "control", "estimate", "weight"])
-    res = BaconDecomposition(
+    return BaconDecomposition(
         table,
-        title="Goodman-Bacon-Zerlegung des TWFE-Schätzers",
+        twfe=twfe,
+        excluded_units=wp.excluded,
+        title=TITLE,
         facts={"twfe": twfe, "n_units": n, "n_comparisons": len(table)},
-        notes=[BACON_NOTE[0], *excluded_notes(wp.excluded)],
+        notes=[BACON_NOTE, *excluded_notes(wp.excluded)],
+        call={
+            "outcome": roles.outcome,
+            "unit": roles.unit,
+            "time": roles.time,
+            "cohort": roles.cohort,
+        },
     )
-    res.se_note, res.se_note_en = BACON_NOTE
-    res.twfe = twfe
-    res.excluded_units = wp.excluded
-    return localise(res, "Goodman-Bacon decomposition of the TWFE estimate")

@@ -8,27 +8,16 @@ bootstrapped jointly.
 from __future__ import annotations
 
 import numpy as np
-from scipy import sparse, stats
+from scipy import stats
 
-from ..results import check_draws
+from ..options import check_draws
+from ._influence import cluster_sums
 
 SQ5 = np.sqrt(5.0)
 MAMMEN_LOW = (1 - SQ5) / 2
 MAMMEN_HIGH = (1 + SQ5) / 2
 P_LOW = (SQ5 + 1) / (2 * SQ5)  # probability of the low value: mean 0, variance 1
 CHUNK = 256
-
-
-def cluster_sums(x: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
-    """Column sums of ``x`` (n, k) within clusters: (n_clusters, k); ``x`` itself when every
-    unit is its own cluster."""
-    if n_clusters == x.shape[0]:
-        return x
-    ind = sparse.csr_matrix(
-        (np.ones(len(cluster)), (cluster, np.arange(len(cluster)))),
-        shape=(n_clusters, len(cluster)),
-    )
-    return np.asarray(ind @ x)
 
 
 class MultiplierBootstrap:
@@ -42,9 +31,14 @@ class MultiplierBootstrap:
     """
 
     def __init__(
-        self, cluster: np.ndarray, n_clusters: int, n_draws: int, seed, progress: bool = False
-    ):
-        check_draws("bootstrap", n_draws, minimum=2)
+        self,
+        cluster: np.ndarray,
+        n_clusters: int,
+        n_draws: int,
+        seed: int | np.random.SeedSequence,
+        progress: bool = False,
+    ) -> None:
+        check_draws("n_draws", n_draws, minimum=2)
         rng = np.random.default_rng(seed)
         self.cluster = cluster
         self.n_clusters = n_clusters
@@ -57,6 +51,7 @@ class MultiplierBootstrap:
         self.progress = progress
 
     def draws(self, x: np.ndarray) -> np.ndarray:
+        """Draws (n_draws, k) of the columns of ``x`` (n, k; a vector gives n_draws)."""
         x = np.asarray(x, dtype=float)
         vec = x.ndim == 1
         if vec:

@@ -10,58 +10,58 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Sequence
-from typing import Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..results import Estimates
+from ..errors import DataError, OptionError, StaggeredWarning
+from ..i18n import Text
+from ..options import SunAbrahamControl, check_option
+from ..results import Inference, as_text, check_level
 from ..stats.fixed_effects import (
     ClusterOption,
+    covariate_terms,
     fe_regression,
     refuse_singular_covariance,
     treated_clusters,
 )
-from ..study.panel import check_panel, resolve_roles
-from ._attgt import Bilingual, OverallEffect, localise
-from ._data import StaggeredWarning, excluded_frame, excluded_notes, ids_text
+from ..study.panel import check_panel, excluded_frame, ids_text, resolve_roles
+from ._compat import legacy_arguments
+from ._data import excluded_notes
+from .results import (
+    CohortEffects,
+    OverallEffect,
+    SunAbrahamEffects,
+    SunAbrahamRegression,
+)
 
-SAControl = Literal["never_treated", "last_treated"]
-SE_NOTES_EN = {
-    "unit": "Standard errors robust to clustering by unit (CR, factor G/(G-1) only); "
-    "t distribution with G-1 degrees of freedom.",
-    "state": "Standard errors robust to clustering by state (CR, factor G/(G-1) only); "
-    "t distribution with G-1 degrees of freedom.",
-    "twoway": "Standard errors clustered by unit and year (Cameron-Gelbach-Miller, factor "
-    "G/(G-1) per dimension); t distribution with min(G)-1 degrees of freedom.",
-    "none": "Classical (homoskedastic) standard errors; degrees of freedom net of the fixed "
-    "effects.",
+#: deprecated alias of :data:`evaluation.options.SunAbrahamControl`
+SAControl = SunAbrahamControl
+
+TITLE = Text("Ereignisstudie nach Sun & Abraham", "Event study (Sun & Abraham)")
+COHORT_TITLE = Text("Kohortenspezifische Effekte", "Cohort-specific effects")
+OVERALL_TITLE = Text("Mittlerer Effekt (e >= 0)", "Average effect (e >= 0)")
+METHOD = Text(
+    "Sun & Abraham (interaktionsgewichtet), Vergleich: {control}",
+    "Sun & Abraham (interaction-weighted), comparison: {control}",
+)
+CONTROL_NAMES = {
+    "never_treated": Text("nie behandelt", "never treated"),
+    "last_treated": Text("zuletzt behandelte Kohorte", "last-treated cohort"),
 }
+SHARES_KNOWN = Text(" Kohortenanteile als bekannt behandelt.", " Cohort shares treated as known.")
 
 
-class SunAbrahamEffects(Bilingual, Estimates):
-    """Interaction-weighted event-time effects; ``cohort_effects`` holds CATT(g, e) and
-    ``overall`` the mean of the effects at event times >= 0."""
-
-    cohort_effects: Estimates
-    overall: OverallEffect
-    shares: pd.DataFrame
-    excluded_units: pd.DataFrame  # units left out (unit, cohort, reason, detail)
-
-
-class CohortEffects(Bilingual, Estimates):
-    """Cohort-specific effects CATT(g, e)."""
-
-
+@legacy_arguments(renamed={"control": "control_group"})
 def sun_abraham(
     data: pd.DataFrame,
     outcome: str | None = None,
+    *,
     unit: str | None = None,
     time: str | None = None,
     cohort: str | None = None,
-    *,
-    control: SAControl = "never_treated",
+    control_group: SunAbrahamControl = "never_treated",
     reference: int = -1,
     covariates: Sequence[str] | None = None,
     cluster: ClusterOption = "unit",
@@ -74,10 +74,12 @@ def sun_abraham(
     ----------
     data, outcome, unit, time, cohort
         Long panel and its column roles (default from ``data.attrs["roles"]``); cohort 0 or
-        missing = never treated.
-    control
+        missing = never treated. The roles after ``outcome`` are keyword arguments
+        (positional use is deprecated).
+    control_group
         ``"never_treated"``, or ``"last_treated"``: the last cohort serves as comparison and
-        periods from its first treated period on are dropped.
+        periods from its first treated period on are dropped. ``control=`` is the deprecated
+        name.
     reference
         Omitted relative period of every cohort (default -1, the period before onset).
     covariates
@@ -86,16 +88,24 @@ def sun_abraham(
     cluster, weights
         Cluster-robust inference in the convention of :mod:`evaluation.panel` (factor G/(G-1),
         t distribution with G-1 degrees of freedom); optional regression weights.
+    level
+        Confidence level of ``tidy()``.
+
+    Returns
+    -------
+    SunAbrahamEffects
+        Event-time effects with ``cohort_effects``, ``overall``, ``shares``, ``vcov()`` and
+        ``design()`` (for :func:`evaluation.wild_bootstrap`).
 
     Notes
     -----
     The event-time effects weight CATT(g, e) by the cohorts' shares of units among the cohorts
     observed at e; these shares are treated as known in the standard errors.
     """
-    if control not in ("never_treated", "last_treated"):
-        raise ValueError(f"control must be 'never_treated' or 'last_treated', got {control!r}")
-    if not isinstance(reference, int | np.integer):
-        raise ValueError(f"reference must be an integer relative period, got {reference!r}")
+    check_option("control_group", control_group, SunAbrahamControl)
+    if isinstance(reference, bool) or not isinstance(reference, int | np.integer):
+        raise OptionError(f"reference must be an integer relative period, got {reference!r}")
+    level = check_level(level)
     roles = resolve_roles(data, outcome, unit, time, cohort)
     covariates = list(covariates or [])
     df = check_panel(
@@ -103,49 +113,20 @@ def sun_abraham(
         roles,
         covariates=covariates,
         columns=[weights] if weights else [],
-        require_never_treated=control == "never_treated",
+        require_never_treated=control_group == "never_treated",
     )
-    tmin, tmax = int(df[roles.time].min()), int(df[roles.time].max())
-    g = df[roles.cohort].to_numpy().copy()
-    g[g > tmax] = 0  # treated after the panel ends: never treated within it
-    always = (g > 0) & (g <= tmin)
-    excluded = excluded_frame([], [], [], [])
-    if always.any():
-        ids = pd.unique(df.loc[always, roles.unit])
-        first = df.loc[always].groupby(roles.unit, sort=False)[roles.cohort].first()
-        excluded = excluded_frame(
-            first.index, first.to_numpy(), ["treated_first_period"] * len(first),
-            [f"cohort {int(c)}, first period {tmin}" for c in first.to_numpy()],
-        )  # fmt: skip
-        warnings.warn(
-            f"dropped {len(ids)} unit(s) already treated in the first period {tmin}: "
-            f"{ids_text(ids)}",
-            StaggeredWarning,
-            stacklevel=2,
-        )
-        df, g = df[~always], g[~always]
-    if control == "last_treated":
-        gmax = int(g.max())
-        keep = df[roles.time].to_numpy() < gmax
-        if (g == 0).any():
-            keep &= g > 0  # the last cohort replaces never-treated units as comparison
-        df, g = df[keep], g[keep]
-        g = np.where(g == gmax, 0, g)
-    if not (g > 0).any() or not (g == 0).any():
-        raise DataError("need both treated cohorts and comparison units for Sun & Abraham")
-    df = df.assign(**{"_cohort": g}).reset_index(drop=True)
+    df, g, excluded = _sample(df, roles, control_group)
     rel = np.where(g > 0, df[roles.time].to_numpy() - g, 0)
     cells = pd.DataFrame({"g": g, "e": rel})[g > 0].drop_duplicates()
     cells = cells[cells["e"] != reference].sort_values(["g", "e"])
     if cells.empty:
         raise DataError("no cohort has a relative period besides the reference period")
     names = [f"sa_g{gg}_e{ee}" for gg, ee in cells.itertuples(index=False)]
-    dummies = {}
-    for name, (gg, ee) in zip(names, cells.itertuples(index=False), strict=True):
-        dummies[name] = ((g == gg) & (rel == ee)).astype(float)
+    dummies = {
+        name: ((g == gg) & (rel == ee)).astype(float)
+        for name, (gg, ee) in zip(names, cells.itertuples(index=False), strict=True)
+    }
     reg_df = pd.concat([df, pd.DataFrame(dummies, index=df.index)], axis=1)
-    from ..stats.fixed_effects import covariate_terms
-
     reg_df, cov_names = covariate_terms(reg_df, roles, covariates)
     fit = fe_regression(
         reg_df,
@@ -158,59 +139,59 @@ def sun_abraham(
     )
     beta = fit.params[names].to_numpy()
     vcov = fit.cov.loc[names, names].to_numpy()
-    sing_notes: list[str] = []
+    sing_notes: list[Any] = []
     if refuse_singular_covariance(pd.DataFrame({"std_error": beta}), fit, len(names), sing_notes):
         vcov = np.full_like(vcov, np.nan)
     cohort_table = cells.rename(columns={"g": "cohort", "e": "event_time"}).reset_index(drop=True)
     cohort_table["estimate"] = beta
     cohort_table["std_error"] = np.sqrt(np.diag(vcov))
 
-    # cohort shares of units (in the estimation sample)
     sizes = df.loc[df["_cohort"] > 0].groupby("_cohort")[roles.unit].nunique()
-    share_rows, weight_rows, levels = [], [], []
-    for e in np.sort(cells["e"].unique()):
-        idx = np.flatnonzero(cells["e"].to_numpy() == e)
-        cg = cells["g"].to_numpy()[idx]
-        w = sizes.loc[cg].to_numpy(dtype=float)
-        w = w / w.sum()
-        full = np.zeros(len(names))
-        full[idx] = w
-        weight_rows.append(full)
-        levels.append(int(e))
-        share_rows += [
-            {"event_time": int(e), "cohort": int(c), "share": s} for c, s in zip(cg, w, strict=True)
-        ]
-    wmat = np.vstack(weight_rows)
+    levels, wmat, shares = _event_weights(cells, sizes)
     est = wmat @ beta
     cov_e = wmat @ vcov @ wmat.T
     table = pd.DataFrame(
         {"event_time": levels, "estimate": est, "std_error": np.sqrt(np.diag(cov_e))}
     )
-    post = np.asarray(levels) >= 0
-    common = dict(
-        method=f"Sun & Abraham (interaction-weighted), comparison: {control}",
-        se_note=fit.se_note + " Kohortenanteile als bekannt behandelt.",
+    treated_cl = (
+        treated_clusters(df.assign(**{roles.cohort: df["_cohort"]}), roles, cluster)
+        if fit.n_clusters is not None
+        else None
+    )
+    inference = Inference(
+        name=f"cluster_{cluster}",
+        description=as_text(fit.se_note) + SHARES_KNOWN,
         distribution="t",
-        df=fit.df,
+        dof=fit.df,
+        n_clusters=fit.n_clusters,
+        n_treated_clusters=treated_cl,
+    )
+    facts = {"n_obs": fit.nobs, "n_units": fit.n_units}
+    if fit.n_clusters:
+        facts["n_clusters"] = fit.n_clusters
+    call = {
+        "outcome": roles.outcome,
+        "unit": roles.unit,
+        "time": roles.time,
+        "cohort": roles.cohort,
+        "control_group": control_group,
+        "reference": int(reference),
+        "covariates": covariates,
+        "cluster": cluster,
+        "weights": weights,
+        "level": level,
+    }
+    common: dict[str, Any] = dict(
+        method=METHOD.format(control=CONTROL_NAMES[control_group]),
+        inference=inference,
         level=level,
-        facts={"n_obs": fit.nobs, "n_units": fit.n_units, **(
-            {"n_clusters": fit.n_clusters} if fit.n_clusters else {}
-        )},
+        facts=facts,
         notes=[*sing_notes, *excluded_notes(excluded)],
         outcome=roles.outcome,
-    )  # fmt: skip
-    res = SunAbrahamEffects(
-        table, ["event_time"], title="Ereignisstudie nach Sun & Abraham", **common
+        call=call,
     )
-    note_en = SE_NOTES_EN[cluster] + " Cohort shares treated as known."
-    localise(res, "Event study (Sun & Abraham)", note_en)
-    res.cohort_effects = localise(
-        CohortEffects(
-            cohort_table, ["cohort", "event_time"], title="Kohortenspezifische Effekte", **common
-        ),
-        "Cohort-specific effects",
-        note_en,
-    )
+    post = np.asarray(levels) >= 0
+    overall = None
     if post.any():
         a = np.where(post, 1.0 / post.sum(), 0.0)
         o = pd.DataFrame(
@@ -220,21 +201,112 @@ def sun_abraham(
                 "std_error": [float(np.sqrt(a @ cov_e @ a))],
             }
         )
-        res.overall = localise(
-            OverallEffect(o, ["term"], title="Mittlerer Effekt (e >= 0)", **common),
-            "Average effect (e >= 0)",
-            note_en,
+        overall = OverallEffect(
+            o, title=OVERALL_TITLE, covariance=np.array([[a @ cov_e @ a]]), **common
         )
-    res.shares = pd.DataFrame(share_rows)
-    res.excluded_units = excluded
-    res.vcov = pd.DataFrame(cov_e, index=levels, columns=levels)
-    if fit.n_clusters is not None:
-        treated_cl = treated_clusters(df.assign(**{roles.cohort: df["_cohort"]}), roles, cluster)
-        parts = [res, res.cohort_effects, getattr(res, "overall", None)]
-        few = res.flag_clusters(fit.n_clusters, treated_cl, what="sun_abraham")
-        for part in parts[1:]:
-            if part is not None and few:
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    part.flag_clusters(fit.n_clusters, treated_cl)
+    regression = SunAbrahamRegression(
+        y=reg_df[roles.outcome].to_numpy(dtype=float),
+        cohort=reg_df["_cohort"].to_numpy(),
+        cells=cohort_table[["cohort", "event_time"]].copy(),
+        x_cells=reg_df[names].to_numpy(dtype=float),
+        x_covariates=reg_df[cov_names].to_numpy(dtype=float).reshape(len(reg_df), len(cov_names)),
+        covariate_names=tuple(cov_names),
+        unit=reg_df[roles.unit].to_numpy(),
+        time=reg_df[roles.time].to_numpy(),
+        cluster=_cluster_ids(reg_df, roles, cluster),
+        weights=None if weights is None else reg_df[weights].to_numpy(dtype=float),
+        event_times=tuple(levels),
+        event_weights=wmat,
+        fe={roles.unit: reg_df[roles.unit].to_numpy(), roles.time: reg_df[roles.time].to_numpy()},
+    )
+    res = SunAbrahamEffects(
+        table,
+        cohort_effects=CohortEffects(
+            cohort_table,
+            ["cohort", "event_time"],
+            title=COHORT_TITLE,
+            covariance=vcov,
+            **common,
+        ),
+        overall=overall,
+        shares=pd.DataFrame(shares),
+        excluded_units=excluded,
+        regression=regression,
+        title=TITLE,
+        covariance=cov_e,
+        **common,
+    )
+    inference.warn("sun_abraham")
     return res
+
+
+def _sample(
+    df: pd.DataFrame, roles: Any, control_group: str
+) -> tuple[pd.DataFrame, np.ndarray, pd.DataFrame]:
+    """The estimation sample: units treated in the first period dropped (named in the
+    excluded frame), the last cohort as comparison with ``last_treated``; ``_cohort`` holds
+    the cohort used (0 = comparison)."""
+    tmin, tmax = int(df[roles.time].min()), int(df[roles.time].max())
+    g = df[roles.cohort].to_numpy().copy()
+    g[g > tmax] = 0  # treated after the panel ends: never treated within it
+    always = (g > 0) & (g <= tmin)
+    excluded = excluded_frame([], [], [], [])
+    if always.any():
+        ids = pd.unique(df.loc[always, roles.unit])
+        first = df.loc[always].groupby(roles.unit, sort=False)[roles.cohort].first()
+        excluded = excluded_frame(
+            list(first.index),
+            list(first.to_numpy()),
+            ["treated_first_period"] * len(first),
+            [f"cohort {int(c)}, first period {tmin}" for c in first.to_numpy()],
+        )
+        warnings.warn(
+            f"dropped {len(ids)} unit(s) already treated in the first period {tmin}: "
+            f"{ids_text(ids)}",
+            StaggeredWarning,
+            stacklevel=4,
+        )
+        df, g = df[~always], g[~always]
+    if control_group == "last_treated":
+        gmax = int(g.max())
+        keep = df[roles.time].to_numpy() < gmax
+        if (g == 0).any():
+            keep &= g > 0  # the last cohort replaces never-treated units as comparison
+        df, g = df[keep], g[keep]
+        g = np.where(g == gmax, 0, g)
+    if not (g > 0).any() or not (g == 0).any():
+        raise DataError("need both treated cohorts and comparison units for Sun & Abraham")
+    return df.assign(**{"_cohort": g}).reset_index(drop=True), g, excluded
+
+
+def _event_weights(
+    cells: pd.DataFrame, sizes: pd.Series
+) -> tuple[list[int], np.ndarray, list[dict[str, Any]]]:
+    """Event times, the weights of the cells in each (event times x cells; cohort shares of
+    units among the cohorts observed at e) and the shares as rows."""
+    share_rows: list[dict[str, Any]] = []
+    weight_rows, levels = [], []
+    ev = cells["e"].to_numpy()
+    for e in np.sort(np.unique(ev)):
+        idx = np.flatnonzero(ev == e)
+        cg = cells["g"].to_numpy()[idx]
+        w = sizes.loc[cg].to_numpy(dtype=float)
+        w = w / w.sum()
+        full = np.zeros(len(cells))
+        full[idx] = w
+        weight_rows.append(full)
+        levels.append(int(e))
+        share_rows += [
+            {"event_time": int(e), "cohort": int(c), "share": s} for c, s in zip(cg, w, strict=True)
+        ]
+    return levels, np.vstack(weight_rows), share_rows
+
+
+def _cluster_ids(df: pd.DataFrame, roles: Any, cluster: str) -> np.ndarray:
+    """The cluster of every row as the regression used it (the unit for ``"none"`` and the
+    first dimension for ``"twoway"``, whose wild bootstrap clusters by unit)."""
+    from ..stats.fixed_effects import cluster_frame
+
+    frame = cluster_frame(df, roles, "unit" if cluster in ("none", "twoway") else cluster)
+    assert frame is not None
+    return frame.iloc[:, 0].to_numpy()

@@ -32,42 +32,46 @@ grid. ATT^o and the level event study are the binarised Callaway & Sant'Anna agg
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Literal
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 from scipy.interpolate import BSpline
 
-from ..codes import Lang, check_lang
-from ..errors import DataError
-from ..results import BiText, Estimates
+from ..errors import DataError, OptionError
+from ..i18n import Lang, Text, check_lang, term, tr
+from ..options import ControlGroup, check_option
+from ..results import Estimates, Inference, check_level
 from ..study.panel import resolve_roles
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, sup_t_critical_value
+from ._compat import legacy_arguments
 
-ControlGroup = Literal["never_treated", "not_yet_treated"]
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
 TEXTS = {
-    "title": BiText(
+    "title": Text(
         "Dosis-Wirkungs-Kurve (DiD mit kontinuierlicher Behandlung)",
         "Dose-response curve (DiD with a continuous treatment)",
     ),
-    "method": BiText(
+    "method": Text(
         "Callaway, Goodman-Bacon & Sant'Anna (2024), B-Spline Grad {degree}, {knots} innere "
         "Knoten, Vergleich: {control}",
         "Callaway, Goodman-Bacon & Sant'Anna (2024), B-spline degree {degree}, {knots} interior "
         "knots, comparison: {control}",
     ),
-    "se": BiText(
+    "se": Text(
         "Standardfehler aus den Einflussfunktionen (Dosisgitter fest); Bänder: gleichmäßig "
         "(sup-t) aus {draws} Multiplikator-Ziehungen (Mammen, Seed {seed}).",
         "Standard errors from the influence functions (dose grid fixed); bands: uniform (sup-t) "
         "from {draws} multiplier draws (Mammen, seed {seed}).",
     ),
-    "standard_pt": BiText(
+    "standard_pt": Text(
         "ATT(d) und ATT^o setzen nur die üblichen parallelen Trends voraus.",
         "ATT(d) and ATT^o need only standard parallel trends.",
     ),
-    "strong_pt": BiText(
+    "strong_pt": Text(
         "ACRT(d), ACRT^o und jeder Vergleich zwischen Dosen (die Form der Kurve) setzen starke "
         "parallele Trends voraus: Einheiten mit Dosis d hätten auf eine andere Dosis so reagiert "
         "wie die Einheiten, die diese gewählt haben. Die Umsetzungsintensität wählt die Kommune "
@@ -98,22 +102,51 @@ def _quantile(x: np.ndarray, probs) -> np.ndarray:
     return np.quantile(x, probs, method="linear")  # R's type 7
 
 
+PARALLEL_TRENDS = {
+    "standard": Text("Standard", "standard"),
+    "strong": Text("stark", "strong"),
+}
+CONTROL_NAMES = {
+    "never_treated": Text("nie behandelt", "never treated"),
+    "not_yet_treated": Text("noch nicht behandelt", "not yet treated"),
+}
+
+
 class ContinuousDiD(Estimates):
     """ATT(d) and ACRT(d) on a dose grid and their averages ATT^o and ACRT^o.
 
     ``tidy()`` rows: ``parameter`` (``att_d``, ``acrt_d``, ``att_overall``, ``acrt_overall``),
     ``dose`` (NaN for the averages), estimates with analytic standard errors and intervals,
     ``band_low``/``band_high`` (uniform bands over the grid) and ``std_error_analytic``.
-    ``influence`` holds the units x rows influence functions (R scaling), ``event_study()`` the
-    aggregation by time since onset, ``assumptions()`` which parallel-trends assumption each
-    quantity needs."""
+    ``influence()`` gives the units x rows influence functions (R scaling), ``weights`` the
+    weights of the group-time cells, ``knots``, ``boundary`` and ``degree`` the spline,
+    ``event_study()`` the aggregation by time since onset and ``assumptions()`` which
+    parallel-trends assumption each quantity needs."""
+
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        keys: list[str],
+        *,
+        weights: pd.DataFrame,
+        knots: np.ndarray,
+        boundary: tuple[float, float],
+        degree: int,
+        event_study: Estimates,
+        **kw: Any,
+    ) -> None:
+        self.weights = weights
+        self.knots = knots
+        self.boundary = boundary
+        self.degree = degree
+        self._event_study = event_study
+        super().__init__(table, keys, **kw)
 
     def assumptions(self, lang: Lang = "de") -> pd.DataFrame:
+        """Which parallel-trends assumption every parameter needs, and why (in ``lang``)."""
         check_lang(lang)
-        pick = (lambda t: t.en) if lang == "en" else str
-        std, strong = pick(TEXTS["standard_pt"]), pick(TEXTS["strong_pt"])
-        name = "standard" if lang == "en" else "Standard"
-        strong_name = "strong" if lang == "en" else "stark"
+        std, strong = TEXTS["standard_pt"](lang), TEXTS["strong_pt"](lang)
+        name, strong_name = PARALLEL_TRENDS["standard"](lang), PARALLEL_TRENDS["strong"](lang)
         return pd.DataFrame(
             {
                 "parameter": list(PARAMETERS),
@@ -127,7 +160,9 @@ class ContinuousDiD(Estimates):
         time e, cells weighted by cohort size within e (as ``contdid``'s ``eventstudy``)."""
         return self._event_study
 
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
+    def plot(
+        self, ax: Axes | None = None, *, lang: Lang = "de", title: str | None = None
+    ) -> Figure:
         """ATT(d) and ACRT(d) with pointwise intervals and uniform bands (two panels)."""
         import matplotlib.pyplot as plt
 
@@ -145,21 +180,22 @@ class ContinuousDiD(Estimates):
             a.fill_between(x, d["ci_low"], d["ci_high"], color="C0", alpha=0.3)
             a.plot(x, d["estimate"], color="C0")
             a.axhline(0, color="0.4", lw=0.8)
-            a.set_xlabel("Dosis" if lang == "de" else "dose")
+            a.set_xlabel(term("dose", lang))
             a.set_title(lab, fontsize=10)
-        fig.suptitle(title or (self.title if lang == "de" else self.title.en))
+        fig.suptitle(title or tr(self.title, lang))
         fig.tight_layout()
         return fig
 
 
+@legacy_arguments(roles=("unit", "time", "cohort", "dose"))
 def continuous_did(
     data: pd.DataFrame,
     outcome: str | None = None,
+    *,
     unit: str | None = None,
     time: str | None = None,
     cohort: str | None = None,
     dose: str = "dose",
-    *,
     control_group: ControlGroup = "never_treated",
     degree: int = 3,
     num_knots: int = 0,
@@ -177,7 +213,7 @@ def continuous_did(
         implementation share of the linked action field merged on as ``dose``.
     outcome, unit, time, cohort
         Column roles (defaults from ``data.attrs["roles"]`` and the panel convention); cohort
-        0 = never treated.
+        0 = never treated. They are keyword arguments (positional use is deprecated).
     dose
         Column with the dose, constant within units; ignored (set to 0) for never-treated
         units, and treated units need a positive dose.
@@ -203,19 +239,15 @@ def continuous_did(
     """
     from ._attgt import att_gt
 
-    if control_group not in ("never_treated", "not_yet_treated"):
-        raise ValueError(
-            f"control_group must be 'never_treated' or 'not_yet_treated', got {control_group!r}"
-        )
+    check_option("control_group", control_group, ControlGroup)
     for name, v, lo in (
         ("degree", degree, 1),
         ("num_knots", num_knots, 0),
         ("n_draws", n_draws, 2),
     ):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {v!r}")
-    if not (isinstance(level, float | int) and 0 < level < 1):
-        raise ValueError(f"level must be between 0 and 1, got {level!r}")
+            raise OptionError(f"{name} must be an integer >= {lo}, got {v!r}")
+    level = check_level(level)
     roles = resolve_roles(data, outcome, unit, time, cohort)
     if dose not in data.columns:
         raise DataError(f"panel has no dose column {dose!r}; pass dose='<column>'")
@@ -270,7 +302,7 @@ def continuous_did(
         else np.asarray(dvals, dtype=float)
     )
     if grid.ndim != 1 or len(grid) == 0 or not np.isfinite(grid).all():
-        raise ValueError("dvals must be a non-empty sequence of finite doses")
+        raise OptionError("dvals must be a non-empty sequence of finite doses")
     xg = np.column_stack([np.ones(len(grid)), bspline_basis(grid, degree, knots, boundary)])
     dxg = np.column_stack(
         [np.zeros(len(grid)), bspline_basis(grid, degree, knots, boundary, deriv=1)]
@@ -373,11 +405,11 @@ def continuous_did(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        gt = att_gt(panel, "y", "u", "t", "g", control_group=control_group)
+        gt = att_gt(panel, "y", unit="u", time="t", cohort="g", control_group=control_group)
         grp = gt.aggregate("group")
         dyn = gt.aggregate("dynamic")
     att_o = grp.overall.estimate
-    if_att_o = grp.overall.influence
+    if_att_o = grp.overall.influence().to_numpy()[:, 0]
 
     def se_of(inf: np.ndarray) -> np.ndarray:
         inf = inf if inf.ndim == 2 else inf[:, None]
@@ -437,56 +469,67 @@ def continuous_did(
     )
     es = pd.concat([es_level, es_slope], ignore_index=True)
     es["parameter"] = es["parameter"].astype("string")
-    cg_name = {"never_treated": "nie behandelt", "not_yet_treated": "noch nicht behandelt"}
-    method = BiText(
-        TEXTS["method"].format(degree=degree, knots=num_knots, control=cg_name[control_group]),
-        TEXTS["method"].en.format(
-            degree=degree, knots=num_knots, control=control_group.replace("_", " ")
-        ),
+    method = TEXTS["method"].format(
+        degree=degree, knots=num_knots, control=CONTROL_NAMES[control_group]
     )
-    se_note = BiText(
-        TEXTS["se"].format(draws=n_draws, seed=seed),
-        TEXTS["se"].en.format(draws=n_draws, seed=seed),
-    )
+    se_note = TEXTS["se"].format(draws=n_draws, seed=seed)
     facts = {
         "n_units": n,
-        "n_treated": int(treated_u.sum()),
+        "n_treated_units": int(treated_u.sum()),
         "n_cells": len(cells),
         "crit_att_d": bands["att_d"][2],
         "crit_acrt_d": bands["acrt_d"][2],
     }
     notes = [TEXTS["standard_pt"], TEXTS["strong_pt"]]
-    res = ContinuousDiD(
+    event_study = Estimates(
+        es,
+        ["parameter", "event_time"],
+        title=Text(
+            "Ereignisstudie: ATT und ACRT nach Jahren seit Beginn", "Event study: ATT and ACRT"
+        ),
+        method=method,
+        inference=Inference(name="influence_function", description=ES_SE),
+        level=level,
+        notes=notes,
+        outcome=roles.outcome,
+    )
+    return ContinuousDiD(
         table,
         ["parameter", "dose"],
+        weights=pd.DataFrame(
+            {"cohort": cg, "time": [c[1] for c in cells], "weight": w, "post": cpost}
+        ),
+        knots=knots,
+        boundary=boundary,
+        degree=degree,
+        event_study=event_study,
         title=TEXTS["title"],
         method=method,
-        se_note=se_note,
+        inference=Inference(name="influence_function", description=se_note),
         level=level,
         facts=facts,
         notes=notes,
         outcome=roles.outcome,
+        influence=infl,
+        call={
+            "outcome": roles.outcome,
+            "unit": roles.unit,
+            "time": roles.time,
+            "cohort": roles.cohort,
+            "dose": dose,
+            "control_group": control_group,
+            "degree": degree,
+            "num_knots": num_knots,
+            "n_draws": n_draws,
+            "seed": seed,
+            "level": level,
+        },
     )
-    res.influence = infl
-    res.weights = pd.DataFrame(
-        {"cohort": cg, "time": [c[1] for c in cells], "weight": w, "post": cpost}
-    )
-    res.knots, res.boundary, res.degree = knots, boundary, degree
-    res._event_study = Estimates(
-        es,
-        ["parameter", "event_time"],
-        title=BiText(
-            "Ereignisstudie: ATT und ACRT nach Jahren seit Beginn", "Event study: ATT and ACRT"
-        ),
-        method=method,
-        se_note=BiText(
-            "ATT: binarisiertes Callaway & Sant'Anna (Einflussfunktionen); ACRT: "
-            "Einflussfunktionen der Spline-Regressionen.",
-            "ATT: binarised Callaway & Sant'Anna (influence functions); ACRT: influence "
-            "functions of the spline regressions.",
-        ),
-        level=level,
-        notes=notes,
-        outcome=roles.outcome,
-    )
-    return res
+
+
+ES_SE = Text(
+    "ATT: binarisiertes Callaway & Sant'Anna (Einflussfunktionen); ACRT: Einflussfunktionen der "
+    "Spline-Regressionen.",
+    "ATT: binarised Callaway & Sant'Anna (influence functions); ACRT: influence functions of "
+    "the spline regressions.",
+)

@@ -35,26 +35,28 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..results import BiText, Estimates
+from ..errors import DataError, OptionError
+from ..i18n import Text
+from ..results import Estimates, Inference, check_level
+from ._compat import legacy_arguments
 
 TEXTS = {
-    "title": BiText(
+    "title": Text(
         "Ereignisstudie für Ein- und Ausstieg (de Chaisemartin & D'Haultfoeuille)",
         "Event study for switchers in and out (de Chaisemartin & D'Haultfoeuille)",
     ),
-    "method": BiText(
+    "method": Text(
         "DID_l von de Chaisemartin & D'Haultfoeuille (2024), Wechsler in beide Richtungen",
         "DID_l of de Chaisemartin & D'Haultfoeuille (2024), switchers in and out",
     ),
-    "se": BiText(
+    "se": Text(
         "Standardfehler aus den Einflussfunktionen wie R DIDmultiplegtDYN 2.2.0 (kohortenweise "
         "zentriert, Freiheitsgradkorrektur), geklumpt nach {cluster}; Normalverteilung.",
         "Standard errors from the influence functions as in R DIDmultiplegtDYN 2.2.0 "
         "(demeaned within cohorts, degrees-of-freedom factor), clustered by {cluster}; normal "
         "reference distribution.",
     ),
-    "assumption": BiText(
+    "assumption": Text(
         "Annahmen: parallele Trends der Ergebnisse ohne Wechsel für Einheiten mit gleichem "
         "Ausgangsstatus und keine Antizipation; Placebos (negative Zeiten) prüfen beides vor dem "
         "ersten Wechsel. Effekt l = mittlere Wirkung des gesamten Behandlungsverlaufs l Perioden "
@@ -68,10 +70,21 @@ TEXTS = {
 
 
 class SwitchingEffects(Estimates):
-    """``DID_l`` (``rel_time`` = l >= 1) and placebos (``rel_time`` = -l) with standard errors
-    and the number of switchers behind each (``n_switchers``, ``n_switchers_in``,
-    ``n_switchers_out``). Attribute ``influence``: units x rows, the per-unit terms whose
-    cluster sums give the variance (``se = sqrt(sum_c (sum_{g in c} U_g)^2) / G``)."""
+    """``DID_l`` (``event_time`` = l >= 1) and placebos (``event_time`` = -l) with standard
+    errors and the number of switchers behind each (``n_switchers``, ``n_switchers_in``,
+    ``n_switchers_out``). ``influence()``: units (``unit_ids``) x rows, the per-unit terms
+    whose cluster sums give the variance (``se = sqrt(sum_c (sum_{g in c} U_g)^2) / G``)."""
+
+    def __init__(self, table: pd.DataFrame, keys: list[str], *, unit_ids: pd.Index, **kw: Any):
+        self.unit_ids = unit_ids
+        super().__init__(table, keys, **kw)
+
+    def influence(self) -> pd.DataFrame:
+        """The per-unit terms (units x rows), indexed by unit id."""
+        out = super().influence()
+        assert out is not None
+        out.index = self.unit_ids
+        return out
 
 
 def _group_sum(key: np.ndarray, mask: np.ndarray, values: np.ndarray) -> np.ndarray:
@@ -135,13 +148,14 @@ def _e_hat_dof(t, fg, lag, ns, s, nss, mean_ns, mean_s, mean_nss):
     return e, dof
 
 
+@legacy_arguments(roles=("unit", "time", "treatment"))
 def did_multiplegt(
     data: pd.DataFrame,
     outcome: str,
+    *,
     unit: str = "municipality_id",
     time: str = "year",
     treatment: str = "treated_in_force",
-    *,
     effects: int = 1,
     placebo: int = 0,
     cluster: str | None = None,
@@ -156,11 +170,12 @@ def did_multiplegt(
         :func:`evaluation.certification_status`).
     outcome, unit, time, treatment
         Column names. ``treatment`` may switch on and off (and take several values); it must be
-        observed in every row.
+        observed in every row. The names after ``outcome`` are keyword arguments (positional
+        use is deprecated).
     effects
         Number of dynamic effects ``DID_1 .. DID_L`` (periods after the first switch).
     placebo
-        Number of placebos (at most ``effects``), reported with ``rel_time`` = -1, -2, ...
+        Number of placebos (at most ``effects``), reported with ``event_time`` = -1, -2, ...
     cluster
         Column constant within units to cluster on (units are nested in clusters); default:
         each unit is its own cluster.
@@ -170,17 +185,18 @@ def did_multiplegt(
     Returns
     -------
     SwitchingEffects
-        ``tidy()`` with ``rel_time``, the estimates, standard errors, intervals and numbers
+        ``tidy()`` with ``event_time``, the estimates, standard errors, intervals and numbers
         of switchers. Matches R ``DIDmultiplegtDYN::did_multiplegt_dyn`` 2.2.0 (estimates and
         standard errors, effects and placebos).
     """
     for name, v in (("effects", effects), ("placebo", placebo)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
-            raise ValueError(f"{name} must be a non-negative integer, got {v!r}")
+            raise OptionError(f"{name} must be a non-negative integer, got {v!r}")
     if effects < 1:
-        raise ValueError("effects must be at least 1")
+        raise OptionError("effects must be at least 1")
     if placebo > effects:
-        raise ValueError(f"placebo ({placebo}) cannot be larger than effects ({effects})")
+        raise OptionError(f"placebo ({placebo}) cannot be larger than effects ({effects})")
+    level = check_level(level)
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}")
     need = [outcome, unit, time, treatment] + ([cluster] if cluster else [])
@@ -421,7 +437,7 @@ def did_multiplegt(
         infl.append(u_var)
         rows.append(
             {
-                "rel_time": -lag_l if is_placebo else lag_l,
+                "event_time": -lag_l if is_placebo else lag_l,
                 "estimate": est,
                 "std_error": se,
                 "n_switchers": int((res_in[3] if res_in else 0) + (res_out[3] if res_out else 0)),
@@ -429,41 +445,60 @@ def did_multiplegt(
                 "n_switchers_out": int(res_out[3] if res_out else 0),
             }
         )
-    table = pd.DataFrame(rows).sort_values("rel_time", kind="stable").reset_index(drop=True)
-    order = np.argsort([r["rel_time"] for r in rows], kind="stable")
+    table = pd.DataFrame(rows).sort_values("event_time", kind="stable").reset_index(drop=True)
+    order = np.argsort([r["event_time"] for r in rows], kind="stable")
     n_in = int(np.nansum(S == 1))
     n_out = int(np.nansum(S == 0))
     notes = [TEXTS["assumption"]]
     if table["estimate"].isna().any():
-        lost = table.loc[table["estimate"].isna(), "rel_time"].tolist()
+        lost = table.loc[table["estimate"].isna(), "event_time"].tolist()
         notes.append(
-            BiText(
-                f"Für rel_time {lost} gibt es keine Wechsler mit Vergleichseinheiten: nicht "
-                "schätzbar (leer).",
-                f"No switchers with comparison units for rel_time {lost}: not estimable (empty).",
+            Text(
+                f"Für die Ereigniszeit(en) {lost} gibt es keine Wechsler mit "
+                "Vergleichseinheiten: nicht schätzbar (leer).",
+                f"No switchers with comparison units for event time(s) {lost}: not estimable "
+                "(empty).",
             )
         )
     cl_name = cluster or unit
-    res = SwitchingEffects(
+    inf = np.column_stack(infl)[:, order] if infl else np.zeros((G, 0))
+    codes = pd.factorize(clus0)[0]
+    sums = np.zeros((int(codes.max()) + 1, inf.shape[1]))
+    np.add.at(sums, codes, inf)
+    n_cl = int(np.unique(clus0).size)
+    return SwitchingEffects(
         table,
-        ["rel_time"],
+        ["event_time"],
+        unit_ids=pd.Index(ids, name=unit),
         title=TEXTS["title"],
         method=TEXTS["method"],
-        se_note=BiText(TEXTS["se"].format(cluster=cl_name), TEXTS["se"].en.format(cluster=cl_name)),
+        inference=Inference(
+            name="influence_function",
+            description=TEXTS["se"].format(cluster=cl_name),
+            n_clusters=n_cl,
+        ),
         level=level,
         facts={
             "n_units": G,
             "n_switchers_in": n_in,
             "n_switchers_out": n_out,
-            "n_clusters": int(np.unique(clus0).size),
+            "n_clusters": n_cl,
         },
         notes=notes,
         outcome=outcome,
+        covariance=sums.T @ sums / G**2,
+        influence=inf,
+        call={
+            "outcome": outcome,
+            "unit": unit,
+            "time": time,
+            "treatment": treatment,
+            "effects": effects,
+            "placebo": placebo,
+            "cluster": cluster,
+            "level": level,
+        },
     )
-    res.influence = np.column_stack(infl)[:, order] if infl else np.zeros((G, 0))
-    res.unit_ids = pd.Index(ids, name=unit)
-    res.title_en = TEXTS["title"].en
-    return res
 
 
 class TWFEWeights(Estimates):
@@ -471,14 +506,31 @@ class TWFEWeights(Estimates):
     D'Haultfoeuille 2020). ``tidy()``: one row (the coefficient); ``weights``: per treated
     cell (unit, time, weight); facts: numbers and sums of positive and negative weights."""
 
+    def __init__(self, table: pd.DataFrame, keys: list[str], *, weights: pd.DataFrame, **kw: Any):
+        self.weights = weights
+        super().__init__(table, keys, **kw)
 
+
+TWFE_TITLE = Text(
+    "Gewichte des TWFE-Koeffizienten (de Chaisemartin & D'Haultfoeuille 2020)",
+    "Weights of the TWFE coefficient (de Chaisemartin & D'Haultfoeuille 2020)",
+)
+TWFE_NOTE = Text(
+    "{neg} von {cells} behandelten Zellen haben ein negatives Gewicht (Summe {total}); TWFE ist "
+    "dann kein gewichteter Mittelwert der Zelleffekte.",
+    "{neg} of {cells} treated cells have a negative weight (sum {total}); TWFE is then no "
+    "weighted mean of the cell effects.",
+)
+
+
+@legacy_arguments(roles=("unit", "time", "treatment"))
 def twfe_weights(
     panel: pd.DataFrame,
     outcome: str | None = None,
+    *,
     unit: str | None = None,
     time: str | None = None,
     treatment: str = "treated_in_force",
-    *,
     tol: float = 1e-12,
 ) -> TWFEWeights:
     """Weights of the two-way fixed effects coefficient on the treated cells' effects.
@@ -539,24 +591,23 @@ def twfe_weights(
         beta = float((eps * y).sum() / (eps * d).sum())
     else:
         beta = np.nan
-    res = TWFEWeights(
+    from ..i18n import number
+
+    total = facts["sum_negative"]
+    return TWFEWeights(
         pd.DataFrame({"term": ["twfe"], "estimate": [beta], "std_error": [np.nan]}),
         ["term"],
-        title=BiText(
-            "Gewichte des TWFE-Koeffizienten (de Chaisemartin & D'Haultfoeuille 2020)",
-            "Weights of the TWFE coefficient (de Chaisemartin & D'Haultfoeuille 2020)",
-        ),
-        method=BiText("Zwei-Wege-Fixe-Effekte", "Two-way fixed effects"),
-        se_note=BiText(
-            f"{facts['n_negative']} von {facts['n_treated_cells']} behandelten Zellen haben ein "
-            f"negatives Gewicht (Summe {facts['sum_negative']:.3f}); TWFE ist dann kein "
-            "gewichteter Mittelwert der Zelleffekte.",
-            f"{facts['n_negative']} of {facts['n_treated_cells']} treated cells have a negative "
-            f"weight (sum {facts['sum_negative']:.3f}); TWFE is then no weighted mean of the "
-            "cell effects.",
+        weights=cells,
+        title=TWFE_TITLE,
+        method=Text("Zwei-Wege-Fixe-Effekte", "Two-way fixed effects"),
+        inference=Inference(
+            name="none",
+            description=TWFE_NOTE.format(
+                neg=facts["n_negative"],
+                cells=facts["n_treated_cells"],
+                total=Text(number(total, "de", 3), number(total, "en", 3)),
+            ),
         ),
         facts=facts,
         outcome=outcome,
     )
-    res.weights = cells
-    return res

@@ -4,8 +4,8 @@ effects.
 Each subgroup's treated units are estimated with :func:`evaluation.att_gt` against the same
 never-treated comparison units, aggregated with ``aggregate(aggregation)``. The subgroup
 estimates share those comparison units, so they are correlated: the test stacks the influence
-functions of the overall effects (public attribute ``influence`` of the aggregated overall
-effect, R scaling) over the union of units, ``psi_k,i = IF_k,i / n_k``, and uses
+functions of the overall effects (``influence()`` of the aggregated overall effect, R
+scaling) over the union of units, ``psi_k,i = IF_k,i / n_k``, and uses
 ``V = sum_c S_c S_c'`` (S_c: cluster sums of psi) in the Wald statistic of ``H0: all equal``,
 chi-squared with K - 1 degrees of freedom.
 """
@@ -20,40 +20,81 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
-from ..results import BiText, Estimates
+from ..errors import DataError, OptionError
+from ..i18n import Text, number
+from ..options import AggregationType, check_option
+from ..results import Estimates, Inference, TestResult
 from ..study.panel import resolve_roles
 
 Grouping = Literal["terciles", "half", "values"]
-Aggregation = Literal["simple", "group", "dynamic", "calendar"]
+#: deprecated alias of :data:`evaluation.options.AggregationType`
+Aggregation = AggregationType
 
 TEXTS = {
-    "title": BiText("Effekte nach Untergruppen", "Effects by subgroup"),
-    "method": BiText(
+    "title": Text("Effekte nach Untergruppen", "Effects by subgroup"),
+    "method": Text(
         "Callaway & Sant'Anna je Untergruppe gegen dieselben nie behandelten Einheiten, "
         "Aggregation '{agg}'",
         "Callaway & Sant'Anna per subgroup against the same never-treated units, "
         "aggregation '{agg}'",
     ),
-    "se": BiText(
+    "se": Text(
         "Standardfehler aus den Einflussfunktionen; der Test gleicher Effekte nutzt deren "
         "gemeinsame Kovarianz (gemeinsame Vergleichseinheiten).",
         "Standard errors from the influence functions; the test of equal effects uses their "
         "joint covariance (shared comparison units).",
     ),
-    "caveat": BiText(
+    "caveat": Text(
         "Die Gruppen sind nicht zufällig: Kommunen wählen ihre Umsetzungsintensität selbst; "
         "Unterschiede zeigen Heterogenität, nicht notwendig die Wirkung der Intensität.",
         "The groups are not random: municipalities choose how much they implement; "
         "differences show heterogeneity, not necessarily the effect of intensity.",
     ),
+    "test": Text("Test gleicher Effekte (Wald)", "Test of equal effects (Wald)"),
+    "hypothesis": Text(
+        "H0: alle Untergruppen haben denselben Effekt; Chi-Quadrat mit K - 1 Freiheitsgraden, "
+        "gemeinsame Kovarianz der Untergruppen-Effekte.",
+        "H0: every subgroup has the same effect; chi-squared with K - 1 degrees of freedom, "
+        "joint covariance of the subgroup effects.",
+    ),
+    "note": Text(
+        "Test gleicher Effekte (Wald): Chi2 = {stat}, Freiheitsgrade = {dof}, p = {p}.",
+        "Test of equal effects (Wald): chi2 = {stat}, df = {dof}, p = {p}.",
+    ),
 }
 
 
 class HeterogeneityResult(Estimates):
-    """Overall effect per subgroup (key ``group``, with ``n_treated``); ``test`` holds the Wald
-    test of equal effects (``statistic``, ``df``, ``p_value``), ``covariance`` the joint
-    covariance of the group estimates, ``groups`` the unit-to-group assignment."""
+    """Overall effect per subgroup (key ``group``, with ``n_treated_units``).
+
+    ``test`` is the Wald test of equal effects (a :class:`~evaluation.results.TestResult`),
+    ``vcov()`` the joint covariance of the group estimates and ``groups`` the unit-to-group
+    assignment."""
+
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        keys: list[str],
+        *,
+        test: TestResult,
+        groups: pd.Series,
+        **kw: Any,
+    ) -> None:
+        self.test = test
+        self.groups = groups
+        super().__init__(table, keys, **kw)
+
+    @property
+    def covariance(self) -> pd.DataFrame:
+        """Deprecated: use :meth:`vcov`."""
+        import warnings
+
+        warnings.warn(
+            "HeterogeneityResult.covariance is deprecated; use vcov()",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return self.vcov()
 
 
 def _assign(values: pd.Series, groups: Grouping | Sequence[float]) -> pd.Series:
@@ -72,7 +113,7 @@ def _assign(values: pd.Series, groups: Grouping | Sequence[float]) -> pd.Series:
             q = np.quantile(x, [1 / 3, 2 / 3])
             lab = np.select([x <= q[0], x <= q[1]], ["T1", "T2"], "T3")
             return pd.Series(lab, index=values.index, dtype=object)
-        raise ValueError(
+        raise OptionError(
             f"groups must be 'terciles', 'half', 'values' or a list of cut points, got {groups!r}"
         )
     cuts = np.sort(np.asarray(list(groups), dtype=float))
@@ -91,7 +132,7 @@ def heterogeneity(
     estimator: Literal["att_gt"] = "att_gt",
     groups: Grouping | Sequence[float] = "values",
     *,
-    aggregation: Aggregation = "simple",
+    aggregation: AggregationType = "simple",
     outcome: str | None = None,
     unit: str | None = None,
     time: str | None = None,
@@ -118,18 +159,24 @@ def heterogeneity(
         points.
     aggregation
         Which overall effect of ``aggregate()`` is compared (``"simple"``: the average ATT).
+    outcome, unit, time, cohort
+        Column roles (defaults from ``panel.attrs["roles"]``).
     cluster, level, kwargs
         Passed on to :func:`evaluation.att_gt` (``control_group`` is always never treated, so
         that all groups share the comparison units).
+
+    Returns
+    -------
+    HeterogeneityResult
+        One row per subgroup with its overall effect and number of treated units; ``test``
+        (equal effects) and ``vcov()``.
     """
     from ._attgt import att_gt
 
-    if estimator != "att_gt":
-        raise ValueError(f"estimator must be 'att_gt', got {estimator!r}")
-    if aggregation not in ("simple", "group", "dynamic", "calendar"):
-        raise ValueError(f"aggregation must be simple, group, dynamic or calendar: {aggregation!r}")
+    check_option("estimator", estimator, Literal["att_gt"])
+    check_option("aggregation", aggregation, AggregationType)
     if "control_group" in kwargs and kwargs["control_group"] != "never_treated":
-        raise ValueError("heterogeneity compares groups against never-treated units only")
+        raise OptionError("heterogeneity compares groups against never-treated units only")
     roles = resolve_roles(panel, outcome, unit, time, cohort)
     for c in (roles.unit, roles.cohort):
         if c not in panel.columns:
@@ -175,29 +222,25 @@ def heterogeneity(
             gt = att_gt(
                 sub,
                 roles.outcome,
-                roles.unit,
-                roles.time,
-                roles.cohort,
+                unit=roles.unit,
+                time=roles.time,
+                cohort=roles.cohort,
                 control_group="never_treated",
                 cluster=cluster,
                 level=level,
                 **kwargs,
             )
             agg = gt.aggregate(aggregation)
-        dropped = {u for ids in gt.dropped.values() for u in ids}
-        ids = pd.Index(sorted(set(sub[roles.unit]) - dropped))
-        inf = np.asarray(agg.overall.influence, dtype=float)
-        if len(ids) != len(inf):
-            raise DataError("internal: unit index of the subgroup estimate does not line up")
+        inf = agg.overall.influence().iloc[:, 0]
         psi = np.zeros(len(all_ids))
-        psi[all_ids.get_indexer(ids)] = inf / len(ids)
+        psi[all_ids.get_indexer(inf.index)] = inf.to_numpy(dtype=float) / len(inf)
         psis.append(psi)
         rows.append(
             {
                 "group": str(lab),
                 "estimate": agg.overall.estimate,
                 "std_error": agg.overall.std_error,
-                "n_treated": int((assign == lab).sum()),
+                "n_treated_units": int((assign == lab).sum()),
             }
         )
     psi = np.column_stack(psis)
@@ -220,28 +263,34 @@ def heterogeneity(
         raise DataError("the covariance of the group differences is singular") from None
     p = float(stats.chi2.sf(w_stat, k - 1))
     table = pd.DataFrame(rows)
-    notes = [
-        BiText(
-            f"Test gleicher Effekte (Wald): Chi2 = {w_stat:.3f}, df = {k - 1}, p = {p:.4f}.",
-            f"Test of equal effects (Wald): chi2 = {w_stat:.3f}, df = {k - 1}, p = {p:.4f}.",
-        ),
-        TEXTS["caveat"],
-    ]
-    res = HeterogeneityResult(
-        table,
-        ["group"],
-        title=TEXTS["title"],
-        method=BiText(
-            TEXTS["method"].format(agg=aggregation), TEXTS["method"].en.format(agg=aggregation)
-        ),
-        se_note=TEXTS["se"],
-        level=level,
-        facts={"by": str(name), "n_groups": k, "wald_statistic": w_stat, "p_value_equal": p},
-        notes=notes,
+    note = TEXTS["note"].format(
+        stat=Text(number(w_stat, "de", 3), number(w_stat, "en", 3)),
+        dof=k - 1,
+        p=Text(number(p, "de", 4), number(p, "en", 4)),
+    )
+    inference = Inference(name="influence_function", description=TEXTS["se"])
+    test = TestResult(
+        statistic=w_stat,
+        p_value=p,
+        dof=(k - 1,),
+        distribution="chi2",
+        hypothesis=TEXTS["hypothesis"],
+        title=TEXTS["test"],
+        facts={"by": str(name), "n_groups": k},
         outcome=roles.outcome,
     )
-    res.test = {"statistic": w_stat, "df": k - 1, "p_value": p}
-    res.covariance = pd.DataFrame(v, index=table["group"], columns=table["group"])
-    res.groups = assign.rename("group")
-    res.title_en = TEXTS["title"].en
-    return res
+    return HeterogeneityResult(
+        table,
+        ["group"],
+        test=test,
+        groups=assign.rename("group"),
+        title=TEXTS["title"],
+        method=TEXTS["method"].format(agg=aggregation),
+        inference=inference,
+        level=level,
+        facts={"by": str(name), "n_groups": k, "wald_statistic": w_stat, "p_value_equal": p},
+        notes=[note, TEXTS["caveat"]],
+        outcome=roles.outcome,
+        covariance=v,
+        call={"by": str(name), "groups": groups, "aggregation": aggregation, "cluster": cluster},
+    )

@@ -32,407 +32,57 @@ year).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import linalg, sparse, stats
+from scipy import stats
 
-from ..codes import Lang, check_lang
-from ..errors import DataError
-from ..results import BiText, Estimates, Summary, in_lang
+from ..errors import DataError, OptionError
+from ..i18n import Text, number
+from ..results import Estimates, Inference, check_level
 from ..stats.demean import demean
-from ..study.panel import check_panel, resolve_roles
+from ._compat import legacy_arguments
+from ._untreated import (
+    Design,
+    Horizons,
+    UntreatedModel,
+    check_horizons,
+    cross_sums,
+    design_facts,
+    group_sums,
+    prepare,
+    sparse_rhs,
+)
+from .results import PreTest
 
 __all__ = ["did_imputation", "ImputationEffects", "ImputationPreTest"]
 
-Horizons = Sequence[int] | Literal[True, "static"] | None
 PreTrends = Sequence[int] | Literal[True] | None
-
-
-# ---------------------------------------------------------------------------------------
-# bilingual results (title, method, standard-error note and notes in one place)
-# ---------------------------------------------------------------------------------------
-class BilingualEstimates(Estimates):
-    """:class:`Estimates` whose title is also a :class:`BiText`."""
-
-    def summary(self, lang: Lang = "de") -> Summary:
-        check_lang(lang)
-        saved = self.title
-        self.title = in_lang(self.title, lang)
-        try:
-            return super().summary(lang)
-        finally:
-            self.title = saved
-
-    def plot(self, ax=None, lang: Lang = "de", title: str | None = None):
-        """Estimates with confidence intervals; the title in ``lang``."""
-        check_lang(lang)
-        return super().plot(ax=ax, lang=lang, title=title or in_lang(self.title, lang))
-
-
-# ---------------------------------------------------------------------------------------
-# the prepared panel (shared with the two-stage estimator)
-# ---------------------------------------------------------------------------------------
-@dataclass
-class Design:
-    """Arrays of a checked panel, restricted to the rows the estimators use."""
-
-    frame: pd.DataFrame  # the rows used, in order (unit, time, cohort, outcome, ...)
-    y: np.ndarray
-    unit: np.ndarray  # codes 0..N-1 of units with an untreated observation
-    time: np.ndarray  # codes 0..T-1 of years with an untreated observation
-    years: np.ndarray  # the year of each time code
-    cohort: np.ndarray
-    event_time: np.ndarray  # year - cohort; NaN for never treated
-    treated: np.ndarray  # bool: cohort > 0 and year >= cohort
-    x: np.ndarray  # covariates (n x p)
-    w: np.ndarray  # regression weights (ones without weights=)
-    weighted: bool
-    cluster: np.ndarray  # codes 0..G-1
-    n_clusters: int
-    cluster_name: str
-    covariates: list[str]
-    outcome: str
-    unit_name: str
-    notes: list[BiText] = field(default_factory=list)
-    n_excluded_units: int = 0
-    n_excluded_obs: int = 0
-
-
-def _check_weights(df: pd.DataFrame, weights: str, unit: str) -> np.ndarray:
-    wv = df[weights]
-    if not pd.api.types.is_numeric_dtype(wv) or pd.api.types.is_bool_dtype(wv):
-        raise DataError(
-            f"weights column {weights!r} must be numeric; convert it with pandas.to_numeric"
-        )
-    w = wv.to_numpy(dtype=float)
-    bad = ~np.isfinite(w) | (w <= 0)
-    if bad.any():
-        row = int(np.flatnonzero(bad)[0])
-        raise DataError(
-            f"weights column {weights!r} must be positive and finite; {int(bad.sum())} row(s) "
-            f"are not (first: unit {df[unit].iloc[row]!r}, row {row}); drop those rows or fix "
-            "the weights"
-        )
-    return w
-
-
-def prepare(
-    data: pd.DataFrame,
-    outcome: str | None,
-    unit: str | None,
-    time: str | None,
-    cohort: str | None,
-    covariates: Sequence[str] | None,
-    weights: str | None,
-    cluster: str | None,
-) -> Design:
-    """Check the panel, code units, years and clusters and drop the treated observations whose
-    unit or year effect the untreated observations do not identify (with notes)."""
-    if covariates is not None and isinstance(covariates, str):
-        covariates = [covariates]
-    covariates = list(covariates or [])
-    if weights is not None and not isinstance(weights, str):
-        raise DataError(f"weights must be a column name, got {weights!r}")
-    if cluster is not None and not isinstance(cluster, str):
-        raise DataError(f"cluster must be a column name or 'unit', got {cluster!r}")
-    roles = resolve_roles(data, outcome, unit, time, cohort)
-    cluster_col = None if cluster in (None, "unit", roles.unit) else cluster
-    extra = [c for c in (weights, cluster_col) if c is not None]
-    df = check_panel(data, roles, covariates=covariates, columns=extra, require_never_treated=False)
-    notes: list[BiText] = []
-    n_missing = int(df.attrs.get("n_missing_outcome", 0))
-    if n_missing:
-        notes.append(
-            BiText(
-                f"{n_missing} Zeile(n) ohne Wert der Zielgröße nicht verwendet.",
-                f"{n_missing} row(s) without an outcome value not used.",
-            )
-        )
-    w_all = _check_weights(df, weights, roles.unit) if weights is not None else np.ones(len(df))
-    if cluster_col is not None:
-        cl = df[cluster_col]
-        if cl.isna().any():
-            raise DataError(
-                f"cluster column {cluster_col!r} is missing in {int(cl.isna().sum())} row(s); "
-                "fill it or cluster by unit (cluster=None)"
-            )
-        per_unit = df.groupby(roles.unit, sort=False)[cluster_col].nunique()
-        if (per_unit > 1).any():
-            bad = per_unit[per_unit > 1].index[:3].tolist()
-            raise DataError(
-                f"cluster column {cluster_col!r} varies within unit(s) {bad}; clusters must "
-                "contain whole units (e.g. states), or cluster by unit (cluster=None)"
-            )
-    g = df[roles.cohort].to_numpy()
-    t_all = df[roles.time].to_numpy()
-    treated = (g > 0) & (t_all >= g)
-    untreated = ~treated
-    if not untreated.any():
-        raise DataError(
-            "every observation is treated (year >= cohort); the untreated outcome model needs "
-            "never-treated units or years before onset"
-        )
-    if not treated.any():
-        raise DataError(
-            f"no treated observation: no row has {roles.time!r} >= {roles.cohort!r} > 0"
-        )
-    units = df[roles.unit].to_numpy()
-    unit_ok = pd.Series(untreated).groupby(units).transform("any").to_numpy()
-    time_ok = pd.Series(untreated).groupby(t_all).transform("any").to_numpy()
-    drop = treated & ~(unit_ok & time_ok)
-    if drop.any():
-        bad_units = pd.unique(units[treated & ~unit_ok])
-        if bad_units.size:
-            ex = ", ".join(map(str, bad_units[:5])) + (", ..." if bad_units.size > 5 else "")
-            n_obs = int((treated & ~unit_ok).sum())
-            notes.append(
-                BiText(
-                    f"{bad_units.size} behandelte Einheit(en) ohne unbehandelte Beobachtung "
-                    f"(behandelt ab dem ersten beobachteten Jahr; {n_obs} Beobachtungen) "
-                    f"nicht verwendet, ihr Einheiteneffekt ist nicht bestimmt: {ex}.",
-                    f"{bad_units.size} treated unit(s) without an untreated observation "
-                    f"(treated from their first observed year; {n_obs} observations) left "
-                    f"out, their unit effect is not identified: {ex}.",
-                )
-            )
-        bad_years = sorted(set(t_all[treated & ~time_ok].tolist()))
-        if bad_years:
-            n_obs = int((treated & unit_ok & ~time_ok).sum())
-            notes.append(
-                BiText(
-                    f"{n_obs} behandelte Beobachtung(en) in Jahren ohne unbehandelte "
-                    f"Beobachtung ({bad_years}) nicht verwendet, der Jahreseffekt ist nicht "
-                    "bestimmt.",
-                    f"{n_obs} treated observation(s) in years without any untreated "
-                    f"observation ({bad_years}) left out, the year effect is not identified.",
-                )
-            )
-    keep = ~drop
-    n_excl_units = int(pd.unique(units).size - pd.unique(units[keep]).size)
-    if not (treated & keep).any():
-        raise DataError(
-            "no treated observation has an identified unit and year effect: every treated "
-            "unit lacks untreated years, or no comparison is observed in the treated years"
-        )
-    kept = df.loc[keep].reset_index(drop=True)
-    unit_codes = pd.factorize(kept[roles.unit])[0].astype(np.intp)
-    years, time_codes = np.unique(kept[roles.time].to_numpy(), return_inverse=True)
-    cohort_v = kept[roles.cohort].to_numpy()
-    tv = kept[roles.time].to_numpy()
-    if cluster_col is None:
-        cl_codes, cl_name = unit_codes, roles.unit
-    else:
-        cl_codes, cl_name = pd.factorize(kept[cluster_col])[0].astype(np.intp), cluster_col
-    n_cl = int(cl_codes.max()) + 1
-    if n_cl < 2:
-        raise DataError(f"cluster column {cl_name!r} has only one cluster; choose another")
-    return Design(
-        frame=kept,
-        y=kept[roles.outcome].to_numpy(dtype=float),
-        unit=unit_codes,
-        time=time_codes.astype(np.intp),
-        years=years,
-        cohort=cohort_v,
-        event_time=np.where(cohort_v > 0, tv - cohort_v, np.nan),
-        treated=treated[keep],
-        x=kept[covariates].to_numpy(dtype=float).reshape(len(kept), len(covariates)),
-        w=w_all[keep],
-        weighted=weights is not None,
-        cluster=cl_codes,
-        n_clusters=n_cl,
-        cluster_name=cl_name,
-        covariates=covariates,
-        outcome=roles.outcome,
-        unit_name=roles.unit,
-        notes=notes,
-        n_excluded_units=n_excl_units,
-        n_excluded_obs=int(drop.sum()),
-    )
-
-
-def group_sums(codes: np.ndarray, n_groups: int, values: np.ndarray) -> np.ndarray:
-    """Sums of the columns of ``values`` (n x k) within groups: an (n_groups x k) array,
-    one :func:`numpy.bincount` for all columns."""
-    vals = values.reshape(len(codes), -1)
-    k = vals.shape[1]
-    flat = (codes[:, None] + np.arange(k, dtype=np.intp)[None, :] * n_groups).ravel()
-    out = np.bincount(flat, weights=vals.ravel(), minlength=n_groups * k)
-    return out.reshape(k, n_groups).T
-
-
-# ---------------------------------------------------------------------------------------
-# least squares on unit + year effects (+ covariates) over the untreated observations
-# ---------------------------------------------------------------------------------------
-class UntreatedModel:
-    """Weighted least squares of the untreated outcome model on the untreated rows.
-
-    Normal equations ``Z0' W Z0 b = c`` (Z: unit dummies, year dummies except the first year,
-    covariates) are solved for any right-hand side ``c`` by eliminating the unit effects
-    exactly (block elimination of the diagonal unit block = the within transformation), which
-    leaves a dense system of size (years - 1 + covariates)."""
-
-    def __init__(self, d: Design) -> None:
-        m = ~d.treated
-        self.d = d
-        self.n_units = int(d.unit.max()) + 1
-        self.n_times = d.years.size
-        u, t, w, x = d.unit[m], d.time[m], d.w[m], d.x[m]
-        p = x.shape[1]
-        self.p = p
-        self.nw = np.bincount(u, weights=w, minlength=self.n_units)
-        self.c_mat = sparse.csr_matrix((w, (u, t)), shape=(self.n_units, self.n_times))
-        self.xbar = group_sums(u, self.n_units, w[:, None] * x) / self.nw[:, None]
-        nt = np.bincount(t, weights=w, minlength=self.n_times)
-        cd = self.c_mat.multiply(1.0 / self.nw[:, None]).tocsr()
-        s_ll = np.diag(nt) - (self.c_mat.T @ cd).toarray()
-        s_lg = group_sums(t, self.n_times, w[:, None] * x) - self.c_mat.T @ self.xbar
-        xw = x * w[:, None]
-        s_gg = x.T @ xw - self.xbar.T @ (self.xbar * self.nw[:, None])
-        # the first year is the reference of the year effects
-        s = np.block([[s_ll[1:, 1:], s_lg[1:]], [s_lg[1:].T, s_gg]])
-        self._check(s, s_gg, x, w)
-        self.chol = linalg.cho_factor(s, lower=True) if s.size else None
-
-    def _check(self, s: np.ndarray, s_gg: np.ndarray, x: np.ndarray, w: np.ndarray) -> None:
-        d = self.d
-        if self.p:
-            raw = np.einsum("ij,ij,i->j", x, x, w)
-            within = np.diag(s_gg)
-            const = within <= 1e-10 * np.maximum(raw, 1e-300)
-            if const.any():
-                names = [c for c, k in zip(d.covariates, const, strict=True) if k]
-                raise DataError(
-                    f"covariate(s) {names} do not vary within units over the untreated "
-                    "observations, so the unit effects absorb them; leave them out of "
-                    "covariates= (or interact them with years yourself)"
-                )
-        if not s.size:
-            return
-        scale = np.sqrt(np.clip(np.diag(s), 1e-300, None))
-        ev = np.linalg.eigvalsh(s / np.outer(scale, scale))
-        if ev.min() <= 1e-10 * max(ev.max(), 1.0):
-            what = "covariates collinear with each other or with the year effects" if self.p else ""
-            raise DataError(
-                "the untreated observations do not identify the year effects"
-                + (" and covariates" if self.p else "")
-                + ": "
-                + (what + ", or " if what else "")
-                + "units and years not connected by untreated observations (e.g. groups of "
-                "units observed untreated in disjoint years); check the panel's years and "
-                "covariates"
-            )
-
-    def rhs(self, rows: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, ...]:
-        """``Z' values`` for the rows ``rows`` (boolean mask) and a matrix ``values``."""
-        d = self.d
-        v = values.reshape(int(rows.sum()), -1)
-        cu = group_sums(d.unit[rows], self.n_units, v)
-        ct = group_sums(d.time[rows], self.n_times, v)
-        cx = d.x[rows].T @ v
-        return cu, ct, cx
-
-    def solve(
-        self, cu: np.ndarray, ct: np.ndarray, cx: np.ndarray
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Coefficients (unit effects, year effects with the first year 0, covariates) that
-        solve the normal equations for the right-hand side (cu, ct, cx), one column each."""
-        k = cu.shape[1]
-        r_t = ct - self.c_mat.T @ (cu / self.nw[:, None])
-        r_x = cx - self.xbar.T @ cu
-        rhs = np.vstack([r_t[1:], r_x])
-        b = linalg.cho_solve(self.chol, rhs) if self.chol is not None else rhs
-        lt = np.vstack([np.zeros((1, k)), b[: self.n_times - 1]])
-        gx = b[self.n_times - 1 :]
-        au = cu / self.nw[:, None] - (self.c_mat @ lt) / self.nw[:, None] - self.xbar @ gx
-        return au, lt, gx
-
-    def values(self, coef: tuple[np.ndarray, ...], rows: np.ndarray | None = None) -> np.ndarray:
-        """``Z b`` for the rows (all rows if ``rows`` is None): n x k."""
-        d = self.d
-        au, lt, gx = coef
-        sel = slice(None) if rows is None else rows
-        return au[d.unit[sel]] + lt[d.time[sel]] + d.x[sel] @ gx
-
-    def fit(self) -> np.ndarray:
-        """Residual ``Y - Y(0)^`` of every row (the effect estimate on treated rows)."""
-        d = self.d
-        m = ~d.treated
-        coef = self.solve(*self.rhs(m, d.w[m] * d.y[m]))
-        return d.y - self.values(coef)[:, 0]
-
-
-# ---------------------------------------------------------------------------------------
-# options
-# ---------------------------------------------------------------------------------------
-def check_horizons(horizons: Horizons, name: str = "horizons", allow_negative: bool = False):
-    """None/'static' -> None; True -> True; else a sorted list of distinct integers."""
-    if horizons is None or (isinstance(horizons, str) and horizons == "static"):
-        return None
-    if horizons is True:
-        return True
-    if isinstance(horizons, bool | str) or not isinstance(horizons, Sequence | np.ndarray):
-        raise DataError(
-            f"{name} must be None or 'static' (one overall effect), True (every year since "
-            f"onset) or a list of integers, got {horizons!r}"
-        )
-    out = []
-    for h in horizons:
-        if isinstance(h, bool) or not isinstance(h, int | np.integer):
-            raise DataError(f"{name} must hold integers (years since onset), got {h!r}")
-        out.append(int(h))
-    if not out:
-        raise DataError(f"{name} is empty; give None for one overall effect")
-    if len(set(out)) != len(out):
-        raise DataError(f"{name} lists a year twice: {out}")
-    if not allow_negative and min(out) < 0:
-        raise DataError(
-            f"{name} are years since onset (0 = onset year), got negative values "
-            f"{[h for h in out if h < 0]}; test earlier years with pretrends="
-        )
-    return sorted(out)
-
-
-def _check_level(level: float) -> None:
-    if isinstance(level, bool) or not isinstance(level, int | float) or not 0 < level < 1:
-        raise DataError(f"level must be between 0 and 1 (e.g. 0.95), got {level!r}")
-
-
-def _facts(d: Design, used_treated: np.ndarray) -> dict[str, Any]:
-    units = d.frame[d.unit_name]
-    return {
-        "n_obs": int(len(d.frame)),
-        "n_units": int(units.nunique()),
-        "n_treated_units": int(units[used_treated].nunique()),
-        "n_control_units": int(units[d.cohort == 0].nunique()),
-        "n_clusters": d.n_clusters,
-    }
 
 
 # ---------------------------------------------------------------------------------------
 # results
 # ---------------------------------------------------------------------------------------
-TITLE = BiText(
+TITLE = Text(
     "Imputationsschätzer (Borusyak, Jaravel & Spiess)",
     "Imputation estimator (Borusyak, Jaravel & Spiess)",
 )
-METHOD = BiText(
+METHOD = Text(
     "Modell für Y(0) mit Einheiten- und Jahreseffekten auf den unbehandelten Beobachtungen "
     "(nie und noch nicht behandelt), Y(0) für behandelte Beobachtungen imputiert, "
     "Einzeleffekte gemittelt",
     "Model of Y(0) with unit and year effects on the untreated observations (never and not "
     "yet treated), Y(0) imputed for treated observations, individual effects averaged",
 )
-PRETEST_TITLE = BiText(
+PRETEST_TITLE = Text(
     "Vortest paralleler Trends (Imputationsschätzer)",
     "Pre-trend test (imputation estimator)",
 )
 
 
-def _se_note(cluster_name: str) -> BiText:
-    return BiText(
+def _se_note(cluster_name: str) -> Text:
+    return Text(
         f"Konservative Standardfehler nach Borusyak, Jaravel & Spiess (Satz 3), geklumpt nach "
         f"{cluster_name!r}, ohne Kleinstichprobenfaktor (wie R didimputation); "
         "Normalverteilung.",
@@ -442,40 +92,43 @@ def _se_note(cluster_name: str) -> BiText:
     )
 
 
-class ImputationPreTest(BilingualEstimates):
-    """Coefficients of the years before onset in the untreated outcome model and their joint
-    F test (``statistic``, ``df_num``, ``df_denom``, ``p_value``)."""
-
-    statistic: float
-    df_num: int
-    df_denom: int
-    p_value: float
-    cov: pd.DataFrame
+#: deprecated name of the pre-trend test result (a :class:`~evaluation.staggered.PreTest`)
+ImputationPreTest = PreTest
 
 
-class ImputationEffects(BilingualEstimates):
+class ImputationEffects(Estimates):
     """Effects of the imputation estimator: one ``term`` (static) or one row per
-    ``event_time`` (years since onset). ``vcov`` is the covariance of the estimates (also
+    ``event_time`` (years since onset). ``vcov()`` is the covariance of the estimates (also
     across horizons); :meth:`pretest` is the pre-trend test of the paper."""
 
-    vcov: pd.DataFrame
-    _design: Design
-    _pretrends: Any
-    _pretest: ImputationPreTest | None
+    def __init__(
+        self,
+        table: pd.DataFrame,
+        keys: list[str],
+        *,
+        design: Design,
+        pretrends: PreTrends,
+        pretest: PreTest | None,
+        **kw: Any,
+    ) -> None:
+        self._design = design
+        self._pretrends = pretrends
+        self._pretest = pretest
+        super().__init__(table, keys, **kw)
 
-    def pretest(self, pretrends: PreTrends = None) -> ImputationPreTest:
+    def pretest(self, pretrends: PreTrends = None) -> PreTest:
         """Pre-trend test: regress the untreated outcomes on dummies for the years before
         onset listed in ``pretrends`` (default: those given to :func:`did_imputation`, else
         every pre-onset year observed) plus unit and year effects (and the covariates), with
         the estimator's weights; cluster-robust F test that the coefficients are zero.
 
-        The coefficients and standard errors equal R ``didimputation``'s ``pretrends=``
-        output (``fixest`` with its default small-sample correction: ``(n-1)/(n-K)`` with
-        the unit effects nested in the clusters not counted, times ``G/(G-1)``); the F test
-        equals ``fixest::wald`` on that regression (F with ``G-1`` denominator degrees of
-        freedom). Dummies collinear with the fixed effects (for example the earliest
-        pre-onset years when every treated unit is observed in all of them) are dropped in
-        order, as ``fixest`` does, and named in the notes."""
+        The coefficients and standard errors (``estimates`` of the returned test) equal R
+        ``didimputation``'s ``pretrends=`` output (``fixest`` with its default small-sample
+        correction: ``(n-1)/(n-K)`` with the unit effects nested in the clusters not counted,
+        times ``G/(G-1)``); the F test equals ``fixest::wald`` on that regression (F with
+        ``G-1`` denominator degrees of freedom). Dummies collinear with the fixed effects
+        (for example the earliest pre-onset years when every treated unit is observed in all
+        of them) are dropped in order, as ``fixest`` does, and named in the notes."""
         if pretrends is None:
             if self._pretest is not None:
                 return self._pretest
@@ -483,7 +136,7 @@ class ImputationEffects(BilingualEstimates):
         return pre_trend_test(self._design, pretrends, self.level)
 
 
-def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationPreTest:
+def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> PreTest:
     """See :meth:`ImputationEffects.pretest`."""
     m = ~d.treated
     et = d.event_time[m]
@@ -496,7 +149,7 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationP
     if pretrends is True:
         ks = available
     elif isinstance(pretrends, bool | str) or not isinstance(pretrends, Sequence | np.ndarray):
-        raise DataError(
+        raise OptionError(
             f"pretrends must be True (every year before onset) or a list of negative "
             f"integers, got {pretrends!r}"
         )
@@ -504,10 +157,10 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationP
         ks = []
         for k in pretrends:
             if isinstance(k, bool) or not isinstance(k, int | np.integer):
-                raise DataError(f"pretrends must hold integers (e.g. -1, -2), got {k!r}")
+                raise OptionError(f"pretrends must hold integers (e.g. -1, -2), got {k!r}")
             ks.append(int(k))
         if not ks or len(set(ks)) != len(ks):
-            raise DataError(f"pretrends must list distinct years before onset, got {ks}")
+            raise OptionError(f"pretrends must list distinct years before onset, got {ks}")
         missing = [k for k in ks if k not in available]
         if missing:
             raise DataError(
@@ -582,55 +235,98 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> ImputationP
             "n_obs": counts,
         }
     )
-    ftext = f"F({q}, {df2}) = {stat:.3f}, p = {p:.4f}"
-    notes = [
-        BiText(
-            f"Gemeinsamer Test, dass alle Koeffizienten 0 sind: {ftext}.",
-            f"Joint test that all coefficients are zero: {ftext}.",
-        )
-    ]
+    return _pretest_result(d, table, v, stat, (q, df2), p, dropped_pre, level, n)
+
+
+PRETEST_METHOD = Text(
+    "Unbehandelte Beobachtungen: Zielgröße auf Dummys der Jahre vor Beginn, Einheiten- und "
+    "Jahreseffekte",
+    "Untreated observations: outcome on dummies for years before onset, unit and year effects",
+)
+PRETEST_SE = Text(
+    "Standardfehler geklumpt nach {cluster!r} mit dem Faktor (n-1)/(n-K) * G/(G-1) von "
+    "fixest; t-Verteilung mit G-1 Freiheitsgraden.",
+    "Standard errors clustered by {cluster!r} with fixest's factor (n-1)/(n-K) * G/(G-1); t "
+    "distribution with G-1 degrees of freedom.",
+)
+PRETEST_HYPOTHESIS = Text(
+    "H0: alle Koeffizienten der Jahre vor Beginn sind 0 (F-Test, cluster-robust).",
+    "H0: every coefficient of the years before onset is zero (F test, cluster-robust).",
+)
+F_NOTE = Text(
+    "Gemeinsamer Test, dass alle Koeffizienten 0 sind: F({q}, {df2}) = {stat}, p = {p}.",
+    "Joint test that all coefficients are zero: F({q}, {df2}) = {stat}, p = {p}.",
+)
+COLLINEAR_NOTE = Text(
+    "Mit den Fixed Effects kollinear und daher weggelassen: Jahre {years} (sie dienen als "
+    "Referenz).",
+    "Collinear with the fixed effects and dropped: years {years} (they serve as reference).",
+)
+
+
+def _num(x: float, digits: int) -> Text:
+    return Text(number(x, "de", digits), number(x, "en", digits))
+
+
+def _pretest_result(
+    d: Design,
+    table: pd.DataFrame,
+    v: np.ndarray,
+    stat: float,
+    dof: tuple[int, int],
+    p: float,
+    dropped_pre: list[Any],
+    level: float,
+    n: int,
+) -> PreTest:
+    """The F test with the coefficients it tests (an Estimates of the pre-onset years)."""
+    g = d.n_clusters
+    notes = [F_NOTE.format(q=dof[0], df2=dof[1], stat=_num(stat, 3), p=_num(p, 4))]
     if dropped_pre:
-        notes.append(
-            BiText(
-                f"Mit den Fixed Effects kollinear und daher weggelassen: Jahre {dropped_pre} "
-                "(sie dienen als Referenz).",
-                f"Collinear with the fixed effects and dropped: years {dropped_pre} (they "
-                "serve as reference).",
-            )
-        )
-    res = ImputationPreTest(
+        notes.append(COLLINEAR_NOTE.format(years=dropped_pre))
+    inference = Inference(
+        name=f"cluster_{d.cluster_name}",
+        description=PRETEST_SE.format(cluster=d.cluster_name),
+        distribution="t",
+        dof=float(g - 1),
+        n_clusters=g,
+    )
+    facts = {
+        "n_obs": n,
+        "n_clusters": g,
+        "pretrend_F": stat,
+        "df_num": dof[0],
+        "df_denom": dof[1],
+        "pretrend_p": p,
+    }
+    estimates = Estimates(
         table,
         ["event_time"],
         title=PRETEST_TITLE,
-        method=BiText(
-            "Unbehandelte Beobachtungen: Zielgröße auf Dummys der Jahre vor Beginn, "
-            "Einheiten- und Jahreseffekte",
-            "Untreated observations: outcome on dummies for years before onset, unit and "
-            "year effects",
-        ),
-        se_note=BiText(
-            f"Standardfehler geklumpt nach {d.cluster_name!r} mit dem Faktor "
-            "(n-1)/(n-K) * G/(G-1) von fixest; t-Verteilung mit G-1 Freiheitsgraden.",
-            f"Standard errors clustered by {d.cluster_name!r} with fixest's factor "
-            "(n-1)/(n-K) * G/(G-1); t distribution with G-1 degrees of freedom.",
-        ),
-        distribution="t",
-        df=float(g - 1),
+        method=PRETEST_METHOD,
+        inference=inference,
         level=level,
-        facts={
-            "n_obs": n,
-            "n_clusters": g,
-            "pretrend_F": stat,
-            "df_num": q,
-            "df_denom": df2,
-            "pretrend_p": p,
-        },
+        facts=facts,
+        notes=notes,
+        outcome=d.outcome,
+        covariance=v,
+    )
+    return PreTest(
+        kind="event_time",
+        tested=table,
+        estimates=estimates,
+        statistic=stat,
+        p_value=p,
+        dof=dof,
+        distribution="F",
+        hypothesis=PRETEST_HYPOTHESIS,
+        title=PRETEST_TITLE,
+        method=PRETEST_METHOD,
+        inference=inference,
+        facts=facts,
         notes=notes,
         outcome=d.outcome,
     )
-    res.statistic, res.df_num, res.df_denom, res.p_value = stat, q, df2, p
-    res.cov = pd.DataFrame(v, index=kept_k, columns=kept_k)
-    return res
 
 
 # ---------------------------------------------------------------------------------------
@@ -657,38 +353,14 @@ def target_codes(d: Design, horizons: Any, rows: np.ndarray) -> tuple[np.ndarray
     return code, list(hs)
 
 
-def cross_sums(
-    rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int, n_cols: int
-) -> np.ndarray:
-    """Dense (n_rows x n_cols) table of the sums of ``values`` by (row code, column code)."""
-    flat = rows * n_cols + cols
-    return np.bincount(flat, weights=values, minlength=n_rows * n_cols).reshape(n_rows, n_cols)
-
-
-def sparse_rhs(
-    model: UntreatedModel, rows: np.ndarray, code: np.ndarray, values: np.ndarray, k: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """``Z' V`` for a matrix V with one nonzero per row: ``values`` at column ``code`` of the
-    rows ``rows`` (a mask; code -1 = no entry)."""
-    d = model.d
-    has = code >= 0
-    c, v = code[has], values[has]
-    u, t, x = d.unit[rows][has], d.time[rows][has], d.x[rows][has]
-    cu = cross_sums(u, c, v, model.n_units, k)
-    ct = cross_sums(t, c, v, model.n_times, k)
-    cx = np.zeros((x.shape[1], k))
-    for j in range(x.shape[1]):
-        cx[j] = np.bincount(c, weights=x[:, j] * v, minlength=k)
-    return cu, ct, cx
-
-
+@legacy_arguments()
 def did_imputation(
     data: pd.DataFrame,
     outcome: str | None = None,
+    *,
     unit: str | None = None,
     time: str | None = None,
     cohort: str | None = None,
-    *,
     covariates: Sequence[str] | None = None,
     horizons: Horizons = None,
     pretrends: PreTrends = None,
@@ -706,7 +378,8 @@ def did_imputation(
         are allowed. Never-treated units are not required: not-yet-treated years identify
         the model as well.
     outcome, unit, time, cohort
-        Role columns; default from ``data.attrs["roles"]`` and the panel convention.
+        Role columns; default from ``data.attrs["roles"]`` and the panel convention. The
+        roles after ``outcome`` are keyword arguments (positional use is deprecated).
     covariates
         Time-varying covariates of the untreated outcome model (``x_it' g``). Covariates
         constant within units are absorbed by the unit effects and refused.
@@ -730,7 +403,7 @@ def did_imputation(
     -------
     ImputationEffects
         ``tidy()`` has ``term`` (static) or ``event_time`` with ``estimate``,
-        ``std_error``, intervals and ``n_obs`` (treated observations averaged); ``vcov``
+        ``std_error``, intervals and ``n_obs`` (treated observations averaged); ``vcov()``
         the covariance of the estimates; ``facts`` the counts of observations, units,
         treated units, never-treated units and clusters; ``notes`` the excluded
         observations.
@@ -749,15 +422,15 @@ def did_imputation(
     Examples
     --------
     >>> import evaluation as ev  # doctest: +SKIP
-    >>> res = ev.did_imputation(mpdta, "lemp", "countyreal", "year", "first.treat",
-    ...                         horizons=True)  # doctest: +SKIP
+    >>> res = ev.did_imputation(mpdta, "lemp", unit="countyreal", time="year",
+    ...                         cohort="first.treat", horizons=True)  # doctest: +SKIP
     >>> res.pretest(pretrends=[-3, -2, -1])  # doctest: +SKIP
     """
     hz = check_horizons(horizons)
-    _check_level(level)
+    check_level(level)
     if pretrends is not None and pretrends is not True:
         if isinstance(pretrends, bool | str) or not isinstance(pretrends, Sequence | np.ndarray):
-            raise DataError(
+            raise OptionError(
                 f"pretrends must be None, True (every year before onset) or a list of negative "
                 f"integers, got {pretrends!r}"
             )
@@ -810,37 +483,49 @@ def did_imputation(
         keys = ["event_time"]
     notes = list(d.notes)
     if d.weighted:
-        notes.append(
-            BiText(
-                "Gewichtet: Modell für Y(0) und Mittelwerte der Einzeleffekte mit den "
-                "Beobachtungsgewichten.",
-                "Weighted: the model of Y(0) and the averages of the individual effects use "
-                "the observation weights.",
-            )
-        )
-    res = ImputationEffects(
+        notes.append(WEIGHTED_NOTE)
+    method = METHOD
+    if d.covariates:
+        names = ", ".join(d.covariates)
+        method = METHOD + Text(f" (Kovariaten: {names})", f" (covariates: {names})")
+    pretest = pre_trend_test(d, pretrends, level) if pretrends is not None else None
+    facts = design_facts(d, tr)
+    if pretest is not None:
+        facts["pretrend_F"] = pretest.statistic
+        facts["pretrend_p"] = pretest.p_value
+    return ImputationEffects(
         table,
         keys,
+        design=d,
+        pretrends=pretrends,
+        pretest=pretest,
         title=TITLE,
-        method=METHOD
-        if not d.covariates
-        else BiText(
-            f"{METHOD} (Kovariaten: {', '.join(d.covariates)})",
-            f"{METHOD.en} (covariates: {', '.join(d.covariates)})",
+        method=method,
+        inference=Inference(
+            name=f"cluster_{d.cluster_name}",
+            description=_se_note(d.cluster_name),
+            n_clusters=d.n_clusters,
         ),
-        se_note=_se_note(d.cluster_name),
-        distribution="normal",
         level=level,
-        facts=_facts(d, tr),
+        facts=facts,
         notes=notes,
         outcome=d.outcome,
+        covariance=cov,
+        call={
+            "outcome": d.outcome,
+            "unit": d.unit_name,
+            "covariates": d.covariates,
+            "horizons": horizons,
+            "pretrends": pretrends,
+            "weighted": d.weighted,
+            "cluster": d.cluster_name,
+            "level": level,
+        },
     )
-    res.vcov = pd.DataFrame(cov, index=labels, columns=labels)
-    res._design = d
-    res._pretrends = pretrends
-    res._pretest = None
-    if pretrends is not None:
-        res._pretest = pre_trend_test(d, pretrends, level)
-        res.facts["pretrend_F"] = res._pretest.statistic
-        res.facts["pretrend_p"] = res._pretest.p_value
-    return res
+
+
+WEIGHTED_NOTE = Text(
+    "Gewichtet: Modell für Y(0) und Mittelwerte der Einzeleffekte mit den Beobachtungsgewichten.",
+    "Weighted: the model of Y(0) and the averages of the individual effects use the "
+    "observation weights.",
+)

@@ -29,29 +29,30 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from ..errors import DataError
-from ..results import BiText
-from .imputation import (
-    BilingualEstimates,
+from ..errors import DataError, OptionError
+from ..i18n import Text, number
+from ..results import Estimates, Inference, check_level
+from ._compat import legacy_arguments
+from ._untreated import (
     UntreatedModel,
-    _check_level,
-    _facts,
     check_horizons,
     cross_sums,
+    design_facts,
     group_sums,
     prepare,
     sparse_rhs,
 )
+from .results import PreTest
 
 __all__ = ["did_two_stage", "TwoStageEffects", "TwoStagePreTest"]
 
 Horizons = Sequence[int] | Literal[True, "static"] | None
 
-TITLE = BiText(
+TITLE = Text(
     "Zweistufige Differenz-von-Differenzen (Gardner)",
     "Two-stage difference-in-differences (Gardner)",
 )
-METHOD = BiText(
+METHOD = Text(
     "1. Stufe: Einheiten- und Jahreseffekte auf den unbehandelten Beobachtungen (nie und noch "
     "nicht behandelt); 2. Stufe: bereinigte Zielgröße auf Behandlungs-Dummys",
     "Stage 1: unit and year effects on the untreated observations (never and not yet "
@@ -59,8 +60,8 @@ METHOD = BiText(
 )
 
 
-def _se_note(cluster_name: str) -> BiText:
-    return BiText(
+def _se_note(cluster_name: str) -> Text:
+    return Text(
         f"GMM-korrigierte Standardfehler (Butts & Gardner 2022, wie R did2s), geklumpt nach "
         f"{cluster_name!r}, ohne Kleinstichprobenfaktor; Normalverteilung.",
         f"GMM-corrected standard errors (Butts & Gardner 2022, as R did2s), clustered by "
@@ -68,22 +69,43 @@ def _se_note(cluster_name: str) -> BiText:
     )
 
 
-class TwoStagePreTest(BilingualEstimates):
-    """Wald test that the second-stage coefficients of the years before onset are zero
-    (``statistic`` is chi-squared with ``df_num`` degrees of freedom)."""
+#: deprecated name of the pre-trend test result (a :class:`~evaluation.staggered.PreTest`)
+TwoStagePreTest = PreTest
 
-    statistic: float
-    df_num: int
-    p_value: float
+PRETEST_TITLE = Text(
+    "Vortest paralleler Trends (zweistufige DiD)", "Pre-trend test (two-stage DiD)"
+)
+PRETEST_HYPOTHESIS = Text(
+    "H0: alle Koeffizienten vor Beginn sind 0; Wald-Test (Chi-Quadrat) mit der GMM-korrigierten "
+    "Kovarianz.",
+    "H0: every pre-onset coefficient is zero; Wald test (chi-squared) with the GMM-corrected "
+    "covariance.",
+)
+WALD_NOTE = Text(
+    "Gemeinsamer Wald-Test, dass alle Koeffizienten vor Beginn 0 sind: chi2({q}) = {stat}, "
+    "p = {p}.",
+    "Joint Wald test that all pre-onset coefficients are zero: chi2({q}) = {stat}, p = {p}.",
+)
+REFERENCE_NOTE = Text(
+    "Referenzjahr relativ zum Beginn: {reference} (ohne Dummy).",
+    "Reference year relative to onset: {reference} (no dummy).",
+)
+WEIGHTED_NOTE = Text(
+    "Gewichtet: beide Stufen mit den Beobachtungsgewichten.",
+    "Weighted: both stages use the observation weights.",
+)
 
 
-class TwoStageEffects(BilingualEstimates):
+def _num(x: float, digits: int) -> Text:
+    return Text(number(x, "de", digits), number(x, "en", digits))
+
+
+class TwoStageEffects(Estimates):
     """Second-stage coefficients: one ``term`` (static) or one row per ``event_time``;
-    ``vcov`` is their GMM-corrected covariance; :meth:`pretest` tests the lead coefficients."""
+    ``vcov()`` is their GMM-corrected covariance; :meth:`pretest` tests the lead
+    coefficients."""
 
-    vcov: pd.DataFrame
-
-    def pretest(self) -> TwoStagePreTest:
+    def pretest(self) -> PreTest:
         """Joint Wald test (chi-squared) that the coefficients of the years before onset in
         the second stage are zero, with the GMM-corrected covariance. Needs an event study
         with leads (``horizons=True`` or negative horizons)."""
@@ -101,42 +123,48 @@ class TwoStageEffects(BilingualEstimates):
             )
         ks = t.loc[pre, "event_time"].tolist()
         b = t.loc[pre, "estimate"].to_numpy()
-        v = self.vcov.loc[ks, ks].to_numpy()
+        v = self.vcov().loc[ks, ks].to_numpy()
         stat = float(b @ np.linalg.solve(v, b))
         q = len(ks)
         p = float(stats.chi2.sf(stat, q))
-        text = f"chi2({q}) = {stat:.3f}, p = {p:.4f}"
         table = t.loc[pre, ["event_time", "estimate", "std_error"]].reset_index(drop=True)
-        res = TwoStagePreTest(
+        estimates = Estimates(
             table,
             ["event_time"],
-            title=BiText(
-                "Vortest paralleler Trends (zweistufige DiD)", "Pre-trend test (two-stage DiD)"
-            ),
+            title=PRETEST_TITLE,
             method=self.method,
-            se_note=self.se_note,
-            distribution="normal",
+            inference=self.inference,
             level=self.level,
-            facts={"statistic": stat, "df_num": q, "p_value": p},
-            notes=[
-                BiText(
-                    f"Gemeinsamer Wald-Test, dass alle Koeffizienten vor Beginn 0 sind: {text}.",
-                    f"Joint Wald test that all pre-onset coefficients are zero: {text}.",
-                )
-            ],
             outcome=self.outcome,
+            covariance=v,
         )
-        res.statistic, res.df_num, res.p_value = stat, q, p
-        return res
+        return PreTest(
+            kind="event_time",
+            tested=table,
+            estimates=estimates,
+            statistic=stat,
+            p_value=p,
+            dof=(q,),
+            distribution="chi2",
+            hypothesis=PRETEST_HYPOTHESIS,
+            title=PRETEST_TITLE,
+            method=self.method,
+            inference=self.inference,
+            facts={"statistic": stat, "df_num": q, "p_value": p},
+            notes=[WALD_NOTE.format(q=q, stat=_num(stat, 3), p=_num(p, 4))],
+            outcome=self.outcome,
+            call=self.call,
+        )
 
 
+@legacy_arguments()
 def did_two_stage(
     data: pd.DataFrame,
     outcome: str | None = None,
+    *,
     unit: str | None = None,
     time: str | None = None,
     cohort: str | None = None,
-    *,
     covariates: Sequence[str] | None = None,
     horizons: Horizons = None,
     reference: int = -1,
@@ -154,7 +182,8 @@ def did_two_stage(
         allowed; never-treated units not required (not-yet-treated years identify the first
         stage).
     outcome, unit, time, cohort
-        Role columns; default from ``data.attrs["roles"]`` and the panel convention.
+        Role columns; default from ``data.attrs["roles"]`` and the panel convention. The
+        roles after ``outcome`` are keyword arguments (positional use is deprecated).
     covariates
         Time-varying covariates of the first stage; covariates constant within units are
         absorbed by the unit effects and refused.
@@ -176,14 +205,14 @@ def did_two_stage(
     Returns
     -------
     TwoStageEffects
-        ``tidy()`` by ``term`` (static) or ``event_time``, ``vcov``, ``facts`` (observations,
+        ``tidy()`` by ``term`` (static) or ``event_time``, ``vcov()``, ``facts`` (observations,
         units, treated and never-treated units, clusters), notes on excluded observations,
         and :meth:`TwoStageEffects.pretest` for the lead coefficients.
     """
     hz = check_horizons(horizons, allow_negative=True)
-    _check_level(level)
+    check_level(level)
     if isinstance(reference, bool) or not isinstance(reference, int | np.integer):
-        raise DataError(f"reference must be an integer year relative to onset, got {reference!r}")
+        raise OptionError(f"reference must be an integer year relative to onset, got {reference!r}")
     d = prepare(data, outcome, unit, time, cohort, covariates, weights, cluster)
     model = UntreatedModel(d)
     adj = model.fit()
@@ -242,36 +271,36 @@ def did_two_stage(
         keys = ["event_time"]
     notes = list(d.notes)
     if hz is True:
-        notes.append(
-            BiText(
-                f"Referenzjahr relativ zum Beginn: {reference} (ohne Dummy).",
-                f"Reference year relative to onset: {reference} (no dummy).",
-            )
-        )
+        notes.append(REFERENCE_NOTE.format(reference=reference))
     if d.weighted:
-        notes.append(
-            BiText(
-                "Gewichtet: beide Stufen mit den Beobachtungsgewichten.",
-                "Weighted: both stages use the observation weights.",
-            )
-        )
+        notes.append(WEIGHTED_NOTE)
     method = METHOD
     if d.covariates:
-        cov_text = ", ".join(d.covariates)
-        method = BiText(
-            f"{METHOD} (Kovariaten: {cov_text})", f"{METHOD.en} (covariates: {cov_text})"
-        )
-    res = TwoStageEffects(
+        names = ", ".join(d.covariates)
+        method = METHOD + Text(f" (Kovariaten: {names})", f" (covariates: {names})")
+    return TwoStageEffects(
         table,
         keys,
         title=TITLE,
         method=method,
-        se_note=_se_note(d.cluster_name),
-        distribution="normal",
+        inference=Inference(
+            name=f"cluster_{d.cluster_name}",
+            description=_se_note(d.cluster_name),
+            n_clusters=d.n_clusters,
+        ),
         level=level,
-        facts=_facts(d, tr),
+        facts=design_facts(d, tr),
         notes=notes,
         outcome=d.outcome,
+        covariance=cov,
+        call={
+            "outcome": d.outcome,
+            "unit": d.unit_name,
+            "covariates": d.covariates,
+            "horizons": horizons,
+            "reference": reference,
+            "weighted": d.weighted,
+            "cluster": d.cluster_name,
+            "level": level,
+        },
     )
-    res.vcov = pd.DataFrame(cov, index=labels, columns=labels)
-    return res

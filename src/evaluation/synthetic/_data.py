@@ -2,7 +2,7 @@
 
 Both methods need a balanced block: the outcome of every treated unit and every donor in every
 year of the window used. :func:`prepare` checks the panel once (through
-:func:`evaluation.panel.check_panel`), picks the treated units and the donors (never treated,
+:func:`evaluation.study.panel.check_panel`), picks the treated units and the donors (never treated,
 minus ``exclude``) and pivots the outcome to a units x years matrix; :func:`require_complete`
 refuses a window with gaps and lists them.
 """
@@ -11,33 +11,31 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, get_args
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError
-from ..results import BiText
+from ..errors import DataError, OptionError
+from ..i18n import Text
+from ..options import check_draws as _check_draws
+from ..options import check_option
 from ..study.panel import Roles, check_panel, resolve_roles
 
-#: Largest number of random draws a variance or placebo computation accepts.
+#: Largest number of random draws a variance or placebo computation accepts (each draw solves
+#: the weights again).
 MAX_DRAWS = 100_000
 
 
 def check_choice(name: str, value: Any, allowed: Any) -> None:
-    """Raise :class:`DataError` unless ``value`` is one of the ``Literal`` ``allowed``."""
-    options = get_args(allowed) or tuple(allowed)
-    if value not in options:
-        raise DataError(f"{name} must be one of {list(options)}, got {value!r}")
+    """Raise :class:`~evaluation.errors.OptionError` unless ``value`` is one of the
+    ``Literal`` ``allowed`` (a sequence of values is accepted too)."""
+    check_option(name, value, allowed if get_args(allowed) else Literal[tuple(allowed)])
 
 
 def check_draws(name: str, value: Any, minimum: int = 2) -> int:
     """A whole number of draws between ``minimum`` and :data:`MAX_DRAWS`."""
-    if isinstance(value, bool) or not isinstance(value, int | np.integer):
-        raise DataError(f"{name} must be a whole number of draws, got {value!r}")
-    if not minimum <= value <= MAX_DRAWS:
-        raise DataError(f"{name} = {value} is outside {minimum}..{MAX_DRAWS}")
-    return int(value)
+    return _check_draws(name, value, minimum=minimum, maximum=MAX_DRAWS)
 
 
 def check_seed(seed: Any) -> int | np.random.SeedSequence:
@@ -45,7 +43,7 @@ def check_seed(seed: Any) -> int | np.random.SeedSequence:
     if isinstance(seed, np.random.SeedSequence):
         return seed
     if isinstance(seed, bool) or not isinstance(seed, int | np.integer) or seed < 0:
-        raise DataError(f"seed must be a non-negative integer, got {seed!r}")
+        raise OptionError(f"seed must be a non-negative integer, got {seed!r}")
     return int(seed)
 
 
@@ -222,15 +220,15 @@ def window(
     return pre, post
 
 
-def window_problem(n_pre: int, n_post: int, onset: int, last: int) -> BiText | None:
+def window_problem(n_pre: int, n_post: int, onset: int, last: int) -> Text | None:
     """Why a treated unit (or cohort) cannot be estimated, in German and English."""
     if n_post == 0:
-        return BiText(
+        return Text(
             f"kein Jahr ab dem Beginn {onset} in den Daten (letztes Jahr {last})",
             f"has no year from its onset {onset} on in the data (last year {last})",
         )
     if n_pre < 2:
-        return BiText(
+        return Text(
             f"{n_pre} Jahr(e) vor dem Beginn {onset} in den Daten, mindestens 2 nötig",
             f"has {n_pre} year(s) before its onset {onset} in the data (at least 2 are needed)",
         )

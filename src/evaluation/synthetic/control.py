@@ -1,4 +1,5 @@
-"""Synthetic control of Abadie, Diamond & Hainmueller (2010, 2015), with placebos.
+"""Synthetic control of Abadie, Diamond & Hainmueller (2010, 2015); its placebos are in
+:mod:`evaluation.synthetic.placebo`.
 
 For a treated unit with pre-onset outcome path ``z1`` (``T0`` years) and donors ``Z0``
 (``T0 x J``), the synthetic control is ``Z0 w`` with weights ``w >= 0, sum(w) = 1``:
@@ -30,16 +31,14 @@ import pandas as pd
 from scipy import optimize
 
 from ..errors import DataError
-from ..results import BiText
+from ..i18n import Text
+from ..results import Inference
 from ._data import Prepared, prepare, require_complete, window, window_problem
 from ._simplex import simplex_least_squares
 from .results import (
-    B,
-    PlaceboResult,
     SyntheticControlResult,
     SyntheticEffect,
     SyntheticTable,
-    number,
     text,
 )
 
@@ -423,7 +422,7 @@ def synthetic_control(
             )
     explicit = treated is not None
     windows: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    left_out: list[tuple[str, BiText]] = []
+    left_out: list[tuple[str, Text]] = []
     for r in p.treated:
         g = int(p.cohort[r])
         pre, post = window(p, g, pre_periods, post_periods)
@@ -448,9 +447,9 @@ def synthetic_control(
     notes = []
     if left_out:
         notes.append(
-            B(
+            Text(
                 "Ausgelassene behandelte Einheiten: "
-                + "; ".join(f"{u} ({why})" for u, why in left_out)
+                + "; ".join(f"{u} ({why.de})" for u, why in left_out)
                 + ".",
                 "Treated units left out: "
                 + "; ".join(f"{u} ({why.en})" for u, why in left_out)
@@ -583,7 +582,7 @@ def _assemble(
     notes = list(eng.notes)
     if eng.predictors:
         notes.append(
-            B(
+            Text(
                 "Prädiktoren: " + ", ".join(pr.label for pr in eng.predictors) + ".",
                 "Predictors: " + ", ".join(pr.label for pr in eng.predictors) + ".",
             )
@@ -591,7 +590,7 @@ def _assemble(
     perfect = fit_tab.loc[fit_tab["rmspe_pre"] <= PERFECT_FIT * _scale(p), "treated_unit"].tolist()
     if perfect:
         notes.append(
-            B(
+            Text(
                 f"Perfekte Anpassung vorher für {', '.join(perfect)}: die Einheit liegt in der "
                 "konvexen Hülle der Spender; die Gewichte sind dann nicht eindeutig (die "
                 "Anpassung schon).",
@@ -601,7 +600,7 @@ def _assemble(
         )
     if kind == "time":
         notes.append(
-            B(
+            Text(
                 f"Placebo: Beginn um {_years_text(shift)} Jahre vorverlegt; nur Jahre vor dem "
                 "echten Beginn verwendet. Ohne Antizipation sollten die Differenzen nahe null "
                 "liegen.",
@@ -609,10 +608,9 @@ def _assemble(
                 "real onset used. Without anticipation the gaps should be near zero.",
             )
         )
-    common = dict(
+    common: dict[str, Any] = dict(
         method=method,
-        se_note=texts,
-        distribution="normal",
+        inference=Inference(name="placebo", description=texts),
         level=eng.level,
         outcome=roles.outcome,
     )
@@ -678,189 +676,3 @@ def _span(years: pd.Series) -> str:
     if years.empty:
         return ""
     return f"{int(years.min())}-{int(years.max())}"
-
-
-# ---------------------------------------------------------------------------------------------
-# placebos
-# ---------------------------------------------------------------------------------------------
-def _placebo_runs(eng: Engine, pre: np.ndarray, post: np.ndarray) -> list[UnitFit]:
-    donors = eng.prepared.donors
-    return [_fit_unit(eng, int(d), np.delete(donors, k), pre, post) for k, d in enumerate(donors)]
-
-
-def placebo_in_space(
-    engine: Engine | None, *, exclude_poor_fit: float | None = None
-) -> PlaceboResult:
-    """Every donor as if treated; the permutation p-value of each treated unit's post/pre RMSPE
-    ratio (see :meth:`SyntheticControlResult.placebo`)."""
-    if engine is None:
-        raise DataError(
-            "placebos are defined for a synthetic control fitted on data, not for a placebo"
-        )
-    if exclude_poor_fit is not None:
-        if isinstance(exclude_poor_fit, bool) or not isinstance(exclude_poor_fit, int | float):
-            raise DataError(f"exclude_poor_fit must be a number > 1, got {exclude_poor_fit!r}")
-        if not exclude_poor_fit >= 1:
-            raise DataError(f"exclude_poor_fit must be at least 1, got {exclude_poor_fit!r}")
-    p = engine.prepared
-    y = p.y
-    scale = _scale(p)
-    cache: dict[tuple[bytes, bytes], list[UnitFit]] = {}
-    rows = []
-    gap_rows = []
-    weight_rows = []
-    pv_rows = []
-    for r, (pre, post) in engine.windows.items():
-        key = (pre.tobytes(), post.tobytes())
-        if key not in cache:
-            cache[key] = _placebo_runs(engine, pre, post)
-        runs = [_fit_unit(engine, r, p.donors, pre, post), *cache[key]]
-        tu = str(p.units[r])
-        onset = int(p.years[post[0]])
-        stats = []
-        for k, uf in enumerate(runs):
-            cols, tr, sy = uf.path(y)
-            gap = tr - sy
-            pre_r = _rmspe(gap[: len(pre)])
-            post_r = _rmspe(gap[len(pre) :])
-            stats.append((pre_r, post_r, _ratio(post_r, pre_r, scale)))
-            gap_rows.append(
-                pd.DataFrame(
-                    {
-                        "treated_unit": tu,
-                        "unit": str(p.units[uf.row]),
-                        "role": "treated" if k == 0 else "placebo",
-                        "time": p.years[cols],
-                        "event_time": p.years[cols] - onset,
-                        "gap": gap,
-                    }
-                )
-            )
-            pos = uf.fit.weights > 0
-            weight_rows.append(
-                pd.DataFrame(
-                    {
-                        "treated_unit": tu,
-                        "unit": str(p.units[uf.row]),
-                        "donor": p.units[uf.donors[pos]].astype(str),
-                        "weight": uf.fit.weights[pos],
-                    }
-                )
-            )
-        pre_rs = np.array([s[0] for s in stats])
-        post_rs = np.array([s[1] for s in stats])
-        ratios = np.array([s[2] for s in stats])
-        included = np.ones(len(runs), dtype=bool)
-        if exclude_poor_fit is not None:
-            included = pre_rs**2 <= exclude_poor_fit * pre_rs[0] ** 2 * (1 + 1e-12)
-            included[0] = True
-        rat = np.where(np.isnan(ratios), -np.inf, ratios)
-        n = int(included.sum())
-        rank = int(((rat >= rat[0]) & included).sum())
-        rank_post = int(((post_rs >= post_rs[0] * (1 - 1e-12)) & included).sum())
-        ranks = np.empty(len(runs), dtype=np.int64)
-        for k in range(len(runs)):
-            ranks[k] = int(((rat >= rat[k]) & included).sum())
-        for k, uf in enumerate(runs):
-            rows.append(
-                {
-                    "treated_unit": tu,
-                    "unit": str(p.units[uf.row]),
-                    "role": "treated" if k == 0 else "placebo",
-                    "rmspe_pre": pre_rs[k],
-                    "rmspe_post": post_rs[k],
-                    "rmspe_ratio": ratios[k],
-                    "rank": int(ranks[k]) if included[k] else pd.NA,
-                    "included": bool(included[k]),
-                }
-            )
-        pv_rows.append(
-            {
-                "treated_unit": tu,
-                "rank": rank,
-                "n_compared": n,
-                "p_value": rank / n,
-                "p_value_post": rank_post / n,
-            }
-        )
-    table = pd.DataFrame(rows)
-    table["rank"] = table["rank"].astype("Int64")
-    table = table.astype({"treated_unit": "string", "unit": "string", "role": "string"})
-    gaps = pd.concat(gap_rows, ignore_index=True).astype(
-        {"treated_unit": "string", "unit": "string", "role": "string"}
-    )
-    pvals = pd.DataFrame(pv_rows).astype({"treated_unit": "string"})
-    weights = pd.concat(weight_rows, ignore_index=True).astype(
-        {"treated_unit": "string", "unit": "string", "donor": "string"}
-    )
-    first = pvals.iloc[0]
-    notes = [text("placebo_space", "note")]
-    if exclude_poor_fit is not None:
-        k = exclude_poor_fit
-        notes.append(
-            B(
-                f"Placebo-Einheiten mit einem MSPE vorher über dem {number(k, 'de', 1)}-Fachen "
-                "der behandelten Einheit ausgelassen.",
-                f"Placebo units with a pre-period MSPE above {number(k, 'en', 1)} times the "
-                "treated unit's left out.",
-            )
-        )
-    facts = {
-        "treated_units": pvals["treated_unit"].tolist(),
-        "n_placebos": len(p.donors),
-        "p_value": float(first["p_value"]),
-    }
-    return PlaceboResult(
-        table,
-        p_values=pvals,
-        gaps=gaps,
-        weights=weights,
-        title=text("placebo_space", "title"),
-        notes=notes,
-        facts=facts,
-    )
-
-
-def placebo_in_time(engine: Engine | None, *, shift: int | None = None) -> SyntheticControlResult:
-    """The synthetic control refitted with the onset moved ``shift`` years earlier, on the
-    years before the real onset only."""
-    if engine is None:
-        raise DataError(
-            "placebos are defined for a synthetic control fitted on data, not for a placebo"
-        )
-    if shift is not None and (
-        isinstance(shift, bool) or not isinstance(shift, int | np.integer) or shift < 1
-    ):
-        raise DataError(f"shift must be a positive number of years, got {shift!r}")
-    p = engine.prepared
-    fits = {}
-    used: set[int] = set()
-    for r, (pre, _post) in engine.windows.items():
-        k = max(1, len(pre) // 2) if shift is None else int(shift)
-        if len(pre) - k < 2:
-            raise DataError(
-                f"a placebo {k} year(s) before the onset of {p.units[r]} leaves "
-                f"{len(pre) - k} pre-period year(s) of its {len(pre)}; at least 2 are needed "
-                "(choose a smaller shift)"
-            )
-        new_pre, new_post = pre[: len(pre) - k], pre[len(pre) - k :]
-        fake_onset = int(p.years[new_post[0]])
-        preds = engine.predictors
-        clipped = []
-        for pr in preds:
-            if pr.years is None:
-                clipped.append(pr)
-                continue
-            keep = tuple(yy for yy in pr.years if yy < fake_onset)
-            if not keep:
-                raise DataError(
-                    f"predictor {pr.label!r} lies entirely after the placebo onset {fake_onset}; "
-                    "choose a smaller shift or earlier predictor years"
-                )
-            clipped.append(replace(pr, years=keep))
-        eng_r = replace(engine, predictors=clipped)
-        fits[r] = _fit_unit(eng_r, r, p.donors, new_pre, new_post)
-        used.add(k)
-    eng_t = replace(engine, notes=[], facts_extra={})
-    res = _assemble(eng_t, fits, kind="time", shift=sorted(used))
-    return res

@@ -1,130 +1,31 @@
 """Results of synthetic control and synthetic DiD, with their plots.
 
-Every text a person reads is here, in German and English, one block per result (the
-:data:`TEXTS` table and the column labels :data:`TERMS`), so that the package's later move to
-one text type touches one module.
+Every text a person reads is an :class:`~evaluation.i18n.Text` (titles, methods and notes in
+:data:`TEXTS`, one block per result); column and fact labels are in
+:data:`evaluation.i18n.TERMS`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from ..codes import Lang, check_lang
 from ..errors import DataError
-from ..labels import term as _package_term
-from ..results import BiText, Estimates, Summary, TableResult
+from ..i18n import Lang, Text, check_lang, number, term, tr
+from ..options import PlaceboKind, check_option
+from ..results import Estimates, TableResult, display_frame, figure_axes
 
-# ---------------------------------------------------------------------------------------------
-# texts
-# ---------------------------------------------------------------------------------------------
-#: Column and fact labels of this package part (German, English); others come from
-#: :mod:`evaluation.labels`.
-TERMS: dict[str, tuple[str, str]] = {
-    "event_time": ("Jahre seit Beginn", "Years since onset"),
-    "treated_unit": ("Behandelte Einheit", "Treated unit"),
-    "treated_units": ("Behandelte Einheiten", "Treated units"),
-    "unit": ("Einheit", "Unit"),
-    "weight": ("Gewicht", "Weight"),
-    "v_weight": ("Prädiktorgewicht (V)", "Predictor weight (V)"),
-    "predictor": ("Prädiktor", "Predictor"),
-    "treated": ("behandelt", "Treated"),
-    "synthetic": ("synthetisch", "Synthetic"),
-    "sample_mean": ("Mittel der Spender", "Donor mean"),
-    "outcome_treated": ("Zielgröße behandelt", "Outcome treated"),
-    "outcome_synthetic": ("Zielgröße synthetisch", "Outcome synthetic"),
-    "gap": ("Differenz", "Gap"),
-    "post": ("nach Beginn", "Post-onset"),
-    "n_treated_units": ("Behandelte Einheiten", "Treated units"),
-    "n_donors": ("Spender (Vergleichseinheiten)", "Donors (comparison units)"),
-    "n_pre": ("Jahre vorher", "Pre-onset years"),
-    "n_post": ("Jahre nachher", "Post-onset years"),
-    "pre_period": ("Vorperiode", "Pre-period"),
-    "post_period": ("Nachperiode", "Post-period"),
-    "rmspe_pre": ("RMSPE vorher", "RMSPE pre"),
-    "rmspe_post": ("RMSPE nachher", "RMSPE post"),
-    "rmspe_ratio": ("RMSPE-Verhältnis nachher/vorher", "RMSPE ratio post/pre"),
-    "mean_gap_post": ("mittlere Differenz nachher", "Mean gap post"),
-    "cohort": ("Kohorte", "Cohort"),
-    "time": ("Jahr", "Year"),
-    "role": ("Rolle", "Role"),
-    "rank": ("Rang", "Rank"),
-    "included": ("einbezogen", "Included"),
-    "p_value": ("p-Wert", "p-value"),
-    "p_value_post": ("p-Wert (RMSPE nachher)", "p-value (RMSPE post)"),
-    "n_placebos": ("Placebo-Einheiten", "Placebo units"),
-    "n_compared": ("verglichene Einheiten", "Units compared"),
-    "placebo_shift": ("Placebo-Verschiebung (Jahre)", "Placebo shift (years)"),
-    "placebo_onset": ("Placebo-Beginn", "Placebo onset"),
-    "loss_v": ("MSPE vorher (V-Optimierung)", "Pre-period MSPE (V optimisation)"),
-    "estimator": ("Schätzer", "Estimator"),
-    "variance": ("Varianzverfahren", "Variance method"),
-    "n_draws": ("Ziehungen", "Draws"),
-    "n_valid_draws": ("gültige Ziehungen", "Valid draws"),
-    "seed": ("Startwert", "Seed"),
-    "n_cohorts": ("Kohorten", "Cohorts"),
-    "n_treated_cells": ("behandelte Einheit-Jahre", "Treated unit-years"),
-    "zeta_omega": ("Ridge-Strafe zeta (Einheiten)", "Ridge penalty zeta (units)"),
-    "noise_level": (
-        "Rauschniveau (SD erster Differenzen)",
-        "Noise level (SD of first differences)",
-    ),
-    "att": ("ATT", "ATT"),
-    "left_out": ("ausgelassen", "Left out"),
-}
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
 
-
-def term(key: str, lang: Lang = "de") -> str:
-    """Label of ``key`` in ``lang``: this module's :data:`TERMS`, then the package's labels."""
-    check_lang(lang)
-    pair = TERMS.get(key)
-    if pair is None:
-        return _package_term(key, lang)
-    return pair[0] if lang == "de" else pair[1]
-
-
-def in_lang(text: Any, lang: Lang) -> str:
-    """The English version of a :class:`~evaluation.panel.BiText` for ``lang="en"``."""
-    return getattr(text, "en", text) if lang == "en" else str(text)
-
-
-def number(x: float, lang: Lang, digits: int = 3) -> str:
-    """A number for a sentence: decimal comma in German, point in English."""
-    s = f"{x:,.{digits}f}"
-    if lang == "de":
-        s = s.replace(",", "\u2009").replace(".", ",").replace("\u2009", ".")
-    return s
-
-
-def _fact(v: Any, lang: Lang) -> str:
-    if isinstance(v, BiText):
-        return in_lang(v, lang)
-    if isinstance(v, bool | np.bool_):
-        return str(bool(v))
-    if isinstance(v, float | np.floating):
-        v = float(v)
-        if not np.isfinite(v):
-            return "∞" if v > 0 else "–"
-        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else number(v, lang, 4)
-    if isinstance(v, list | tuple):
-        return ", ".join(str(x) for x in v)
-    return str(v)
-
-
-def _display(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-    return df.rename(columns={c: term(c, lang) for c in df.columns})
-
-
-def B(de: str, en: str) -> BiText:
-    """Shorthand for a German text with its English version."""
-    return BiText(de, en)
-
+B = Text  # the texts below are German first, English second
 
 #: Titles, method names and standard-error notes of every result here.
-TEXTS: dict[str, dict[str, BiText]] = {
+TEXTS: dict[str, dict[str, Text]] = {
     "synthetic_control": {
         "title": B("Synthetische Kontrolle", "Synthetic control"),
         "method": B(
@@ -275,7 +176,7 @@ TEXTS: dict[str, dict[str, BiText]] = {
 }
 
 
-def text(result: str, key: str) -> BiText:
+def text(result: str, key: str) -> Text:
     """One text of :data:`TEXTS`."""
     return TEXTS[result][key]
 
@@ -283,60 +184,22 @@ def text(result: str, key: str) -> BiText:
 # ---------------------------------------------------------------------------------------------
 # shared display
 # ---------------------------------------------------------------------------------------------
-class _BilingualEstimates(Estimates):
-    """Estimates whose title, method, notes, facts and column labels are shown in ``lang``."""
-
-    def summary(self, lang: Lang = "de") -> Summary:
-        check_lang(lang)
-        facts = [(term("method", lang), in_lang(self.method, lang))]
-        if self.outcome:
-            facts.append((term("outcome", lang), self.outcome))
-        facts += [(term(k, lang), _fact(v, lang)) for k, v in self.facts.items()]
-        facts.append((term("confidence_level", lang), f"{self.level:.0%}"))
-        notes = [in_lang(self.se_note, lang), *(in_lang(n, lang) for n in self.notes)]
-        return Summary(
-            in_lang(self.title, lang),
-            facts=facts,
-            tables=[("", _display(self.tidy(), lang))],
-            notes=notes,
-        )
-
-    @staticmethod
-    def _display_frame(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-        return _display(df, lang)
-
-
 class SyntheticTable(TableResult):
-    """A table (weights, fit, balance) with a German/English title, notes and labels."""
+    """A table (weights, fit, balance) with its title, notes and labels."""
 
-    def summary(self, lang: Lang = "de") -> Summary:
-        check_lang(lang)
-        return Summary(
-            in_lang(self.title, lang),
-            facts=[(term(k, lang), _fact(v, lang)) for k, v in self.facts.items()],
-            tables=[("", _display(self.tidy(), lang))],
-            notes=[in_lang(n, lang) for n in self.notes],
-        )
-
-    @staticmethod
-    def _display_frame(df: pd.DataFrame, lang: Lang) -> pd.DataFrame:
-        return _display(df, lang)
-
-    def plot(self, ax=None, lang: Lang = "de", top: int = 15):
+    def plot(self, ax: Axes | None = None, *, lang: Lang = "de", top: int = 15) -> Figure:
         """Horizontal bars of a weights table (the ``top`` largest per treated unit)."""
         t = self.tidy()
         col = "weight" if "weight" in t.columns else "v_weight" if "v_weight" in t.columns else None
         if col is None:
-            raise DataError(f"{in_lang(self.title, 'en')} has no weights to plot")
+            raise DataError(f"{tr(self.title, 'en')} has no weights to plot")
         label = (
             "unit" if "unit" in t.columns else "predictor" if "predictor" in t.columns else "time"
         )
-        return _bar_weights(
-            t, col, label, ax=ax, lang=lang, top=top, title=in_lang(self.title, lang)
-        )
+        return _bar_weights(t, col, label, ax=ax, lang=lang, top=top, title=tr(self.title, lang))
 
 
-class SyntheticEffect(_BilingualEstimates):
+class SyntheticEffect(Estimates):
     """One overall effect (``estimate``, ``std_error`` as numbers)."""
 
     @property
@@ -346,16 +209,6 @@ class SyntheticEffect(_BilingualEstimates):
     @property
     def std_error(self) -> float:
         return float(self._table["std_error"].iloc[0])
-
-
-def _axes(ax, figsize=(7, 4)):
-    import matplotlib.pyplot as plt
-
-    if ax is None:
-        fig, ax = plt.subplots(figsize=figsize)
-    else:
-        fig = ax.figure
-    return fig, ax
 
 
 def _bar_weights(t, col, label, *, ax, lang, top, title):
@@ -393,7 +246,7 @@ def _bar_weights(t, col, label, *, ax, lang, top, title):
 # ---------------------------------------------------------------------------------------------
 # synthetic control
 # ---------------------------------------------------------------------------------------------
-class SyntheticControlResult(_BilingualEstimates):
+class SyntheticControlResult(Estimates):
     """Synthetic control: gaps (treated minus synthetic) by ``event_time``.
 
     ``estimate`` is the gap averaged over the treated units at each event time (pre-onset
@@ -438,7 +291,7 @@ class SyntheticControlResult(_BilingualEstimates):
 
     def placebo(
         self,
-        kind: Literal["space", "time"] = "space",
+        kind: PlaceboKind = "space",
         *,
         shift: int | None = None,
         exclude_poor_fit: float | None = None,
@@ -461,10 +314,9 @@ class SyntheticControlResult(_BilingualEstimates):
             For ``kind="space"``: leave out placebo units whose pre-period MSPE exceeds this
             multiple of the treated unit's (Abadie et al. 2010 use 20, 5 and 2).
         """
-        from .control import placebo_in_space, placebo_in_time
+        from .placebo import placebo_in_space, placebo_in_time
 
-        if kind not in ("space", "time"):
-            raise DataError(f"kind must be 'space' or 'time', got {kind!r}")
+        check_option("kind", kind, PlaceboKind)
         if kind == "space":
             if shift is not None:
                 raise DataError("shift applies to kind='time' only")
@@ -475,25 +327,25 @@ class SyntheticControlResult(_BilingualEstimates):
 
     def plot(
         self,
-        ax=None,
+        ax: Axes | None = None,
+        *,
         lang: Lang = "de",
         title: str | None = None,
         kind: Literal["path", "gap", "weights"] = "path",
-    ):
+    ) -> Figure:
         """``"path"``: treated and synthetic outcome over the years (one panel per treated
         unit; with ``ax`` and several treated units: their means by event time); ``"gap"``:
         the gaps by event time, one line per treated unit and their mean; ``"weights"``: the
         largest donor weights."""
         check_lang(lang)
-        if kind not in ("path", "gap", "weights"):
-            raise DataError(f"kind must be 'path', 'gap' or 'weights', got {kind!r}")
+        check_option("kind", kind, Literal["path", "gap", "weights"])
         if kind == "weights":
             return self.weights.plot(ax=ax, lang=lang)
-        heading = title or in_lang(self.title, lang)
+        heading = title or tr(self.title, lang)
         p = self.paths
         units = list(dict.fromkeys(p["treated_unit"]))
         if kind == "gap":
-            fig, a = _axes(ax)
+            fig, a = figure_axes(ax)
             for u in units:
                 d = p[p["treated_unit"] == u]
                 a.plot(d["event_time"], d["gap"], color="0.6", lw=1, label=None)
@@ -583,29 +435,27 @@ class PlaceboResult(SyntheticTable):
         self.weights = weights
         self.p_value = float(self.p_values["p_value"].iloc[0])
 
-    def summary(self, lang: Lang = "de") -> Summary:
-        s = super().summary(lang)
-        s.tables = [("", _display(self.p_values, lang))] + s.tables
-        return s
+    def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
+        return [("", display_frame(self.p_values, lang)), *super()._summary_tables(lang)]
 
     def plot(
         self,
-        ax=None,
+        ax: Axes | None = None,
+        *,
         lang: Lang = "de",
         kind: Literal["gaps", "ratios"] = "gaps",
         treated_unit: str | None = None,
-    ):
+    ) -> Figure:
         """``"gaps"``: the gap of every placebo unit (grey) and of the treated unit
         (highlighted) by event time; ``"ratios"``: the post/pre RMSPE ratios ranked, the
         treated unit highlighted."""
         check_lang(lang)
-        if kind not in ("gaps", "ratios"):
-            raise DataError(f"kind must be 'gaps' or 'ratios', got {kind!r}")
+        check_option("kind", kind, Literal["gaps", "ratios"])
         units = self.p_values["treated_unit"].tolist()
         tu = treated_unit if treated_unit is not None else units[0]
         if tu not in units:
             raise DataError(f"treated_unit {tu!r} is not one of {units}")
-        fig, a = _axes(ax)
+        fig, a = figure_axes(ax)
         if kind == "gaps":
             g = self.gaps[self.gaps["treated_unit"] == tu]
             inc = set(
@@ -636,7 +486,7 @@ class PlaceboResult(SyntheticTable):
             a.set_yticks([])
             a.set_xlabel(term("rmspe_ratio", lang))
         pv = self.p_values.set_index("treated_unit").loc[tu, "p_value"]
-        a.set_title(f"{in_lang(self.title, lang)}: {tu}, p = {number(float(pv), lang, 3)}")
+        a.set_title(f"{tr(self.title, lang)}: {tu}, p = {number(float(pv), lang, 3)}")
         if kind == "gaps":
             a.legend(fontsize=8)
         fig.tight_layout()
@@ -646,7 +496,7 @@ class PlaceboResult(SyntheticTable):
 # ---------------------------------------------------------------------------------------------
 # synthetic DiD
 # ---------------------------------------------------------------------------------------------
-class SyntheticDidResult(_BilingualEstimates):
+class SyntheticDidResult(Estimates):
     """Synthetic DiD (or its sc / did special cases): effects by ``event_time``.
 
     ``estimate`` at event time e averages the cohorts' effect curves (R synthdid's
@@ -691,18 +541,18 @@ class SyntheticDidResult(_BilingualEstimates):
 
     def plot(
         self,
-        ax=None,
+        ax: Axes | None = None,
+        *,
         lang: Lang = "de",
         title: str | None = None,
         kind: Literal["path", "effects", "weights"] = "path",
-    ):
+    ) -> Figure:
         """``"path"``: mean outcome of the treated units and of their synthetic control per
         cohort, with the time weights as shaded bars (as R ``synthdid_plot``); ``"effects"``:
         the event-time effects with intervals; ``"weights"``: the largest unit weights."""
         check_lang(lang)
-        if kind not in ("path", "effects", "weights"):
-            raise DataError(f"kind must be 'path', 'effects' or 'weights', got {kind!r}")
-        heading = title or in_lang(self.title, lang)
+        check_option("kind", kind, Literal["path", "effects", "weights"])
+        heading = title or tr(self.title, lang)
         if kind == "effects":
             return super().plot(ax=ax, lang=lang, title=heading)
         if kind == "weights":

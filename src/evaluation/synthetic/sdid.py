@@ -38,13 +38,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..results import BiText
+from ..i18n import Text
+from ..results import Inference
 from ._data import (
     Prepared,
     check_choice,
@@ -56,7 +57,6 @@ from ._data import (
 )
 from ._simplex import frank_wolfe, sparsify
 from .results import (
-    B,
     SyntheticDidResult,
     SyntheticEffect,
     SyntheticTable,
@@ -425,13 +425,13 @@ def setup(
     estimator: str,
     treated: str | Sequence[str] | None,
     exclude: str | Sequence[str] | None,
-) -> tuple[Prepared, Design, list[CohortFit], list[tuple[str, BiText]]]:
+) -> tuple[Prepared, Design, list[CohortFit], list[tuple[str, Text]]]:
     """Check the panel, form the cohorts and estimate each (no variance yet)."""
     p = prepare(data, outcome, unit, time, cohort, treated=treated, exclude=exclude)
     explicit = treated is not None
     years = p.years
     cohorts = sorted({int(p.cohort[r]) for r in p.treated})
-    left_out: list[tuple[str, BiText]] = []
+    left_out: list[tuple[str, Text]] = []
     used: list[tuple[int, np.ndarray, int]] = []
     for g in cohorts:
         rows = np.array([r for r in p.treated if p.cohort[r] == g], dtype=np.int64)
@@ -603,7 +603,7 @@ def _result(
     n_draws: int,
     seed,
     n_valid: int,
-    left_out: list[tuple[str, BiText]],
+    left_out: list[tuple[str, Text]],
     level: float,
 ) -> SyntheticDidResult:
     years = p.years
@@ -619,9 +619,7 @@ def _result(
     )
     se_text = text("synthetic_did", f"se_{variance}")
     seed_txt = str(seed) if not isinstance(seed, np.random.SeedSequence) else "SeedSequence"
-    se_note = B(
-        se_text.format(n=n_draws, seed=seed_txt), se_text.en.format(n=n_draws, seed=seed_txt)
-    )
+    se_note = se_text.format(n=n_draws, seed=seed_txt)
     method = text("synthetic_did", f"method_{design.estimator}")
     ctrl_ids = p.units[design.control]
     weights_rows = []
@@ -669,8 +667,10 @@ def _result(
     notes = []
     if left_out:
         notes.append(
-            B(
-                "Ausgelassene Kohorten: " + "; ".join(f"{c}: {why}" for c, why in left_out) + ".",
+            Text(
+                "Ausgelassene Kohorten: "
+                + "; ".join(f"{c}: {why.de}" for c, why in left_out)
+                + ".",
                 "Cohorts left out: " + "; ".join(f"{c}: {why.en}" for c, why in left_out) + ".",
             )
         )
@@ -692,10 +692,9 @@ def _result(
         facts["treated_units"] = [str(u) for u in p.units[fits[0].treated]]
         facts["pre_period"] = f"{years[0]}-{years[fits[0].t0 - 1]}"
         facts["post_period"] = f"{years[fits[0].t0]}-{years[-1]}"
-    common = dict(
+    common: dict[str, Any] = dict(
         method=method,
-        se_note=se_note,
-        distribution="normal",
+        inference=Inference(name=f"{variance}", description=se_note),
         level=level,
         outcome=p.roles.outcome,
     )

@@ -497,7 +497,7 @@ def _att_kwargs(ctx: Context, weights: str | None, **over: Any) -> dict[str, Any
     if weights:
         kw["weights"] = weights
     if a.bootstrap:
-        kw["bootstrap"] = a.bootstrap
+        kw["n_draws"] = a.bootstrap
         kw["seed"] = ctx.config.seed
         kw["progress"] = ctx.progress
     kw.update(over)
