@@ -327,6 +327,15 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
     "part": ("Teil", "Part"),
     "standard_errors": ("Standardfehler", "Standard errors"),
     "model": ("Verfahren", "Method"),
+    # -- report (summary of findings, methods appendix) --
+    "p_holm": ("p-Wert (Holm)", "p-value (Holm)"),
+    "grade": ("Bewertung", "Grade"),
+    "reasons": ("Gründe", "Reasons"),
+    "condition": ("Bedingung", "Condition"),
+    "grade_at_most": ("Bewertung höchstens", "Grade at most"),
+    "convention": ("Konvention", "Convention"),
+    "reason": ("Grund", "Reason"),
+    "dof": ("Freiheitsgrade", "Degrees of freedom"),
 }
 
 #: labels of tidy columns and result facts

@@ -109,3 +109,20 @@ def check_draw_memory(n_bytes: float, what: str, advice: str) -> None:
             f"{what} would need about {n_bytes / 1024**3:,.1f} GiB of memory (limit "
             f"{MAX_DRAW_MEMORY / 1024**3:.0f} GiB); {advice}"
         )
+
+
+# -- report ------------------------------------------------------------------------------
+#: the sections of the full evaluation report, in their default order
+ReportSection = Literal[
+    "findings", "data", "implementation", "impact", "methods", "details", "provenance"
+]
+#: the designs the impact section can run for each indicator
+ReportEstimator = Literal[
+    "trends", "before_after", "twfe", "event_study", "att_gt", "sun_abraham", "bacon"
+]
+#: the estimator whose estimate the summary of findings grades
+PrimaryEstimator = Literal["att_gt", "twfe"]
+#: what a report does with an analysis that fails
+OnError = Literal["note", "raise"]
+#: evidence grades (labels in evaluation.evidence.GRADE_LABELS)
+Grade = Literal["robust", "indication", "not_robust"]

@@ -13,13 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from .. import codes
-from ..labels import term
+from ..i18n import Lang, percent, term
 from ..results import latex_escape
+from ..results.summary import format_frame, label_codes
 from ..study.schema import PERSONAL_COLUMNS
 from .figures import ReportFigure
 from .text import clean, md_cell
@@ -27,15 +26,37 @@ from .text import md_text as md_text
 
 PERSONAL: frozenset[str] = frozenset(c for cols in PERSONAL_COLUMNS.values() for c in cols)
 MAX_SHOWN_ROWS = 40
-COUNT_COLUMN = re.compile(r"^(n|count|n_.+|.+_count)$")
-CODE_COLUMNS = {
-    "action_field": "action_fields",
-    "status": "statuses",
-    "level": "levels",
-    "group": "groups",
-    "state": "states",
-}
-
+#: columns that count units or people in the report's own tables (results name theirs in
+#: ``count_columns``); counts below the small-cell threshold are suppressed in these
+COUNT_COLUMNS: frozenset[str] = frozenset(
+    {
+        "n_units",
+        "n_reaudited",
+        "n_audited",
+        "n_comparison",
+        "n_total",
+        "n_values",
+        "n_measures",
+        "n_success",
+        "n_problems",
+        "n_treated_units",
+        "n_comparison_units",
+        "n_treated",
+        "n_control",
+        "n_municipalities",
+        "n_at_risk",
+        "n_events",
+        "n_censored",
+        "count",
+        "n",
+    }
+)
+#: columns that hold calendar years or report numbers: written without thousands separator
+YEAR_COLUMNS: frozenset[str] = frozenset(
+    {"year", "cohort", "time", "first_year", "last_year", "report_year", "as_of", "from_report", "to_report"}
+)
+#: columns that hold shares (0-1): shown as percentages wherever a person reads them
+SHARE_COLUMN = re.compile(r"^(share|share_.+|.+_share|cumulative_share|survival)$")
 
 @dataclass(frozen=True)
 class Heading:
@@ -86,8 +107,15 @@ class ReportTable:
     show: bool | None = None
     #: columns shown in HTML, PDF and Markdown (None: all; the CSV keeps every column)
     columns: tuple[str, ...] | None = None
-    #: display headers for columns (instead of the labels of :mod:`evaluation.labels`)
+    #: display headers for columns (instead of the labels of :data:`evaluation.i18n.TERMS`)
     headers: dict[str, str] | None = None
+    #: columns that count units or people (small-cell suppression); with the report's own
+    #: :data:`COUNT_COLUMNS`
+    count_columns: tuple[str, ...] = ()
+    #: further columns that hold shares (shown as percentages), besides :data:`SHARE_COLUMN`
+    percent_columns: tuple[str, ...] = ()
+    #: the data of a figure (linked under the figure, not listed as a table)
+    figure_data: bool = False
     kind: Literal["table"] = "table"
 
     def __post_init__(self) -> None:
@@ -102,8 +130,9 @@ class ReportTable:
         df = self.data.copy()
         if threshold <= 0:
             return df
+        counted = COUNT_COLUMNS | set(self.count_columns)
         for c in df.columns:
-            if COUNT_COLUMN.match(str(c)) and pd.api.types.is_numeric_dtype(df[c]):
+            if str(c) in counted and pd.api.types.is_numeric_dtype(df[c]):
                 v = pd.to_numeric(df[c], errors="coerce")
                 small = (v > 0) & (v < threshold)
                 if small.any():
@@ -116,28 +145,38 @@ class ReportTable:
         df = _clean_frame(self.published(threshold))
         return df.to_csv(index=False, lineterminator="\n", float_format="%.6g")
 
-    def display(self, lang: codes.Lang, digits: int, threshold: int) -> pd.DataFrame:
-        """Text cells in the report's language: labels for codes and columns, fixed decimals."""
+    def display(self, lang: Lang, digits: int, threshold: int) -> pd.DataFrame:
+        """Text cells in the report's language: labels for codes and columns, the reader's
+        number format (:func:`evaluation.results.summary.format_frame`), shares as
+        percentages."""
         df = self.published(threshold)
         if self.columns is not None:
             df = df[[c for c in self.columns if c in df.columns]]
-        headers = self.headers or {}
-        out = {}
+        shares = [
+            c
+            for c in df.columns
+            if (SHARE_COLUMN.match(str(c)) or str(c) in self.percent_columns)
+            and pd.api.types.is_float_dtype(df[c])
+        ]
+        text = format_frame(label_codes(df, lang), lang, digits)
+        for c in shares:
+            text[c] = [percent(v, lang) if pd.notna(v) else "" for v in df[c].tolist()]
         for c in df.columns:
-            col = df[c]
-            if str(c) in CODE_COLUMNS:
-                labels = codes.labels(CODE_COLUMNS[str(c)], lang)
-                col = col.map(lambda v, lab=labels: lab.get(v, v) if isinstance(v, str) else v)
-            out[headers.get(str(c), term(str(c), lang))] = _format_column(col, digits)
-        return pd.DataFrame(out, columns=list(out)) if out else pd.DataFrame()
+            if str(c) in YEAR_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
+                text[c] = [str(int(v)) if pd.notna(v) else "" for v in df[c].tolist()]
+            if pd.api.types.is_bool_dtype(df[c]):
+                text[c] = [_yes_no(v, lang) for v in df[c].tolist()]
+        headers = self.headers or {}
+        text.columns = [headers.get(str(c), term(str(c), lang)) for c in df.columns]
+        return text.reset_index(drop=True)
 
-    def markdown(self, lang: codes.Lang, digits: int, threshold: int) -> str:
+    def markdown(self, lang: Lang, digits: int, threshold: int) -> str:
         df = self.display(lang, digits, threshold)
         df = df.rename(columns={c: md_escape(c) for c in df.columns})
         df = df.map(md_escape) if len(df) else df
         return tabulate(df, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True)
 
-    def latex(self, lang: codes.Lang, digits: int, threshold: int) -> str:
+    def latex(self, lang: Lang, digits: int, threshold: int) -> str:
         df = _clean_frame(self.display(lang, digits, threshold))
         df.columns = [clean(c) for c in df.columns]
         body = tabulate(
@@ -160,11 +199,38 @@ class ReportTable:
 
 @dataclass(frozen=True)
 class FigureBlock:
+    """A figure; ``data`` names the table of its data (``tables/<data>.csv``)."""
+
     figure: ReportFigure
+    data: str | None = None
     kind: Literal["figure"] = "figure"
 
 
-Block = Heading | Paragraph | Note | Code | Facts | ReportTable | FigureBlock
+@dataclass
+class Group:
+    """Blocks under a title that a reader can fold away (HTML ``<details>``): the detail of
+    one indicator in the appendix."""
+
+    id: str
+    title: str
+    blocks: list[Any] = field(default_factory=list)
+    kind: Literal["group"] = "group"
+
+    def add(self, *blocks: Any) -> None:
+        self.blocks.extend(b for b in blocks if b is not None)
+
+
+Block = Heading | Paragraph | Note | Code | Facts | ReportTable | FigureBlock | Group
+
+
+def walk(blocks: list[Any]) -> list[Any]:
+    """Every block, with the blocks inside groups, in order."""
+    out: list[Any] = []
+    for b in blocks:
+        out.append(b)
+        if isinstance(b, Group):
+            out += walk(b.blocks)
+    return out
 
 
 @dataclass
@@ -180,37 +246,29 @@ class Section:
 
     @property
     def tables(self) -> list[ReportTable]:
-        return [b for b in self.blocks if isinstance(b, ReportTable)]
+        return [b for b in walk(self.blocks) if isinstance(b, ReportTable)]
 
     @property
     def figures(self) -> list[ReportFigure]:
-        return [b.figure for b in self.blocks if isinstance(b, FigureBlock)]
+        return [b.figure for b in walk(self.blocks) if isinstance(b, FigureBlock)]
 
     @property
     def notes(self) -> list[Note]:
-        return [b for b in self.blocks if isinstance(b, Note)]
+        return [b for b in walk(self.blocks) if isinstance(b, Note)]
 
 
 # -- formatting -------------------------------------------------------------------------------
 
 
-def _format_column(col: pd.Series, digits: int) -> pd.Series:
-    if pd.api.types.is_bool_dtype(col):
-        return col.map(lambda v: "" if _isna(v) else ("ja" if v else "nein"))
-    if pd.api.types.is_float_dtype(col):
-        vals = col.to_numpy(dtype=float, na_value=np.nan)
-        return pd.Series(
-            ["" if np.isnan(v) else f"{v:.{digits}f}" for v in vals], index=col.index, dtype=object
-        )
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return col.map(lambda v: "" if _isna(v) else v.strftime("%Y-%m-%d"))
-    return col.map(lambda v: "" if _isna(v) else _cell(v)).astype(object)
+YES_NO = {True: ("ja", "yes"), False: ("nein", "no")}
 
 
-def _cell(v: Any) -> str:
-    if isinstance(v, float | np.floating):
-        return f"{v:.6g}"
-    return str(v)
+def _yes_no(v: Any, lang: Lang) -> str:
+    if _isna(v):
+        return ""
+    from ..i18n import Text
+
+    return Text(*YES_NO[bool(v)])(lang)
 
 
 def _isna(v: Any) -> bool:
