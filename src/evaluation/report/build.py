@@ -250,6 +250,7 @@ def render_report(
 def _finish(ctx: Context, cfg: ReportConfig, record: dict[str, Any], tmp: Path) -> None:
     (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
     record["missing"] = []
+    record["warnings"] = list(ctx.warnings)
     record["failures"] = list(ctx.failures)
     record["failed_analyses"] = list(ctx.failed_analyses)
     finish_record(record, tmp)

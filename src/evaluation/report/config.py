@@ -675,3 +675,24 @@ def template_text() -> str:
         tp = typing.get_type_hints(ReportConfig)[f.name]
         body += _template_table(tp, getattr(cfg, f.name), f.name)
     return "\n".join(head + body).strip() + "\n"
+
+
+def write_config_template(path: str | Path) -> Path:
+    """Write :func:`template_text` to ``path`` (atomically); an existing file is never
+    replaced (:class:`~evaluation.errors.OutputExistsError`)."""
+    import os
+    import tempfile
+
+    from ..errors import OutputExistsError
+
+    target = Path(path)
+    if target.exists():
+        raise OutputExistsError(f"{target} exists; it is left as it is")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(template_text())
+        os.link(tmp, target)  # fails if the file appeared meanwhile
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target

@@ -19,10 +19,18 @@ import pandas as pd
 from ..errors import EvaluationWarning
 from ..i18n import Lang, Text, number, tr
 from .config import ReportConfig
-from .document import Facts, FigureBlock, Note, ReportTable, Section
+from ..i18n import term
+from .document import VALUE_LABELS, Facts, FigureBlock, Note, ReportTable, Section
 from .figures import figure_style, render_figure
 
+#: facts of results that the report shows elsewhere (the excluded units are counted, with
+#: their reasons, under each indicator)
+HIDDEN_FACTS = frozenset({term("excluded_units", "de"), term("excluded_units", "en")})
 FAILED = Text("{what} konnte nicht berechnet werden: {error}", "{what} could not be computed: {error}")
+WARNINGS = Text(
+    "{n} Warnung(en) des Verfahrens (Wortlaut auf Englisch in provenance.json, warnings)",
+    "",
+)
 #: at most this many distinct warnings are shown under one analysis
 MAX_WARNINGS = 5
 
@@ -55,6 +63,8 @@ class Context:
     #: the failures of analyses the configuration asked for (not of diagnostics or figures):
     #: the command line exits with 3 when there are any
     failed_analyses: list[str] = field(default_factory=list)
+    #: the package's warnings of every analysis (English), recorded in provenance.json
+    warnings: list[str] = field(default_factory=list)
     #: the standard-error conventions of the estimates shown: name -> description
     inference: dict[str, Text] = field(default_factory=dict)
     #: the methods that ran (keys of the methods appendix), in the order they first ran
@@ -161,8 +171,13 @@ class Context:
             m = one_line(str(w.message))
             if m not in seen:
                 seen.append(m)
-        for m in seen[:MAX_WARNINGS]:
-            section.add(Note(f"{self.tr(what)}: {m}", "info"))
+        # the package's warnings are English text (until the analyses give them as Text): an
+        # English report shows them; a German one says how many there are and where they are
+        where = f"{section.title} ({self.scope})" if self.scope else section.title
+        self.warnings += [f"{where}: {tr(what, 'en')}: {m}" for m in seen]
+        shown = [Text(WARNINGS.format(n=len(seen)).de, m) for m in seen[:MAX_WARNINGS]]
+        for note in dict.fromkeys(self.tr(n) for n in shown):
+            section.add(Note(f"{self.tr(what)}: {note}", "info"))
         return out
 
     # -- results into blocks ---------------------------------------------------------------
@@ -197,7 +212,13 @@ class Context:
         summary = result.summary(lang=self.lang)
         if facts and summary.facts:
             section.add(
-                Facts(tuple((str(k), self.tr(FACT_VALUES.get(str(v), str(v)))) for k, v in summary.facts))
+                Facts(
+                    tuple(
+                        (str(k), self.tr(VALUE_LABELS.get(str(v), str(v))))
+                        for k, v in summary.facts
+                        if str(k) not in HIDDEN_FACTS
+                    )
+                )
             )
         notes = result_notes(result, self.lang)
         label = self.convention(result)
@@ -268,26 +289,6 @@ class Context:
         if data is not None:
             section.add(ReportTable(data_name, self.tr(title), data, show=False, figure_data=True))
 
-
-#: codes that results give as the values of facts, and their labels
-FACT_VALUES: dict[str, Text] = {
-    "implemented": Text("umgesetzt", "implemented"),
-    "at_least_partial": Text("mindestens teilweise umgesetzt", "at least partially implemented"),
-    "not_implemented": Text("nicht umgesetzt", "not implemented"),
-    "end": Text("Ende der Umsetzungsphase", "end of the implementation phase"),
-    "latest": Text("letzter Bericht", "latest report"),
-    "status": Text("Status der Maßnahme", "status of the measure"),
-    "gee": Text("GEE (Kommune als Cluster)", "GEE (municipality as cluster)"),
-    "never_treated": Text("nie behandelt", "never treated"),
-    "not_yet_treated": Text("noch nicht behandelt", "not yet treated"),
-    "varying": Text("variierend", "varying"),
-    "universal": Text("fest", "universal"),
-    "dr": Text("doppelt robust", "doubly robust"),
-    "ipw": Text("inverse Wahrscheinlichkeitsgewichte", "inverse probability weighting"),
-    "reg": Text("Regression", "regression"),
-    "True": Text("ja", "yes"),
-    "False": Text("nein", "no"),
-}
 
 SE_NAMED = Text("Standardfehler: {name} (siehe Anhang Methoden).", "Standard errors: {name} (see the methods appendix).")
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 from tabulate import tabulate
 
-from ..i18n import Lang, percent, term
+from ..i18n import TERMS, Lang, Text, percent, term
 from ..results import latex_escape
 from ..results.summary import format_frame, label_codes
 from ..study.schema import PERSONAL_COLUMNS
@@ -51,6 +51,63 @@ COUNT_COLUMNS: frozenset[str] = frozenset(
         "n",
     }
 )
+#: codes that results give as values (of facts and of table cells), and their labels
+VALUE_LABELS: dict[str, Text] = {
+    "implemented": Text("umgesetzt", "implemented"),
+    "at_least_partial": Text("mindestens teilweise umgesetzt", "at least partially implemented"),
+    "not_implemented": Text("nicht umgesetzt", "not implemented"),
+    "end": Text("Ende der Umsetzungsphase", "end of the implementation phase"),
+    "latest": Text("letzter Bericht", "latest report"),
+    "status": Text("Status der Maßnahme", "status of the measure"),
+    "gee": Text("GEE (Kommune als Cluster)", "GEE (municipality as cluster)"),
+    "gee_sandwich_logit": Text("GEE, logistisch", "GEE, logistic"),
+    "never_treated": Text("nie behandelt", "never treated"),
+    "not_yet_treated": Text("noch nicht behandelt", "not yet treated"),
+    "varying": Text("variierend", "varying"),
+    "universal": Text("fest", "universal"),
+    "dr": Text("doppelt robust", "doubly robust"),
+    "ipw": Text("inverse Wahrscheinlichkeitsgewichte", "inverse probability weighting"),
+    "reg": Text("Regression", "regression"),
+    "approx": Text("Normalapproximation", "normal approximation"),
+    "exact": Text("exakt", "exact"),
+    "wilson": Text("Wilson", "Wilson"),
+    "wilson_interval": Text("Wilson", "Wilson"),
+    "cluster_bootstrap_percentile": Text("Cluster-Bootstrap (Perzentil)", "cluster bootstrap (percentile)"),
+    "fisher": Text("exakter Test nach Fisher", "Fisher's exact test"),
+    "fisher_exact": Text("exakter Test nach Fisher", "Fisher's exact test"),
+    "holm": Text("Holm", "Holm"),
+    "simulated": Text("Monte-Carlo", "Monte Carlo"),
+    "odds_ratio": Text("Odds Ratio", "odds ratio"),
+    "marginal_effect": Text("Marginaleffekt", "marginal effect"),
+    "hazard_ratio": Text("Hazard Ratio", "hazard ratio"),
+    "effect": Text("Effekt", "effect"),
+    "overall": Text("gesamt", "overall"),
+    "post": Text("nach Beginn", "after onset"),
+    "True": Text("ja", "yes"),
+    "False": Text("nein", "no"),
+}
+#: columns whose text values may be codes (labelled with VALUE_LABELS and code lists)
+VALUE_COLUMNS = frozenset({"term", "quantity", "ci_method", "cluster_ci_method", "method", "wilcoxon_method", "test", "type", "reason"})
+_FACTOR = re.compile(r"^([a-z_]+)\[([A-Za-z0-9_]+)\]$")
+
+
+def value_label(column: str, value: Any, lang: Lang) -> Any:
+    """The label of a code shown in a table cell: ``odds_ratio`` -> "Odds Ratio",
+    ``action_field[work_family]`` -> "Handlungsfeld: Familie und Arbeitswelt"."""
+    if not isinstance(value, str):
+        return value
+    if value in VALUE_LABELS:
+        return VALUE_LABELS[value](lang)
+    m = _FACTOR.match(value)
+    if m:
+        from ..results.summary import value_label as code_label
+
+        return f"{term(m.group(1), lang)}: {code_label(m.group(1), m.group(2), lang)}"
+    if column in ("term", "quantity") and value in TERMS:
+        return TERMS[value](lang)
+    return value
+
+
 #: columns that hold calendar years or report numbers: written without thousands separator
 YEAR_COLUMNS: frozenset[str] = frozenset(
     {"year", "cohort", "time", "first_year", "last_year", "report_year", "as_of", "from_report", "to_report"}
@@ -158,7 +215,15 @@ class ReportTable:
             if (SHARE_COLUMN.match(str(c)) or str(c) in self.percent_columns)
             and pd.api.types.is_float_dtype(df[c])
         ]
-        text = format_frame(label_codes(df, lang), lang, digits)
+        labelled = label_codes(df, lang)
+        for c in labelled.columns:
+            if str(c) in VALUE_COLUMNS and not pd.api.types.is_numeric_dtype(labelled[c]):
+                labelled[c] = pd.Series(
+                    [value_label(str(c), v, lang) for v in labelled[c].tolist()],
+                    index=labelled.index,
+                    dtype=object,
+                )
+        text = format_frame(labelled, lang, digits)
         for c in shares:
             text[c] = [percent(v, lang) if pd.notna(v) else "" for v in df[c].tolist()]
         for c in df.columns:
@@ -266,8 +331,6 @@ YES_NO = {True: ("ja", "yes"), False: ("nein", "no")}
 def _yes_no(v: Any, lang: Lang) -> str:
     if _isna(v):
         return ""
-    from ..i18n import Text
-
     return Text(*YES_NO[bool(v)])(lang)
 
 

@@ -42,15 +42,18 @@ PRETEST_TITLE = Text("Vortest paralleler Trends", "Pre-test of parallel trends")
 
 def note_text(note: Any, lang: Lang) -> str:
     """A note of a result in ``lang``: a :class:`~evaluation.i18n.Text` in its language; a
-    plain note written as "German / English" split at the separator."""
+    plain note written as "German / English" split at the separator. A plain note in one
+    language only (analyses not yet migrated to :class:`~evaluation.i18n.Text` write them in
+    English) is shown in English reports only, so that a German report stays German; it is
+    still in the result (``result.notes``)."""
     if isinstance(note, Text):
         return note(lang)
     s = tr(note, lang)
     if " / " in s:
         de, _, en = s.partition(" / ")
         if de.strip() and en.strip():
-            return de.strip() if lang == "de" else en.strip()
-    return s
+            return Text(de.strip(), en.strip())(lang)
+    return Text("", s)(lang)
 
 
 def influence_of(result: Any) -> np.ndarray | None:

@@ -124,7 +124,6 @@ def build(ctx: Context) -> Section:
                 )
             ),
             inputs.describe_titles(study),
-            show=False,
         )
     )
 
