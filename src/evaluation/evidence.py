@@ -301,9 +301,9 @@ RULES: tuple[Rule, ...] = (
         ),
         "indication",
         lambda i: i.n_treated_units is not None and i.n_treated_units < MIN_TREATED_UNITS,
-        lambda i: Text(
-            "nur {n} behandelte Einheiten", "only {n} treated units"
-        ).format(n=i.n_treated_units),
+        lambda i: Text("nur {n} behandelte Einheiten", "only {n} treated units").format(
+            n=i.n_treated_units
+        ),
     ),
     Rule(
         "many_excluded",
@@ -314,9 +314,7 @@ RULES: tuple[Rule, ...] = (
         ),
         "indication",
         lambda i: i.excluded_share is not None and i.excluded_share > MAX_EXCLUDED_SHARE,
-        lambda i: Text(
-            "{de} der Einheiten ausgelassen", "{en} of the units left out"
-        ).format(
+        lambda i: Text("{de} der Einheiten ausgelassen", "{en} of the units left out").format(
             de=percent(i.excluded_share, "de"),
             en=percent(i.excluded_share, "en"),
         ),

@@ -76,7 +76,9 @@ PRIMARY_NAME = "primary"
 WHAT = {
     "panel": Text("Panel", "Panel"),
     "matching": Text("Matching", "Matching"),
-    "att_gt": Text("Gestaffelte DiD (Callaway & Sant'Anna)", "Staggered DiD (Callaway & Sant'Anna)"),
+    "att_gt": Text(
+        "Gestaffelte DiD (Callaway & Sant'Anna)", "Staggered DiD (Callaway & Sant'Anna)"
+    ),
     "dynamic": Text("dynamische Effekte", "dynamic effects"),
     "simple": Text("Gesamteffekt", "overall effect"),
     "cohorts": Text("Kohorteneffekte", "cohort effects"),
@@ -152,9 +154,7 @@ def indicator_analysis(ctx: Context, indicator: str) -> IndicatorAnalysis:
     imp = cfg.impact
     est = set(imp.estimators)
     label, unit = label_of(ctx, indicator)
-    a = IndicatorAnalysis(
-        indicator, label, unit, Group(f"details-{slug(indicator)}", f"{label} ({indicator})")
-    )
+    a = IndicatorAnalysis(indicator, label, unit, Group(f"details-{slug(indicator)}", label))
     a.placebo = indicator in imp.placebo
     g = a.group
     step = ctx.step

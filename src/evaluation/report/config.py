@@ -641,9 +641,9 @@ def _template_table(cls: type, obj: Any, prefix: str) -> list[str]:
         elif typing.get_origin(tp) is tuple:
             inner = typing.get_args(tp)[0]
             if typing.get_origin(inner) is Literal:
-                choices = " Entries from: " + ", ".join(
-                    f'"{c}"' for c in typing.get_args(inner)
-                ) + "."
+                choices = (
+                    " Entries from: " + ", ".join(f'"{c}"' for c in typing.get_args(inner)) + "."
+                )
         key = f"{prefix}.{f.name}" if prefix else f.name
         limit = f" At most {LIMITS[key][0]:,} {LIMITS[key][1]}." if key in LIMITS else ""
         text = (docs.get(f.name, "").replace("``", "") + choices + limit).strip()

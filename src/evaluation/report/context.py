@@ -17,16 +17,17 @@ from typing import Any
 import pandas as pd
 
 from ..errors import EvaluationWarning
-from ..i18n import Lang, Text, number, tr
+from ..i18n import Lang, Text, number, term, tr
 from .config import ReportConfig
-from ..i18n import term
 from .document import VALUE_LABELS, Facts, FigureBlock, Note, ReportTable, Section
 from .figures import figure_style, render_figure
 
 #: facts of results that the report shows elsewhere (the excluded units are counted, with
 #: their reasons, under each indicator)
 HIDDEN_FACTS = frozenset({term("excluded_units", "de"), term("excluded_units", "en")})
-FAILED = Text("{what} konnte nicht berechnet werden: {error}", "{what} could not be computed: {error}")
+FAILED = Text(
+    "{what} konnte nicht berechnet werden: {error}", "{what} could not be computed: {error}"
+)
 WARNINGS = Text(
     "{n} Warnung(en) des Verfahrens (Wortlaut auf Englisch in provenance.json, warnings)",
     "",
@@ -122,7 +123,9 @@ class Context:
         table): a failure is a note, not a failed analysis."""
         return self._run(section, what, fn, args, kw, required=False)
 
-    def cached(self, key: Any, section: Section, what: Text | str, fn: Callable, *a: Any, **kw: Any) -> Any:
+    def cached(
+        self, key: Any, section: Section, what: Text | str, fn: Callable, *a: Any, **kw: Any
+    ) -> Any:
         """:meth:`guard` once per ``key``: later calls return the first result (or None)."""
         if key not in self.cache:
             self.cache[key] = self.guard(section, what, fn, *a, **kw)
@@ -265,7 +268,9 @@ class Context:
         fig = getattr(out, "figure", out) if out is not None else None
         if fig is None or not hasattr(fig, "savefig"):
             return
-        description = self.tr(alt) if alt is not None else describe_result(result, self.tr(title), self.lang)
+        description = (
+            self.tr(alt) if alt is not None else describe_result(result, self.tr(title), self.lang)
+        )
         if data is None and hasattr(result, "tidy"):
             data = result.tidy()
         self.add_figure(section, fig, name, self.tr(title), description, data=data)
@@ -290,7 +295,10 @@ class Context:
             section.add(ReportTable(data_name, self.tr(title), data, show=False, figure_data=True))
 
 
-SE_NAMED = Text("Standardfehler: {name} (siehe Anhang Methoden).", "Standard errors: {name} (see the methods appendix).")
+SE_NAMED = Text(
+    "Standardfehler: {name} (siehe Anhang Methoden).",
+    "Standard errors: {name} (see the methods appendix).",
+)
 
 CONVENTION = Text("Konvention SE{n}", "convention SE{n}")
 

@@ -72,7 +72,9 @@ VALUE_LABELS: dict[str, Text] = {
     "exact": Text("exakt", "exact"),
     "wilson": Text("Wilson", "Wilson"),
     "wilson_interval": Text("Wilson", "Wilson"),
-    "cluster_bootstrap_percentile": Text("Cluster-Bootstrap (Perzentil)", "cluster bootstrap (percentile)"),
+    "cluster_bootstrap_percentile": Text(
+        "Cluster-Bootstrap (Perzentil)", "cluster bootstrap (percentile)"
+    ),
     "fisher": Text("exakter Test nach Fisher", "Fisher's exact test"),
     "fisher_exact": Text("exakter Test nach Fisher", "Fisher's exact test"),
     "holm": Text("Holm", "Holm"),
@@ -87,7 +89,19 @@ VALUE_LABELS: dict[str, Text] = {
     "False": Text("nein", "no"),
 }
 #: columns whose text values may be codes (labelled with VALUE_LABELS and code lists)
-VALUE_COLUMNS = frozenset({"term", "quantity", "ci_method", "cluster_ci_method", "method", "wilcoxon_method", "test", "type", "reason"})
+VALUE_COLUMNS = frozenset(
+    {
+        "term",
+        "quantity",
+        "ci_method",
+        "cluster_ci_method",
+        "method",
+        "wilcoxon_method",
+        "test",
+        "type",
+        "reason",
+    }
+)
 _FACTOR = re.compile(r"^([a-z_]+)\[([A-Za-z0-9_]+)\]$")
 
 
@@ -110,10 +124,21 @@ def value_label(column: str, value: Any, lang: Lang) -> Any:
 
 #: columns that hold calendar years or report numbers: written without thousands separator
 YEAR_COLUMNS: frozenset[str] = frozenset(
-    {"year", "cohort", "time", "first_year", "last_year", "report_year", "as_of", "from_report", "to_report"}
+    {
+        "year",
+        "cohort",
+        "time",
+        "first_year",
+        "last_year",
+        "report_year",
+        "as_of",
+        "from_report",
+        "to_report",
+    }
 )
 #: columns that hold shares (0-1): shown as percentages wherever a person reads them
 SHARE_COLUMN = re.compile(r"^(share|share_.+|.+_share|cumulative_share|survival)$")
+
 
 @dataclass(frozen=True)
 class Heading:

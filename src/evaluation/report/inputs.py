@@ -189,7 +189,9 @@ def describe_cohorts(study: Any, onset: str, cycle: int) -> tuple[pd.DataFrame, 
     """The onsets with each unit's number of audit cycles, and the counts per cohort."""
     onsets = study.onsets(onset, cycle)
     cyc = study.audits.groupby("municipality_id", observed=True)["cycle"].max().rename("cycles")
-    coh = onsets.dropna(subset=["cohort"]).merge(cyc.reset_index(), on="municipality_id", how="left")
+    coh = onsets.dropna(subset=["cohort"]).merge(
+        cyc.reset_index(), on="municipality_id", how="left"
+    )
     table = (
         coh.groupby("cohort", observed=True)
         .agg(

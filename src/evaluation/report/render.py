@@ -113,7 +113,9 @@ def _unique_names(doc: Document) -> None:
                 n = fseen.get(b.figure.name, 0)
                 fseen[b.figure.name] = n + 1
                 if n:
-                    blocks[i] = replace(b, figure=replace(b.figure, name=f"{b.figure.name}_{n + 1}"))
+                    blocks[i] = replace(
+                        b, figure=replace(b.figure, name=f"{b.figure.name}_{n + 1}")
+                    )
 
 
 def _png_uri(fig: Any) -> str:

@@ -33,8 +33,7 @@ ONSET_WORD = {
 ONSET = Text(
     "Beginn der Behandlung ist das Jahr der {word} im Auditzyklus {cycle}; die Kohorte einer "
     "Kommune ist dieses Jahr.",
-    "Treatment begins in the year of {word} in audit cycle {cycle}; a unit's cohort is that "
-    "year.",
+    "Treatment begins in the year of {word} in audit cycle {cycle}; a unit's cohort is that year.",
 )
 TIMING = Text("Zeitpunkt der Behandlung je Kommune", "Treatment timing by unit")
 TIMING_ALT = Text(
@@ -91,7 +90,9 @@ def build(ctx: Context) -> Section:
 
     cfg = ctx.config.treatment
     sec.add(
-        Heading(ctx.tr(Text("Kohorten und Zeitpunkt der Behandlung", "Cohorts and treatment timing")))
+        Heading(
+            ctx.tr(Text("Kohorten und Zeitpunkt der Behandlung", "Cohorts and treatment timing"))
+        )
     )
     sec.add(Paragraph(ctx.tr(ONSET.format(word=ONSET_WORD[cfg.onset], cycle=cfg.cycle))))
     coh, cohort_table = inputs.describe_cohorts(study, cfg.onset, cfg.cycle)
@@ -99,7 +100,10 @@ def build(ctx: Context) -> Section:
         ReportTable(
             "data_cohorts",
             ctx.tr(
-                Text("Kohorten: auditierte Kommunen und Re-Audits", "Cohorts: audited units and re-audits")
+                Text(
+                    "Kohorten: auditierte Kommunen und Re-Audits",
+                    "Cohorts: audited units and re-audits",
+                )
             ),
             cohort_table,
         )
@@ -107,9 +111,7 @@ def build(ctx: Context) -> Section:
     if len(coh):
         fig = _timing_chart(ctx, coh, years)
         n = plural(len(coh), AUDITED_ONE, AUDITED_MANY, ctx.lang)
-        alt = TIMING_ALT.format(
-            n=n, first=int(coh["cohort"].min()), last=int(coh["cohort"].max())
-        )
+        alt = TIMING_ALT.format(n=n, first=int(coh["cohort"].min()), last=int(coh["cohort"].max()))
         data = coh[["municipality_id", "cohort"]].sort_values(["cohort", "municipality_id"])
         ctx.add_figure(sec, fig, "data_timing", TIMING, alt, data=data.reset_index(drop=True))
 

@@ -23,7 +23,9 @@ INTRO = Text(
     "body only links.",
 )
 IMPLEMENTATION = Text("Umsetzungserfolg: weitere Tabellen", "Implementation success: more tables")
-EXCLUDED = Text("Vom Hauptschätzer ausgelassene Einheiten", "Units left out by the primary estimator")
+EXCLUDED = Text(
+    "Vom Hauptschätzer ausgelassene Einheiten", "Units left out by the primary estimator"
+)
 
 
 def _steps(a: IndicatorAnalysis) -> list[Step]:
@@ -57,7 +59,10 @@ def _steps(a: IndicatorAnalysis) -> list[Step]:
             "event_study",
             Text("Ereignisstudie (TWFE)", "Event study (TWFE)"),
             take(a.event_study),
-            Text("Dynamische TWFE-Effekte relativ zum Beginn", "Dynamic TWFE effects relative to onset"),
+            Text(
+                "Dynamische TWFE-Effekte relativ zum Beginn",
+                "Dynamic TWFE effects relative to onset",
+            ),
             True,
         ),
         (
@@ -69,7 +74,10 @@ def _steps(a: IndicatorAnalysis) -> list[Step]:
         ),
         (
             "att_dynamic",
-            Text("Callaway & Sant'Anna: Effekte nach Ereigniszeit", "Callaway & Sant'Anna: effects by event time"),
+            Text(
+                "Callaway & Sant'Anna: Effekte nach Ereigniszeit",
+                "Callaway & Sant'Anna: effects by event time",
+            ),
             take(a.dynamic),
             Text("Dynamische Effekte (Ereigniszeit)", "Dynamic effects (event time)"),
             True,
@@ -93,9 +101,15 @@ def _steps(a: IndicatorAnalysis) -> list[Step]:
         ),
         (
             "sensitivity",
-            Text("Sensitivität gegen Abweichungen von parallelen Trends", "Sensitivity to violations of parallel trends"),
+            Text(
+                "Sensitivität gegen Abweichungen von parallelen Trends",
+                "Sensitivity to violations of parallel trends",
+            ),
             take(a.sensitivity),
-            Text("Robuste Intervalle für den Effekt im Jahr des Beginns", "Robust intervals for the effect in the onset year"),
+            Text(
+                "Robuste Intervalle für den Effekt im Jahr des Beginns",
+                "Robust intervals for the effect in the onset year",
+            ),
             False,
         ),
         (
@@ -109,14 +123,20 @@ def _steps(a: IndicatorAnalysis) -> list[Step]:
             "bacon_by_type",
             Text("Bacon-Zerlegung", "Bacon decomposition"),
             take(by_type),
-            Text("Gewichte und Schätzwerte nach Vergleichstyp", "Weights and estimates by comparison type"),
+            Text(
+                "Gewichte und Schätzwerte nach Vergleichstyp",
+                "Weights and estimates by comparison type",
+            ),
             False,
         ),
         (
             "randomization",
             Text("Randomisierungsinferenz", "Randomisation inference"),
             take(a.randomization),
-            Text("Randomisierungsinferenz (Beginnjahre permutiert)", "Randomisation inference (onset years permuted)"),
+            Text(
+                "Randomisierungsinferenz (Beginnjahre permutiert)",
+                "Randomisation inference (onset years permuted)",
+            ),
             False,
         ),
         (
@@ -128,7 +148,8 @@ def _steps(a: IndicatorAnalysis) -> list[Step]:
         ),
     ]
     return [
-        Step(f"{k}_{name}", heading, run, caption, plot=plot) for name, heading, run, caption, plot in rows
+        Step(f"{k}_{name}", heading, run, caption, plot=plot)
+        for name, heading, run, caption, plot in rows
     ]
 
 

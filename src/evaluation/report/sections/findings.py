@@ -65,8 +65,7 @@ HOLM = Text(
 PLACEBO = Text(
     "Placebo-Indikator: {label}. Auf ihn kann das Audit nicht wirken; sein Effekt sollte null "
     "sein. {verdict}",
-    "Placebo indicator: {label}. The audit cannot act on it; its effect should be zero. "
-    "{verdict}",
+    "Placebo indicator: {label}. The audit cannot act on it; its effect should be zero. {verdict}",
 )
 PLACEBO_ZERO = Text(
     "Sein Intervall schließt null ein: das Verfahren findet hier keinen Scheineffekt.",
@@ -156,7 +155,9 @@ def build(ctx: Context) -> Section:
     adjusted = {}
     if holm is not None:
         t = holm.tidy()
-        adjusted = dict(zip(t["hypothesis"].astype(str), t["p_adjusted"].astype(float), strict=True))
+        adjusted = dict(
+            zip(t["hypothesis"].astype(str), t["p_adjusted"].astype(float), strict=True)
+        )
     rows = []
     for a in analyses:
         f = findings[a.indicator]
@@ -180,9 +181,7 @@ def build(ctx: Context) -> Section:
     table = pd.DataFrame(rows)
     notes = [ctx.tr(GRADES_NOTE)]
     if holm is not None and len(family):
-        notes.append(
-            ctx.tr(HOLM.format(k=len(family), family=", ".join(a.label for a in family)))
-        )
+        notes.append(ctx.tr(HOLM.format(k=len(family), family=", ".join(a.label for a in family))))
     sec.add(
         ReportTable(
             "findings",

@@ -144,7 +144,9 @@ def indicator_block(ctx: Context, sec: Section, a: IndicatorAnalysis) -> None:
     lang = ctx.lang
     sec.add(Heading(a.label, level=3))
     if a.panel is None:
-        sec.add(Note(ctx.tr(Text("Kein Panel: siehe Anhang.", "No panel: see the appendix.")), "error"))
+        sec.add(
+            Note(ctx.tr(Text("Kein Panel: siehe Anhang.", "No panel: see the appendix.")), "error")
+        )
         return
     sec.add(
         Paragraph(
@@ -195,7 +197,9 @@ def few_clusters_text(ctx: Context, a: IndicatorAnalysis) -> Text:
         t = a.randomization.tidy()
         col = "ri_p_value" if "ri_p_value" in t.columns else "p_value"
         pv = float(t[col].iloc[0])
-        draws = a.randomization.facts.get("n_draws", ctx.config.impact.robustness.randomization_draws)
+        draws = a.randomization.facts.get(
+            "n_draws", ctx.config.impact.robustness.randomization_draws
+        )
         ri = RI_P.format(
             p=Text(number(pv, "de", 3), number(pv, "en", 3)),
             n=Text(number(int(draws), "de"), number(int(draws), "en")),
