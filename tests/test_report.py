@@ -94,7 +94,7 @@ def _all_text(folder: Path) -> str:
 def test_sections_present_and_not_empty(reports):
     a, _ = reports
     html = (a / "report.html").read_text(encoding="utf-8")
-    for sid in ("data", "implementation", "impact", "methods", "provenance"):
+    for sid in ("findings", "data", "implementation", "impact", "methods", "details", "provenance"):
         m = re.search(rf'<section id="{sid}"[^>]*>(.*?)</section>', html, re.S)
         assert m is not None, f"section {sid} missing"
         body = m.group(1)
@@ -104,7 +104,7 @@ def test_sections_present_and_not_empty(reports):
         body = re.search(rf'<section id="{sid}".*?</section>', html, re.S).group(0)
         assert "<table id=" in body and "<svg" in body
     md = (a / "report.md").read_text(encoding="utf-8")
-    assert md.count("\n## ") == 5
+    assert md.count("\n## ") == 7
 
 
 def test_every_table_and_figure_in_every_format(reports):
@@ -174,7 +174,8 @@ def test_hostile_strings_are_shown_as_text(reports, summary):
         html = (folder / f"{stem}.html").read_text(encoding="utf-8")
         assert HOSTILE not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
-        assert "<script" not in html.lower()
+        # the only script is the report's own navigation (no script from the data)
+        assert html.lower().count("<script") == (1 if stem == "report" else 0)
         md = (folder / f"{stem}.md").read_text(encoding="utf-8")
         assert HOSTILE not in md and "&lt;script&gt;" in md
     html = (a / "report.html").read_text(encoding="utf-8")
@@ -327,20 +328,24 @@ def test_unknown_key_is_rejected(study_dir, tmp_path):
         render_report(study_dir, {"impact": {"estimator": ["twfe"]}}, tmp_path / "r")
 
 
-def test_missing_module_is_named(study_dir, tmp_path, monkeypatch):
-    from evaluation.report import context
+def test_a_failing_analysis_is_a_note_and_recorded(study_dir, tmp_path, monkeypatch):
+    """The analyses are imported directly (no module can be "missing"); one that fails
+    leaves a note in the report and is listed in provenance.json's failed analyses."""
+    from evaluation.errors import DataError
+    from evaluation.report import analyses
 
-    real = context.Context.available
-    monkeypatch.setattr(
-        context.Context, "available", lambda self, m: m != "panel" and real(self, m)
-    )
+    def broken(*args, **kwargs):
+        raise DataError("deliberately broken for the test")
+
+    monkeypatch.setattr(analyses, "twfe", broken)
     out = render_report(study_dir, LIGHT, tmp_path / "r")
     md = (out / "report.md").read_text(encoding="utf-8")
-    assert "evaluation.panel" in md and "Teil fehlt" in md
+    assert "deliberately broken for the test" in md and "konnte nicht berechnet werden" in md
     import json
 
     rec = json.loads((out / "provenance.json").read_text(encoding="utf-8"))
-    assert any("evaluation.panel" in m for m in rec["missing"])
+    assert any("deliberately broken" in m for m in rec["failed_analyses"])
+    assert rec["missing"] == []
 
 
 def test_small_cell_suppression(study_dir, tmp_path):

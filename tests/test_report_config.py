@@ -28,7 +28,10 @@ def test_defaults():
     assert cfg.report.language == "de"
     assert cfg.treatment.onset == "certification"
     assert cfg.comparison.design == "all"
-    assert cfg.impact.att_gt.control_group == "never_treated"
+    # not-yet-treated comparisons by default: more comparisons per cell (the primary estimate)
+    assert cfg.impact.att_gt.control_group == "not_yet_treated"
+    assert cfg.impact.primary.estimator == "att_gt"
+    assert cfg.impact.unbalanced == "pairwise"
     assert cfg == load_config({})
 
 
@@ -137,7 +140,9 @@ def test_small_cells_suppressed_in_every_form():
         "Education and upbringing",
         "Counselling and support",
     ]
-    assert list(disp.iloc[:, 2]) == ["0.50", "0.00", "0.25"]
+    # shares are percentages wherever a person reads them (the CSV keeps 0.5)
+    assert list(disp.iloc[:, 2]) == ["50.0%", "0.0%", "25.0%"]
+    assert list(t.display("de", 2, 3).iloc[:, 2]) == ["50,0\u202f%", "0,0\u202f%", "25,0\u202f%"]
     assert t.csv(0).splitlines()[1] == "steering,2,0.5"
 
 

@@ -382,6 +382,14 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
     "total": ("Summe", "Total"),
     "basis": ("Bezug", "Basis"),
     "funding_source": ("Finanzierung", "Funding source"),
+    # -- report (summary of findings, methods appendix) --
+    "p_holm": ("p-Wert (Holm)", "p-value (Holm)"),
+    "grade": ("Bewertung", "Grade"),
+    "reasons": ("Gründe", "Reasons"),
+    "condition": ("Bedingung", "Condition"),
+    "grade_at_most": ("Bewertung höchstens", "Grade at most"),
+    "convention": ("Konvention", "Convention"),
+    "reason": ("Grund", "Reason"),
 }
 
 # -- classic designs, shared statistics, sensitivity analysis and planning ----------------

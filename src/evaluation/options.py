@@ -247,3 +247,18 @@ def renamed(
     if new_value is not default and new_value != default:
         raise OptionError(f"give {new}= only ({old}= is its deprecated name)")
     return old_value
+# -- report ------------------------------------------------------------------------------
+#: the sections of the full evaluation report, in their default order
+ReportSection = Literal[
+    "findings", "data", "implementation", "impact", "methods", "details", "provenance"
+]
+#: the designs the impact section can run for each indicator
+ReportEstimator = Literal[
+    "trends", "before_after", "twfe", "event_study", "att_gt", "sun_abraham", "bacon"
+]
+#: the estimator whose estimate the summary of findings grades
+PrimaryEstimator = Literal["att_gt", "twfe"]
+#: what a report does with an analysis that fails
+OnError = Literal["note", "raise"]
+#: evidence grades (labels in evaluation.evidence.GRADE_LABELS)
+Grade = Literal["robust", "indication", "not_robust"]

@@ -31,7 +31,7 @@ from .. import __version__
 from ..errors import EvaluationError, UsageError
 
 # modules of this package that define subcommands, in the order of the help text
-SUBCOMMAND_MODULES: tuple[str, ...] = ("study", "ingest", "report", "power")
+SUBCOMMAND_MODULES: tuple[str, ...] = ("study", "ingest", "report", "power", "config")
 
 EXIT_OK = 0
 EXIT_FAILED = 1

@@ -33,7 +33,13 @@ def register(sub: argparse._SubParsersAction) -> None:
         + EXIT_CODES,
     )
     p.add_argument("study", type=Path, help="study folder (with datapackage.json)")
-    p.add_argument("--config", type=Path, required=True, help="report configuration (TOML)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        default=None,
+        help="report configuration (TOML; default: the documented defaults, every indicator; "
+        "audit-eval config --example prints them)",
+    )
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--force", action="store_true", help="replace an earlier report in OUT")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -83,7 +89,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     from ..report import render_report
 
     need_path(args.study, "study folder", folder=True)
-    need_path(args.config, "configuration", folder=False)
+    if args.config is not None:
+        need_path(args.config, "configuration", folder=False)
     out = render_report(
         args.study, args.config, args.out, force=args.force, progress=not args.quiet
     )

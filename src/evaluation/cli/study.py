@@ -208,6 +208,12 @@ def cmd_init(args: argparse.Namespace) -> int:
     from ..study.model import init_study
 
     written = init_study(args.path)
+    # the report configuration template beside the tables (owned by evaluation.report)
+    from pathlib import Path
+
+    from ..report.config import write_config_template
+
+    written = [*written, write_config_template(Path(args.path) / "report.toml")]
     print(f"Created {args.path} with {len(written)} files. Fill in the CSV templates (see")
     print("CODEBOOK.md), then check them with: audit-eval validate " + str(args.path))
     return 0

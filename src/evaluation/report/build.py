@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from ..errors import ConfigError, DataError, EvaluationError
+from ..i18n import Text
 from .config import ALL_ESTIMATORS, ReportConfig, load_config
 from .context import Context
 from .document import Code, Heading, Section
@@ -84,8 +85,11 @@ def _inputs(study: Any, source: Path | None) -> list[dict[str, Any]]:
     return describe_inputs(source) if source is not None else describe_tables(study)
 
 
+CONFIGURATION = Text("Konfiguration", "Configuration")
+
+
 def _config_section(ctx: Context, section: Section) -> None:
-    section.add(Heading(ctx.t("Konfiguration", "Configuration"), level=3))
+    section.add(Heading(ctx.tr(CONFIGURATION), level=3))
     section.add(Code(ctx.config.to_toml().rstrip("\n")))
 
 
@@ -121,12 +125,15 @@ def _not_inside(out: Path, source: Path) -> None:
 
 # titles of the sections, for a section whose builder failed as a whole
 SECTION_TITLES = {
-    "data": ("Die Daten", "The data"),
-    "implementation": ("Umsetzungserfolg", "Implementation success"),
-    "impact": ("Wirkung auf die Indikatoren", "Impact on the indicators"),
-    "methods": ("Anhang: Methoden", "Appendix: methods"),
-    "provenance": ("Anhang: Herkunft", "Appendix: provenance"),
+    "findings": Text("Kurzfassung", "Summary of findings"),
+    "data": Text("Die Daten", "The data"),
+    "implementation": Text("Umsetzungserfolg", "Implementation success"),
+    "impact": Text("Wirkung auf die Indikatoren", "Impact on the indicators"),
+    "methods": Text("Anhang: Methoden", "Appendix: methods"),
+    "details": Text("Anhang: Einzelheiten je Indikator", "Appendix: details per indicator"),
+    "provenance": Text("Anhang: Herkunft", "Appendix: provenance"),
 }
+SUBTITLE = Text("Evaluationsbericht, Berichtsjahr {year}", "Evaluation report, report year {year}")
 
 
 def _section(ctx: Context, name: str, builder: Callable[[Context], Section]) -> Section:
@@ -136,15 +143,15 @@ def _section(ctx: Context, name: str, builder: Callable[[Context], Section]) -> 
     except Exception as exc:  # noqa: BLE001 - a failing section is a note, not a crash
         if ctx.config.report.on_error == "raise":
             raise
-        sec = Section(name, ctx.t(*SECTION_TITLES[name]))
+        sec = Section(name, ctx.tr(SECTION_TITLES[name]))
         msg = " ".join(f"{type(exc).__name__}: {exc}".split())
         ctx.failed(sec, sec.title, msg[:300])
         return sec
 
 
 def failed_analyses(folder: str | Path) -> list[str]:
-    """The analyses that a report or summary in ``folder`` was asked for and that failed
-    (or whose module was missing), from its ``provenance.json``; empty when all ran."""
+    """The analyses that a report or summary in ``folder`` was asked for and that failed,
+    from its ``provenance.json``; empty when all ran."""
     rec = read_record(folder)
     out = []
     for key in ("failed_analyses", "missing"):
@@ -192,7 +199,7 @@ def render_report(
     ``formats`` overrides ``report.formats`` for this run (the files of the other formats do not
     change).
     """
-    from .sections import appendix, data, impact, implementation
+    from .sections import appendix, data, details, findings, impact, implementation
 
     cfg, out, st, source = _prepare("report", study, config, out, force)
     year = report_year(st, cfg)
@@ -201,28 +208,29 @@ def render_report(
         "report", st, cfg, source, out, year, n_steps, "report", progress, parameters
     )
     builders = {
+        "findings": findings.build,
         "data": data.build,
         "implementation": implementation.build,
         "impact": impact.build,
         "methods": appendix.methods,
+        "details": details.build,
         "provenance": lambda c: appendix.provenance(c, record),
     }
     try:
         with report_style(), atomic_folder(out, force=force, kind="report") as tmp:
-            sections = []
-            for name in cfg.report.sections:
-                if name == "provenance":
-                    continue  # last, when the missing parts are known
-                step(f"section {name}")
-                sections.append(_section(ctx, name, builders[name]))
+            built: dict[str, Section] = {}
+            # the methods appendix describes what ran: it is built after every other section
+            order = [n for n in cfg.report.sections if n not in ("methods", "provenance")]
+            for name in [*order, "methods"]:
+                if name in cfg.report.sections:
+                    step(f"section {name}")
+                    built[name] = _section(ctx, name, builders[name])
+            sections = [built[n] for n in cfg.report.sections if n in built]
             if "provenance" in cfg.report.sections:
                 prov = _section(ctx, "provenance", builders["provenance"])
                 _config_section(ctx, prov)
                 sections.append(prov)
-            notices = tuple(ctx.t(f"Teil fehlt: {m}", f"Part missing: {m}") for m in ctx.missing)
-            subtitle = cfg.study.description or ctx.t(
-                f"Evaluationsbericht, Berichtsjahr {year}", f"Evaluation report, report year {year}"
-            )
+            subtitle = cfg.study.description or ctx.tr(SUBTITLE.format(year=year))
             doc = Document(
                 kind="report",
                 title=cfg.study.title,
@@ -231,7 +239,6 @@ def render_report(
                 lang=cfg.lang,
                 digits=cfg.report.digits,
                 threshold=cfg.report.small_cell_threshold,
-                notices=notices,
             )
             write_document(doc, tmp, _formats(cfg, formats), step)
             _finish(ctx, cfg, record, tmp)
@@ -242,7 +249,8 @@ def render_report(
 
 def _finish(ctx: Context, cfg: ReportConfig, record: dict[str, Any], tmp: Path) -> None:
     (tmp / "config.toml").write_text(cfg.to_toml(), encoding="utf-8")
-    record["missing"] = list(ctx.missing)
+    record["missing"] = []
+    record["warnings"] = list(ctx.warnings)
     record["failures"] = list(ctx.failures)
     record["failed_analyses"] = list(ctx.failed_analyses)
     finish_record(record, tmp)
@@ -257,16 +265,18 @@ def _count_steps(cfg: ReportConfig, formats: Sequence[str] | None) -> int:
     per_indicator = (
         2  # panel, randomisation inference
         + sum(e in imp.estimators for e in ALL_ESTIMATORS if e != "trends")
-        + (cfg.comparison.design == "matched")
+        + (cfg.comparison.design == "matched" or rob.matched)
         + (att and rob.not_yet_treated and imp.att_gt.control_group != "not_yet_treated")
+        + (att and rob.never_treated and imp.att_gt.control_group != "never_treated")
         + (att and rob.anticipation > 0)
-        + (cfg.comparison.design == "all" and rob.matched and "twfe" in imp.estimators)
+        + 13  # the steps of the indicator's appendix
     )
+    n_indicators = max(len(imp.indicators), 1)
     out = _formats(cfg, formats)
     return (
         len(sections)
-        + (6 if "implementation" in sections else 0)
-        + (per_indicator * len(imp.indicators) if "impact" in sections else 0)
+        + (8 if "implementation" in sections else 0)
+        + (per_indicator * n_indicators if "impact" in sections else 0)
         + 1
         + ("markdown" in out)
         + ("pdf" in out)
@@ -485,10 +495,9 @@ def run_demo(
 
     out_dir = Path(out_dir)
     if config is None:
-        candidates = [out_dir.parent / "demo.toml", demo_config_path()]
-        found = [c for c in candidates if c.is_file()]
-        # an installed package has no reports/demo.toml: every indicator, default designs
-        config = found[0] if found else FALLBACK_DEMO_CONFIG
+        # one configuration for `make demo` and the installed `audit-eval demo`
+        path = demo_config_path()
+        config = path if path.is_file() else FALLBACK_DEMO_CONFIG
     cfg = load_config(config)
     data_dir, report_dir, summary_dir = out_dir / "data", out_dir / "report", out_dir / "summary"
     # all three are checked before anything is generated (and each again before its move)

@@ -26,22 +26,25 @@ from pathlib import Path
 from typing import Any, Literal
 
 from ..errors import ConfigError
-from .text import BIDI
 
-Language = Literal["de", "en"]
-SectionName = Literal["data", "implementation", "impact", "methods", "provenance"]
-Onset = Literal["start", "agreement", "certification"]
-Design = Literal["all", "matched"]
-MatchMethod = Literal["propensity", "mahalanobis"]
-Success = Literal["implemented", "at_least_partial"]
-EstimatorName = Literal[
-    "trends", "before_after", "twfe", "event_study", "att_gt", "sun_abraham", "bacon"
-]
-ControlGroup = Literal["never_treated", "not_yet_treated"]
-DRMethod = Literal["dr", "ipw", "reg"]
-BasePeriod = Literal["varying", "universal"]
-OnError = Literal["note", "raise"]
-Format = Literal["html", "pdf", "markdown"]
+# the vocabularies of the configuration are those of evaluation.options
+from ..options import (
+    BasePeriod,
+    ControlGroup,
+    DRMethod,
+    MatchMethod,
+    OnError,
+    Onset,
+    PrimaryEstimator,
+    Success,
+    Unbalanced,
+)
+from ..options import ComparisonDesign as Design
+from ..options import Lang as Language
+from ..options import OutputFormat as Format
+from ..options import ReportEstimator as EstimatorName
+from ..options import ReportSection as SectionName
+from .text import BIDI
 
 ALL_SECTIONS: tuple[str, ...] = typing.get_args(SectionName)
 ALL_ESTIMATORS: tuple[str, ...] = typing.get_args(EstimatorName)
@@ -136,7 +139,11 @@ class RobustnessSettings:
     """``[impact.robustness]``: the robustness checks of the impact section."""
 
     not_yet_treated: bool = True
-    """Also run ``att_gt`` with not-yet-treated comparison units."""
+    """Also run ``att_gt`` with not-yet-treated comparison units (when the primary estimate
+    uses never-treated ones)."""
+    never_treated: bool = True
+    """Also run ``att_gt`` with never-treated comparison units (when the primary estimate
+    uses not-yet-treated ones)."""
     anticipation: int = 1
     """Also run ``att_gt`` allowing this many years of anticipation (0 = skip)."""
     matched: bool = True
@@ -152,8 +159,9 @@ class RobustnessSettings:
 class AttGtSettings:
     """``[impact.att_gt]``: options of the group-time estimator."""
 
-    control_group: ControlGroup = "never_treated"
-    """Comparison units: never treated, or never and not yet treated."""
+    control_group: ControlGroup = "not_yet_treated"
+    """Comparison units: never treated, or never and not yet treated (the default: more
+    comparisons per cell, and it works when the never-treated units are few)."""
     method: DRMethod = "dr"
     """Doubly robust (``dr``), inverse probability weighting (``ipw``) or regression (``reg``)."""
     base_period: BasePeriod = "varying"
@@ -163,15 +171,33 @@ class AttGtSettings:
 
 
 @dataclass(frozen=True)
+class PrimarySettings:
+    """``[impact.primary]``: the estimate that the summary of findings grades, per indicator."""
+
+    estimator: PrimaryEstimator = "att_gt"
+    """``att_gt`` (Callaway & Sant'Anna as set in [impact.att_gt], with impact.covariates;
+    simple aggregation over all post-treatment cells) or ``twfe`` (two-way fixed effects)."""
+
+
+@dataclass(frozen=True)
 class ImpactSettings:
     """``[impact]``: the indicators and estimators of the impact section."""
 
     indicators: tuple[str, ...] = ()
-    """Indicator codes to analyse (empty: the section has no indicators)."""
+    """Indicator codes to analyse (empty: every indicator of the study's catalogue)."""
+    placebo: tuple[str, ...] = ()
+    """Indicators on which the audit cannot act (a placebo outcome: its true effect is 0);
+    analysed like the others and flagged in the summary of findings."""
     estimators: tuple[EstimatorName, ...] = ALL_ESTIMATORS  # type: ignore[assignment]
     """The designs to run for each indicator, in this order."""
     covariates: tuple[str, ...] = ()
     """Baseline covariate columns for the estimators that use them (TWFE, att_gt)."""
+    unbalanced: Unbalanced = "pairwise"
+    """Units missing some years in ``att_gt``: ``pairwise`` (default; each comparison uses
+    the units observed in both of its years) or ``drop`` (R did's default: such units are
+    left out entirely)."""
+    primary: PrimarySettings = field(default_factory=PrimarySettings)
+    """The primary estimate graded in the summary of findings."""
     window: tuple[int, int] = (-5, 5)
     """The event window (first and last relative year shown)."""
     reference_period: int = -1
@@ -219,17 +245,32 @@ class ReportConfig:
         """SHA-256 of the configuration's content (of its full TOML form)."""
         return hashlib.sha256(self.to_toml().encode("utf-8")).hexdigest()
 
+    def indicators(self, study: Any) -> tuple[str, ...]:
+        """The indicators the report analyses: ``impact.indicators``, or (when empty) every
+        indicator of the study's catalogue that has values; placebo indicators are added
+        at the end when they are not listed."""
+        listed = tuple(self.impact.indicators)
+        if not listed:
+            present = set(study.indicators["indicator"].dropna().astype(str))
+            cat = study.indicator_catalogue["indicator"].dropna().astype(str).tolist()
+            listed = tuple(i for i in cat if i in present) or tuple(sorted(present))
+        return listed + tuple(p for p in self.impact.placebo if p not in listed)
+
     def check_study(self, study: Any) -> None:
         """Check the names in the configuration against a study: indicators and columns."""
         catalogue = set(study.indicator_catalogue["indicator"].dropna().astype(str))
         present = set(study.indicators["indicator"].dropna().astype(str))
         known = catalogue | present
-        for i, ind in enumerate(self.impact.indicators):
-            if ind not in known:
-                raise ConfigError(
-                    f"impact.indicators[{i}]: unknown indicator {ind!r}; the study has "
-                    f"{sorted(known) or 'no indicators'}"
-                )
+        for key, names in (
+            ("impact.indicators", self.impact.indicators),
+            ("impact.placebo", self.impact.placebo),
+        ):
+            for i, ind in enumerate(names):
+                if ind not in known:
+                    raise ConfigError(
+                        f"{key}[{i}]: unknown indicator {ind!r}; the study has "
+                        f"{sorted(known) or 'no indicators'}"
+                    )
         columns = set(study.municipalities.columns)
         for key, cols in (
             ("comparison.covariates", self.comparison.covariates),
@@ -546,3 +587,112 @@ def _dump_toml(data: dict[str, Any], prefix: str = "") -> str:
         sub = _dump_toml(v, name)
         out += ("\n" if out else "") + sub
     return out
+
+
+# -- the commented template --------------------------------------------------------------
+
+
+def _field_docs(cls: type) -> dict[str, str]:
+    """The docstrings written under the fields of a settings class (from its source)."""
+    import ast
+    import inspect
+    import textwrap
+
+    try:
+        tree = ast.parse(textwrap.dedent(inspect.getsource(cls)))
+    except (OSError, TypeError):  # pragma: no cover - no source (frozen application)
+        return {}
+    body = tree.body[0].body  # type: ignore[attr-defined]
+    docs: dict[str, str] = {}
+    for node, nxt in zip(body, body[1:], strict=False):
+        if (
+            isinstance(node, ast.AnnAssign)
+            and isinstance(node.target, ast.Name)
+            and isinstance(nxt, ast.Expr)
+            and isinstance(nxt.value, ast.Constant)
+            and isinstance(nxt.value.value, str)
+        ):
+            docs[node.target.id] = " ".join(nxt.value.value.split())
+    return docs
+
+
+def _template_table(cls: type, obj: Any, prefix: str) -> list[str]:
+    import textwrap
+
+    docs = _field_docs(cls)
+    hints = typing.get_type_hints(cls)
+    lines: list[str] = []
+    if prefix:
+        lines += ["", f"[{prefix}]"]
+        doc = (cls.__doc__ or "").strip().splitlines()[0].split(": ", 1)[-1]
+        lines.append(f"# {doc.replace('``', '')}")
+    subtables = []
+    for f in dataclasses.fields(cls):
+        if f.name in _INTERNAL:
+            continue
+        value = getattr(obj, f.name)
+        if dataclasses.is_dataclass(value):
+            subtables.append((hints[f.name], value, f.name))
+            continue
+        tp = hints[f.name]
+        choices = ""
+        if typing.get_origin(tp) is Literal:
+            choices = " Choices: " + ", ".join(f'"{c}"' for c in typing.get_args(tp)) + "."
+        elif typing.get_origin(tp) is tuple:
+            inner = typing.get_args(tp)[0]
+            if typing.get_origin(inner) is Literal:
+                choices = (
+                    " Entries from: " + ", ".join(f'"{c}"' for c in typing.get_args(inner)) + "."
+                )
+        key = f"{prefix}.{f.name}" if prefix else f.name
+        limit = f" At most {LIMITS[key][0]:,} {LIMITS[key][1]}." if key in LIMITS else ""
+        text = (docs.get(f.name, "").replace("``", "") + choices + limit).strip()
+
+        for line in textwrap.wrap(text, 92):
+            lines.append(f"# {line}")
+        lines.append(f"{f.name} = {_toml_value(_to_plain(value))}")
+    for tp, value, name in subtables:
+        lines += _template_table(tp, value, f"{prefix}.{name}" if prefix else name)
+    return lines
+
+
+def template_text() -> str:
+    """A commented ``report.toml`` with every key at its default, the choices and limits.
+
+    Written by ``audit-eval init`` into a new study folder and printed by
+    ``audit-eval config --example``; it reads back as the default configuration.
+    """
+    head = [
+        "# Configuration of the evaluation report (audit-eval report STUDY --config report.toml).",
+        "# Every key is optional: a missing key has the default shown here. Only names and",
+        "# values from fixed lists: nothing in this file is evaluated as code.",
+    ]
+    cfg = ReportConfig()
+    body: list[str] = []
+    for f in dataclasses.fields(ReportConfig):
+        if f.name in _INTERNAL:
+            continue
+        tp = typing.get_type_hints(ReportConfig)[f.name]
+        body += _template_table(tp, getattr(cfg, f.name), f.name)
+    return "\n".join(head + body).strip() + "\n"
+
+
+def write_config_template(path: str | Path) -> Path:
+    """Write :func:`template_text` to ``path`` (atomically); an existing file is never
+    replaced (:class:`~evaluation.errors.OutputExistsError`)."""
+    import os
+    import tempfile
+
+    from ..errors import OutputExistsError
+
+    target = Path(path)
+    if target.exists():
+        raise OutputExistsError(f"{target} exists; it is left as it is")
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(template_text())
+        os.link(tmp, target)  # fails if the file appeared meanwhile
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return target

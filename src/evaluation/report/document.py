@@ -13,13 +13,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-import numpy as np
 import pandas as pd
 from tabulate import tabulate
 
-from .. import codes
-from ..labels import term
+from ..i18n import TERMS, Lang, Text, percent, term
 from ..results import latex_escape
+from ..results.summary import format_frame, label_codes
 from ..study.schema import PERSONAL_COLUMNS
 from .figures import ReportFigure
 from .text import clean, md_cell
@@ -27,14 +26,118 @@ from .text import md_text as md_text
 
 PERSONAL: frozenset[str] = frozenset(c for cols in PERSONAL_COLUMNS.values() for c in cols)
 MAX_SHOWN_ROWS = 40
-COUNT_COLUMN = re.compile(r"^(n|count|n_.+|.+_count)$")
-CODE_COLUMNS = {
-    "action_field": "action_fields",
-    "status": "statuses",
-    "level": "levels",
-    "group": "groups",
-    "state": "states",
+#: columns that count units or people in the report's own tables (results name theirs in
+#: ``count_columns``); counts below the small-cell threshold are suppressed in these
+COUNT_COLUMNS: frozenset[str] = frozenset(
+    {
+        "n_units",
+        "n_reaudited",
+        "n_audited",
+        "n_comparison",
+        "n_total",
+        "n_values",
+        "n_measures",
+        "n_success",
+        "n_problems",
+        "n_treated_units",
+        "n_comparison_units",
+        "n_treated",
+        "n_control",
+        "n_municipalities",
+        "n_at_risk",
+        "n_events",
+        "n_censored",
+        "count",
+        "n",
+    }
+)
+#: codes that results give as values (of facts and of table cells), and their labels
+VALUE_LABELS: dict[str, Text] = {
+    "implemented": Text("umgesetzt", "implemented"),
+    "at_least_partial": Text("mindestens teilweise umgesetzt", "at least partially implemented"),
+    "not_implemented": Text("nicht umgesetzt", "not implemented"),
+    "end": Text("Ende der Umsetzungsphase", "end of the implementation phase"),
+    "latest": Text("letzter Bericht", "latest report"),
+    "status": Text("Status der Maßnahme", "status of the measure"),
+    "gee": Text("GEE (Kommune als Cluster)", "GEE (municipality as cluster)"),
+    "gee_sandwich_logit": Text("GEE, logistisch", "GEE, logistic"),
+    "never_treated": Text("nie behandelt", "never treated"),
+    "not_yet_treated": Text("noch nicht behandelt", "not yet treated"),
+    "varying": Text("variierend", "varying"),
+    "universal": Text("fest", "universal"),
+    "dr": Text("doppelt robust", "doubly robust"),
+    "ipw": Text("inverse Wahrscheinlichkeitsgewichte", "inverse probability weighting"),
+    "reg": Text("Regression", "regression"),
+    "approx": Text("Normalapproximation", "normal approximation"),
+    "exact": Text("exakt", "exact"),
+    "wilson": Text("Wilson", "Wilson"),
+    "wilson_interval": Text("Wilson", "Wilson"),
+    "cluster_bootstrap_percentile": Text(
+        "Cluster-Bootstrap (Perzentil)", "cluster bootstrap (percentile)"
+    ),
+    "fisher": Text("exakter Test nach Fisher", "Fisher's exact test"),
+    "fisher_exact": Text("exakter Test nach Fisher", "Fisher's exact test"),
+    "holm": Text("Holm", "Holm"),
+    "simulated": Text("Monte-Carlo", "Monte Carlo"),
+    "odds_ratio": Text("Odds Ratio", "odds ratio"),
+    "marginal_effect": Text("Marginaleffekt", "marginal effect"),
+    "hazard_ratio": Text("Hazard Ratio", "hazard ratio"),
+    "effect": Text("Effekt", "effect"),
+    "overall": Text("gesamt", "overall"),
+    "post": Text("nach Beginn", "after onset"),
+    "True": Text("ja", "yes"),
+    "False": Text("nein", "no"),
 }
+#: columns whose text values may be codes (labelled with VALUE_LABELS and code lists)
+VALUE_COLUMNS = frozenset(
+    {
+        "term",
+        "quantity",
+        "ci_method",
+        "cluster_ci_method",
+        "method",
+        "wilcoxon_method",
+        "test",
+        "type",
+        "reason",
+    }
+)
+_FACTOR = re.compile(r"^([a-z_]+)\[([A-Za-z0-9_]+)\]$")
+
+
+def value_label(column: str, value: Any, lang: Lang) -> Any:
+    """The label of a code shown in a table cell: ``odds_ratio`` -> "Odds Ratio",
+    ``action_field[work_family]`` -> "Handlungsfeld: Familie und Arbeitswelt"."""
+    if not isinstance(value, str):
+        return value
+    if value in VALUE_LABELS:
+        return VALUE_LABELS[value](lang)
+    m = _FACTOR.match(value)
+    if m:
+        from ..results.summary import value_label as code_label
+
+        return f"{term(m.group(1), lang)}: {code_label(m.group(1), m.group(2), lang)}"
+    if column in ("term", "quantity") and value in TERMS:
+        return TERMS[value](lang)
+    return value
+
+
+#: columns that hold calendar years or report numbers: written without thousands separator
+YEAR_COLUMNS: frozenset[str] = frozenset(
+    {
+        "year",
+        "cohort",
+        "time",
+        "first_year",
+        "last_year",
+        "report_year",
+        "as_of",
+        "from_report",
+        "to_report",
+    }
+)
+#: columns that hold shares (0-1): shown as percentages wherever a person reads them
+SHARE_COLUMN = re.compile(r"^(share|share_.+|.+_share|cumulative_share|survival)$")
 
 
 @dataclass(frozen=True)
@@ -86,8 +189,15 @@ class ReportTable:
     show: bool | None = None
     #: columns shown in HTML, PDF and Markdown (None: all; the CSV keeps every column)
     columns: tuple[str, ...] | None = None
-    #: display headers for columns (instead of the labels of :mod:`evaluation.labels`)
+    #: display headers for columns (instead of the labels of :data:`evaluation.i18n.TERMS`)
     headers: dict[str, str] | None = None
+    #: columns that count units or people (small-cell suppression); with the report's own
+    #: :data:`COUNT_COLUMNS`
+    count_columns: tuple[str, ...] = ()
+    #: further columns that hold shares (shown as percentages), besides :data:`SHARE_COLUMN`
+    percent_columns: tuple[str, ...] = ()
+    #: the data of a figure (linked under the figure, not listed as a table)
+    figure_data: bool = False
     kind: Literal["table"] = "table"
 
     def __post_init__(self) -> None:
@@ -102,8 +212,9 @@ class ReportTable:
         df = self.data.copy()
         if threshold <= 0:
             return df
+        counted = COUNT_COLUMNS | set(self.count_columns)
         for c in df.columns:
-            if COUNT_COLUMN.match(str(c)) and pd.api.types.is_numeric_dtype(df[c]):
+            if str(c) in counted and pd.api.types.is_numeric_dtype(df[c]):
                 v = pd.to_numeric(df[c], errors="coerce")
                 small = (v > 0) & (v < threshold)
                 if small.any():
@@ -116,28 +227,46 @@ class ReportTable:
         df = _clean_frame(self.published(threshold))
         return df.to_csv(index=False, lineterminator="\n", float_format="%.6g")
 
-    def display(self, lang: codes.Lang, digits: int, threshold: int) -> pd.DataFrame:
-        """Text cells in the report's language: labels for codes and columns, fixed decimals."""
+    def display(self, lang: Lang, digits: int, threshold: int) -> pd.DataFrame:
+        """Text cells in the report's language: labels for codes and columns, the reader's
+        number format (:func:`evaluation.results.summary.format_frame`), shares as
+        percentages."""
         df = self.published(threshold)
         if self.columns is not None:
             df = df[[c for c in self.columns if c in df.columns]]
-        headers = self.headers or {}
-        out = {}
+        shares = [
+            c
+            for c in df.columns
+            if (SHARE_COLUMN.match(str(c)) or str(c) in self.percent_columns)
+            and pd.api.types.is_float_dtype(df[c])
+        ]
+        labelled = label_codes(df, lang)
+        for c in labelled.columns:
+            if str(c) in VALUE_COLUMNS and not pd.api.types.is_numeric_dtype(labelled[c]):
+                labelled[c] = pd.Series(
+                    [value_label(str(c), v, lang) for v in labelled[c].tolist()],
+                    index=labelled.index,
+                    dtype=object,
+                )
+        text = format_frame(labelled, lang, digits)
+        for c in shares:
+            text[c] = [percent(v, lang) if pd.notna(v) else "" for v in df[c].tolist()]
         for c in df.columns:
-            col = df[c]
-            if str(c) in CODE_COLUMNS:
-                labels = codes.labels(CODE_COLUMNS[str(c)], lang)
-                col = col.map(lambda v, lab=labels: lab.get(v, v) if isinstance(v, str) else v)
-            out[headers.get(str(c), term(str(c), lang))] = _format_column(col, digits)
-        return pd.DataFrame(out, columns=list(out)) if out else pd.DataFrame()
+            if str(c) in YEAR_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
+                text[c] = [str(int(v)) if pd.notna(v) else "" for v in df[c].tolist()]
+            if pd.api.types.is_bool_dtype(df[c]):
+                text[c] = [_yes_no(v, lang) for v in df[c].tolist()]
+        headers = self.headers or {}
+        text.columns = [headers.get(str(c), term(str(c), lang)) for c in df.columns]
+        return text.reset_index(drop=True)
 
-    def markdown(self, lang: codes.Lang, digits: int, threshold: int) -> str:
+    def markdown(self, lang: Lang, digits: int, threshold: int) -> str:
         df = self.display(lang, digits, threshold)
         df = df.rename(columns={c: md_escape(c) for c in df.columns})
         df = df.map(md_escape) if len(df) else df
         return tabulate(df, headers="keys", tablefmt="pipe", showindex=False, disable_numparse=True)
 
-    def latex(self, lang: codes.Lang, digits: int, threshold: int) -> str:
+    def latex(self, lang: Lang, digits: int, threshold: int) -> str:
         df = _clean_frame(self.display(lang, digits, threshold))
         df.columns = [clean(c) for c in df.columns]
         body = tabulate(
@@ -160,11 +289,38 @@ class ReportTable:
 
 @dataclass(frozen=True)
 class FigureBlock:
+    """A figure; ``data`` names the table of its data (``tables/<data>.csv``)."""
+
     figure: ReportFigure
+    data: str | None = None
     kind: Literal["figure"] = "figure"
 
 
-Block = Heading | Paragraph | Note | Code | Facts | ReportTable | FigureBlock
+@dataclass
+class Group:
+    """Blocks under a title that a reader can fold away (HTML ``<details>``): the detail of
+    one indicator in the appendix."""
+
+    id: str
+    title: str
+    blocks: list[Any] = field(default_factory=list)
+    kind: Literal["group"] = "group"
+
+    def add(self, *blocks: Any) -> None:
+        self.blocks.extend(b for b in blocks if b is not None)
+
+
+Block = Heading | Paragraph | Note | Code | Facts | ReportTable | FigureBlock | Group
+
+
+def walk(blocks: list[Any]) -> list[Any]:
+    """Every block, with the blocks inside groups, in order."""
+    out: list[Any] = []
+    for b in blocks:
+        out.append(b)
+        if isinstance(b, Group):
+            out += walk(b.blocks)
+    return out
 
 
 @dataclass
@@ -180,37 +336,27 @@ class Section:
 
     @property
     def tables(self) -> list[ReportTable]:
-        return [b for b in self.blocks if isinstance(b, ReportTable)]
+        return [b for b in walk(self.blocks) if isinstance(b, ReportTable)]
 
     @property
     def figures(self) -> list[ReportFigure]:
-        return [b.figure for b in self.blocks if isinstance(b, FigureBlock)]
+        return [b.figure for b in walk(self.blocks) if isinstance(b, FigureBlock)]
 
     @property
     def notes(self) -> list[Note]:
-        return [b for b in self.blocks if isinstance(b, Note)]
+        return [b for b in walk(self.blocks) if isinstance(b, Note)]
 
 
 # -- formatting -------------------------------------------------------------------------------
 
 
-def _format_column(col: pd.Series, digits: int) -> pd.Series:
-    if pd.api.types.is_bool_dtype(col):
-        return col.map(lambda v: "" if _isna(v) else ("ja" if v else "nein"))
-    if pd.api.types.is_float_dtype(col):
-        vals = col.to_numpy(dtype=float, na_value=np.nan)
-        return pd.Series(
-            ["" if np.isnan(v) else f"{v:.{digits}f}" for v in vals], index=col.index, dtype=object
-        )
-    if pd.api.types.is_datetime64_any_dtype(col):
-        return col.map(lambda v: "" if _isna(v) else v.strftime("%Y-%m-%d"))
-    return col.map(lambda v: "" if _isna(v) else _cell(v)).astype(object)
+YES_NO = {True: ("ja", "yes"), False: ("nein", "no")}
 
 
-def _cell(v: Any) -> str:
-    if isinstance(v, float | np.floating):
-        return f"{v:.6g}"
-    return str(v)
+def _yes_no(v: Any, lang: Lang) -> str:
+    if _isna(v):
+        return ""
+    return Text(*YES_NO[bool(v)])(lang)
 
 
 def _isna(v: Any) -> bool:

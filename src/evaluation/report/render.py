@@ -24,13 +24,20 @@ import markupsafe
 import pandas as pd
 
 from ..errors import EvaluationError
-from .document import FigureBlock, ReportTable, Section
+from ..i18n import Lang, Text, plural
+from .document import FigureBlock, ReportTable, Section, walk
 from .output import MARKER as MARKER
 from .output import OutputExistsError as OutputExistsError
 from .output import atomic_folder as atomic_folder
-from .text import clean, count, md_fence, md_text
+from .text import clean, md_fence, md_text
 
-HTML_NAME = "report.html"
+TOC_TITLE = Text("Inhalt", "Contents")
+NOTICE = Text("Hinweis", "Note")
+DATA = Text("Daten (CSV)", "data (CSV)")
+ROW_ONE = Text("{n} Zeile, nur als Datei", "{n} row, as files only")
+ROW_MANY = Text("{n} Zeilen, nur als Datei", "{n} rows, as files only")
+#: a shown table with more columns than this is laid out in a smaller type
+WIDE_COLUMNS = 8
 
 
 @dataclass
@@ -95,21 +102,35 @@ def _unique_names(doc: Document) -> None:
         if n:
             t.name = f"{t.name}_{n + 1}"
     fseen: dict[str, int] = {}
-    for s in doc.sections:
-        for i, b in enumerate(s.blocks):
+    from dataclasses import replace
+
+    containers = [s.blocks for s in doc.sections] + [
+        b.blocks for s in doc.sections for b in walk(s.blocks) if getattr(b, "kind", "") == "group"
+    ]
+    for blocks in containers:
+        for i, b in enumerate(blocks):
             if isinstance(b, FigureBlock):
                 n = fseen.get(b.figure.name, 0)
                 fseen[b.figure.name] = n + 1
                 if n:
-                    from dataclasses import replace
+                    blocks[i] = replace(
+                        b, figure=replace(b.figure, name=f"{b.figure.name}_{n + 1}")
+                    )
 
-                    s.blocks[i] = FigureBlock(replace(b.figure, name=f"{b.figure.name}_{n + 1}"))
+
+def _png_uri(fig: Any) -> str:
+    import base64
+
+    return "data:image/png;base64," + base64.b64encode(fig.png).decode("ascii")
 
 
-def html_text(doc: Document) -> str:
+def html_text(doc: Document, *, pdf: bool = False) -> str:
+    """The HTML of a document: for the screen (inline SVG figures, a navigation that follows
+    the reader, foldable details), or with ``pdf`` the leaner page weasyprint lays out (PNG
+    figures, no script)."""
     tables = {}
     for t in doc.tables:
-        if not t.show:
+        if not t.show or t.figure_data:
             continue
         d = t.display(doc.lang, doc.digits, doc.threshold)
         data = t.published(doc.threshold)
@@ -119,6 +140,7 @@ def html_text(doc: Document) -> str:
             "columns": list(d.columns),
             "rows": d.astype(str).values.tolist(),
             "numeric": numeric,
+            "wide": len(d.columns) > WIDE_COLUMNS,
         }
     tpl = _env(True).get_template("report.html.j2")
     return tpl.render(
@@ -130,14 +152,21 @@ def html_text(doc: Document) -> str:
         css=_template_text("style.css"),
         notices=doc.notices,
         toc=doc.toc,
-        toc_title="Inhalt" if doc.lang == "de" else "Contents",
+        toc_title=TOC_TITLE(doc.lang),
         kind=doc.kind,
         hidden_rows=lambda n: hidden_rows(n, doc.lang),
+        pdf=pdf,
+        png_uri=_png_uri,
+        data_word=DATA(doc.lang),
     )
 
 
 def markdown_text(doc: Document) -> str:
-    tables = {t.name: t.markdown(doc.lang, doc.digits, doc.threshold) for t in doc.tables if t.show}
+    tables = {
+        t.name: t.markdown(doc.lang, doc.digits, doc.threshold)
+        for t in doc.tables
+        if t.show and not t.figure_data
+    }
     tpl = _env(False).get_template("report.md.j2")
     text = tpl.render(
         title=doc.title,
@@ -145,18 +174,17 @@ def markdown_text(doc: Document) -> str:
         sections=doc.sections,
         markdown_tables=tables,
         notices=doc.notices,
-        notice_word="Hinweis" if doc.lang == "de" else "Note",
+        notice_word=NOTICE(doc.lang),
         hidden_rows=lambda n: hidden_rows(n, doc.lang),
+        data_word=DATA(doc.lang),
     )
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return text
 
 
-def hidden_rows(n: int, lang: str) -> str:
+def hidden_rows(n: int, lang: Lang) -> str:
     """What stands for a table that is only written as files."""
-    if lang == "de":
-        return count(n, "Zeile", "Zeilen", lang) + ", nur als Datei"
-    return count(n, "row", "rows", lang) + ", as files only"
+    return plural(n, ROW_ONE, ROW_MANY, lang)
 
 
 def write_pdf(html: str, path: Path) -> None:
@@ -202,7 +230,7 @@ def write_document(
         _write_text(folder / f"{doc.stem}.md", markdown_text(doc))
     if "pdf" in formats:
         step("render: PDF")
-        write_pdf(html, folder / f"{doc.stem}.pdf")
+        write_pdf(html_text(doc, pdf=True), folder / f"{doc.stem}.pdf")
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -17,7 +17,7 @@ import pandas as pd
 from .. import codes
 from ..study.model import Study
 from .context import Context
-from .document import Facts, Heading, Note, Paragraph, ReportTable, Section
+from .document import Facts, Heading, Paragraph, ReportTable, Section
 from .figures import new_figure
 from .render import Document
 from .text import count
@@ -186,11 +186,12 @@ def build_summary(ctx: Context) -> Document:
     ctx.step("summary: rates")
     sec.add(Heading(t("Umsetzungsquoten bis Ende des Jahres", "Implementation rates to date")))
     until = _study_until(study, year)
-    rates = ctx.call(
+    from ..implementation import implementation_rates
+
+    rates = ctx.guard(
         sec,
-        "implementation",
-        "implementation_rates",
         t("Umsetzungsquoten", "Implementation rates"),
+        implementation_rates,
         until,
         by=["action_field"],
         success=ctx.config.implementation.success,
@@ -257,8 +258,6 @@ def build_summary(ctx: Context) -> Document:
             ),
         )
     )
-    if ctx.missing:
-        sec.add(Note(t("Fehlende Teile: ", "Missing parts: ") + "; ".join(ctx.missing), "missing"))
     sec.add(
         Facts(
             (

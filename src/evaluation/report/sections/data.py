@@ -1,187 +1,148 @@
-"""Section "the data": units, levels and states, cohorts and treatment timing, validation."""
+"""Section "the data": units, levels and states, cohorts and treatment timing, measures,
+indicators and validation. The tables come from the descriptive functions of the study
+(through :mod:`evaluation.report.inputs`)."""
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-from ... import codes
+from ...i18n import Text, number, plural
+from .. import inputs
 from ..context import Context
 from ..document import Facts, Heading, Paragraph, ReportTable, Section
 from ..figures import new_figure
-from ..text import count
+
+TITLE = Text("Die Daten", "The data")
+FACTS = (
+    ("n_audited", Text("Kommunen auditiert", "Audited units")),
+    ("n_comparison", Text("Vergleichskommunen", "Comparison units")),
+    ("audits", Text("Audits (Zyklen)", "Audits (cycles)")),
+    ("goals", Text("Ziele", "Goals")),
+    ("measures", Text("Maßnahmen", "Measures")),
+    ("reports", Text("Jahresberichte (Einträge)", "Annual report entries")),
+    ("indicators", Text("Indikatoren", "Indicators")),
+    ("span", Text("Jahre der Indikatoren", "Indicator years")),
+    ("year", Text("Berichtsjahr", "Report year")),
+)
+ONSET_WORD = {
+    "start": Text("Auditbeginns", "audit start"),
+    "agreement": Text("Ratsbeschlusses der Zielvereinbarung", "council adoption of the agreement"),
+    "certification": Text("Zertifizierung", "certification"),
+}
+ONSET = Text(
+    "Beginn der Behandlung ist das Jahr der {word} im Auditzyklus {cycle}; die Kohorte einer "
+    "Kommune ist dieses Jahr.",
+    "Treatment begins in the year of {word} in audit cycle {cycle}; a unit's cohort is that year.",
+)
+TIMING = Text("Zeitpunkt der Behandlung je Kommune", "Treatment timing by unit")
+TIMING_ALT = Text(
+    "Zeitstrahl von {n}, sortiert nach Kohorte ({first} bis {last}): grau vor, blau ab dem "
+    "Beginn der Behandlung; Rauten markieren die Zertifizierung eines Re-Audits.",
+    "Timeline of {n} sorted by cohort ({first} to {last}): grey before, blue from treatment "
+    "onset; diamonds mark the certification of a re-audit.",
+)
+AUDITED_ONE = Text("{n} auditierten Kommune", "{n} audited unit")
+AUDITED_MANY = Text("{n} auditierten Kommunen", "{n} audited units")
+REAUDIT = Text("Re-Audit zertifiziert", "re-audit certified")
+YEAR = Text("Jahr", "Year")
+AUDITED_AXIS = Text("auditierte Kommunen (n = {n})", "audited units (n = {n})")
+NO_PROBLEMS = Text(
+    "Die Prüfung gegen das Datenschema hat keine Probleme gefunden.",
+    "Validation against the data schema found no problems.",
+)
 
 
 def build(ctx: Context) -> Section:
-    t = ctx.t
+    """The section "the data"."""
     study = ctx.study
-    sec = Section("data", t("Die Daten", "The data"))
+    sec = Section("data", ctx.tr(TITLE))
     mun = study.municipalities
-    audits = study.audits
-    n_aud = int((mun["group"] == "audited").sum())
-    n_cmp = int((mun["group"] == "comparison").sum())
     ind = study.indicators
     years = pd.to_numeric(ind["year"], errors="coerce").dropna()
+    values = {
+        "n_audited": int((mun["group"] == "audited").sum()),
+        "n_comparison": int((mun["group"] == "comparison").sum()),
+        "audits": len(study.audits),
+        "goals": len(study.goals),
+        "measures": len(study.measures),
+        "reports": len(study.measure_reports),
+        "indicators": int(ind["indicator"].nunique()),
+    }
+    facts = [(ctx.tr(label), number(values[k], ctx.lang)) for k, label in FACTS if k in values]
     span = f"{int(years.min())}–{int(years.max())}" if len(years) else "–"
-    sec.add(
-        Facts(
-            (
-                (t("Kommunen auditiert", "Audited units"), str(n_aud)),
-                (t("Vergleichskommunen", "Comparison units"), str(n_cmp)),
-                (t("Audits (Zyklen)", "Audits (cycles)"), str(len(audits))),
-                (t("Ziele", "Goals"), str(len(study.goals))),
-                (t("Maßnahmen", "Measures"), str(len(study.measures))),
-                (
-                    t("Jahresberichte (Einträge)", "Annual report entries"),
-                    str(len(study.measure_reports)),
-                ),
-                (t("Indikatoren", "Indicators"), str(ind["indicator"].nunique())),
-                (t("Jahre der Indikatoren", "Indicator years"), span),
-                (t("Berichtsjahr", "Report year"), str(ctx.year)),
-            )
-        )
-    )
+    facts += [(ctx.tr(FACTS[7][1]), span), (ctx.tr(FACTS[8][1]), str(ctx.year))]
+    sec.add(Facts(tuple(facts)))
 
-    # -- units by level and state ------------------------------------------------------
-    sec.add(Heading(t("Kommunen nach Ebene und Land", "Units by level and state")))
-    by_level = _count(mun, ["level", "group"], codes.LEVEL_CODES)
+    sec.add(Heading(ctx.tr(Text("Kommunen nach Ebene und Land", "Units by level and state"))))
     sec.add(
         ReportTable(
             "data_units_by_level",
-            t("Kommunen nach Ebene und Gruppe", "Units by level and group"),
-            by_level,
-        )
-    )
-    by_state = _count(mun, ["state", "group"], codes.STATE_CODES)
-    sec.add(
+            ctx.tr(Text("Kommunen nach Ebene und Gruppe", "Units by level and group")),
+            inputs.describe_units(study, "level"),
+        ),
         ReportTable(
             "data_units_by_state",
-            t("Kommunen nach Land und Gruppe", "Units by state and group"),
-            by_state,
-        )
+            ctx.tr(Text("Kommunen nach Land und Gruppe", "Units by state and group")),
+            inputs.describe_units(study, "state"),
+        ),
     )
 
-    # -- cohorts and timing ----------------------------------------------------------------
     cfg = ctx.config.treatment
-    sec.add(Heading(t("Kohorten und Zeitpunkt der Behandlung", "Cohorts and treatment timing")))
-    onsets = study.onsets(cfg.onset, cfg.cycle)
-    onset_word = {
-        "start": t("Auditbeginn", "audit start"),
-        "agreement": t("Ratsbeschluss der Zielvereinbarung", "council adoption of the agreement"),
-        "certification": t("Zertifizierung", "certification"),
-    }[cfg.onset]
     sec.add(
-        Paragraph(
-            t(
-                f"Beginn der Behandlung ist das Jahr der {onset_word} im Auditzyklus {cfg.cycle}; "
-                "die Kohorte einer Kommune ist dieses Jahr.",
-                f"Treatment begins in the year of {onset_word} in audit cycle {cfg.cycle}; "
-                "a unit's cohort is that year.",
-            )
+        Heading(
+            ctx.tr(Text("Kohorten und Zeitpunkt der Behandlung", "Cohorts and treatment timing"))
         )
     )
-    cyc = audits.groupby("municipality_id", observed=True)["cycle"].max().rename("cycles")
-    coh = onsets.dropna(subset=["cohort"]).merge(
-        cyc.reset_index(), on="municipality_id", how="left"
-    )
-    cohort_table = (
-        coh.groupby("cohort", observed=True)
-        .agg(
-            n_units=("municipality_id", "size"),
-            n_reaudited=("cycles", lambda s: int((s > 1).sum())),
-        )
-        .reset_index()
-        .astype({"cohort": "int64", "n_units": "int64", "n_reaudited": "int64"})
-    )
+    sec.add(Paragraph(ctx.tr(ONSET.format(word=ONSET_WORD[cfg.onset], cycle=cfg.cycle))))
+    coh, cohort_table = inputs.describe_cohorts(study, cfg.onset, cfg.cycle)
     sec.add(
         ReportTable(
             "data_cohorts",
-            t(
-                "Kohorten: auditierte Kommunen und Re-Audits",
-                "Cohorts: audited units and re-audits",
+            ctx.tr(
+                Text(
+                    "Kohorten: auditierte Kommunen und Re-Audits",
+                    "Cohorts: audited units and re-audits",
+                )
             ),
             cohort_table,
         )
     )
     if len(coh):
-        sec.add(
-            Paragraph(
-                t(
-                    "Die Grafik zeigt für jede auditierte Kommune (Zeile) die Jahre vor dem Beginn (grau) "
-                    "und ab dem Beginn (blau); Rauten markieren die Zertifizierung eines Re-Audits.",
-                    "The chart shows for every audited unit (row) the years before onset (grey) and from "
-                    "onset (blue); diamonds mark the certification of a re-audit.",
-                )
-            )
-        )
         fig = _timing_chart(ctx, coh, years)
-        ctx.add_figure(
-            sec,
-            fig,
-            "data_timing",
-            t("Zeitpunkt der Behandlung je Kommune", "Treatment timing by unit"),
-            t(
-                f"Zeitstrahl von {count(len(coh), 'auditierten Kommune', 'auditierten Kommunen', ctx.lang)}, "
-                f"sortiert nach Kohorte "
-                f"({int(coh['cohort'].min())} bis {int(coh['cohort'].max())}): grau vor, blau "
-                "ab dem Beginn der Behandlung.",
-                f"Timeline of {count(len(coh), 'audited unit', 'audited units', ctx.lang)} "
-                "sorted by cohort "
-                f"({int(coh['cohort'].min())} to {int(coh['cohort'].max())}): grey before, blue "
-                "from treatment onset.",
-            ),
-        )
+        n = plural(len(coh), AUDITED_ONE, AUDITED_MANY, ctx.lang)
+        alt = TIMING_ALT.format(n=n, first=int(coh["cohort"].min()), last=int(coh["cohort"].max()))
+        data = coh[["municipality_id", "cohort"]].sort_values(["cohort", "municipality_id"])
+        ctx.add_figure(sec, fig, "data_timing", TIMING, alt, data=data.reset_index(drop=True))
 
-    # -- measures -------------------------------------------------------------------------
-    sec.add(Heading(t("Ziele und Maßnahmen", "Goals and measures")))
+    sec.add(Heading(ctx.tr(Text("Ziele und Maßnahmen", "Goals and measures"))))
     sec.add(
         ReportTable(
             "data_measure_titles",
-            t(
-                "Häufigste Maßnahmentitel je Handlungsfeld (bis zu drei)",
-                "Most frequent measure titles per action field (up to three)",
+            ctx.tr(
+                Text(
+                    "Häufigste Maßnahmentitel je Handlungsfeld (bis zu drei)",
+                    "Most frequent measure titles per action field (up to three)",
+                )
             ),
-            _frequent_titles(study),
+            inputs.describe_titles(study),
         )
     )
 
-    # -- indicators ------------------------------------------------------------------------
-    sec.add(Heading(t("Indikatoren", "Indicators")))
-    cat = study.indicator_catalogue
-    label_col = "label_de" if ctx.lang == "de" else "label_en"
-    cov = (
-        ind.assign(present=ind["value"].notna())
-        .groupby("indicator", observed=True)
-        .agg(
-            n_units=("municipality_id", "nunique"),
-            first_year=("year", "min"),
-            last_year=("year", "max"),
-            n_values=("present", "sum"),
-        )
-        .reset_index()
-    )
-    table = cat[["indicator", label_col, "unit", "source"]].merge(cov, on="indicator", how="left")
-    table = table.rename(columns={label_col: "label"}).sort_values("indicator", kind="stable")
+    sec.add(Heading(ctx.tr(Text("Indikatoren", "Indicators"))))
     sec.add(
         ReportTable(
             "data_indicators",
-            t("Indikatorenkatalog und Abdeckung", "Indicator catalogue and coverage"),
-            table,
+            ctx.tr(Text("Indikatorenkatalog und Abdeckung", "Indicator catalogue and coverage")),
+            inputs.describe_indicators(study, ctx.lang),
+            columns=("label", "unit", "n_units", "first_year", "last_year", "n_values"),
         )
     )
 
-    # -- validation --------------------------------------------------------------------------
-    sec.add(Heading(t("Prüfung der Daten", "Validation")))
+    sec.add(Heading(ctx.tr(Text("Prüfung der Daten", "Validation"))))
     problems = study.problems()
     if not problems:
-        sec.add(
-            Paragraph(
-                t(
-                    "Die Prüfung gegen das Datenschema hat keine Probleme gefunden.",
-                    "Validation against the data schema found no problems.",
-                )
-            )
-        )
+        sec.add(Paragraph(ctx.tr(NO_PROBLEMS)))
     else:
         frame = pd.DataFrame(
             [(p.table, p.severity, p.field or "", p.message) for p in problems],
@@ -193,59 +154,24 @@ def build(ctx: Context) -> Section:
             .reset_index()
             .sort_values(["severity", "table", "field"], kind="stable")
         )
-        sec.add(ReportTable("data_validation", t("Gefundene Probleme", "Problems found"), summary))
+        sec.add(
+            ReportTable(
+                "data_validation", ctx.tr(Text("Gefundene Probleme", "Problems found")), summary
+            )
+        )
     return sec
-
-
-def _frequent_titles(study) -> pd.DataFrame:
-    """Up to three most frequent measure titles per action field (ties in title order)."""
-    m = study.measures[["goal_id", "title"]].merge(
-        study.goals[["goal_id", "action_field"]], on="goal_id", how="left"
-    )
-    m = m.dropna(subset=["title", "action_field"])
-    counts = (
-        m.groupby(["action_field", "title"], observed=True)
-        .size()
-        .rename("n_measures")
-        .reset_index()
-    )
-    order = {c: i for i, c in enumerate(codes.ALL_FIELD_CODES)}
-    counts["_field"] = counts["action_field"].map(order).fillna(len(order))
-    counts = counts.sort_values(
-        ["_field", "n_measures", "title"], ascending=[True, False, True], kind="stable"
-    )
-    top = counts.groupby("action_field", observed=True, sort=False).head(3)
-    return top.drop(columns="_field").astype({"n_measures": "int64"}).reset_index(drop=True)
-
-
-def _count(df: pd.DataFrame, keys: list[str], order: tuple[str, ...]) -> pd.DataFrame:
-    """Counts of units per first key (in code-list order) and group, as columns."""
-    key = keys[0]
-    tab = pd.crosstab(df[key].astype("string"), df["group"].astype("string"))
-    for g in codes.GROUP_CODES:
-        if g not in tab.columns:
-            tab[g] = 0
-    tab = tab[list(codes.GROUP_CODES)]
-    rows = [c for c in order if c in tab.index]
-    tab = tab.loc[rows]
-    tab.columns = [f"n_{g}" for g in codes.GROUP_CODES]
-    tab["n_total"] = tab.sum(axis=1)
-    out = tab.reset_index().rename(columns={"index": key})
-    out.columns.name = None
-    out[key] = out[key].astype(str)
-    return out.astype({c: "int64" for c in out.columns if c.startswith("n_")})
 
 
 def _timing_chart(ctx: Context, coh: pd.DataFrame, years: pd.Series):
     coh = coh.sort_values(["cohort", "municipality_id"], kind="stable").reset_index(drop=True)
     first = int(years.min()) if len(years) else int(coh["cohort"].min()) - 3
     last = int(years.max()) if len(years) else ctx.year
-    height = min(7.5, 1.2 + 0.09 * len(coh))
+    height = min(4.2, 1.2 + 0.05 * len(coh))
     fig, ax = new_figure(7.0, height)
     y = np.arange(len(coh))
     cohort = coh["cohort"].to_numpy(dtype=float)
-    ax.barh(y, cohort - first, left=first - 0.5, height=0.8, color="0.82", linewidth=0)
-    ax.barh(y, last + 0.5 - cohort, left=cohort - 0.5, height=0.8, color="#2b6ca3", linewidth=0)
+    ax.barh(y, cohort - first, left=first - 0.5, height=1.0, color="0.82", linewidth=0)
+    ax.barh(y, last + 0.5 - cohort, left=cohort - 0.5, height=1.0, color="#2b6ca3", linewidth=0)
     a = ctx.study.audits
     re = a[a["cycle"] > ctx.config.treatment.cycle].dropna(subset=["certification_date"])
     if len(re):
@@ -256,10 +182,10 @@ def _timing_chart(ctx: Context, coh: pd.DataFrame, years: pd.Series):
             pd.to_datetime(re.loc[ok, "certification_date"]).dt.year.to_numpy(),
             ry[ok].to_numpy(dtype=float),
             marker="D",
-            s=10,
+            s=8,
             color="#e08a1e",
             zorder=3,
-            label=ctx.t("Re-Audit zertifiziert", "re-audit certified"),
+            label=ctx.tr(REAUDIT),
         )
         ax.legend(loc="lower left", fontsize=7, frameon=False)
     from matplotlib.ticker import MaxNLocator
@@ -269,8 +195,8 @@ def _timing_chart(ctx: Context, coh: pd.DataFrame, years: pd.Series):
     ax.set_ylim(-0.6, len(coh) - 0.4)
     ax.invert_yaxis()
     ax.set_yticks([])
-    ax.set_xlabel(ctx.t("Jahr", "Year"))
-    ax.set_ylabel(ctx.t(f"auditierte Kommunen (n = {len(coh)})", f"audited units (n = {len(coh)})"))
-    ax.set_title(ctx.t("Zeitpunkt der Behandlung je Kommune", "Treatment timing by unit"))
+    ax.set_xlabel(ctx.tr(YEAR))
+    ax.set_ylabel(ctx.tr(AUDITED_AXIS.format(n=len(coh))))
+    ax.set_title(ctx.tr(TIMING))
     fig.tight_layout()
     return fig

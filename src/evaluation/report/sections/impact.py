@@ -1,582 +1,305 @@
-"""Section "impact": for each configured indicator, the designs of :mod:`evaluation.panel`,
-:mod:`evaluation.matching`, :mod:`evaluation.staggered` and :mod:`evaluation.inference`.
+"""Section "impact": for each indicator the course of audited and comparison units, the
+overall effect of every design side by side (a forest plot), and what limits the inference.
+The detail of each design is in the indicator's appendix (:mod:`.details`).
 
-This module chooses, calls and arranges; every number comes from those modules.
+Every number comes from the analyses (:mod:`evaluation.report.analyses`); this module only
+arranges them.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from ...i18n import Text, number, plural
+from ...results import compare
+from .. import inputs
+from ..analyses import NAMES, PRIMARY_NAME, IndicatorAnalysis, all_analyses
 from ..context import Context
-from ..document import Facts, Heading, Note, Paragraph, ReportTable, Section, slug
+from ..document import Heading, Note, Paragraph, ReportTable, Section
 from ..figures import new_figure
-from ..text import count, number
+
+TITLE = Text("Wirkung auf die Indikatoren", "Impact on the indicators")
+INTRO = Text(
+    "Für jeden Indikator: der Verlauf der auditierten Kommunen gegen die Vergleichsgruppe und "
+    "der Gesamteffekt jedes Verfahrens mit seinem 95-%-Intervall. Hauptschätzer ist {primary}; "
+    "die Einzelheiten jedes Verfahrens stehen im Anhang je Indikator.",
+    "For each indicator: the course of the audited units against the comparison group, and "
+    "the overall effect of every method with its 95% interval. The primary estimate is "
+    "{primary}; the detail of each method is in the appendix per indicator.",
+)
+PRIMARY_TEXT = {
+    "att_gt": Text(
+        "Callaway & Sant'Anna (Mittel aller Gruppen-Zeit-Effekte nach dem Beginn)",
+        "Callaway & Sant'Anna (mean of all group-time effects after onset)",
+    ),
+    "twfe": Text("die Zwei-Wege-Fixed-Effects-Schätzung", "the two-way fixed-effects estimate"),
+}
+NO_INDICATORS = Text(
+    "Die Studie hat keine Indikatoren mit Werten.", "The study has no indicators with values."
+)
+PANEL = Text(
+    "{units}, davon {treated} auditiert; {years}. Einheit: {unit}.",
+    "{units}, {treated} of them audited; {years}. Unit: {unit}.",
+)
+UNIT_ONE = Text("{n} Kommune", "{n} unit")
+UNIT_MANY = Text("{n} Kommunen", "{n} units")
+YEAR_ONE = Text("{n} Kommune-Jahr", "{n} unit-year")
+YEAR_MANY = Text("{n} Kommune-Jahre", "{n} unit-years")
+EXCLUDED = Text(
+    "Der Hauptschätzer lässt {n} aus ({share}): {reasons}.",
+    "The primary estimator leaves out {n} ({share}): {reasons}.",
+)
+REASONS = {
+    "missing_years": Text("fehlende Jahre", "missing years"),
+    "treated_before_data": Text("vor dem ersten Datenjahr behandelt", "treated before the data"),
+    "treated_in_first_period": Text("im ersten Jahr behandelt", "treated in the first period"),
+    "no_comparison": Text("ohne Vergleich", "no comparison"),
+    "excluded": Text("ausgeschlossen", "excluded"),
+}
+FEW_CLUSTERS = Text(
+    "Der Hauptschätzer beruht auf nur {clusters}: cluster-robuste Standardfehler sind dann zu "
+    "klein, deshalb zeigt der Bericht keine t-Statistik und keinen p-Wert daraus. Gültig ist "
+    "die Randomisierungsinferenz (Beginnjahre permutiert): {ri}.",
+    "The primary estimate rests on only {clusters}: cluster-robust standard errors are then "
+    "too small, so the report shows no t-statistic and no p-value from them. Valid is "
+    "randomisation inference (onset years permuted): {ri}.",
+)
+CLUSTER_ONE = Text("{n} Cluster", "{n} cluster")
+CLUSTER_MANY = Text("{n} Clustern", "{n} clusters")
+RI_P = Text("p = {p} ({n} Permutationen)", "p = {p} ({n} permutations)")
+RI_NONE = Text("nicht berechnet", "not computed")
+TRENDS = Text("{label}: Mittelwerte je Jahr", "{label}: means by year")
+TRENDS_ALT = Text(
+    "Liniendiagramm: Mittelwert von {label} je Jahr {first}–{last}, auditierte Kommunen gegen "
+    "Vergleichsgruppe.",
+    "Line chart: mean of {label} by year {first}–{last}, audited units against the comparison "
+    "group.",
+)
+GROUPS = {
+    "audited": Text("auditiert", "audited"),
+    "comparison": Text("Vergleichsgruppe", "comparison group"),
+}
+YEAR = Text("Jahr", "Year")
+COMPARISON = Text("{label}: Gesamteffekte der Verfahren", "{label}: overall effects by method")
+EFFECT_AXIS = Text("Effekt ({unit})", "Effect ({unit})")
+COMPARISON_NOTE = Text(
+    "Jede Zeile ist der Gesamteffekt eines Verfahrens mit seinem 95-%-Intervall; die "
+    "Standardfehler-Konventionen erklärt der Anhang Methoden.",
+    "Each row is the overall effect of one method with its 95% interval; the standard-error "
+    "conventions are explained in the methods appendix.",
+)
+
+
+def name_of(ctx: Context, name: str) -> str:
+    """The display name of a design in the comparison."""
+    if name == PRIMARY_NAME:
+        return ctx.tr(NAMES[ctx.config.impact.primary.estimator])
+    return name
+
+
+def comparison_table(ctx: Context, a: IndicatorAnalysis) -> pd.DataFrame:
+    """One row per design: estimate, interval, p-value (missing where clusters are too few)
+    and the standard-error convention."""
+    rows = []
+    for name, r in a.comparison.items():
+        t = r.tidy().iloc[0]
+        few = bool(getattr(r, "few_clusters", False))
+        label = ctx.convention(r)
+        rows.append(
+            {
+                "model": name_of(ctx, name),
+                "estimate": float(t["estimate"]),
+                "ci_low": float(t["ci_low"]),
+                "ci_high": float(t["ci_high"]),
+                "p_value": math.nan if few else float(t.get("p_value", math.nan)),
+                "standard_errors": ctx.tr(label) if label is not None else "",
+            }
+        )
+    return pd.DataFrame(rows)
 
 
 def build(ctx: Context) -> Section:
-    t = ctx.t
-    sec = Section("impact", t("Wirkung auf die Indikatoren", "Impact on the indicators"))
-    cfg = ctx.config
-    if not cfg.impact.indicators:
-        sec.add(
-            Paragraph(
-                t(
-                    "Es sind keine Indikatoren konfiguriert (impact.indicators).",
-                    "No indicators are configured (impact.indicators).",
-                )
-            )
-        )
+    """The section "impact"."""
+    sec = Section("impact", ctx.tr(TITLE))
+    analyses = all_analyses(ctx)
+    if not analyses:
+        sec.add(Paragraph(ctx.tr(NO_INDICATORS)))
         return sec
-    design = cfg.comparison.design
-    sec.add(
-        Paragraph(
-            t(
-                "Verglichen werden auditierte Kommunen mit "
-                + (
-                    "allen Vergleichskommunen"
-                    if design == "all"
-                    else "einer gematchten Vergleichsgruppe"
-                )
-                + ". Der Beginn der Behandlung folgt der Konfiguration (treatment.onset).",
-                "Audited units are compared with "
-                + ("all comparison units" if design == "all" else "a matched comparison group")
-                + ". Treatment onset follows the configuration (treatment.onset).",
-            )
-        )
-    )
-    for indicator in cfg.impact.indicators:
-        ctx.scope = indicator
+    primary = PRIMARY_TEXT[ctx.config.impact.primary.estimator]
+    sec.add(Paragraph(ctx.tr(INTRO.format(primary=primary))))
+    for a in analyses:
+        ctx.scope = a.indicator
         try:
-            _indicator(ctx, sec, indicator)
+            ctx.guard(sec, a.label, indicator_block, ctx, sec, a)
         finally:
             ctx.scope = ""
     return sec
 
 
-def _label(ctx: Context, indicator: str) -> tuple[str, str]:
-    cat = ctx.study.indicator_catalogue
-    row = cat[cat["indicator"] == indicator]
-    if not len(row):
-        return indicator, ""
-    label = row.iloc[0]["label_de" if ctx.lang == "de" else "label_en"]
-    unit = row.iloc[0]["unit"]
-    return (str(label) if pd.notna(label) else indicator), (str(unit) if pd.notna(unit) else "")
-
-
-def _indicator(ctx: Context, sec: Section, indicator: str) -> None:
-    t = ctx.t
-    cfg = ctx.config
-    imp = cfg.impact
-    label, unit = _label(ctx, indicator)
-    key = slug(indicator)
-    sec.add(Heading(f"{label} ({indicator})", level=3))
-    ctx.step(f"impact {indicator}: panel")
-    panel = ctx.call(
-        sec,
-        "panel",
-        "build_panel",
-        t("Panel", "Panel"),
-        ctx.study,
-        indicator,
-        onset=cfg.treatment.onset,
-        cycle=cfg.treatment.cycle,
-    )
-    if panel is None:
-        return
-    n_units = panel["municipality_id"].nunique()
-    treated_units = panel.loc[panel["cohort"] > 0, "municipality_id"].nunique()
+def indicator_block(ctx: Context, sec: Section, a: IndicatorAnalysis) -> None:
+    """The main-body part of one indicator."""
     lang = ctx.lang
+    sec.add(Heading(a.label, level=3))
+    if a.panel is None:
+        sec.add(
+            Note(ctx.tr(Text("Kein Panel: siehe Anhang.", "No panel: see the appendix.")), "error")
+        )
+        return
     sec.add(
         Paragraph(
-            t(
-                f"Panel: {count(n_units, 'Kommune', 'Kommunen', lang)}, davon "
-                f"{number(treated_units, lang)} behandelt; "
-                f"{count(len(panel), 'Kommune-Jahr', 'Kommune-Jahre', lang)}; "
-                f"Einheit: {unit or '–'}.",
-                f"Panel: {count(n_units, 'unit', 'units', lang)}, {number(treated_units, lang)} "
-                f"of them treated; {count(len(panel), 'unit-year', 'unit-years', lang)}; "
-                f"unit: {unit or '–'}.",
+            ctx.tr(
+                PANEL.format(
+                    units=plural(a.n_units, UNIT_ONE, UNIT_MANY, lang),
+                    treated=number(a.n_treated, lang),
+                    years=plural(len(a.panel), YEAR_ONE, YEAR_MANY, lang),
+                    unit=a.unit or "–",
+                )
             )
         )
     )
+    ex = a.excluded
+    if len(ex):
+        counts = ex["reason"].astype(str).value_counts()
+        reasons = ", ".join(
+            f"{number(int(n), lang)} {ctx.tr(REASONS.get(r, REASONS['excluded']))}"
+            for r, n in counts.items()
+        )
+        share = len(ex) / max(a.n_units, 1)
+        from ...i18n import percent
 
-    # -- comparison group ---------------------------------------------------------------
-    weights: str | None = None
-    full_panel = panel
-    if cfg.comparison.design == "matched":
-        sec.add(Heading(t("Gematchte Vergleichsgruppe", "Matched comparison group"), level=4))
-        ctx.step(f"impact {indicator}: matching")
-        matched = _match(ctx, sec, panel, key)
-        if matched is not None:
-            panel, weights = matched
-
-    # -- trends ---------------------------------------------------------------------------
-    if "trends" in imp.estimators:
         sec.add(
-            Heading(
-                t(
-                    "Verlauf: auditiert gegen Vergleichsgruppe",
-                    "Trends: audited against comparison",
-                ),
-                level=4,
-            )
-        )
-        ctx.guard(sec, t("Verlauf", "Trends"), _trends, ctx, sec, panel, indicator, label, unit)
-
-    # -- before/after ---------------------------------------------------------------------
-    if "before_after" in imp.estimators:
-        sec.add(Heading(t("Vorher und nachher", "Before and after"), level=4))
-        ctx.step(f"impact {indicator}: before/after")
-        r = ctx.call(
-            sec,
-            "panel",
-            "before_after",
-            t("Vorher-nachher", "Before/after"),
-            panel,
-            window=tuple(imp.window),
-        )
-        ctx.add_result(
-            sec,
-            r,
-            f"impact_{key}_before_after",
-            t(
-                "Mittelwert vor und nach Beginn (auditierte Kommunen)",
-                "Mean before and after onset (audited units)",
-            ),
-            plot=False,
-        )
-
-    comparison: dict[str, Any] = {}
-    # -- TWFE and event study ----------------------------------------------------------
-    if "twfe" in imp.estimators:
-        sec.add(Heading(t("Zwei-Wege-Fixed-Effects", "Two-way fixed effects"), level=4))
-        ctx.step(f"impact {indicator}: TWFE")
-        r = ctx.call(
-            sec,
-            "panel",
-            "twfe",
-            "TWFE",
-            panel,
-            covariates=list(imp.covariates) or None,
-            cluster="unit",
-            weights=weights,
-        )
-        ctx.add_result(
-            sec, r, f"impact_{key}_twfe", t("TWFE-Schätzung", "TWFE estimate"), plot=False
-        )
-        if r is not None:
-            comparison["TWFE"] = r
-    if "event_study" in imp.estimators:
-        sec.add(Heading(t("Ereignisstudie", "Event study"), level=4))
-        ctx.step(f"impact {indicator}: event study")
-        r = ctx.call(
-            sec,
-            "panel",
-            "event_study",
-            t("Ereignisstudie", "Event study"),
-            panel,
-            leads=-imp.window[0],
-            lags=imp.window[1],
-            reference=imp.reference_period,
-            covariates=list(imp.covariates) or None,
-            cluster="unit",
-            weights=weights,
-            seed=cfg.seed,
-        )
-        ctx.add_result(
-            sec,
-            r,
-            f"impact_{key}_event_study",
-            t(
-                "Dynamische TWFE-Effekte relativ zum Beginn",
-                "Dynamic TWFE effects relative to onset",
-            ),
-        )
-        pre = getattr(r, "pretrend", None) if r is not None else None
-        _pretest(ctx, sec, pre, f"impact_{key}_event_study_pretest")
-
-    # -- staggered ------------------------------------------------------------------------
-    a = imp.att_gt
-    cs = None
-    if "att_gt" in imp.estimators:
-        sec.add(
-            Heading(
-                t("Gestaffelte DiD (Callaway & Sant'Anna)", "Staggered DiD (Callaway & Sant'Anna)"),
-                level=4,
-            )
-        )
-        ctx.step(f"impact {indicator}: att_gt")
-        cs = ctx.call(sec, "staggered", "att_gt", "att_gt", panel, **_att_kwargs(ctx, weights))
-        if cs is not None:
-            dyn = ctx.guard(
-                sec,
-                t("dynamische Effekte", "dynamic effects"),
-                cs.aggregate,
-                "dynamic",
-                min_e=imp.window[0],
-                max_e=imp.window[1],
-            )
-            ctx.add_result(
-                sec,
-                dyn,
-                f"impact_{key}_att_dynamic",
-                t("Dynamische Effekte (Ereigniszeit)", "Dynamic effects (event time)"),
-            )
-            simple = ctx.guard(sec, t("Gesamteffekt", "overall effect"), cs.aggregate, "simple")
-            ctx.add_result(
-                sec,
-                simple,
-                f"impact_{key}_att_overall",
-                t("Gesamteffekt (ATT)", "Overall effect (ATT)"),
-                plot=False,
-                facts=False,
-            )
-            if simple is not None:
-                comparison["Callaway & Sant'Anna"] = simple
-            group = ctx.guard(sec, t("Kohorteneffekte", "cohort effects"), cs.aggregate, "group")
-            ctx.add_result(
-                sec,
-                group,
-                f"impact_{key}_att_cohorts",
-                t("Effekte je Kohorte", "Effects by cohort"),
-                plot=False,
-                facts=False,
-            )
-            pre = getattr(cs, "pretest", None)
-            _pretest(ctx, sec, pre, f"impact_{key}_att_pretest")
-    if "sun_abraham" in imp.estimators:
-        sec.add(Heading("Sun & Abraham", level=4))
-        ctx.step(f"impact {indicator}: Sun & Abraham")
-        r = ctx.call(
-            sec,
-            "staggered",
-            "sun_abraham",
-            "Sun & Abraham",
-            panel,
-            reference=imp.reference_period,
-            covariates=list(imp.covariates) or None,
-            cluster="unit",
-            weights=weights,
-        )
-        ctx.add_result(
-            sec,
-            r,
-            f"impact_{key}_sun_abraham",
-            t("Interaktionsgewichtete Ereignisstudie", "Interaction-weighted event study"),
-        )
-    if "bacon" in imp.estimators:
-        sec.add(Heading(t("Bacon-Zerlegung", "Bacon decomposition"), level=4))
-        ctx.step(f"impact {indicator}: Bacon")
-        r = ctx.call(
-            sec,
-            "staggered",
-            "bacon_decomposition",
-            t("Bacon-Zerlegung", "Bacon decomposition"),
-            panel,
-        )
-        if r is not None:
-            by_type = ctx.guard(sec, t("Bacon-Zerlegung", "Bacon decomposition"), r.by_type)
-            twfe_coef = getattr(r, "twfe", None)
-            if isinstance(twfe_coef, int | float):
-                sec.add(Facts(((t("TWFE-Koeffizient", "TWFE coefficient"), f"{twfe_coef:.4f}"),)))
-            if by_type is not None:
-                sec.add(
-                    ReportTable(
-                        f"impact_{key}_bacon_by_type",
-                        t(
-                            "Gewichte und Schätzwerte nach Vergleichstyp",
-                            "Weights and estimates by comparison type",
-                        ),
-                        by_type,
+            Paragraph(
+                ctx.tr(
+                    EXCLUDED.format(
+                        n=plural(len(ex), UNIT_ONE, UNIT_MANY, lang),
+                        share=percent(share, lang),
+                        reasons=reasons,
                     )
                 )
-            sec.add(
-                ReportTable(
-                    f"impact_{key}_bacon",
-                    t("Alle 2x2-Vergleiche", "All 2x2 comparisons"),
-                    r.tidy(),
-                    show=False,
-                )
-            )
-            ctx.add_plot(
-                sec,
-                r,
-                f"impact_{key}_bacon",
-                t(
-                    "TWFE als gewichtetes Mittel von 2x2-Vergleichen",
-                    "TWFE as a weighted mean of 2x2 comparisons",
-                ),
-                alt=t(
-                    "Streudiagramm: Schätzwert jedes 2x2-Vergleichs gegen sein Gewicht, nach Typ; "
-                    "die gestrichelte Linie ist der TWFE-Koeffizient.",
-                    "Scatter plot: estimate of each 2x2 comparison against its weight, by type; "
-                    "the dashed line is the TWFE coefficient.",
-                ),
-            )
-
-    # -- robustness -------------------------------------------------------------------------
-    rob = imp.robustness
-    sec.add(Heading(t("Robustheit", "Robustness"), level=4))
-    if "att_gt" in imp.estimators and cs is not None:
-        # (progress label, what is estimated, column of the comparison, arguments)
-        variants: list[tuple[str, str, str, dict[str, Any]]] = []
-        if rob.not_yet_treated and a.control_group != "not_yet_treated":
-            variants.append(
-                (
-                    "not-yet-treated",
-                    t("noch nicht behandelte Kontrollen", "not-yet-treated controls"),
-                    t("C&S, noch nicht behandelte Kontrollen", "C&S, not-yet-treated controls"),
-                    {"control_group": "not_yet_treated"},
-                )
-            )
-        if rob.anticipation > 0:
-            variants.append(
-                (
-                    "anticipation",
-                    t("Antizipation", "anticipation"),
-                    t(
-                        f"C&S, Antizipation {rob.anticipation} J.",
-                        f"C&S, anticipation {rob.anticipation} y",
-                    ),
-                    {"anticipation": rob.anticipation},
-                )
-            )
-        for label, what, column, over in variants:
-            ctx.step(f"impact {indicator}: {label}")
-            r = ctx.call(
-                sec, "staggered", "att_gt", what, panel, **_att_kwargs(ctx, weights, **over)
-            )
-            s = ctx.guard(sec, "aggregate", r.aggregate, "simple") if r is not None else None
-            if s is not None:
-                comparison[column] = s
-    if 0 < treated_units <= rob.randomization_max_treated and weights:
-        sec.add(
-            Note(
-                t(
-                    "Randomisierungsinferenz entfällt: sie unterstützt keine Matching-Gewichte.",
-                    "Randomisation inference skipped: it does not support matching weights.",
-                ),
-                "info",
             )
         )
-    elif 0 < treated_units <= rob.randomization_max_treated:
-        ctx.step(f"impact {indicator}: randomisation inference")
-        r = ctx.call(
-            sec,
-            "inference",
-            "randomization_inference",
-            t("Randomisierungsinferenz", "Randomisation inference"),
-            panel,
-            estimator="twfe",
-            n_draws=rob.randomization_draws,
-            seed=ctx.config.seed,
-            progress=ctx.progress,
-        )
-        ctx.add_result(
-            sec,
-            r,
-            f"impact_{key}_randomization",
-            t(
-                "Randomisierungsinferenz (Zuweisung der Beginnjahre permutiert)",
-                "Randomisation inference (onset years permuted)",
-            ),
-        )
-    if cfg.comparison.design == "all" and rob.matched and "twfe" in imp.estimators:
-        sec.add(
-            Heading(
-                t(
-                    "Gematchte Vergleichsgruppe (Robustheit)",
-                    "Matched comparison group (robustness)",
-                ),
-                level=4,
-            )
-        )
-        ctx.step(f"impact {indicator}: matching")
-        matched = _match(ctx, sec, full_panel, key)
-        if matched is not None:
-            r = ctx.call(
-                sec,
-                "panel",
-                "twfe",
-                t("TWFE, gematcht", "TWFE, matched"),
-                matched[0],
-                covariates=list(imp.covariates) or None,
-                cluster="unit",
-                weights=matched[1],
-            )
-            if r is not None:
-                comparison[t("TWFE, gematcht", "TWFE, matched")] = r
-    if comparison:
-        cmp = ctx.diagnostic(sec, t("Vergleich", "comparison"), _compare, comparison)
-        if cmp is not None:
-            title = t(
-                "Gesamteffekte im Vergleich der Schätzer", "Overall effects across estimators"
-            )
-            sec.add(Heading(title, level=4))
-            note = t(
-                "Jede Zeile ist der Gesamteffekt eines Verfahrens mit seinem eigenen "
-                "Konfidenzintervall (siehe oben und Anhang Methoden).",
-                "Each row is the overall effect of one method with its own confidence interval "
-                "(see above and the methods appendix).",
-            )
-            tidy = cmp.tidy()
-            shown = ("model", "estimate", "std_error", "p_value", "ci_low", "ci_high")
-            one_row_each = tidy["model"].is_unique if "model" in tidy.columns else False
-            sec.add(
-                ReportTable(
-                    f"impact_{key}_comparison",
-                    title,
-                    tidy,
-                    (note,),
-                    columns=shown if one_row_each and set(shown) <= set(tidy.columns) else None,
-                )
-            )
-            ctx.add_plot(sec, cmp, f"impact_{key}_comparison", title)
+    p = a.primary
+    if p is not None and getattr(p, "few_clusters", False):
+        sec.add(Note(ctx.tr(few_clusters_text(ctx, a)), "info"))
+    trend_figure(ctx, sec, a)
+    if a.comparison:
+        comparison_block(ctx, sec, a)
 
 
-def _match(
-    ctx: Context, sec: Section, panel: pd.DataFrame, key: str
-) -> tuple[pd.DataFrame, str | None] | None:
-    """Match comparison units (``evaluation.match_comparison``), show the balance and return
-    the matched panel and its weight column (None when every match has weight one)."""
-    t = ctx.t
-    c = ctx.config.comparison
-    match = ctx.call(
-        sec,
-        "matching",
-        "match_comparison",
-        t("Matching", "Matching"),
-        panel,
-        covariates=list(c.covariates),
-        method=c.method,
-        ratio=c.ratio,
-        caliper=c.caliper or None,
-        replace=c.replace,
-        exact=list(c.exact),
+def few_clusters_text(ctx: Context, a: IndicatorAnalysis) -> Text:
+    """Why the report shows no cluster-robust t-statistic, and the valid inference."""
+    n = getattr(a.primary.inference, "n_clusters", None) or a.n_units
+    ri = RI_NONE
+    if a.randomization is not None:
+        t = a.randomization.tidy()
+        col = "ri_p_value" if "ri_p_value" in t.columns else "p_value"
+        pv = float(t[col].iloc[0])
+        draws = a.randomization.facts.get(
+            "n_draws", ctx.config.impact.robustness.randomization_draws
+        )
+        ri = RI_P.format(
+            p=Text(number(pv, "de", 3), number(pv, "en", 3)),
+            n=Text(number(int(draws), "de"), number(int(draws), "en")),
+        )
+    return FEW_CLUSTERS.format(clusters=plural_text(int(n), CLUSTER_ONE, CLUSTER_MANY), ri=ri)
+
+
+def plural_text(n: int, one: Text, many: Text) -> Text:
+    """``n`` with the right noun, in both languages."""
+    return Text(
+        (one if n == 1 else many).format(n=number(n, "de")).de,
+        (one if n == 1 else many).format(n=number(n, "en")).en,
     )
-    if match is None:
-        return None
-    summary = ctx.guard(sec, "Matching", match.summary, lang=ctx.lang)
-    if summary is not None and summary.facts:
-        sec.add(Facts(tuple((str(k), str(v)) for k, v in summary.facts)))
-    bal = ctx.guard(sec, "Balance", match.balance)
-    ctx.add_result(
-        sec,
-        bal,
-        f"impact_{key}_balance",
-        t("Balance vor und nach dem Matching", "Balance before and after matching"),
-        facts=False,
-    )
-    if not isinstance(getattr(match, "panel", None), pd.DataFrame):
-        ctx.failed(
-            sec,
-            t("Matching", "Matching"),
-            t(
-                "das Matching-Ergebnis liefert kein Panel; es werden alle Vergleichskommunen "
-                "verwendet.",
-                "the matching result has no panel; all comparison units are used.",
-            ),
-        )
-        return None
-    return match.panel, ("match_weight" if c.replace or c.ratio > 1 else None)
 
 
-def _att_kwargs(ctx: Context, weights: str | None, **over: Any) -> dict[str, Any]:
-    imp = ctx.config.impact
-    a = imp.att_gt
-    kw: dict[str, Any] = {
-        "control_group": a.control_group,
-        "method": a.method,
-        "base_period": a.base_period,
-        "covariates": list(imp.covariates) or None,
-    }
-    if weights:
-        kw["weights"] = weights
-    if a.bootstrap:
-        kw["n_draws"] = a.bootstrap
-        kw["seed"] = ctx.config.seed
-        kw["progress"] = ctx.progress
-    kw.update(over)
-    return kw
-
-
-def _compare(results: dict[str, Any]) -> Any:
-    from ...results import compare
-
-    return compare(results)
-
-
-def _pretest(ctx: Context, sec: Section, pre: Any, name: str) -> None:
-    if pre is None:
+def trend_figure(ctx: Context, sec: Section, a: IndicatorAnalysis) -> None:
+    """Mean of the indicator per year, audited against comparison units (a description)."""
+    if "trends" not in ctx.config.impact.estimators:
         return
-    res = ctx.diagnostic(sec, t_pre(ctx), pre) if callable(pre) else pre
-    if res is None:
+    means = inputs.describe_trends(a.panel, a.indicator)
+    if not len(means):
         return
-    if isinstance(res, dict):
-        res = pd.DataFrame([res])
-    ctx.add_result(sec, res, name, t_pre(ctx), plot=False)
-
-
-def t_pre(ctx: Context) -> str:
-    return ctx.t("Vortest paralleler Trends", "Pre-test of parallel trends")
-
-
-def _trends(
-    ctx: Context, sec: Section, panel: pd.DataFrame, indicator: str, label: str, unit: str
-) -> None:
-    """Mean of the outcome per year, audited against comparison units (a description)."""
-    t = ctx.t
-    y = panel[indicator].astype("float64")
-    grp = np.where(panel["cohort"].fillna(0).to_numpy() > 0, "audited", "comparison")
-    means = (
-        pd.DataFrame({"year": panel["year"].astype("int64"), "group": grp, "value": y})
-        .dropna()
-        .groupby(["year", "group"])["value"]
-        .agg(["mean", "count"])
-        .reset_index()
-        .rename(columns={"mean": "mean", "count": "n_units"})
-        .sort_values(["year", "group"], kind="stable")
-    )
-    key = slug(indicator)
-    fig, ax = new_figure(7.0, 3.4)
+    fig, ax = new_figure(7.0, 2.5)
     colours = {"audited": "#2b6ca3", "comparison": "0.45"}
-    names = {
-        "audited": t("auditiert", "audited"),
-        "comparison": t("Vergleichsgruppe", "comparison"),
-    }
     for g in ("audited", "comparison"):
         d = means[means["group"] == g]
-        ax.plot(d["year"], d["mean"], marker="o", ms=3, color=colours[g], label=names[g])
+        ax.plot(d["year"], d["mean"], marker="o", ms=2.5, color=colours[g], label=ctx.tr(GROUPS[g]))
     from matplotlib.ticker import MaxNLocator
 
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_xlabel(t("Jahr", "Year"))
-    ax.set_ylabel(f"{label} ({unit})" if unit else label)
-    ax.set_title(t(f"{label}: Mittelwerte je Jahr", f"{label}: means by year"))
-    ax.legend(frameon=False)
+    ax.set_xlabel(ctx.tr(YEAR))
+    ax.set_ylabel(f"{a.label} ({a.unit})" if a.unit else a.label, fontsize=7)
+    ax.legend(frameon=False, fontsize=7)
     fig.tight_layout()
     first, last = int(means["year"].min()), int(means["year"].max())
     ctx.add_figure(
         sec,
         fig,
-        f"impact_{key}_trends",
-        t(f"Verlauf {label}", f"Trend of {label}"),
-        t(
-            f"Liniendiagramm: Mittelwert von {label} je Jahr {first}–{last}, auditierte Kommunen "
-            "gegen Vergleichsgruppe.",
-            f"Line chart: mean of {label} by year {first}–{last}, audited units against the "
-            "comparison group.",
-        ),
+        f"impact_{a.key}_trends",
+        TRENDS.format(label=a.label),
+        TRENDS_ALT.format(label=a.label, first=first, last=last),
+        data=means,
     )
+
+
+def comparison_block(ctx: Context, sec: Section, a: IndicatorAnalysis) -> None:
+    """The overall effects of the designs: a forest plot and its table."""
+    table = comparison_table(ctx, a)
+    title = COMPARISON.format(label=a.label)
+    named = {name_of(ctx, n): r for n, r in a.comparison.items()}
+    cmp = ctx.diagnostic(sec, title, compare, named)
+    if cmp is not None:
+        fig = ctx.diagnostic(sec, title, _forest, ctx, cmp, a)
+        if fig is not None:
+            alt = forest_alt(ctx, table, a)
+            ctx.add_figure(sec, fig, f"impact_{a.key}_comparison", title, alt, data=table)
     sec.add(
         ReportTable(
-            f"impact_{key}_trends",
-            t("Mittelwerte je Jahr und Gruppe", "Means by year and group"),
-            means,
-            show=False,  # the data of the figure above
+            f"impact_{a.key}_comparison",
+            ctx.tr(title),
+            table,
+            (ctx.tr(COMPARISON_NOTE),),
         )
     )
+
+
+def _forest(ctx: Context, cmp: Any, a: IndicatorAnalysis) -> Any:
+    from .. import figures
+
+    with figures.figure_style():
+        fig = cmp.plot(lang=ctx.lang)
+    ax = fig.axes[0]
+    ax.set_xlabel(ctx.tr(EFFECT_AXIS.format(unit=effect_unit(a.unit))))
+    fig.set_size_inches(7.0, 0.8 + 0.3 * len(a.comparison))
+    return fig
+
+
+FOREST_ALT = Text(
+    "Forest-Plot: Gesamteffekt von {n} Verfahren mit 95-%-Intervallen, von {lo} bis {hi} {unit}.",
+    "Forest plot: overall effect of {n} methods with 95% intervals, from {lo} to {hi} {unit}.",
+)
+
+
+def forest_alt(ctx: Context, table: pd.DataFrame, a: IndicatorAnalysis) -> Text:
+    """Alt text of the forest plot."""
+    lo, hi = table["estimate"].min(), table["estimate"].max()
+    return FOREST_ALT.format(
+        n=len(table),
+        lo=Text(number(lo, "de", 2), number(lo, "en", 2)),
+        hi=Text(number(hi, "de", 2), number(hi, "en", 2)),
+        unit=effect_unit(a.unit),
+    )
+
+
+PERCENT_POINTS = Text("Prozentpunkte", "percentage points")
+
+
+def effect_unit(unit: str) -> Text:
+    """The unit of an effect on an indicator measured in ``unit`` (a share in % changes by
+    percentage points)."""
+    if unit.strip() in ("%", "Prozent", "percent"):
+        return PERCENT_POINTS
+    return Text(unit, unit)

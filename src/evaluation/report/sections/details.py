@@ -1,0 +1,178 @@
+"""Appendix "details per indicator": for each indicator the tables and figures of every design
+that ran (event studies, cohort effects, pre-tests, sensitivity, Bacon decomposition,
+randomisation inference, matching balance), declared as steps. In HTML each indicator is a
+block the reader can fold away."""
+
+from __future__ import annotations
+
+from ...i18n import Text
+from .. import inputs
+from ..analyses import IndicatorAnalysis, all_analyses
+from ..context import Context
+from ..document import Paragraph, ReportTable, Section
+from ..steps import Step, run_steps
+from . import implementation
+
+TITLE = Text("Anhang: Einzelheiten je Indikator", "Appendix: details per indicator")
+INTRO = Text(
+    "Die Tabellen und Grafiken jedes Verfahrens, je Indikator; im HTML-Bericht lassen sich "
+    "die Blöcke auf- und zuklappen. Am Ende die Tabellen des Umsetzungsteils, die im "
+    "Hauptteil nur verlinkt sind.",
+    "The tables and figures of every method, per indicator; in the HTML report the blocks can "
+    "be opened and closed. At the end the tables of the implementation part that the main "
+    "body only links.",
+)
+IMPLEMENTATION = Text("Umsetzungserfolg: weitere Tabellen", "Implementation success: more tables")
+EXCLUDED = Text(
+    "Vom Hauptschätzer ausgelassene Einheiten", "Units left out by the primary estimator"
+)
+
+
+def _steps(a: IndicatorAnalysis) -> list[Step]:
+    """The declared detail of one indicator: (name, heading, result, caption, plot?)."""
+    k = f"impact_{a.key}"
+
+    def take(value):
+        return lambda ctx: value
+
+    def pre(result):
+        return lambda ctx: inputs.pretest(result) if result is not None else None
+
+    by_type = a.bacon.by_type() if a.bacon is not None else None
+    balance = a.match.balance() if a.match is not None else None
+    rows = [
+        (
+            "before_after",
+            Text("Vorher und nachher (nur auditierte Kommunen)", "Before and after (audited only)"),
+            take(a.before_after),
+            Text("Mittelwert vor und nach Beginn", "Mean before and after onset"),
+            False,
+        ),
+        (
+            "twfe",
+            Text("Zwei-Wege-Fixed-Effects", "Two-way fixed effects"),
+            take(a.twfe),
+            Text("TWFE-Schätzung", "TWFE estimate"),
+            False,
+        ),
+        (
+            "event_study",
+            Text("Ereignisstudie (TWFE)", "Event study (TWFE)"),
+            take(a.event_study),
+            Text(
+                "Dynamische TWFE-Effekte relativ zum Beginn",
+                "Dynamic TWFE effects relative to onset",
+            ),
+            True,
+        ),
+        (
+            "event_study_pretest",
+            None,
+            pre(a.event_study),
+            Text("Vortest der Ereignisstudie", "Pre-test of the event study"),
+            False,
+        ),
+        (
+            "att_dynamic",
+            Text(
+                "Callaway & Sant'Anna: Effekte nach Ereigniszeit",
+                "Callaway & Sant'Anna: effects by event time",
+            ),
+            take(a.dynamic),
+            Text("Dynamische Effekte (Ereigniszeit)", "Dynamic effects (event time)"),
+            True,
+        ),
+        (
+            "att_pretest",
+            None,
+            take(a.pretest),
+            Text(
+                "Vortest über die Ereigniszeiten vor dem Beginn (gepoolt)",
+                "Pre-test over the event times before onset (pooled)",
+            ),
+            False,
+        ),
+        (
+            "att_cohorts",
+            None,
+            take(a.cohorts),
+            Text("Effekte je Kohorte", "Effects by cohort"),
+            False,
+        ),
+        (
+            "sensitivity",
+            Text(
+                "Sensitivität gegen Abweichungen von parallelen Trends",
+                "Sensitivity to violations of parallel trends",
+            ),
+            take(a.sensitivity),
+            Text(
+                "Robuste Intervalle für den Effekt im Jahr des Beginns",
+                "Robust intervals for the effect in the onset year",
+            ),
+            False,
+        ),
+        (
+            "sun_abraham",
+            Text("Sun & Abraham", "Sun & Abraham"),
+            take(a.sun_abraham),
+            Text("Interaktionsgewichtete Ereignisstudie", "Interaction-weighted event study"),
+            False,
+        ),
+        (
+            "bacon_by_type",
+            Text("Bacon-Zerlegung", "Bacon decomposition"),
+            take(by_type),
+            Text(
+                "Gewichte und Schätzwerte nach Vergleichstyp",
+                "Weights and estimates by comparison type",
+            ),
+            False,
+        ),
+        (
+            "randomization",
+            Text("Randomisierungsinferenz", "Randomisation inference"),
+            take(a.randomization),
+            Text(
+                "Randomisierungsinferenz (Beginnjahre permutiert)",
+                "Randomisation inference (onset years permuted)",
+            ),
+            False,
+        ),
+        (
+            "balance",
+            Text("Gematchte Vergleichsgruppe", "Matched comparison group"),
+            take(balance),
+            Text("Balance vor und nach dem Matching", "Balance before and after matching"),
+            False,
+        ),
+    ]
+    return [
+        Step(f"{k}_{name}", heading, run, caption, plot=plot)
+        for name, heading, run, caption, plot in rows
+    ]
+
+
+def build(ctx: Context) -> Section:
+    """The appendix with the detail of every indicator."""
+    sec = Section("details", ctx.tr(TITLE))
+    sec.add(Paragraph(ctx.tr(INTRO)))
+    for a in all_analyses(ctx):
+        ctx.scope = a.indicator
+        try:
+            g = a.group
+            g.id = f"details-{a.key}"
+            run_steps(ctx, g, [s for s in _steps(a) if s.run(ctx) is not None])
+            ex = a.excluded
+            if len(ex):
+                g.add(ReportTable(f"impact_{a.key}_excluded", ctx.tr(EXCLUDED), ex, show=False))
+            sec.add(g)
+        finally:
+            ctx.scope = ""
+    if "implementation" in ctx.config.report.sections:
+        from ..document import Group
+
+        g = Group("details-implementation", ctx.tr(IMPLEMENTATION))
+        run_steps(ctx, g, implementation.detail_steps(ctx))
+        sec.add(g)
+    return sec
