@@ -53,8 +53,13 @@ ComparisonDesign = Literal["all", "matched"]
 #: which status counts as success
 Success = Literal["implemented", "at_least_partial"]
 
+# -- yearly summary --------------------------------------------------------------------
+#: which comparison units describe an audited unit's indicators in its profile: those of the
+#: same administrative level (where there are enough), or all
+ComparisonScope = Literal["level", "all"]
+
 # -- output ------------------------------------------------------------------------------
-OutputFormat = Literal["html", "pdf", "markdown"]
+OutputFormat = Literal["html", "pdf", "markdown", "docx"]
 TableFormat = Literal["csv", "parquet"]
 
 
