@@ -94,6 +94,7 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "load_config",
             "render_report",
             "render_summary",
+            "render_yearly_summary",
             "verify_report",
             "run_demo",
         ),
