@@ -41,7 +41,7 @@ ControlGroup = Literal["never_treated", "not_yet_treated"]
 DRMethod = Literal["dr", "ipw", "reg"]
 BasePeriod = Literal["varying", "universal"]
 OnError = Literal["note", "raise"]
-Format = Literal["html", "pdf", "markdown"]
+Format = Literal["html", "pdf", "markdown", "docx"]
 
 ALL_SECTIONS: tuple[str, ...] = typing.get_args(SectionName)
 ALL_ESTIMATORS: tuple[str, ...] = typing.get_args(EstimatorName)
