@@ -398,13 +398,16 @@ def render_yearly_summary(
         recorded["municipalities"] = chosen
     if not profiles:
         recorded["profiles"] = False
+    shown = _formats(cfg, formats)
+    # rates, indicators, profiles, HTML, and one step per further format
+    steps = 4 + sum(f in shown for f in ("markdown", "docx", "pdf"))
     ctx, record, step, close = _start(
-        "summary", st, cfg, source, out, year, 9, f"summary {year}", progress, recorded
+        "summary", st, cfg, source, out, year, steps, f"summary {year}", progress, recorded
     )
     try:
         with report_style(), atomic_folder(out, force=force, kind="summary") as tmp:
             doc = build_yearly(ctx, chosen, profiles=profiles)
-            write_yearly(doc, tmp, _formats(cfg, formats), step)
+            write_yearly(doc, tmp, shown, step)
             _finish(ctx, cfg, record, tmp)
     finally:
         close()
