@@ -257,3 +257,16 @@ def test_unknown_and_comparison_units_are_refused(study):
         P.comparison_quantiles(study, scope="state")  # type: ignore[arg-type]
     with pytest.raises(OptionError, match="year"):
         P.as_of(study, 20)
+
+
+def test_without_comparison_values_no_quartiles_and_a_note(study):
+    ind = study.indicators
+    audited_only = ind[ind["municipality_id"].isin([A, B, K])]
+    s = Study(**{**study.tables, "indicators": audited_only})
+    res = P.comparison_quantiles(s, ["x"])
+    assert len(res.tidy()) == 0 and [n.en for n in res.notes] == [
+        "No values of comparison units: no quartiles."
+    ]
+    pos = P.indicator_positions(s, 2020, ["x"]).tidy()
+    assert pos["n_comparison"].tolist() == [0, 0, 0]
+    assert pos["position"].isna().all() and pos["median"].isna().all()

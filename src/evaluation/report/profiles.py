@@ -44,6 +44,10 @@ NOT_CERTIFIED = Text(
     "{name} started its {cycle} on {date}; certification is still to come, annual reports "
     "follow after it.",
 )
+NO_AUDIT = Text(
+    "Für {name} ist bis Ende {year} kein Audit erfasst.",
+    "No audit of {name} is recorded up to the end of {year}.",
+)
 CERTIFIED_SINCE = Text(
     "{name} wurde {year} erstmals als familiengerechte Kommune zertifiziert ({cycles}).",
     "{name} was first certified as a family-friendly municipality in {year} ({cycles}).",
@@ -135,6 +139,9 @@ COMPARISON_NOTE = Text(
 SAME_LEVEL = Text(
     "{n} Vergleichskommunen derselben Ebene ({level})",
     "{n} comparison municipalities of the same level ({level})",
+)
+NO_COMPARISON = Text(
+    "keine Vergleichskommunen mit Werten", "no comparison municipalities with values"
 )
 ALL_UNITS = Text(
     "alle {n} Vergleichskommunen (zu wenige derselben Ebene)",
@@ -302,7 +309,7 @@ class Profile:
     def sentences(self) -> str:
         lang, tl = self.lang, self.timeline
         if not len(tl):
-            return ""
+            return self.t(NO_AUDIT.format(name=self.name, year=self.year))
         certified = tl.dropna(subset=["certification_date"])
         if not len(certified):
             first = tl.iloc[0]
@@ -493,6 +500,8 @@ class Profile:
 
     def _who(self, pos: pd.DataFrame) -> Text:
         n = int(pos["n_comparison"].max())
+        if n == 0:
+            return NO_COMPARISON
         if (pos["scope"] == "all").any():
             return ALL_UNITS.format(n=number(n, self.lang))
         level = codes.labels("levels", self.lang).get(str(self.unit["level"]), DASH)

@@ -340,6 +340,9 @@ def _comparison_values(study: Study, indicators: list[str]) -> pd.DataFrame:
 
 
 def _quartiles(values: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    if not len(values):
+        cols = [*keys, "n_units", "q25", "median", "q75"]
+        return pd.DataFrame({c: pd.Series([], dtype="object") for c in cols})
     g = values.groupby(keys, sort=True)["value"]
     q = g.quantile([0.25, 0.5, 0.75], interpolation="linear").unstack()
     q.columns = ["q25", "median", "q75"]
