@@ -16,13 +16,15 @@
 #
 # Once a year the association and the municipalities want to know what happened: audits
 # started, certified and re-audited; measures implemented; how far implementation has come;
-# and where the audited municipalities stand on the indicators. `ev.render_summary` writes
-# this as a summary of at most two pages (HTML, PDF, Markdown), with every table as CSV and
-# LaTeX and a `provenance.json` that records the inputs. The command line is
-# `audit-eval summary STUDY --year 2024 --out DIR`.
+# and where the audited municipalities stand on the indicators. `ev.render_yearly_summary`
+# writes this as an overview of at most two pages followed by one profile page
+# ("Kommunensteckbrief") per audited municipality (HTML, PDF, Markdown, Word), with the
+# overview's tables as CSV and LaTeX, the profiles' numbers as tidy CSV files and a
+# `provenance.json` that records the inputs. The command line is
+# `audit-eval summary STUDY --year 2024 --out DIR [--municipalities CODES]`.
 #
-# This notebook builds the summary of the demo study's last year step by step and then
-# renders it.
+# This notebook builds the numbers of the summary of the demo study's last year step by step
+# and then renders it for three municipalities.
 
 # %%
 import tempfile
@@ -32,7 +34,8 @@ from IPython.display import Markdown, display
 
 import evaluation as ev
 from evaluation.datasets import synthetic_study
-from evaluation.report.summary import audit_events, latest_indicators, moved_to_implemented
+from evaluation.report.yearly_inputs import audit_events, moved_to_implemented
+from evaluation.study import profiles
 
 study = synthetic_study(seed=1)
 year = int(study.measure_reports["report_year"].max())
@@ -56,34 +59,50 @@ moved_to_implemented(study, year)
 # %% [markdown]
 # ## 3. Implementation rates to date
 #
-# The summary uses `ev.implementation_rates` on the reports up to the end of the year (the
+# The summary uses `ev.implementation_rates` on the study as known at the end of the year (the
 # interval that treats municipalities as clusters is the honest one: measures of one
 # municipality are related).
 
 # %%
-rates = ev.implementation_rates(study, by=["action_field"], success="implemented")
+known = profiles.as_of(study, year)
+rates = ev.implementation_rates(known, by=["action_field"], success="implemented")
 rates.tidy()
 
 # %% [markdown]
-# ## 4. Latest indicator values: audited against comparison units
+# ## 4. One municipality's profile, from the data layer
 #
-# Descriptive means in the latest year with data; the effect estimates are in the full
-# evaluation report.
+# Every number of a profile comes from `evaluation.study.profiles`: the audit timeline, the
+# measures by status per action field and annual report (with the status conventions of the
+# implementation analyses), and the indicators against the comparison units of the same level
+# (median and interquartile range per year).
 
 # %%
-latest_indicators(study, year, "en")
+ags = profiles.select_audited(known)[0]
+profiles.audit_timeline(known, [ags]).tidy()
+
+# %%
+status = profiles.measure_status_counts(known, [ags]).tidy()
+status[status["report_number"] == status["report_number"].max()]
+
+# %%
+profiles.indicator_positions(known, year, municipalities=[ags]).tidy()
 
 # %% [markdown]
 # ## 5. The rendered summary
 #
-# Written into a temporary folder here; a second run of the same command produces the same
-# files byte for byte (except the PDF and the date in `provenance.json`), and
-# `ev.report.verify_report(folder)` checks that.
+# Written into a temporary folder here, for three municipalities; a second run of the same
+# command produces the same files byte for byte (except the PDF and the date in
+# `provenance.json`), and `ev.report.verify_report(folder)` checks that.
 
 # %%
 data = study.save(Path(tempfile.mkdtemp()) / "data")
-out = ev.render_summary(
-    data, year, Path(tempfile.mkdtemp()) / "summary", config={"report": {"language": "en"}}
+three = profiles.select_audited(known)[:3]
+out = ev.render_yearly_summary(
+    data,
+    year,
+    Path(tempfile.mkdtemp()) / "summary",
+    config={"report": {"language": "en", "formats": ["html", "markdown"]}},
+    municipalities=three,
 )
 print(sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())[:12])
 display(Markdown((out / "summary.md").read_text(encoding="utf-8")))

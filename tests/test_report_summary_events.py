@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 import evaluation as ev
-from evaluation.report.summary import audit_events
+from evaluation.report.yearly_inputs import audit_events
 
 
 def test_audit_events_count_first_audits_and_reaudits():

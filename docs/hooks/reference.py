@@ -113,12 +113,6 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "synthetic_did",
         ),
     ),
-    "inference": (
-        "Inference with few treated units",
-        "Sensitivity to violations of parallel trends, the wild cluster bootstrap and "
-        "multiple testing ([standard errors](../explanation/standard-errors.md)).",
-        ("honest_did", "wild_bootstrap", "wild_bootstrap_ols", "LinearDesign", "adjust_pvalues"),
-    ),
     "staggered": (
         "Staggered adoption",
         "Group-time effects (Callaway & Sant'Anna), Sun & Abraham and the Goodman-Bacon "
@@ -206,73 +200,6 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "planning",
         ),
     ),
-    "robustness": (
-        "Robustness estimators",
-        "Further heterogeneity-robust estimators for staggered adoption, built on one model of "
-        "the untreated outcome: the imputation estimator and two-stage DiD "
-        "([designs](../explanation/impact-designs.md#imputation-and-two-stage-estimators)).",
-        ("did_imputation", "did_two_stage"),
-    ),
-    "implementation-meets-impact": (
-        "Implementation meets impact",
-        "Implementation intensity, effects by intensity, continuous treatments, certificates in "
-        "force and treatments that switch on and off "
-        "([explanation](../explanation/implementation-meets-impact.md)).",
-        (
-            "implementation_intensity",
-            "heterogeneity",
-            "continuous_did",
-            "certification_status",
-            "did_multiplegt",
-            "twfe_weights",
-        ),
-    ),
-    "few-treated-units": (
-        "Few treated units and sensitivity",
-        "Sensitivity to violations of parallel trends, the restricted wild cluster bootstrap and "
-        "multiple testing across indicators "
-        "([explanation](../explanation/few-treated-units.md)).",
-        ("honest_did", "wild_bootstrap_ols", "wild_bootstrap", "LinearDesign", "adjust_pvalues"),
-    ),
-    "synthetic": (
-        "Synthetic control and synthetic DiD",
-        "Weighted combinations of never-audited units as the comparison for one or a few "
-        "audited units ([explanation](../explanation/synthetic-control.md)).",
-        ("synthetic_control", "synthetic_did"),
-    ),
-    "mixed-methods": (
-        "Mixed methods",
-        "Goal attainment, coder agreement, survey estimates and costs "
-        "([explanation](../explanation/mixed-methods.md), "
-        "[how-to](../how-to/mixed-methods.md)).",
-        (
-            "goal_attainment",
-            "goal_implementation_shares",
-            "attainment_by_implementation",
-            "coder_agreement",
-            "krippendorff_alpha",
-            "survey_estimates",
-            "LIKERT_SCALES",
-            "measure_costs",
-            "read_survey_file",
-            "synthetic_mixed_methods",
-        ),
-    ),
-    "planning": (
-        "Planning",
-        "Power, minimum detectable effects and simulation studies, serially, on local processes "
-        "or on a Dask cluster ([how-to](../how-to/plan-an-evaluation.md), "
-        "[explanation](../explanation/planning.md)).",
-        (
-            "PanelDesign",
-            "power",
-            "minimum_detectable_effect",
-            "PlanEstimator",
-            "simulate",
-            "run_replications",
-            "planning",
-        ),
-    ),
     "reports": (
         "Reports",
         "The full evaluation report, the yearly summary and their verification "
@@ -282,6 +209,7 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "load_config",
             "render_report",
             "render_summary",
+            "render_yearly_summary",
             "verify_report",
             "run_demo",
             # not yet on a page of its own: planning an evaluation

@@ -133,6 +133,7 @@ _API: dict[str, str] = {
     "load_config": "report",
     "render_report": "report",
     "render_summary": "report",
+    "render_yearly_summary": "report",
     "verify_report": "report",
     "run_demo": "report",
     # official statistics

@@ -390,6 +390,27 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
     "grade_at_most": ("Bewertung höchstens", "Grade at most"),
     "convention": ("Konvention", "Convention"),
     "reason": ("Grund", "Reason"),
+    # yearly summary and municipality profiles (evaluation.study.profiles)
+    "start_date": ("Beginn", "Start"),
+    "agreement_date": ("Zielvereinbarung", "Target agreement"),
+    "certification_date": ("Zertifizierung", "Certification"),
+    "implementation_end_date": ("Ende der Umsetzungsphase", "End of implementation phase"),
+    "next_start_date": ("Beginn des nächsten Zyklus", "Start of the next cycle"),
+    "n_fields": ("Handlungsfelder", "Action fields"),
+    "report_year": ("Berichtsjahr", "Report year"),
+    "n_planned": ("noch nicht begonnen", "not started"),
+    "n_in_progress": ("in Umsetzung", "in progress"),
+    "n_partially_implemented": ("teilweise umgesetzt", "partly implemented"),
+    "n_discontinued": ("eingestellt", "discontinued"),
+    "scope": ("Vergleichsbasis", "Comparison basis"),
+    "q25": ("1. Quartil", "First quartile"),
+    "q75": ("3. Quartil", "Third quartile"),
+    "position": ("Lage", "Position"),
+    "onset_year": ("Jahr des Beginns", "Onset year"),
+    "base_year": ("Basisjahr", "Base year"),
+    "base_value": ("Wert im Basisjahr", "Value in the base year"),
+    "median_change": ("Veränderung des Medians", "Change of the median"),
+    "min_units": ("Mindestzahl Vergleichseinheiten", "Minimum comparison units"),
 }
 
 # -- classic designs, shared statistics, sensitivity analysis and planning ----------------

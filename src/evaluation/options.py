@@ -97,8 +97,13 @@ CostInterval = Literal["linearisation", "bootstrap"]
 #: the shape of a survey file read into survey_responses
 SurveyShape = Literal["long", "wide"]
 
+# -- yearly summary --------------------------------------------------------------------
+#: which comparison units describe an audited unit's indicators in its profile: those of the
+#: same administrative level (where there are enough), or all
+ComparisonScope = Literal["level", "all"]
+
 # -- output ------------------------------------------------------------------------------
-OutputFormat = Literal["html", "pdf", "markdown"]
+OutputFormat = Literal["html", "pdf", "markdown", "docx"]
 TableFormat = Literal["csv", "parquet"]
 
 # -- the data layer: official statistics and the status history ----------------------------
@@ -247,6 +252,8 @@ def renamed(
     if new_value is not default and new_value != default:
         raise OptionError(f"give {new}= only ({old}= is its deprecated name)")
     return old_value
+
+
 # -- report ------------------------------------------------------------------------------
 #: the sections of the full evaluation report, in their default order
 ReportSection = Literal[

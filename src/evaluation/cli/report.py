@@ -52,17 +52,27 @@ def register(sub: argparse._SubParsersAction) -> None:
 
     p = sub.add_parser(
         "summary",
-        help="write the yearly summary of a study (two pages at most)",
-        description="Write the yearly summary of YEAR against the year before: audit events, "
-        "measures newly implemented, implementation rates, latest indicator values. "
-        + REPLACE.format(what="summary")
-        + " "
-        + EXIT_CODES,
+        help="write the yearly summary of a study, with a profile per audited municipality",
+        description="Write the yearly summary of YEAR against the year before (audit events, "
+        "measures newly implemented, implementation rates, latest indicator values; two pages) "
+        "followed by one profile page (Kommunensteckbrief) per audited municipality: its audit "
+        "timeline, its measures per action field over the annual reports and its indicators "
+        "against the comparison group. " + REPLACE.format(what="summary") + " " + EXIT_CODES,
     )
     p.add_argument("study", type=Path, help="study folder (with datapackage.json)")
     p.add_argument("--year", type=int, required=True, help="calendar year, e.g. 2024")
     p.add_argument("--out", type=Path, required=True, help="output folder")
     p.add_argument("--config", type=Path, default=None, help="report configuration (TOML)")
+    p.add_argument(
+        "--municipalities",
+        default=None,
+        metavar="CODES",
+        help="comma-separated codes (municipality_id) of the audited municipalities to profile, "
+        "e.g. 09162000,05111000; default: every audited municipality",
+    )
+    p.add_argument(
+        "--no-profiles", action="store_true", help="the overview of the year only, no profiles"
+    )
     p.add_argument("--force", action="store_true", help="replace an earlier summary in OUT")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument(
@@ -99,16 +109,18 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from ..report import render_summary
+    from ..report import render_yearly_summary
 
     need_path(args.study, "study folder", folder=True)
     if args.config is not None:
         need_path(args.config, "configuration", folder=False)
-    out = render_summary(
+    out = render_yearly_summary(
         args.study,
         args.year,
         args.out,
         config=args.config,
+        municipalities=args.municipalities,
+        profiles=not args.no_profiles,
         force=args.force,
         progress=not args.quiet,
     )

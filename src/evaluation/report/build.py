@@ -286,43 +286,26 @@ def _count_steps(cfg: ReportConfig, formats: Sequence[str] | None) -> int:
 def _formats(cfg: ReportConfig, formats: Sequence[str] | None) -> tuple[str, ...]:
     if formats is None:
         return tuple(cfg.report.formats)
-    allowed = ("html", "pdf", "markdown")
+    allowed = ("html", "pdf", "markdown", "docx")
     bad = [f for f in formats if f not in allowed]
     if bad:
         raise ConfigError(f"formats: {bad[0]!r} is not allowed; choose from {', '.join(allowed)}")
     return tuple(formats)
 
 
-def render_summary(
-    study: StudyLike,
-    year: int,
-    out: str | Path = "summary",
-    *,
-    config: str | Path | dict | ReportConfig | None = None,
-    force: bool = False,
-    progress: bool = False,
-    parameters: dict[str, Any] | None = None,
-    formats: Sequence[str] | None = None,
-) -> Path:
-    """Write the yearly summary of ``year`` (two pages at most) into the folder ``out``:
-    ``summary.html``, ``summary.pdf``, ``summary.md``, tables, figures and ``provenance.json``.
-    """
-    from .summary import build_summary
+def render_summary(*args: Any, **kwargs: Any) -> Path:
+    """Deprecated alias of :func:`evaluation.report.yearly.render_yearly_summary` (the yearly
+    summary; "summary" alone is what a result's ``summary()`` gives)."""
+    import warnings
 
-    if not isinstance(year, int) or isinstance(year, bool) or not 1900 <= year <= 2100:
-        raise EvaluationError(f"year must be a calendar year such as 2024, got {year!r}")
-    cfg, out, st, source = _prepare("summary", study, config, out, force)
-    ctx, record, step, close = _start(
-        "summary", st, cfg, source, out, year, 8, f"summary {year}", progress, parameters
+    from .yearly import render_yearly_summary
+
+    warnings.warn(
+        "render_summary is renamed render_yearly_summary; the old name goes in the next release",
+        DeprecationWarning,
+        stacklevel=2,
     )
-    try:
-        with report_style(), atomic_folder(out, force=force, kind="summary") as tmp:
-            doc = build_summary(ctx)
-            write_document(doc, tmp, _formats(cfg, formats), step)
-            _finish(ctx, cfg, record, tmp)
-    finally:
-        close()
-    return out
+    return render_yearly_summary(*args, **kwargs)
 
 
 # -- verification ----------------------------------------------------------------------------
@@ -404,7 +387,18 @@ def verify_report(folder: str | Path) -> Verification:
         # the PDF is not compared: render its HTML only
         formats = sorted({"html" if f == "pdf" else f for f in cfg.report.formats})
         if rec.get("kind") == "summary":
-            render_summary(study_dir, int(year), again, config=cfg, formats=formats)
+            from .yearly import render_yearly_summary
+
+            params = rec.get("parameters", {})
+            render_yearly_summary(
+                study_dir,
+                int(year),
+                again,
+                config=cfg,
+                formats=formats,
+                municipalities=params.get("municipalities"),
+                profiles=params.get("profiles", True),
+            )
         else:
             render_report(study_dir, cfg, again, formats=formats)
         res.checked = _compare_outputs(folder, again, rec.get("outputs", {}), res.differences)
@@ -518,7 +512,9 @@ def run_demo(
         )
         last = summary_year(loaded, cfg)
         say(f"demo: writing the summary of {last}")
-        render_summary(
+        from .yearly import render_yearly_summary
+
+        render_yearly_summary(
             data_dir,
             last,
             summary_dir,

@@ -41,6 +41,7 @@ DEPENDENCIES = (
     "tqdm",
     "weasyprint",
     "pypdf",
+    "python-docx",
 )
 #: files whose bytes must be the same in two runs (the PDF and PNG files are not compared)
 DETERMINISTIC_SUFFIXES = (".html", ".md", ".csv", ".tex", ".svg", ".toml")

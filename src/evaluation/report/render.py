@@ -228,6 +228,20 @@ def write_document(
     if "markdown" in formats:
         step("render: Markdown")
         _write_text(folder / f"{doc.stem}.md", markdown_text(doc))
+    if "docx" in formats:
+        from .docx import write_docx
+
+        step("render: Word")
+        write_docx(
+            folder / f"{doc.stem}.docx",
+            title=doc.title,
+            subtitle=doc.subtitle,
+            sections=doc.sections,
+            lang=doc.lang,  # type: ignore[arg-type]
+            digits=doc.digits,
+            threshold=doc.threshold,
+            new_page=lambda s: s is not doc.sections[0],
+        )
     if "pdf" in formats:
         step("render: PDF")
         write_pdf(html_text(doc, pdf=True), folder / f"{doc.stem}.pdf")
