@@ -34,7 +34,7 @@ from ..study import profiles as describe_profiles
 from ..study.model import Study
 from .config import ReportConfig
 from .context import Context
-from .document import Facts, FigureBlock, Heading, Note, Paragraph, Section
+from .document import Facts, FigureBlock, Heading, Paragraph, Section
 from .figures import figure_style, new_figure, render_figure, report_style
 from .output import atomic_folder
 from .profiles import UNITS, ProfileData, build_profiles, tidy_tables
@@ -297,8 +297,6 @@ def build_yearly(
         data = profile_data(ctx, known, sec, municipalities)
         if data is not None:
             pages = build_profiles(data, lang, ctx.config.report.small_cell_threshold)
-    if ctx.missing:
-        sec.add(Note("; ".join(ctx.missing), "missing"))
     facts = [(tr(SEED, lang), str(ctx.config.seed)), (tr(DETAILS, lang), "provenance.json")]
     if profiles:
         facts.insert(1, (tr(PROFILES_FACT, lang), str(len(pages))))

@@ -181,12 +181,9 @@ def audit_timeline(study: Study, municipalities: Iterable[str] | None = None) ->
 
 
 def _measure_status(study: Study, unreported: str):
-    """The status history of every measure, by the implementation analyses' conventions.
-
-    The one place that reaches the convention: it moves into the data layer
-    (``evaluation.study.status``); until then it is imported from where it is.
-    """
-    from ..implementation import measure_status
+    """The status history of every measure, by the one convention of the data layer
+    (:mod:`evaluation.study.status`) that the implementation analyses share."""
+    from .status import measure_status
 
     return measure_status(study, unreported=unreported)  # type: ignore[arg-type]
 
@@ -290,7 +287,7 @@ def measure_status_counts(
     return TableResult(
         out[cols].reset_index(drop=True),
         title=title,
-        notes=tuple(Text(n, n) for n in ms.notes),
+        notes=tuple(ms.notes),
         count_columns=counts,
     )
 
@@ -424,6 +421,40 @@ def comparison_quantiles(
     )
 
 
+def _change_since_onset(
+    study: Study, out: pd.DataFrame, ind: pd.DataFrame, q: pd.DataFrame, onset: str
+) -> pd.DataFrame:
+    """``onset_year``, ``base_year``, ``base_value``, ``change`` and ``median_change`` of the
+    rows of :func:`indicator_positions` (the base year is the unit's latest year with a value
+    before its onset, first audit cycle)."""
+    col = ONSET_COLUMNS[onset]
+    a = study.audits[study.audits["cycle"] == 1]
+    onset_year = pd.Series(
+        pd.to_datetime(a[col]).dt.year.to_numpy(), index=a["municipality_id"].astype(str)
+    )
+    onset_year = onset_year[~onset_year.index.duplicated()]
+    out["onset_year"] = out["municipality_id"].map(onset_year).astype("Int64")
+    before = ind.merge(out[["municipality_id", "indicator", "onset_year"]], how="inner")
+    before = before[(before["year"] < before["onset_year"]).fillna(False).to_numpy(dtype=bool)]
+    base = before.groupby(["municipality_id", "indicator"], sort=False).tail(1)
+    base = base.rename(columns={"year": "base_year", "value": "base_value"})
+    out = out.merge(
+        base[["municipality_id", "indicator", "base_year", "base_value"]],
+        on=["municipality_id", "indicator"],
+        how="left",
+    )
+    qb = q.rename(columns={"year": "base_year", "median": "base_median"})
+    out = out.merge(
+        qb[["level", "indicator", "base_year", "base_median"]],
+        on=["level", "indicator", "base_year"],
+        how="left",
+    )
+    out["base_year"] = out["base_year"].astype("Int64")
+    out["change"] = out["value"] - out["base_value"]
+    out["median_change"] = out["median"] - out["base_median"]
+    return out
+
+
 def indicator_positions(
     study: Study,
     year: int,
@@ -488,32 +519,7 @@ def indicator_positions(
     q25, q75 = out["q25"].to_numpy(dtype=float), out["q75"].to_numpy(dtype=float)
     position = np.where(value < q25, "below", np.where(value > q75, "above", "within"))
     out["position"] = np.where(np.isnan(q25) | np.isnan(q75), None, position)
-    # change since the year before the onset
-    col = ONSET_COLUMNS[onset]
-    a = study.audits[study.audits["cycle"] == 1]
-    onset_year = pd.Series(
-        pd.to_datetime(a[col]).dt.year.to_numpy(), index=a["municipality_id"].astype(str)
-    )
-    onset_year = onset_year[~onset_year.index.duplicated()]
-    out["onset_year"] = out["municipality_id"].map(onset_year).astype("Int64")
-    before = ind.merge(out[["municipality_id", "indicator", "onset_year"]], how="inner")
-    before = before[(before["year"] < before["onset_year"]).fillna(False).to_numpy(dtype=bool)]
-    base = before.groupby(["municipality_id", "indicator"], sort=False).tail(1)
-    base = base.rename(columns={"year": "base_year", "value": "base_value"})
-    out = out.merge(
-        base[["municipality_id", "indicator", "base_year", "base_value"]],
-        on=["municipality_id", "indicator"],
-        how="left",
-    )
-    qb = q.rename(columns={"year": "base_year", "median": "base_median"})
-    out = out.merge(
-        qb[["level", "indicator", "base_year", "base_median"]],
-        on=["level", "indicator", "base_year"],
-        how="left",
-    )
-    out["base_year"] = out["base_year"].astype("Int64")
-    out["change"] = out["value"] - out["base_value"]
-    out["median_change"] = out["median"] - out["base_median"]
+    out = _change_since_onset(study, out, ind, q, onset)
     order = {m: i for i, m in enumerate(ids)}
     ind_order = {c: i for i, c in enumerate(codes_)}
     out = out.assign(_m=out["municipality_id"].map(order), _i=out["indicator"].map(ind_order))
