@@ -71,19 +71,6 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "field_differences",
             "implementation_model",
             "time_to_implementation",
-            # not yet on pages of their own (until the documentation port): intensity and the
-            # mixed-methods analyses
-            "implementation_intensity",
-            "goal_attainment",
-            "goal_implementation_shares",
-            "attainment_by_implementation",
-            "coder_agreement",
-            "krippendorff_alpha",
-            "survey_estimates",
-            "LIKERT_SCALES",
-            "measure_costs",
-            "read_survey_file",
-            "synthetic_mixed_methods",
         ),
     ),
     "panels": (
@@ -101,16 +88,6 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "match_comparison",
             "randomization_inference",
             "placebo_in_time",
-            # not yet on pages of their own: certificates in force, few treated units,
-            # synthetic control
-            "certification_status",
-            "honest_did",
-            "wild_bootstrap_ols",
-            "wild_bootstrap",
-            "LinearDesign",
-            "adjust_pvalues",
-            "synthetic_control",
-            "synthetic_did",
         ),
     ),
     "staggered": (
@@ -124,13 +101,6 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "sun_abraham",
             "bacon_decomposition",
             "StaggeredWarning",
-            # not yet on pages of their own: further estimators and treatments that vary
-            "did_imputation",
-            "did_two_stage",
-            "heterogeneity",
-            "continuous_did",
-            "did_multiplegt",
-            "twfe_weights",
         ),
     ),
     "robustness": (
@@ -212,14 +182,6 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "render_yearly_summary",
             "verify_report",
             "run_demo",
-            # not yet on a page of its own: planning an evaluation
-            "PanelDesign",
-            "power",
-            "minimum_detectable_effect",
-            "PlanEstimator",
-            "simulate",
-            "run_replications",
-            "planning",
         ),
     ),
     "ingest": (
