@@ -61,8 +61,10 @@ GERMAN = ("Kommune", "Schätz", "Bewertung", "Handlungsfeld", "nicht ", " und ",
 
 def visible_text(html: str) -> str:
     """The text a reader sees in the HTML report: without the configuration listing (TOML
-    keys are names), the style sheet, the script, tags and the study's own data (titles)."""
+    keys are names), the style sheet, the script, tags, the study's own data (titles) and the
+    package's verbatim messages, which the page marks as English (``<q lang="en">``)."""
     html = re.sub(r"<style>.*?</style>|<script>.*?</script>|<pre>.*?</pre>", " ", html, flags=re.S)
+    html = re.sub(r'<q lang="en"[^>]*>.*?</q>', " ", html, flags=re.S)
     html = re.sub(r"<svg.*?</svg>", " ", html, flags=re.S)
     html = re.sub(
         r'<table id="tab-(data_measure_titles|provenance_inputs)".*?</table>', " ", html, flags=re.S

@@ -26,7 +26,8 @@ from .figures import figure_style, render_figure
 #: their reasons, under each indicator)
 HIDDEN_FACTS = frozenset({term("excluded_units", "de"), term("excluded_units", "en")})
 FAILED = Text(
-    "{what} konnte nicht berechnet werden: {error}", "{what} could not be computed: {error}"
+    "{what} konnte nicht berechnet werden. Meldung des Programms (englisch):",
+    "{what} could not be computed:",
 )
 WARNINGS = Text(
     "{n} Warnung(en) des Verfahrens (Wortlaut auf Englisch in provenance.json, warnings)",
@@ -147,7 +148,8 @@ class Context:
         self.failures.append(entry)
         if required:
             self.failed_analyses.append(entry)
-        section.add(Note(self.tr(FAILED.format(what=what, error=error)), "error"))
+        level = "error" if required else "info"  # a diagnostic's failure is a remark
+        section.add(Note(self.tr(FAILED.format(what=what)), level, detail=error))
 
     def _run(
         self,

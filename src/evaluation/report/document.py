@@ -155,11 +155,17 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Note:
-    """A remark: ``info`` (from an estimator), ``missing`` (module not available) or ``error``."""
+    """A remark: ``info`` (from an estimator), ``missing`` (module not available) or ``error``.
+
+    ``detail`` is a verbatim message of the package (an error message, always in English),
+    shown after the text as a quotation marked as English, so that a German report says in
+    German what failed and still quotes the message a user can search for.
+    """
 
     text: str
     level: Literal["info", "missing", "error"] = "info"
     kind: Literal["note"] = "note"
+    detail: str = ""
 
 
 @dataclass(frozen=True)

@@ -88,7 +88,8 @@ def write_docx(
             elif isinstance(b, Paragraph):
                 doc.add_paragraph(clean(b.text))
             elif isinstance(b, Note):
-                run = doc.add_paragraph().add_run(clean(b.text))
+                text = clean(b.text) + (f" “{clean(b.detail)}”" if b.detail else "")
+                run = doc.add_paragraph().add_run(text)
                 run.italic = True
                 run.font.size = Pt(8)
             elif isinstance(b, Facts):
@@ -97,7 +98,8 @@ def write_docx(
                     p.add_run(clean(k) + ": ")
                     p.add_run(clean(v)).bold = True
             elif isinstance(b, Code):
-                run = doc.add_paragraph().add_run(clean(b.text))
+                text = clean(b.text) + (f" “{clean(b.detail)}”" if b.detail else "")
+                run = doc.add_paragraph().add_run(text)
                 run.font.name = "Courier New"
                 run.font.size = Pt(7.5)
             elif isinstance(b, ReportTable) and b.show is False:

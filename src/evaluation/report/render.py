@@ -161,6 +161,10 @@ def html_text(doc: Document, *, pdf: bool = False) -> str:
     )
 
 
+#: quotation marks around a verbatim message, by the language of the document
+QUOTES = {"de": ("„", "“"), "en": ("“", "”")}
+
+
 def markdown_text(doc: Document) -> str:
     tables = {
         t.name: t.markdown(doc.lang, doc.digits, doc.threshold)
@@ -177,6 +181,7 @@ def markdown_text(doc: Document) -> str:
         notice_word=NOTICE(doc.lang),
         hidden_rows=lambda n: hidden_rows(n, doc.lang),
         data_word=DATA(doc.lang),
+        quotes=QUOTES[doc.lang],
     )
     text = re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
     return text

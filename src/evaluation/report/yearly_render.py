@@ -30,7 +30,7 @@ from ..results.summary import KEY_CODE_LISTS, format_value
 from ..study.schema import PERSONAL_COLUMNS
 from .document import ReportTable, Section
 from .figures import ReportFigure
-from .render import _env, _write_text, write_pdf
+from .render import QUOTES, _env, _write_text, write_pdf
 
 PERSONAL: frozenset[str] = frozenset(c for cols in PERSONAL_COLUMNS.values() for c in cols)
 #: a date as the reader's language writes it
@@ -225,6 +225,7 @@ def markdown_text(doc: YearlyDocument) -> str:
         markdown_tables=tables,
         files=lambda t: getattr(t, "files", True),
         hidden_rows=lambda n: hidden_rows(n, doc.lang),
+        quotes=QUOTES[doc.lang],
     )
     return re.sub(r"\n{3,}", "\n\n", text).strip() + "\n"
 

@@ -143,6 +143,8 @@ def indicator_block(ctx: Context, sec: Section, a: IndicatorAnalysis) -> None:
     """The main-body part of one indicator."""
     lang = ctx.lang
     sec.add(Heading(a.label, level=3))
+    # what was asked for and failed is said where its result would be, not only in the appendix
+    sec.add(*(b for b in a.group.blocks if isinstance(b, Note) and b.level == "error"))
     if a.panel is None:
         sec.add(
             Note(ctx.tr(Text("Kein Panel: siehe Anhang.", "No panel: see the appendix.")), "error")
