@@ -391,6 +391,20 @@ def test_random_draws_are_seeded_and_strata_keep_their_assignments():
     assert gt_res_tiny.n_units == 6
 
 
+def test_randomization_inference_takes_the_staggered_results():
+    """ev.randomization_inference given an att_gt result (or an aggregation) is the staggered
+    randomisation inference of that result: the same enumeration and p-value."""
+    gt_res = att_gt(TINY, **PANEL)
+    direct = randomization_att_gt(gt_res, n_draws=999)
+    via = ev.randomization_inference(gt_res, n_draws=999)
+    assert via.exact and via.n_assignments == direct.n_assignments == 60
+    assert via.p_value == direct.p_value and via.estimate == direct.estimate
+    dyn = gt_res.aggregate("dynamic")
+    assert ev.randomization_inference(dyn, n_draws=999).estimate == pytest.approx(
+        dyn.overall.estimate, abs=1e-12
+    )
+
+
 @pytest.mark.shared
 def test_randomisation_for_sun_abraham_is_that_of_its_att_gt_twin(mpdta):
     sa = sun_abraham(mpdta, **ROLES)

@@ -197,7 +197,11 @@ def randomization_inference(
     progress: bool = False,
     **kwargs: Any,
 ) -> RandomizationResult:
-    """Randomisation inference for ``twfe``, ``event_study`` or ``did_2x2``.
+    """Randomisation inference for ``twfe``, ``event_study`` or ``did_2x2``, and for the
+    staggered estimators: given an :func:`~evaluation.att_gt` result, one of its aggregations
+    or a :func:`~evaluation.sun_abraham` result as ``data``, it is
+    :func:`~evaluation.randomization_att_gt` of that result (``kwargs`` go there, e.g.
+    ``strata``).
 
     The valid inference when clusters (or treated clusters) are too few for cluster-robust
     standard errors: the p-value compares the estimate with its distribution when the onset
@@ -237,6 +241,14 @@ def randomization_inference(
     """
     from tqdm.auto import tqdm
 
+    if not isinstance(data, pd.DataFrame) and type(data).__module__.startswith(
+        "evaluation.staggered"
+    ):
+        # an att_gt result, one of its aggregations or a Sun & Abraham result: the staggered
+        # randomisation inference re-estimates that estimator under permuted cohorts
+        from ..staggered.randomization import randomization_att_gt
+
+        return randomization_att_gt(data, n_draws=n_draws, seed=seed, **kwargs)  # type: ignore[return-value]
     check_option("estimator", estimator, RerunEstimator)
     check_option("scheme", scheme, RandomizationScheme)
     n_draws = check_draws("n_draws", n_draws, minimum=1)

@@ -16,7 +16,7 @@ from typing import Any, Literal
 import pandas as pd
 from tabulate import tabulate
 
-from ..i18n import TERMS, Lang, Text, percent, term
+from ..i18n import TERMS, Lang, Text, number, percent, term
 from ..results import latex_escape
 from ..results.summary import format_frame, label_codes
 from ..study.schema import PERSONAL_COLUMNS
@@ -182,6 +182,17 @@ class Facts:
     kind: Literal["facts"] = "facts"
 
 
+#: columns that hold p-values (shown as "< 0,001" below the smallest number the digits show)
+P_COLUMN = re.compile(r"^p_(value|holm|adjusted)(_.*)?$")
+
+
+def _p_text(v: Any, lang: Lang, digits: int) -> str:
+    if pd.isna(v):
+        return ""
+    floor = 10.0 ** -max(digits, 1)
+    return f"< {number(floor, lang, max(digits, 1))}" if 0 <= v < floor else number(v, lang, digits)
+
+
 @dataclass
 class ReportTable:
     """A published table: tidy data plus a caption; ``name`` is its file name stem."""
@@ -258,6 +269,8 @@ class ReportTable:
         for c in shares:
             text[c] = [percent(v, lang) if pd.notna(v) else "" for v in df[c].tolist()]
         for c in df.columns:
+            if P_COLUMN.match(str(c)) and pd.api.types.is_float_dtype(df[c]):
+                text[c] = [_p_text(v, lang, digits) for v in df[c].tolist()]
             if str(c) in YEAR_COLUMNS and pd.api.types.is_numeric_dtype(df[c]):
                 text[c] = [str(int(v)) if pd.notna(v) else "" for v in df[c].tolist()]
             if pd.api.types.is_bool_dtype(df[c]):

@@ -202,9 +202,15 @@ def build(ctx: Context) -> Section:
 def sentence(ctx: Context, a: IndicatorAnalysis, f: Finding | None, few: bool) -> Text:
     """One plain sentence: the effect with its unit, the interval and the grade."""
     t = a.primary.tidy().iloc[0]
+    values = [float(t[c]) for c in ("estimate", "ci_low", "ci_high")]
+    # one decimal, more when a value that is not 0 would read as 0 (an interval "−0,2 to 0,0"
+    # that in fact excludes 0)
+    digits = 1
+    while digits < 3 and any(v != 0 and round(v, digits) == 0 for v in values):
+        digits += 1
 
     def both(x: float, fn=number) -> Text:
-        return Text(fn(x, "de", 1), fn(x, "en", 1))
+        return Text(fn(x, "de", digits), fn(x, "en", digits))
 
     grade = f.label if f is not None else Text("–", "–")
     if f is not None and f.reasons:
