@@ -11,7 +11,7 @@ import pytest
 
 from evaluation.datasets import synthetic_study
 from evaluation.errors import ConfigError
-from evaluation.report import OutputExistsError, render_report, render_summary
+from evaluation.report import OutputExistsError, render_report, render_yearly_summary
 from evaluation.report.provenance import DETERMINISTIC_SUFFIXES
 from evaluation.study import Study
 
@@ -71,7 +71,7 @@ def reports(study_dir: Path, tmp_path_factory) -> tuple[Path, Path]:
 
 @pytest.fixture(scope="module")
 def summary(study_dir: Path, tmp_path_factory) -> Path:
-    return render_summary(
+    return render_yearly_summary(
         study_dir, SUMMARY_YEAR, tmp_path_factory.mktemp("summary") / "s", config=CONFIG
     )
 

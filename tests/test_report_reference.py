@@ -52,7 +52,7 @@ def _same_csv(a: Path, b: Path) -> bool:
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
     from evaluation.datasets import synthetic_study
-    from evaluation.report import render_report, render_summary
+    from evaluation.report import render_report, render_yearly_summary
     from evaluation.report.build import DEMO_SEED, demo_parameters, summary_year
 
     out = tmp_path_factory.mktemp("demo")
@@ -60,7 +60,7 @@ def regenerated(tmp_path_factory) -> Path:
     synthetic_study(seed=DEMO_SEED).save(data)
     params = demo_parameters(DEMO_SEED)
     render_report(data, CONFIG, out / "report", formats=["markdown"], parameters=params)
-    render_summary(
+    render_yearly_summary(
         data,
         summary_year(data, CONFIG),
         out / "summary",

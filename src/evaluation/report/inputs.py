@@ -5,9 +5,7 @@ complete yet on every result (the pooled event-time pre-test of ``att_gt``, ``vc
 aggregated effects, the descriptive tables of :mod:`evaluation.study`), the report calls the
 functions below, so that switching to the new interface is a change in this file only:
 
-- :func:`pretest` returns the pre-trend test of a result as a
-  :class:`~evaluation.results.TestResult` (``result.pretest()`` where it exists, else the
-  event study's ``pretrend`` facts, else the pooled event-time test of :func:`pooled_pretest`);
+- :func:`pretest` returns the pre-trend test of a result (its ``pretest()``);
 - :func:`excluded_units` returns the units an estimator left out, with the reason;
 - :func:`describe_*` compute the descriptive tables of the data section (to move to
   ``evaluation.study.describe``).
@@ -15,29 +13,14 @@ functions below, so that switching to the new interface is a change in this file
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from .. import codes
-from ..errors import DataError
 from ..i18n import Lang, Text, tr
 from ..results import Estimates, TestResult
-
-POOLED_HYPOTHESIS = Text(
-    "H0: alle Effekte der Ereigniszeiten vor dem Beginn (über die Kohorten gemittelt) sind "
-    "null; Wald-Test (Chi-Quadrat) mit der Kovarianz aus den Einflussfunktionen.",
-    "H0: every effect of the event times before onset (averaged over cohorts) is zero; Wald "
-    "test (chi-squared) with the covariance from the influence functions.",
-)
-EVENT_STUDY_HYPOTHESIS = Text(
-    "H0: alle Koeffizienten vor dem Beginn sind null (F-Test der Ereignisstudie).",
-    "H0: every coefficient before onset is zero (F test of the event study).",
-)
-PRETEST_TITLE = Text("Vortest paralleler Trends", "Pre-test of parallel trends")
 
 
 def note_text(note: Any, lang: Lang) -> str:
@@ -66,70 +49,12 @@ def influence_of(result: Any) -> np.ndarray | None:
     return np.asarray(inf, dtype=float)
 
 
-def pooled_pretest(dynamic: Any) -> TestResult:
-    """Wald test that every pre-treatment event-time effect of an ``aggregate("dynamic")``
-    is zero, with the covariance from its influence functions (``V = IF'IF / n^2``, R did's
-    scaling). Works with small cohorts: each event time pools the cohorts observed at it.
-    Event times whose effects have no variance are left out; a singular covariance uses its
-    generalised inverse with the rank as degrees of freedom."""
-    t = dynamic.tidy()
-    inf = influence_of(dynamic)
-    if inf is None or "event_time" not in t.columns:
-        raise DataError("the dynamic aggregation keeps no influence functions")
-    e = t["event_time"].to_numpy(dtype=float)
-    se = t["std_error"].to_numpy(dtype=float)
-    pre = np.flatnonzero((e < 0) & np.isfinite(se) & (se > 0))
-    if len(pre) == 0:
-        raise DataError("there are no pre-treatment event times to test")
-    n = inf.shape[0]
-    sub = inf[:, pre]
-    v = sub.T @ sub / n**2
-    a = t["estimate"].to_numpy(dtype=float)[pre]
-    rank = int(np.linalg.matrix_rank(v))
-    stat = float(a @ np.linalg.pinv(v) @ a)
-    p = float(stats.chi2.sf(stat, rank))
-    return TestResult(
-        statistic=stat,
-        p_value=p,
-        dof=(rank,),
-        distribution="chi2",
-        hypothesis=POOLED_HYPOTHESIS,
-        title=PRETEST_TITLE,
-        facts={"n_cells": len(pre)},
-    )
-
-
 def pretest(result: Any, dynamic: Any = None) -> TestResult | None:
-    """The pre-trend test of ``result`` as a :class:`~evaluation.results.TestResult`.
-
-    For ``att_gt`` the pooled event-time test of ``dynamic`` (see :func:`pooled_pretest`):
-    the cell-by-cell Wald test fails with small cohorts. For an event study its F test."""
-    if dynamic is not None:
-        return pooled_pretest(dynamic)
-    pre = getattr(result, "pretrend", None)
-    if isinstance(pre, dict) and "p_value" in pre:
-        dof = tuple(float(pre[k]) for k in ("df_num", "df_denom") if k in pre)
-        return TestResult(
-            statistic=float(pre["statistic"]),
-            p_value=float(pre["p_value"]),
-            dof=dof,
-            distribution="F",
-            hypothesis=EVENT_STUDY_HYPOTHESIS,
-            title=PRETEST_TITLE,
-        )
+    """The pre-trend test of ``result``: its own ``pretest()`` (for ``att_gt`` the pooled
+    event-time test, which stays defined with small cohorts; for an event study its F test).
+    ``dynamic`` is accepted for the callers' signature and not used."""
     fn = getattr(result, "pretest", None)
-    if callable(fn):
-        out = fn()
-        if isinstance(out, TestResult) or out is None:
-            return out
-        return TestResult(
-            statistic=float(out.statistic),
-            p_value=float(out.p_value),
-            dof=(float(getattr(out, "df", getattr(out, "dof", math.nan))),),
-            hypothesis=Text("", ""),
-            title=PRETEST_TITLE,
-        )
-    return None
+    return fn() if callable(fn) else None
 
 
 def excluded_units(result: Any) -> pd.DataFrame:

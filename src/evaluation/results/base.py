@@ -61,7 +61,7 @@ MAX_ABS_T = 1e6
 
 #: When true, setting an attribute of a result after its construction raises
 #: :class:`AttributeError`: a result is complete when it is made.
-FREEZE = False
+FREEZE = True
 
 
 def few_clusters(n_clusters: int | None, n_treated_clusters: int | None = None) -> bool:
