@@ -191,6 +191,26 @@ def test_two_units_show_no_cluster_robust_t_and_say_why(tmp_path):
     assert findings["grade"].tolist() == ["nicht belastbar"]
 
 
+def test_two_units_in_english_are_english(tmp_path):
+    out = render_report(
+        two_unit_study(),
+        {
+            "report": {"language": "en", "formats": ["html"]},
+            "impact": {
+                "indicators": ["childcare_u3"],
+                "primary": {"estimator": "twfe"},
+                "estimators": ["trends", "twfe"],
+            },
+        },
+        tmp_path / "r",
+    )
+    text = visible_text((out / "report.html").read_text(encoding="utf-8"))
+    assert "too few clusters" in text or "only 2 clusters" in text
+    assert "randomisation inference" in text.lower()
+    assert _hits(text, GERMAN) == []
+    assert _hits(text, tuple(c for c in CODES if c != "implemented")) == []
+
+
 def test_report_runs_without_a_configuration(tmp_path):
     st = synthetic_study(seed=4)
     out = render_report(st, None, tmp_path / "r", formats=["markdown"])
@@ -225,3 +245,21 @@ def test_case_study_report_is_german(tmp_path, shared):
     out = render_report(study, ROOT / "analyses" / "case_study_districts.toml", tmp_path / "c")
     text = visible_text((out / "report.html").read_text(encoding="utf-8"))
     assert _hits(text, ENGLISH) == [] and _hits(text, CODES) == []
+
+
+def test_case_study_report_in_english_is_english(tmp_path, shared):
+    import tomllib
+
+    from evaluation.ingest import district_case_study
+
+    panel = shared("kreise", "gerda_county_covariates_inkar_1995_2022.csv")
+    directory = shared("gemeindeverzeichnis", "31122023_Auszug_GV.xlsx")
+    study = district_case_study(panel, directory)
+    cfg = tomllib.loads((ROOT / "analyses" / "case_study_districts.toml").read_text("utf-8"))
+    cfg.setdefault("report", {})["language"] = "en"
+    # the study's title and description are the user's own text, written in German there
+    cfg["study"] = {"title": "Exploratory case study of districts", "description": "Exploratory."}
+    out = render_report(study, cfg, tmp_path / "c")
+    text = visible_text((out / "report.html").read_text(encoding="utf-8"))
+    assert _hits(text, GERMAN) == []
+    assert _hits(text, tuple(c for c in CODES if c != "implemented")) == []
