@@ -69,6 +69,10 @@ def test_init_writes_templates_and_refuses_non_empty(tmp_path, capsys):
     target = tmp_path / "new"
     assert main(["init", str(target)]) == 0
     assert (target / "datapackage.json").exists() and (target / "CODEBOOK.md").exists()
+    # a configuration template with every key at its default, readable as it is
+    from evaluation.report import load_config
+
+    assert load_config(target / "report.toml") == load_config(None)
     header = (target / "audits.csv").read_text(encoding="utf-8").strip()
     assert header.startswith("audit_id,municipality_id,cycle,start_date")
     assert main(["init", str(target)]) == 1

@@ -360,3 +360,18 @@ def test_small_cell_suppression(study_dir, tmp_path):
     assert set(cohorts["n_units"]) == {"<5"}
     md = (out / "report.md").read_text(encoding="utf-8")
     assert "&lt;5" in md
+
+
+def test_the_methods_appendix_lists_only_the_methods_that_ran(study_dir, tmp_path):
+    """The methods appendix describes the designs that ran, not those of the package."""
+    from evaluation.report.sections.appendix import METHODS
+
+    cfg = {
+        "report": {"formats": ["markdown"], "sections": ["impact", "methods"]},
+        "impact": {"indicators": ["share_65plus"], "estimators": ["trends", "twfe"]},
+    }
+    md = (render_report(study_dir, cfg, tmp_path / "r") / "report.md").read_text("utf-8")
+    methods = md[md.index("## Anhang: Methoden") :]
+    assert METHODS["twfe"][0].de in methods
+    for absent in ("att_gt", "event_study", "sun_abraham", "before_after", "implementation"):
+        assert METHODS[absent][0].de not in methods, absent
