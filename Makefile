@@ -1,6 +1,6 @@
 # The two commands of the README:
 #   make demo   - the main job: synthetic demo study -> validation -> full report + yearly summary
-#   make test   - lint, the test suite and the strict documentation build (what CI runs)
+#   make test   - lint, type check, the test suite and the strict documentation build (what CI runs)
 # Each creates or reuses the local virtual environment .venv and installs what it needs.
 
 PYTHON ?= python3
@@ -22,6 +22,7 @@ demo: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 	$(MAKE) --no-print-directory docs
 

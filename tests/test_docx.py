@@ -95,3 +95,17 @@ def test_the_full_report_in_word_too(made, tmp_path):
     headings = [p.text for p in doc.paragraphs if p.style.name.startswith("Heading")]
     assert headings[:1] == ["Die Daten"] and "Wirkung auf die Indikatoren" in headings
     assert len(doc.tables) > 2 and len(doc.inline_shapes) >= 1
+
+
+def test_preformatted_text_in_word(tmp_path):
+    # a block of preformatted text (the configuration in the appendix) is written verbatim
+    # in a fixed-width font; it has no quoted message of its own
+    from evaluation.report.document import Code, Section
+    from evaluation.report.docx import write_docx
+
+    sec = Section("config", "Konfiguration", [Code('[impact]\nindicators = ["childcare_u3"]')])
+    path = tmp_path / "code.docx"
+    write_docx(path, title="T", subtitle="", sections=[sec], lang="de", digits=2, threshold=0)
+    runs = [r for p in docx.Document(str(path)).paragraphs for r in p.runs]
+    code = [r for r in runs if r.font.name == "Courier New"]
+    assert [r.text for r in code] == ['[impact]\nindicators = ["childcare_u3"]']

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import pandas as pd
 
@@ -461,7 +461,7 @@ def worst(findings: Sequence[Finding]) -> Grade:
 
 def check_grade(value: object) -> Grade:
     """``value`` if it is a grade code; :class:`~evaluation.errors.OptionError` otherwise."""
-    return check_option("grade", value, Grade)
+    return cast(Grade, check_option("grade", value, Grade))
 
 
 def describe(finding: Finding, lang: Lang = "de") -> str:

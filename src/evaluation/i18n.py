@@ -16,7 +16,7 @@ This is the only module that knows which languages exist; no other module branch
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
@@ -66,7 +66,7 @@ class Text:
     def __radd__(self, other: str) -> Text:
         return Text(other + self.de, other + self.en)
 
-    def join(self, parts: list[Text | str]) -> Text:
+    def join(self, parts: Sequence[Text | str]) -> Text:
         """``parts`` joined with this text as the separator."""
         return Text(
             self.de.join(tr(p, "de") for p in parts), self.en.join(tr(p, "en") for p in parts)

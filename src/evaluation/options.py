@@ -113,8 +113,6 @@ UnitLevel = Literal["gemeinde", "kreis", "all"]
 MergedPolicy = Literal["error", "drop", "keep"]
 #: what to do with incomplete unit-years when harmonising to one territorial reference
 IncompletePolicy = Literal["error", "drop"]
-#: how measures without any annual report count in the status history
-Unreported = Literal["exclude", "planned"]
 #: the rows of a table of unit counts
 UnitGrouping = Literal["level", "state"]
 #: how the true effects of the synthetic demo study vary over cohorts and time

@@ -102,7 +102,7 @@ def check_success(success: object) -> tuple[int, ...]:
     return tuple(STATUS_INDEX[s] for s in SUCCESS_DEFINITIONS[str(success)])
 
 
-def check_as_of(as_of: object) -> int | str:
+def check_as_of(as_of: object) -> AsOf:
     """A report number 0-3 or ``"end"``; :class:`OptionError` otherwise."""
     if as_of == "end" and isinstance(as_of, str):
         return "end"

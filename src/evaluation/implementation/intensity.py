@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..codes import ALL_FIELD_CODES, labels
 from ..errors import DataError, OptionError
-from ..i18n import Lang, Text
+from ..i18n import Lang, Text, tr
 from ..options import IntensityBy, Success, Unreported, check_option
 from ..results import figure_axes
 from ._data import (
@@ -95,7 +95,7 @@ class ImplementationIntensity(ImplementationResult):
         ax.set_xlim(-0.02, 1.02)
         ax.xaxis.set_major_formatter(percent_axis(lang))
         ax.set_xlabel(AXIS_LABEL(lang))
-        ax.set_title(title or self.title(lang))
+        ax.set_title(title or tr(self.title, lang))
         fig.tight_layout()
         return fig
 

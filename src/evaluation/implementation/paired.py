@@ -182,10 +182,11 @@ def before_after_implementation(
     >>> ev.before_after_implementation(ev.datasets.synthetic_study(seed=1)).tidy()  # doctest: +SKIP
     """
     check_success(success)
-    before = check_as_of(before)
+    before_as_of = check_as_of(before)
     after = check_as_of(after)
-    if before == "end":
+    if before_as_of == "end":
         raise OptionError("before must be a report number 0-3, got 'end'")
+    before = before_as_of
     check_level(level)
     ms = measure_status(study, unreported)
     notes = list(ms.notes)

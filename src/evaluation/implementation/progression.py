@@ -137,7 +137,8 @@ def status_progression(
     n_status = len(STATUS_CODES)
     counts = np.zeros((len(keys), N_REPORTS + 1, n_status), dtype=np.int64)
     for r in REPORT_NUMBERS:
-        np.add.at(counts, (gidx, r, status[:, r]), 1)
+        # numpy's stubs do not accept a tuple of index arrays and integers here
+        np.add.at(counts, (gidx, r, status[:, r]), 1)  # type: ignore[arg-type]
     totals = counts.sum(axis=2, keepdims=True)
     share = counts / totals
     k, r, s = np.meshgrid(
@@ -237,8 +238,9 @@ def status_transitions(
     gidx, keys = group_codes(frame, by)
     n_status = len(STATUS_CODES)
     counts = np.zeros((len(keys), N_REPORTS, n_status, n_status), dtype=np.int64)
-    for r in range(N_REPORTS):
-        np.add.at(counts, (gidx, r, status[:, r], status[:, r + 1]), 1)
+    for j in range(N_REPORTS):
+        # numpy's stubs do not accept a tuple of index arrays and integers here
+        np.add.at(counts, (gidx, j, status[:, j], status[:, j + 1]), 1)  # type: ignore[arg-type]
     rows = counts.sum(axis=3, keepdims=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = counts / rows

@@ -344,7 +344,7 @@ def time_to_implementation(
     durations["time"] = time
     durations["event"] = event
     notes.insert(0, TIME_NOTE.format(last=N_REPORTS, how=DISCONTINUED_HOW[discontinued]))
-    if cox_est is not None:
+    if cox_est is not None and cox_est.inference is not None:
         inference = cox_est.inference
         inference.warn("time_to_implementation (Cox model)", stacklevel=4)
         notes.insert(1, km.description)

@@ -169,7 +169,7 @@ class MixedEstimates(_Labelled, Estimates):
         keys: Sequence[str],
         *,
         title: Text,
-        method: Text,
+        method: Text | str | None,
         inference: Inference,
         notes: Sequence[Text | str] = (),
         facts: Mapping[str, Any] | None = None,

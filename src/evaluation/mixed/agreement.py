@@ -232,10 +232,10 @@ def _count_matrix(units, codes, level: str, order, where: str):
                 labels = list(cats)
             else:
                 keys = codes.map(_key)
-                cats = sorted(keys.unique())
-                lookup = {v: i for i, v in enumerate(cats)}
+                names = sorted(keys.unique())
+                lookup = {v: i for i, v in enumerate(names)}
                 idx = keys.map(lookup).to_numpy(dtype=np.int64)
-                labels = cats
+                labels = names
         values = np.arange(len(labels), dtype=float)
     unit_codes, unit_ids = pd.factorize(pd.Series(units).to_numpy(), sort=True)
     counts = np.zeros((len(unit_ids), len(labels)), dtype=np.int64)

@@ -221,7 +221,9 @@ class GoalAttainment(MixedTable):
         if not by:
             lo = np.floor(min(t["t_score"].min(), 30) / 5) * 5
             hi = np.ceil(max(t["t_score"].max(), 70) / 5) * 5
-            ax.hist(t["t_score"], bins=np.arange(lo, hi + 5, 5), color="C0", edgecolor="white")
+            ax.hist(
+                t["t_score"], bins=np.arange(lo, hi + 5, 5).tolist(), color="C0", edgecolor="white"
+            )
             ax.set_ylabel(YLABEL(lang))
         else:
             groups = list(t.groupby(by, sort=False))

@@ -469,7 +469,7 @@ def _domain_estimates(
                 target = np.where(valid, y, 0.0) if cat is None else (y == cat).astype(float)
                 est = (w * member * target).sum() / wsum
                 z = w * member * (target - est) / wsum
-                row = {"item": item}
+                row: dict[str, Any] = {"item": item}
                 for k in by:
                     row[k] = dom_keys[k].iloc[d]
                 if cat is not None:

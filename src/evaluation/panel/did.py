@@ -139,6 +139,7 @@ def did_2x2(
         else sm.OLS(cells["y"].to_numpy(), x)
     )
     roles_cl = cluster_frame(sub, roles, cluster)
+    assert roles_cl is not None  # a one-way clustering always has codes
     groups = roles_cl.iloc[:, 0].to_numpy()
     n_cl = len(np.unique(groups))
     if n_cl < 2:

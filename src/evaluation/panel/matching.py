@@ -402,7 +402,7 @@ def _greedy_match(
                 cand = cand[~np.isin(unit_arr[cand], list(used))]
             if len(cand) == 0:
                 continue
-            d = dist(i, cand)
+            d = dist(int(i), cand)
             if cal is not None:
                 ok = d <= cal
                 cand, d = cand[ok], d[ok]

@@ -194,13 +194,13 @@ def _outcome(panel: pd.DataFrame) -> str:
     return panel.attrs["roles"]["outcome"]
 
 
-def _fit_twfe(panel: pd.DataFrame, *, cluster: str) -> dict[str, float]:
+def _fit_twfe(panel: pd.DataFrame, *, cluster: OneWayCluster) -> dict[str, float]:
     from ..panel import twfe
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         res = twfe(panel, _outcome(panel), cluster=cluster)
-    assert res.inference is not None
+    assert res.inference is not None and res.inference.dof is not None  # clustered: a t reference
     return {
         "estimate": float(res.params.iloc[0]),
         "std_error": float(res.std_errors.iloc[0]),
@@ -209,7 +209,7 @@ def _fit_twfe(panel: pd.DataFrame, *, cluster: str) -> dict[str, float]:
 
 
 def _fit_event_study(
-    panel: pd.DataFrame, *, event_time: EventTime, cluster: str, leads: int, lags: int
+    panel: pd.DataFrame, *, event_time: EventTime, cluster: OneWayCluster, leads: int, lags: int
 ) -> dict[str, float]:
     from ..panel import event_study
 
@@ -226,7 +226,7 @@ def _fit_event_study(
     w = np.zeros(len(cov))
     w[[list(cov.index).index(k) for k in ks]] = 1.0 / len(ks)
     est = res.params.reindex(cov.index).to_numpy(dtype=float)
-    assert res.inference is not None
+    assert res.inference is not None and res.inference.dof is not None  # clustered: a t reference
     return {
         "estimate": float(w @ est),
         "std_error": float(np.sqrt(w @ cov.to_numpy() @ w)),

@@ -13,7 +13,7 @@ import pandas as pd
 from scipy import stats
 
 from ..errors import DataError
-from ..i18n import Lang, Text, check_lang, number, percent
+from ..i18n import Lang, Text, check_lang, number, percent, tr
 from ..options import BackendName, OneWayCluster, PlanEstimatorName, PowerMethod, check_option
 from ..results import TableResult
 from ._simulated import (
@@ -127,7 +127,7 @@ class MDEResult(TableResult):
         facts = [
             (LABELS["power"](lang), percent(float(row0["power"]), lang, 0)),
             (LABELS["test"](lang), alpha_fact(float(row0["alpha"]))(lang)),
-            (LABELS["method"](lang), self.method(lang)),
+            (LABELS["method"](lang), tr(self.method, lang)),
         ]
         if len(self.designs) > 1:
             facts.append((LABELS["design_shown"](lang), str(next(iter(self.designs)))))

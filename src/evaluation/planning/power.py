@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError
-from ..i18n import Lang, Text, check_lang, number, percent
+from ..i18n import Lang, Text, check_lang, number, percent, tr
 from ..options import BackendName, OneWayCluster, PlanEstimatorName, PowerMethod, check_option
 from ..results import TableResult, figure_axes
 from ._simulated import (
@@ -139,7 +139,7 @@ class PowerCurve(TableResult):
         assert self.method is not None
         return [
             (LABELS["estimator"](lang), self.estimator.label(lang)),
-            (LABELS["method"](lang), self.method(lang)),
+            (LABELS["method"](lang), tr(self.method, lang)),
             (LABELS["test"](lang), alpha_fact(self.alpha)(lang)),
             *self.design.facts(lang),
         ]

@@ -85,10 +85,12 @@ def grid_points(grid: Any) -> list[dict[str, Any]]:
         )
     if not points:
         raise DataError("grid has no point")
-    keys = set(points[0])
+    first_keys = set(points[0])
     for i, p in enumerate(points):
-        if set(p) != keys:
-            raise DataError(f"grid point {i} has keys {sorted(p)}, the first has {sorted(keys)}")
+        if set(p) != first_keys:
+            raise DataError(
+                f"grid point {i} has keys {sorted(p)}, the first has {sorted(first_keys)}"
+            )
         for k in p:
             if k in ("estimator", "measure", "replication"):
                 raise DataError(f"grid key {k!r} is reserved; rename it")
@@ -139,13 +141,13 @@ class GridTask:
             rng.bit_generator.state = start  # common random numbers across grid points
             data = self.generate(rng, **point)
             for name, fn in self.estimators.items():
+                rec: dict[str, Any]
                 try:
                     out = fn(data)
                 except EvaluationError as exc:
                     rec = {"failed": 1.0, "error": str(exc)}
                 else:
-                    rec = _standardise(out, name)
-                    rec["failed"] = 0.0
+                    rec = {**_standardise(out, name), "failed": 0.0}
                 rec["point"] = i
                 rec["estimator"] = name
                 records.append(rec)

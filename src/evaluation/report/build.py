@@ -93,7 +93,9 @@ def _config_section(ctx: Context, section: Section) -> None:
     section.add(Code(ctx.config.to_toml().rstrip("\n")))
 
 
-def _prepare(kind, study, config, out, force: bool):
+def _prepare(
+    kind: str, study: StudyLike, config: Any, out: str | Path, force: bool
+) -> tuple[ReportConfig, Path, Any, Path | None]:
     """Shared start of a report and a summary: the checked configuration, the output folder
     (refused if it exists, unless forced and an earlier output of the same kind; checked again
     before the move) and the study with its source."""

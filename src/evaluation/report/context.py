@@ -12,14 +12,14 @@ from __future__ import annotations
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import pandas as pd
 
 from ..errors import EvaluationWarning
 from ..i18n import Lang, Text, number, term, tr
 from .config import ReportConfig
-from .document import VALUE_LABELS, Facts, FigureBlock, Note, ReportTable, Section
+from .document import VALUE_LABELS, Facts, FigureBlock, Group, Note, ReportTable, Section
 from .figures import figure_style, render_figure
 
 #: facts of results that the report shows elsewhere (the excluded units are counted, with
@@ -112,20 +112,22 @@ class Context:
             self.ran.append(method)
 
     # -- running analyses ------------------------------------------------------------------
-    def guard(self, section: Section, what: Text | str, fn: Callable, *args: Any, **kw: Any) -> Any:
+    def guard(
+        self, section: Section | Group, what: Text | str, fn: Callable, *args: Any, **kw: Any
+    ) -> Any:
         """Run ``fn`` catching the package's warnings (as notes) and errors (as a note, or
         re-raised). A failure counts as a failed analysis (see :attr:`failed_analyses`)."""
         return self._run(section, what, fn, args, kw, required=True)
 
     def diagnostic(
-        self, section: Section, what: Text | str, fn: Callable, *args: Any, **kw: Any
+        self, section: Section | Group, what: Text | str, fn: Callable, *args: Any, **kw: Any
     ) -> Any:
         """As :meth:`guard`, for a check the report adds on its own (a pre-test, a comparison
         table): a failure is a note, not a failed analysis."""
         return self._run(section, what, fn, args, kw, required=False)
 
     def cached(
-        self, key: Any, section: Section, what: Text | str, fn: Callable, *a: Any, **kw: Any
+        self, key: Any, section: Section | Group, what: Text | str, fn: Callable, *a: Any, **kw: Any
     ) -> Any:
         """:meth:`guard` once per ``key``: later calls return the first result (or None)."""
         if key not in self.cache:
@@ -140,7 +142,7 @@ class Context:
         return self.cache[key]
 
     def failed(
-        self, section: Section, what: Text | str, error: str, *, required: bool = True
+        self, section: Section | Group, what: Text | str, error: str, *, required: bool = True
     ) -> None:
         """Record a failure and show it as a note in ``section``."""
         where = f"{section.title} ({self.scope})" if self.scope else section.title
@@ -148,12 +150,13 @@ class Context:
         self.failures.append(entry)
         if required:
             self.failed_analyses.append(entry)
-        level = "error" if required else "info"  # a diagnostic's failure is a remark
+        # a diagnostic's failure is a remark
+        level: Literal["error", "info"] = "error" if required else "info"
         section.add(Note(self.tr(FAILED.format(what=what)), level, detail=error))
 
     def _run(
         self,
-        section: Section,
+        section: Section | Group,
         what: Text | str,
         fn: Callable,
         args: tuple[Any, ...],
@@ -293,7 +296,7 @@ class Context:
         section.add(
             FigureBlock(render_figure(fig, name, self.tr(title), self.tr(alt)), data=data_name)
         )
-        if data is not None:
+        if data is not None and data_name is not None:
             section.add(ReportTable(data_name, self.tr(title), data, show=False, figure_data=True))
 
 

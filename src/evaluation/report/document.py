@@ -10,13 +10,14 @@ the small-cell threshold are suppressed in every published form.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 import pandas as pd
 from tabulate import tabulate
 
-from ..i18n import TERMS, Lang, Text, number, percent, term
+from ..i18n import TERMS, Lang, Text, number, percent, term, tr
 from ..results import latex_escape
 from ..results.summary import format_frame, label_codes
 from ..study.schema import PERSONAL_COLUMNS
@@ -207,7 +208,7 @@ class ReportTable:
     #: columns shown in HTML, PDF and Markdown (None: all; the CSV keeps every column)
     columns: tuple[str, ...] | None = None
     #: display headers for columns (instead of the labels of :data:`evaluation.i18n.TERMS`)
-    headers: dict[str, str] | None = None
+    headers: Mapping[str, Text | str] | None = None
     #: columns that count units or people (small-cell suppression); with the report's own
     #: :data:`COUNT_COLUMNS`
     count_columns: tuple[str, ...] = ()
@@ -276,7 +277,10 @@ class ReportTable:
             if pd.api.types.is_bool_dtype(df[c]):
                 text[c] = [_yes_no(v, lang) for v in df[c].tolist()]
         headers = self.headers or {}
-        text.columns = [headers.get(str(c), term(str(c), lang)) for c in df.columns]
+        text.columns = [
+            tr(h, lang) if (h := headers.get(str(c))) is not None else term(str(c), lang)
+            for c in df.columns
+        ]
         return text.reset_index(drop=True)
 
     def markdown(self, lang: Lang, digits: int, threshold: int) -> str:

@@ -98,7 +98,7 @@ def write_docx(
                     p.add_run(clean(k) + ": ")
                     p.add_run(clean(v)).bold = True
             elif isinstance(b, Code):
-                text = clean(b.text) + (f" “{clean(b.detail)}”" if b.detail else "")
+                text = clean(b.text)
                 run = doc.add_paragraph().add_run(text)
                 run.font.name = "Courier New"
                 run.font.size = Pt(7.5)

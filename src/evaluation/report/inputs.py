@@ -7,8 +7,9 @@ functions below, so that switching to the new interface is a change in this file
 
 - :func:`pretest` returns the pre-trend test of a result (its ``pretest()``);
 - :func:`excluded_units` returns the units an estimator left out, with the reason;
-- :func:`describe_*` compute the descriptive tables of the data section (to move to
-  ``evaluation.study.describe``).
+- :func:`describe_*` take the descriptive tables of the data section and the trend figures
+  from :mod:`evaluation.study.describe` (the report computes none of their numbers) and
+  give them the columns the report shows.
 """
 
 from __future__ import annotations
@@ -18,9 +19,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from .. import codes
 from ..i18n import Lang, Text, tr
+from ..options import Onset, UnitGrouping
 from ..results import Estimates, TestResult
+from ..study import describe
+from ..study.model import Study
 
 
 def note_text(note: Any, lang: Lang) -> str:
@@ -89,94 +92,51 @@ def overall(result: Any) -> Estimates | None:
     return result
 
 
-# -- descriptive tables (to move to evaluation.study.describe) --------------------------------
+# -- descriptive tables: the data layer's (evaluation.study.describe) -------------------------
 
 
-def describe_units(study: Any, key: str) -> pd.DataFrame:
-    """Units per ``key`` ("level" or "state", in code-list order) and group, as columns."""
-    order = {"level": codes.LEVEL_CODES, "state": codes.STATE_CODES}[key]
-    df = study.municipalities
-    tab = pd.crosstab(df[key].astype("string"), df["group"].astype("string"))
-    for g in codes.GROUP_CODES:
-        if g not in tab.columns:
-            tab[g] = 0
-    tab = tab[list(codes.GROUP_CODES)]
-    tab = tab.loc[[c for c in order if c in tab.index]]
-    tab.columns = [f"n_{g}" for g in codes.GROUP_CODES]
-    tab["n_total"] = tab.sum(axis=1)
-    out = tab.reset_index().rename(columns={"index": key})
-    out.columns.name = None
-    out[key] = out[key].astype(str)
-    return out.astype({c: "int64" for c in out.columns if c.startswith("n_")})
+def describe_units(study: Study, key: UnitGrouping) -> pd.DataFrame:
+    """Units per ``key`` ("level" or "state", in code-list order) and group, as columns
+    (:func:`~evaluation.study.describe.unit_counts`)."""
+    return describe.unit_counts(study, key).tidy()
 
 
-def describe_cohorts(study: Any, onset: str, cycle: int) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """The onsets with each unit's number of audit cycles, and the counts per cohort."""
-    onsets = study.onsets(onset, cycle)
-    cyc = study.audits.groupby("municipality_id", observed=True)["cycle"].max().rename("cycles")
-    coh = onsets.dropna(subset=["cohort"]).merge(
-        cyc.reset_index(), on="municipality_id", how="left"
-    )
-    table = (
-        coh.groupby("cohort", observed=True)
-        .agg(
-            n_units=("municipality_id", "size"),
-            n_reaudited=("cycles", lambda s: int((s > 1).sum())),
-        )
-        .reset_index()
-        .astype({"cohort": "int64", "n_units": "int64", "n_reaudited": "int64"})
-    )
-    return coh, table
+def describe_cohorts(
+    study: Study, onset: Onset, cycle: int
+) -> tuple[pd.DataFrame, pd.DataFrame, list[Text | str]]:
+    """The audited units with their cohort (``municipality_id``, ``cohort``), the counts per
+    cohort (:func:`~evaluation.study.describe.cohort_counts`) and its notes (audited units
+    without an onset date); audited has the data layer's one definition
+    (:func:`~evaluation.study.describe.audited_units`)."""
+    ons = study.onsets(onset, cycle)
+    audited = set(describe.audited_units(study))
+    coh = ons.loc[ons["cohort"].notna() & ons["municipality_id"].isin(audited)]
+    res = describe.cohort_counts(study, onset=onset, cycle=cycle)
+    return coh[["municipality_id", "cohort"]].reset_index(drop=True), res.tidy(), list(res.notes)
 
 
-def describe_titles(study: Any) -> pd.DataFrame:
-    """Up to three most frequent measure titles per action field (ties in title order)."""
-    m = study.measures[["goal_id", "title"]].merge(
-        study.goals[["goal_id", "action_field"]], on="goal_id", how="left"
-    )
-    m = m.dropna(subset=["title", "action_field"])
-    counts = m.groupby(["action_field", "title"], observed=True).size().rename("n_measures")
-    counts = counts.reset_index()
-    order = {c: i for i, c in enumerate(codes.ALL_FIELD_CODES)}
-    counts["_field"] = counts["action_field"].map(order).fillna(len(order))
-    counts = counts.sort_values(
-        ["_field", "n_measures", "title"], ascending=[True, False, True], kind="stable"
-    )
-    top = counts.groupby("action_field", observed=True, sort=False).head(3)
-    return top.drop(columns="_field").astype({"n_measures": "int64"}).reset_index(drop=True)
+def describe_titles(study: Study) -> pd.DataFrame:
+    """Up to three most frequent measure titles per action field (ties in title order;
+    :func:`~evaluation.study.describe.frequent_measure_titles`)."""
+    return describe.frequent_measure_titles(study, 3).tidy()
 
 
-def describe_indicators(study: Any, lang: Lang) -> pd.DataFrame:
-    """The indicator catalogue with the coverage of each indicator."""
-    ind = study.indicators
-    cat = study.indicator_catalogue
-    label_col = f"label_{lang}"
-    cov = (
-        ind.assign(present=ind["value"].notna())
-        .groupby("indicator", observed=True)
-        .agg(
-            n_units=("municipality_id", "nunique"),
-            first_year=("year", "min"),
-            last_year=("year", "max"),
-            n_values=("present", "sum"),
-        )
-        .reset_index()
-    )
-    table = cat[["indicator", label_col, "unit", "source"]].merge(cov, on="indicator", how="left")
-    return table.rename(columns={label_col: "label"}).sort_values("indicator", kind="stable")
+def describe_indicators(study: Study, lang: Lang) -> pd.DataFrame:
+    """The indicator catalogue with the coverage of each indicator
+    (:func:`~evaluation.study.describe.indicator_coverage`), with the label in ``lang`` as
+    ``label``."""
+    table = describe.indicator_coverage(study).tidy()
+    shown = describe.LABEL_COLUMN(lang)
+    other = [c for c in ("label_de", "label_en") if c != shown]
+    return table.drop(columns=other).rename(columns={shown: "label"})
 
 
-def describe_trends(panel: pd.DataFrame, indicator: str) -> pd.DataFrame:
-    """Mean of the outcome per year, audited (cohort > 0) against comparison units."""
-    y = panel[indicator].astype("float64")
-    grp = np.where(panel["cohort"].fillna(0).to_numpy() > 0, "audited", "comparison")
-    return (
-        pd.DataFrame({"year": panel["year"].astype("int64"), "group": grp, "value": y})
-        .dropna()
-        .groupby(["year", "group"])["value"]
-        .agg(["mean", "count"])
-        .reset_index()
-        .rename(columns={"count": "n_units"})
-        .sort_values(["year", "group"], kind="stable")
-        .reset_index(drop=True)
-    )
+def describe_trends(
+    study: Study, indicator: str, onset: Onset, cycle: int
+) -> tuple[pd.DataFrame, list[Text | str]]:
+    """Mean of the indicator per year, audited against comparison units
+    (:func:`~evaluation.study.describe.yearly_group_means`), and the notes beyond "descriptive
+    means" (audited units without an onset date)."""
+    res = describe.yearly_group_means(study, indicator, onset=onset, cycle=cycle)
+    # the data layer's notes: "descriptive means" first, then the audited units without onset
+    return res.tidy(), list(res.notes[1:])

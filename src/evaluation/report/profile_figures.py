@@ -189,8 +189,6 @@ class ProfileFigures:
         import matplotlib
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
-        from matplotlib.lines import Line2D
-        from matplotlib.patches import Patch, Rectangle
 
         n = max(1, len(self.indicators))
         rows = int(np.ceil(n / PANELS_PER_ROW))
@@ -199,7 +197,7 @@ class ProfileFigures:
             fig = Figure(
                 figsize=(FIGURE_SIZE[0], FIGURE_SIZE[1] + 1.6 * (rows - 1)), dpi=PROFILE_DPI
             )
-            FigureCanvasAgg(fig)
+            agg = FigureCanvasAgg(fig)
             grid = fig.add_gridspec(
                 1 + rows,
                 cols,
@@ -212,71 +210,9 @@ class ProfileFigures:
                 wspace=0.45,
             )
             tl = fig.add_subplot(grid[0, :])
-            phases = []
-            for i in range(self.max_cycles):
-                audit = Rectangle((0, -i - 0.25), 0, 0.5, color=PHASE_COLOURS[0], animated=True)
-                phase = Rectangle((0, -i - 0.25), 0, 0.5, color=PHASE_COLOURS[1], animated=True)
-                (agreed,) = tl.plot(
-                    [],
-                    [],
-                    marker="D",
-                    color=AGREEMENT_COLOUR,
-                    markersize=3.2,
-                    linestyle="",
-                    animated=True,
-                )
-                tl.add_patch(audit)
-                tl.add_patch(phase)
-                phases.append((audit, phase, agreed))
-            tl.axvline(self.year + 1, color=NOW_COLOUR, linewidth=0.8, linestyle="--")
-            lo, hi = self.span
-            tl.set_xlim(lo - 0.3, hi + 0.3)
-            step = max(1, int(np.ceil((hi - lo) / 10)))
-            tl.set_xticks(range(lo, hi + 1, step))
-            tl.set_yticks(
-                [-i for i in range(self.max_cycles)],
-                [self.t(cycle_label(i + 1)) for i in range(self.max_cycles)],
-            )
-            tl.set_ylim(-self.max_cycles + 0.35, 0.65)
-            for side in ("top", "right", "left"):
-                tl.spines[side].set_visible(False)
-            tl.tick_params(axis="y", length=0)
-            handles = [
-                Patch(color=PHASE_COLOURS[0], label=self.t(LEGEND["phase"])),
-                Patch(color=PHASE_COLOURS[1], label=self.t(LEGEND["implementation"])),
-                Line2D(
-                    [],
-                    [],
-                    marker="D",
-                    color=AGREEMENT_COLOUR,
-                    linestyle="",
-                    markersize=3.2,
-                    label=self.t(LEGEND["agreement"]),
-                ),
-                Line2D(
-                    [],
-                    [],
-                    color=NOW_COLOUR,
-                    linestyle="--",
-                    linewidth=0.8,
-                    label=self.t(LEGEND["now"].format(year=self.year)),
-                ),
-                Line2D([], [], color=UNIT_COLOUR, linewidth=1.3, label=self.t(LEGEND["unit"])),
-                Line2D(
-                    [],
-                    [],
-                    color=COMPARISON_COLOUR,
-                    linestyle="--",
-                    linewidth=0.9,
-                    label=self.t(LEGEND["median"]),
-                ),
-                Patch(color=BAND_COLOUR, label=self.t(LEGEND["band"])),
-                Line2D(
-                    [], [], color="0.3", linestyle=":", linewidth=0.8, label=self.t(LEGEND["onset"])
-                ),
-            ]
+            phases = self._draw_timeline_axes(tl)
             fig.legend(
-                handles=handles,
+                handles=self._legend_handles(),
                 loc="lower center",
                 ncol=4,
                 frameon=False,
@@ -285,36 +221,118 @@ class ProfileFigures:
                 columnspacing=1.4,
                 bbox_to_anchor=(0.5, 0.0),
             )
-            panels = []
-            for i, code in enumerate(self.indicators):
-                ax = fig.add_subplot(grid[1 + i // PANELS_PER_ROW, i % PANELS_PER_ROW])
-                q = self.quantiles[
-                    (self.quantiles["level"] == level) & (self.quantiles["indicator"] == code)
-                ]
-                ax.fill_between(q["year"], q["q25"], q["q75"], color=BAND_COLOUR, linewidth=0)
-                ax.plot(
-                    q["year"], q["median"], color=COMPARISON_COLOUR, linestyle="--", linewidth=0.9
+            panels = [
+                self._draw_indicator_panel(
+                    fig.add_subplot(grid[1 + i // PANELS_PER_ROW, i % PANELS_PER_ROW]), level, code
                 )
-                (line,) = ax.plot([], [], color=UNIT_COLOUR, linewidth=1.3, animated=True)
-                onset = ax.axvline(0, color="0.3", linewidth=0.8, linestyle=":", animated=True)
-                ax.set_ylim(*self._limits(level, code))
-                years = q["year"] if len(q) else pd.Series([self.year - 10, self.year])
-                first, last = int(years.min()), int(years.max())
-                ax.set_xlim(first - 0.5, last + 0.5)
-                ax.set_xticks(sorted({first, (first + last) // 2, last}))
-                ax.yaxis.set_major_locator(_locator())
-                ax.yaxis.set_major_formatter(_formatter(self.lang))
-                ax.tick_params(labelsize=5.6, length=2, pad=1.5)
-                title = "\n".join(textwrap.wrap(clean(self.labels.get(code, code)), 25)[:3])
-                ax.set_title(title, fontsize=6.0, loc="left")
-                for side in ("top", "right"):
-                    ax.spines[side].set_visible(False)
-                panels.append((ax, line, onset))
+                for i, code in enumerate(self.indicators)
+            ]
             fig.canvas.draw()
-            background = fig.canvas.copy_from_bbox(fig.bbox)
+            background = agg.copy_from_bbox(fig.bbox)
         canvas = _Canvas(fig, background, tl, phases, panels)
         self._canvases[level] = canvas
         return canvas
+
+    def _draw_timeline_axes(self, tl: Any) -> list[tuple[Any, Any, Any]]:
+        """The audit timeline's axes, with one empty (animated) row of phases per cycle;
+        returns each cycle's audit phase, implementation phase and agreement markers."""
+        from matplotlib.patches import Rectangle
+
+        phases = []
+        for i in range(self.max_cycles):
+            audit = Rectangle((0, -i - 0.25), 0, 0.5, color=PHASE_COLOURS[0], animated=True)
+            phase = Rectangle((0, -i - 0.25), 0, 0.5, color=PHASE_COLOURS[1], animated=True)
+            (agreed,) = tl.plot(
+                [],
+                [],
+                marker="D",
+                color=AGREEMENT_COLOUR,
+                markersize=3.2,
+                linestyle="",
+                animated=True,
+            )
+            tl.add_patch(audit)
+            tl.add_patch(phase)
+            phases.append((audit, phase, agreed))
+        tl.axvline(self.year + 1, color=NOW_COLOUR, linewidth=0.8, linestyle="--")
+        lo, hi = self.span
+        tl.set_xlim(lo - 0.3, hi + 0.3)
+        step = max(1, int(np.ceil((hi - lo) / 10)))
+        tl.set_xticks(range(lo, hi + 1, step))
+        tl.set_yticks(
+            [-i for i in range(self.max_cycles)],
+            [self.t(cycle_label(i + 1)) for i in range(self.max_cycles)],
+        )
+        tl.set_ylim(-self.max_cycles + 0.35, 0.65)
+        for side in ("top", "right", "left"):
+            tl.spines[side].set_visible(False)
+        tl.tick_params(axis="y", length=0)
+        return phases
+
+    def _legend_handles(self) -> list[Any]:
+        """The legend's entries: the timeline's phases and marks, then the panels' lines."""
+        from matplotlib.lines import Line2D
+        from matplotlib.patches import Patch
+
+        return [
+            Patch(color=PHASE_COLOURS[0], label=self.t(LEGEND["phase"])),
+            Patch(color=PHASE_COLOURS[1], label=self.t(LEGEND["implementation"])),
+            Line2D(
+                [],
+                [],
+                marker="D",
+                color=AGREEMENT_COLOUR,
+                linestyle="",
+                markersize=3.2,
+                label=self.t(LEGEND["agreement"]),
+            ),
+            Line2D(
+                [],
+                [],
+                color=NOW_COLOUR,
+                linestyle="--",
+                linewidth=0.8,
+                label=self.t(LEGEND["now"].format(year=self.year)),
+            ),
+            Line2D([], [], color=UNIT_COLOUR, linewidth=1.3, label=self.t(LEGEND["unit"])),
+            Line2D(
+                [],
+                [],
+                color=COMPARISON_COLOUR,
+                linestyle="--",
+                linewidth=0.9,
+                label=self.t(LEGEND["median"]),
+            ),
+            Patch(color=BAND_COLOUR, label=self.t(LEGEND["band"])),
+            Line2D(
+                [], [], color="0.3", linestyle=":", linewidth=0.8, label=self.t(LEGEND["onset"])
+            ),
+        ]
+
+    def _draw_indicator_panel(self, ax: Any, level: str, code: str) -> tuple[Any, Any, Any]:
+        """One indicator's panel: the comparison units' band and median of ``level``, and an
+        empty (animated) line and onset mark for each profile; returns the axes, the line and
+        the mark."""
+        q = self.quantiles[
+            (self.quantiles["level"] == level) & (self.quantiles["indicator"] == code)
+        ]
+        ax.fill_between(q["year"], q["q25"], q["q75"], color=BAND_COLOUR, linewidth=0)
+        ax.plot(q["year"], q["median"], color=COMPARISON_COLOUR, linestyle="--", linewidth=0.9)
+        (line,) = ax.plot([], [], color=UNIT_COLOUR, linewidth=1.3, animated=True)
+        onset = ax.axvline(0, color="0.3", linewidth=0.8, linestyle=":", animated=True)
+        ax.set_ylim(*self._limits(level, code))
+        years = q["year"] if len(q) else pd.Series([self.year - 10, self.year])
+        first, last = int(years.min()), int(years.max())
+        ax.set_xlim(first - 0.5, last + 0.5)
+        ax.set_xticks(sorted({first, (first + last) // 2, last}))
+        ax.yaxis.set_major_locator(_locator())
+        ax.yaxis.set_major_formatter(_formatter(self.lang))
+        ax.tick_params(labelsize=5.6, length=2, pad=1.5)
+        title = "\n".join(textwrap.wrap(clean(self.labels.get(code, code)), 25)[:3])
+        ax.set_title(title, fontsize=6.0, loc="left")
+        for side in ("top", "right"):
+            ax.spines[side].set_visible(False)
+        return ax, line, onset
 
     # -- one profile -----------------------------------------------------------------
     def figure(self, ags: str, name: str) -> ReportFigure:

@@ -101,7 +101,7 @@ def describe_tables(study: Any) -> list[dict[str, Any]]:
 
 
 def environment() -> dict[str, Any]:
-    versions = {}
+    versions: dict[str, str | None] = {}
     for dist in DEPENDENCIES:
         try:
             versions[dist] = importlib.metadata.version(dist)

@@ -48,7 +48,7 @@ class Document:
     title: str
     subtitle: str
     sections: list[Section]
-    lang: str
+    lang: Lang
     digits: int
     threshold: int
     notices: tuple[str, ...] = ()

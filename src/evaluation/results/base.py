@@ -28,7 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, overload
 
 import numpy as np
 import pandas as pd
@@ -81,6 +81,10 @@ def check_level(level: object) -> float:
     return float(level)
 
 
+@overload
+def as_text(x: Text | str) -> Text | str: ...
+@overload
+def as_text(x: None) -> None: ...
 def as_text(x: Text | str | None) -> Text | str | None:
     """A :class:`Text` from the deprecated ``BiText`` (a German str carrying ``en``)."""
     en = getattr(x, "en", None)

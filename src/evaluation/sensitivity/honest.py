@@ -380,12 +380,13 @@ def honest_did(
             raise OptionError("pass either a result or the arrays betahat/sigma, not both")
         betahat, sigma, num_pre, num_post, times = event_study_arrays(result, reference)
     else:
-        if any(v is None for v in (betahat, sigma, num_pre, num_post)):
+        if betahat is None or sigma is None or num_pre is None or num_post is None:
             raise OptionError("without a result, betahat, sigma, num_pre and num_post are needed")
         times = list(range(reference - num_pre, reference)) + list(
             range(reference + 1, reference + 1 + num_post)
         )
     post_times = times[num_pre:]
+    lv: Sequence[float] | np.ndarray
     if l is not None:
         lv = l
         target = TARGET_L

@@ -93,6 +93,8 @@ LAST_COHORT_NOTE = Text(
 )
 
 
+# an estimator core documented in its docstring (about 125 lines: the checks, the cells, the
+# influence functions and the result, read in one piece)
 @legacy_arguments(renamed={"bootstrap": "n_draws"})
 def att_gt(
     data: pd.DataFrame,
@@ -398,6 +400,8 @@ def _cell_notes(
     return notes
 
 
+# an estimator core documented in its docstring (about 130 lines: the loop over cohorts and
+# periods with the influence functions, read in one piece)
 def _compute_cells(times, y, coh, w_all, covs, control_group, method, anticipation, base_period):
     """Loop over cohorts and periods; returns arrays of the cells and the (n, K) influence
     functions (zero for units outside a cell's treated and comparison groups)."""

@@ -234,6 +234,7 @@ def event_time_pretest(
         notes.append(RANK_NOTE.format(k=len(b), rank=rank))
     g_tr = _inference(gt).n_treated_clusters
     d_t = g_tr - 1 if g_tr is not None and g_tr > 1 else None
+    dof: tuple[int] | tuple[int, int]
     statistic, dof = w_stat, (rank,)
     if n_draws is None:
         if g_tr is not None and g_tr > rank:

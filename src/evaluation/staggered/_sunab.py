@@ -18,7 +18,7 @@ import pandas as pd
 from ..errors import DataError, OptionError, StaggeredWarning
 from ..i18n import Text
 from ..options import SunAbrahamControl, check_option
-from ..results import Inference, as_text, check_level
+from ..results import Inference, check_level
 from ..stats.fixed_effects import (
     ClusterOption,
     covariate_terms,
@@ -53,6 +53,8 @@ CONTROL_NAMES = {
 SHARES_KNOWN = Text(" Kohortenanteile als bekannt behandelt.", " Cohort shares treated as known.")
 
 
+# an estimator core (about 135 lines: the saturated regression and the weighting of the
+# module docstring, read in one piece)
 @legacy_arguments(renamed={"control": "control_group"})
 def sun_abraham(
     data: pd.DataFrame,
@@ -160,7 +162,7 @@ def sun_abraham(
     )
     inference = Inference(
         name=f"cluster_{cluster}",
-        description=as_text(fit.se_note) + SHARES_KNOWN,
+        description=fit.se_note + SHARES_KNOWN,
         distribution="t",
         dof=fit.df,
         n_clusters=fit.n_clusters,

@@ -32,6 +32,7 @@ grid. ATT^o and the level event study are the binarised Callaway & Sant'Anna agg
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -41,8 +42,8 @@ from scipy.interpolate import BSpline
 from ..errors import DataError, OptionError
 from ..i18n import Lang, Text, check_lang, term, tr
 from ..options import ControlGroup, check_option
-from ..results import Estimates, Inference, check_level
-from ..study.panel import resolve_roles
+from ..results import Estimates, Inference, check_level, figure_axes
+from ..study.panel import Roles, resolve_roles
 from ._bootstrap import MultiplierBootstrap, bootstrap_se, sup_t_critical_value
 from ._compat import legacy_arguments
 
@@ -171,7 +172,7 @@ class ContinuousDiD(Estimates):
         if ax is None:
             fig, axes = plt.subplots(1, 2, figsize=(9, 3.6))
         else:
-            fig, axes = ax.figure, [ax, ax]
+            fig, axes = figure_axes(ax)[0], [ax, ax]
         for a, par, lab in zip(axes, ("att_d", "acrt_d"), ("ATT(d)", "ACRT(d)"), strict=True):
             d = t[t["parameter"] == par]
             x = d["dose"].to_numpy()
@@ -185,6 +186,264 @@ class ContinuousDiD(Estimates):
         fig.suptitle(title or tr(self.title, lang))
         fig.tight_layout()
         return fig
+
+
+@dataclass(frozen=True)
+class _Wide:
+    """The balanced panel as unit x period arrays: outcome, cohort and dose of each unit."""
+
+    u_ids: Any
+    times: np.ndarray
+    y: np.ndarray
+    coh: np.ndarray
+    dose: np.ndarray
+    treated: np.ndarray
+
+
+@dataclass(frozen=True)
+class _Spline:
+    """The B-spline of the dose: its knots and boundary, and its basis (with intercept) and
+    derivative at the dose grid."""
+
+    degree: int
+    knots: np.ndarray
+    boundary: tuple[float, float]
+    grid: np.ndarray
+    xg: np.ndarray
+    dxg: np.ndarray
+
+    def basis(self, d: np.ndarray, deriv: int = 0) -> np.ndarray:
+        lead = np.ones(len(d)) if deriv == 0 else np.zeros(len(d))
+        return np.column_stack(
+            [lead, bspline_basis(d, self.degree, self.knots, self.boundary, deriv=deriv)]
+        )
+
+
+def _check_integers(degree: int, num_knots: int, n_draws: int) -> None:
+    for name, v, lo in (
+        ("degree", degree, 1),
+        ("num_knots", num_knots, 0),
+        ("n_draws", n_draws, 2),
+    ):
+        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
+            raise OptionError(f"{name} must be an integer >= {lo}, got {v!r}")
+
+
+def _wide_panel(data: pd.DataFrame, roles: Roles, dose: str) -> _Wide:
+    """Step 1: the balanced panel and the doses, checked (one positive dose per treated
+    unit, constant over time; 0 for the never treated)."""
+    if dose not in data.columns:
+        raise DataError(f"panel has no dose column {dose!r}; pass dose='<column>'")
+    df = data[[roles.unit, roles.time, roles.outcome, roles.cohort, dose]].copy()
+    if not pd.api.types.is_numeric_dtype(df[dose]):
+        raise DataError(f"dose column {dose!r} must be numeric")
+    df[roles.cohort] = df[roles.cohort].fillna(0)
+    u_codes, u_ids = pd.factorize(df[roles.unit], sort=True)
+    times, t_codes = np.unique(df[roles.time].to_numpy(), return_inverse=True)
+    n, T = len(u_ids), len(times)
+    if len(df) != n * T or df.duplicated([roles.unit, roles.time]).any():
+        raise DataError(
+            "continuous_did needs a balanced panel: one row per unit in each of the "
+            f"{T} periods (drop units with gaps)"
+        )
+    y = np.full((n, T), np.nan)
+    y[u_codes, t_codes] = df[roles.outcome].to_numpy(dtype=float)
+    if np.isnan(y).any():
+        bad = u_ids[np.isnan(y).any(axis=1)][:5].tolist()
+        raise DataError(
+            f"outcome {roles.outcome!r} is missing for unit(s) {bad}; continuous_did needs a "
+            "balanced panel (drop or impute them)"
+        )
+    coh = np.zeros(n)
+    np.maximum.at(coh, u_codes, df[roles.cohort].to_numpy(dtype=float))
+    d_long = df[dose].to_numpy(dtype=float)
+    dmat = np.full((n, T), np.nan)
+    dmat[u_codes, t_codes] = d_long
+    treated_u = coh > 0
+    dd = dmat[treated_u]
+    if np.isnan(dd).any():
+        bad = u_ids[treated_u][np.isnan(dd).any(axis=1)][:5].tolist()
+        raise DataError(f"dose {dose!r} is missing for treated unit(s) {bad}")
+    if (np.nanmax(dd, axis=1) != np.nanmin(dd, axis=1)).any():
+        bad = u_ids[treated_u][np.nanmax(dd, axis=1) != np.nanmin(dd, axis=1)][:5].tolist()
+        raise DataError(f"dose {dose!r} varies within unit(s) {bad}; it must be constant")
+    D = np.where(treated_u, np.nan_to_num(dmat[:, 0]), 0.0)
+    if (D[treated_u] <= 0).any():
+        bad = u_ids[treated_u & (D <= 0)][:5].tolist()
+        raise DataError(
+            f"treated unit(s) {bad} have dose <= 0; give every treated unit a positive dose "
+            "(or leave it out)"
+        )
+    return _Wide(u_ids, times, y, coh, D, treated_u)
+
+
+def _spline(pos: np.ndarray, degree: int, num_knots: int, dvals: Sequence[float] | None) -> _Spline:
+    """Step 2: knots at quantiles of the positive doses ``pos``, and the dose grid."""
+    knots = _quantile(pos, np.linspace(0, 1, num_knots + 2))[1:-1] if num_knots else np.array([])
+    boundary = (float(pos.min()), float(pos.max()))
+    grid = (
+        _quantile(pos, np.round(np.arange(0.10, 0.995, 0.01), 2))
+        if dvals is None
+        else np.asarray(dvals, dtype=float)
+    )
+    if grid.ndim != 1 or len(grid) == 0 or not np.isfinite(grid).all():
+        raise OptionError("dvals must be a non-empty sequence of finite doses")
+    xg = np.column_stack([np.ones(len(grid)), bspline_basis(grid, degree, knots, boundary)])
+    dxg = np.column_stack(
+        [np.zeros(len(grid)), bspline_basis(grid, degree, knots, boundary, deriv=1)]
+    )
+    return _Spline(degree, knots, boundary, grid, xg, dxg)
+
+
+def _cohort_cells(
+    w: _Wide, sp: _Spline, g: float, control_group: ControlGroup
+) -> list[tuple[Any, ...]]:
+    """Step 3: the cells (g, t) of cohort ``g``: (g, t, e, post, att_d, acrt_d, att_o,
+    acrt_o, if_att_d, if_acrt_d, if_acrt_o); none for a cohort treated from the first
+    period on (no base period)."""
+    times, y, coh = w.times, w.y, w.coh
+    n, T = y.shape
+    k = sp.xg.shape[1]
+    before = np.flatnonzero(times < g)
+    if len(before) == 0:
+        return []
+    base_post = int(before[-1])
+    tr = np.flatnonzero(coh == g)
+    if len(tr) < k:
+        raise DataError(
+            f"cohort {int(g)} has {len(tr)} treated unit(s), fewer than the {k} spline "
+            "coefficients; lower degree/num_knots"
+        )
+    x_tr = sp.basis(w.dose[tr])
+    dx_tr = sp.basis(w.dose[tr], deriv=1)
+    xtx = x_tr.T @ x_tr
+    if np.linalg.matrix_rank(xtx) < k:
+        raise DataError(
+            f"cohort {int(g)}: the spline basis is collinear among its doses; lower "
+            "degree/num_knots"
+        )
+    bread = np.linalg.inv(xtx / len(tr))
+    cells = []
+    for tc in range(1, T):
+        post = times[tc] >= g
+        b = base_post if post else tc - 1
+        if control_group == "never_treated":
+            ctrl = np.flatnonzero(coh == 0)
+        else:
+            ctrl = np.flatnonzero((coh == 0) | (coh > times[tc]))
+        if len(ctrl) == 0:
+            continue
+        dy_t = y[tr, tc] - y[tr, b]
+        dy_c = y[ctrl, tc] - y[ctrl, b]
+        beta = np.linalg.solve(xtx, x_tr.T @ dy_t)
+        resid = dy_t - x_tr @ beta
+        psi = (x_tr * resid[:, None]) @ bread  # influence of beta, per treated unit
+        m0 = dy_c.mean()
+        att_d = sp.xg @ beta - m0
+        acrt_d = sp.dxg @ beta
+        slope_i = dx_tr @ beta
+        acrt_o = float(slope_i.mean())
+        att_o = float(dy_t.mean() - m0)
+        s1, s0 = n / len(tr), n / len(ctrl)
+        if_att = np.zeros((n, len(sp.grid)))
+        if_att[tr] = s1 * (psi @ sp.xg.T)
+        if_att[ctrl] = -s0 * (dy_c - m0)[:, None]
+        if_acrt = np.zeros((n, len(sp.grid)))
+        if_acrt[tr] = s1 * (psi @ sp.dxg.T)
+        if_o = np.zeros(n)
+        if_o[tr] = s1 * ((slope_i - acrt_o) + psi @ dx_tr.mean(axis=0))
+        cells.append(
+            (g, times[tc], times[tc] - g, post, att_d, acrt_d, att_o, acrt_o, if_att, if_acrt, if_o)
+        )
+    return cells
+
+
+def _binarised(w: _Wide, control_group: ControlGroup) -> tuple[Any, Any]:
+    """Step 5: ATT^o and the level event study from the binarised Callaway & Sant'Anna
+    estimator (its group and dynamic aggregations)."""
+    import warnings
+
+    from ._attgt import att_gt
+
+    n, T = w.y.shape
+    panel = pd.DataFrame(
+        {
+            "u": np.repeat(np.asarray(w.u_ids, dtype=object), T),
+            "t": np.tile(w.times, n),
+            "y": w.y.ravel(),
+            "g": np.repeat(w.coh, T),
+        }
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        gt = att_gt(panel, "y", unit="u", time="t", cohort="g", control_group=control_group)
+        grp = gt.aggregate("group")
+        dyn = gt.aggregate("dynamic")
+    return grp, dyn
+
+
+def _se_of(inf: np.ndarray, n: int) -> np.ndarray:
+    inf = inf if inf.ndim == 2 else inf[:, None]
+    return np.sqrt((inf**2).sum(axis=0)) / n
+
+
+def _uniform_bands(
+    infl: np.ndarray,
+    estimates: tuple[np.ndarray, np.ndarray],
+    m: int,
+    n_draws: int,
+    seed: int,
+    level: float,
+) -> dict[str, tuple[np.ndarray, np.ndarray, float]]:
+    """Step 6: sup-t bands of ATT(d) and ACRT(d) over the dose grid (``m`` points) from a
+    seeded multiplier bootstrap of their influence functions."""
+    n = infl.shape[0]
+    boot = MultiplierBootstrap(np.arange(n), n, int(n_draws), seed)
+    bands = {}
+    for j, name in ((0, "att_d"), (1, "acrt_d")):
+        cols = slice(j * m, (j + 1) * m)
+        draws = boot.draws(infl[:, cols])
+        bse = bootstrap_se(draws, n)
+        crit = sup_t_critical_value(draws, bse, level)
+        est = estimates[j]
+        bands[name] = (est - crit * bse, est + crit * bse, crit)
+    return bands
+
+
+def _event_study_frame(
+    cells: list[tuple[Any, ...]], glist: np.ndarray, pg: np.ndarray, dyn: Any, n: int
+) -> pd.DataFrame:
+    """Step 7: the level event study (binarised) and the slope event study (ACRT^o(g,t)
+    averaged by event time with cohort-size weights)."""
+    cg = np.array([c[0] for c in cells])
+    ce = np.array([c[2] for c in cells])
+    rows, inf_es = [], []
+    for e in np.unique(ce):
+        idx = np.flatnonzero(ce == e)
+        we = pg[np.searchsorted(glist, cg[idx])]
+        we = we / we.sum()
+        rows.append(float(sum(wi * cells[i][7] for wi, i in zip(we, idx, strict=True))))
+        inf_es.append(sum(wi * cells[i][10] for wi, i in zip(we, idx, strict=True)))
+    es_slope = pd.DataFrame(
+        {
+            "parameter": "acrt",
+            "event_time": np.unique(ce).astype(np.int64),
+            "estimate": rows,
+            "std_error": _se_of(np.column_stack(inf_es), n),
+        }
+    )
+    lev = dyn.tidy()
+    es_level = pd.DataFrame(
+        {
+            "parameter": "att",
+            "event_time": lev["event_time"].to_numpy(dtype=np.int64),
+            "estimate": lev["estimate"].to_numpy(),
+            "std_error": lev["std_error"].to_numpy(),
+        }
+    )
+    es = pd.concat([es_level, es_slope], ignore_index=True)
+    es["parameter"] = es["parameter"].astype("string")
+    return es
 
 
 @legacy_arguments(roles=("unit", "time", "cohort", "dose"))
@@ -237,147 +496,24 @@ def continuous_did(
         ``assumptions()``. Point estimates and standard errors match R ``contdid`` 0.1.0 (see
         ``tests/results/make_contdid_reference.R``).
     """
-    from ._attgt import att_gt
-
     check_option("control_group", control_group, ControlGroup)
-    for name, v, lo in (
-        ("degree", degree, 1),
-        ("num_knots", num_knots, 0),
-        ("n_draws", n_draws, 2),
-    ):
-        if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < lo:
-            raise OptionError(f"{name} must be an integer >= {lo}, got {v!r}")
+    _check_integers(degree, num_knots, n_draws)
     level = check_level(level)
     roles = resolve_roles(data, outcome, unit, time, cohort)
-    if dose not in data.columns:
-        raise DataError(f"panel has no dose column {dose!r}; pass dose='<column>'")
-    df = data[[roles.unit, roles.time, roles.outcome, roles.cohort, dose]].copy()
-    if not pd.api.types.is_numeric_dtype(df[dose]):
-        raise DataError(f"dose column {dose!r} must be numeric")
-    df[roles.cohort] = df[roles.cohort].fillna(0)
-    u_codes, u_ids = pd.factorize(df[roles.unit], sort=True)
-    times, t_codes = np.unique(df[roles.time].to_numpy(), return_inverse=True)
-    n, T = len(u_ids), len(times)
-    if len(df) != n * T or df.duplicated([roles.unit, roles.time]).any():
-        raise DataError(
-            "continuous_did needs a balanced panel: one row per unit in each of the "
-            f"{T} periods (drop units with gaps)"
-        )
-    y = np.full((n, T), np.nan)
-    y[u_codes, t_codes] = df[roles.outcome].to_numpy(dtype=float)
-    if np.isnan(y).any():
-        bad = u_ids[np.isnan(y).any(axis=1)][:5].tolist()
-        raise DataError(
-            f"outcome {roles.outcome!r} is missing for unit(s) {bad}; continuous_did needs a "
-            "balanced panel (drop or impute them)"
-        )
-    coh = np.zeros(n)
-    np.maximum.at(coh, u_codes, df[roles.cohort].to_numpy(dtype=float))
-    d_long = df[dose].to_numpy(dtype=float)
-    dmat = np.full((n, T), np.nan)
-    dmat[u_codes, t_codes] = d_long
-    treated_u = coh > 0
-    dd = dmat[treated_u]
-    if np.isnan(dd).any():
-        bad = u_ids[treated_u][np.isnan(dd).any(axis=1)][:5].tolist()
-        raise DataError(f"dose {dose!r} is missing for treated unit(s) {bad}")
-    if (np.nanmax(dd, axis=1) != np.nanmin(dd, axis=1)).any():
-        bad = u_ids[treated_u][np.nanmax(dd, axis=1) != np.nanmin(dd, axis=1)][:5].tolist()
-        raise DataError(f"dose {dose!r} varies within unit(s) {bad}; it must be constant")
-    D = np.where(treated_u, np.nan_to_num(dmat[:, 0]), 0.0)
-    if (D[treated_u] <= 0).any():
-        bad = u_ids[treated_u & (D <= 0)][:5].tolist()
-        raise DataError(
-            f"treated unit(s) {bad} have dose <= 0; give every treated unit a positive dose "
-            "(or leave it out)"
-        )
+    wide = _wide_panel(data, roles, dose)
+    coh, treated_u = wide.coh, wide.treated
+    n = len(wide.u_ids)
     if (coh == 0).sum() == 0 and control_group == "never_treated":
         raise DataError("there are no never-treated units; use control_group='not_yet_treated'")
-    pos = D[treated_u]
-    knots = _quantile(pos, np.linspace(0, 1, num_knots + 2))[1:-1] if num_knots else np.array([])
-    boundary = (float(pos.min()), float(pos.max()))
-    grid = (
-        _quantile(pos, np.round(np.arange(0.10, 0.995, 0.01), 2))
-        if dvals is None
-        else np.asarray(dvals, dtype=float)
-    )
-    if grid.ndim != 1 or len(grid) == 0 or not np.isfinite(grid).all():
-        raise OptionError("dvals must be a non-empty sequence of finite doses")
-    xg = np.column_stack([np.ones(len(grid)), bspline_basis(grid, degree, knots, boundary)])
-    dxg = np.column_stack(
-        [np.zeros(len(grid)), bspline_basis(grid, degree, knots, boundary, deriv=1)]
-    )
-    k = xg.shape[1]
-
+    sp = _spline(wide.dose[treated_u], degree, num_knots, dvals)
+    grid = sp.grid
     glist = np.unique(coh[treated_u])
-    cells = []  # (g, t, e, post, att_d, acrt_d, att_o, acrt_o, if_att_d, if_acrt_d, if_acrt_o)
-    for g in glist:
-        before = np.flatnonzero(times < g)
-        if len(before) == 0:
-            continue  # treated from the first period on: no base period
-        base_post = int(before[-1])
-        tr = np.flatnonzero(coh == g)
-        if len(tr) < k:
-            raise DataError(
-                f"cohort {int(g)} has {len(tr)} treated unit(s), fewer than the {k} spline "
-                "coefficients; lower degree/num_knots"
-            )
-        x_tr = np.column_stack([np.ones(len(tr)), bspline_basis(D[tr], degree, knots, boundary)])
-        dx_tr = np.column_stack(
-            [np.zeros(len(tr)), bspline_basis(D[tr], degree, knots, boundary, deriv=1)]
-        )
-        xtx = x_tr.T @ x_tr
-        if np.linalg.matrix_rank(xtx) < k:
-            raise DataError(
-                f"cohort {int(g)}: the spline basis is collinear among its doses; lower "
-                "degree/num_knots"
-            )
-        bread = np.linalg.inv(xtx / len(tr))
-        for tc in range(1, T):
-            post = times[tc] >= g
-            b = base_post if post else tc - 1
-            if control_group == "never_treated":
-                ctrl = np.flatnonzero(coh == 0)
-            else:
-                ctrl = np.flatnonzero((coh == 0) | (coh > times[tc]))
-            if len(ctrl) == 0:
-                continue
-            dy_t = y[tr, tc] - y[tr, b]
-            dy_c = y[ctrl, tc] - y[ctrl, b]
-            beta = np.linalg.solve(xtx, x_tr.T @ dy_t)
-            resid = dy_t - x_tr @ beta
-            psi = (x_tr * resid[:, None]) @ bread  # influence of beta, per treated unit
-            m0 = dy_c.mean()
-            att_d = xg @ beta - m0
-            acrt_d = dxg @ beta
-            slope_i = dx_tr @ beta
-            acrt_o = float(slope_i.mean())
-            att_o = float(dy_t.mean() - m0)
-            s1, s0 = n / len(tr), n / len(ctrl)
-            if_att = np.zeros((n, len(grid)))
-            if_att[tr] = s1 * (psi @ xg.T)
-            if_att[ctrl] = -s0 * (dy_c - m0)[:, None]
-            if_acrt = np.zeros((n, len(grid)))
-            if_acrt[tr] = s1 * (psi @ dxg.T)
-            if_o = np.zeros(n)
-            if_o[tr] = s1 * ((slope_i - acrt_o) + psi @ dx_tr.mean(axis=0))
-            cells.append(
-                (
-                    g,
-                    times[tc],
-                    times[tc] - g,
-                    post,
-                    att_d,
-                    acrt_d,
-                    att_o,
-                    acrt_o,
-                    if_att,
-                    if_acrt,
-                    if_o,
-                )
-            )
+    cells = [c for g in glist for c in _cohort_cells(wide, sp, g, control_group)]
     if not any(c[3] for c in cells):
         raise DataError("no post-treatment cell can be estimated (no cohort with a base period)")
+
+    # step 4: the post-treatment cells averaged with weights P(G = g | treated) / (number of
+    # post-treatment periods of g)
     cg = np.array([c[0] for c in cells])
     cpost = np.array([c[3] for c in cells])
     pg = np.array([np.mean(coh == g) for g in glist])
@@ -392,41 +528,13 @@ def continuous_did(
     if_acrt_d = sum(wi * c[9] for wi, c in zip(w, cells, strict=True) if wi)
     if_acrt_o = sum(wi * c[10] for wi, c in zip(w, cells, strict=True) if wi)
 
-    # ATT^o and the level event study: the binarised Callaway & Sant'Anna estimator
-    panel = pd.DataFrame(
-        {
-            "u": np.repeat(np.asarray(u_ids, dtype=object), T),
-            "t": np.tile(times, n),
-            "y": y.ravel(),
-            "g": np.repeat(coh, T),
-        }
-    )
-    import warnings
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        gt = att_gt(panel, "y", unit="u", time="t", cohort="g", control_group=control_group)
-        grp = gt.aggregate("group")
-        dyn = gt.aggregate("dynamic")
+    grp, dyn = _binarised(wide, control_group)
     att_o = grp.overall.estimate
     if_att_o = grp.overall.influence().to_numpy()[:, 0]
-
-    def se_of(inf: np.ndarray) -> np.ndarray:
-        inf = inf if inf.ndim == 2 else inf[:, None]
-        return np.sqrt((inf**2).sum(axis=0)) / n
-
     infl = np.column_stack([if_att_d, if_acrt_d, if_att_o, if_acrt_o])
-    se = se_of(infl)
-    boot = MultiplierBootstrap(np.arange(n), n, int(n_draws), seed)
+    se = _se_of(infl, n)
     m = len(grid)
-    bands = {}
-    for j, name in ((0, "att_d"), (1, "acrt_d")):
-        cols = slice(j * m, (j + 1) * m)
-        draws = boot.draws(infl[:, cols])
-        bse = bootstrap_se(draws, n)
-        crit = sup_t_critical_value(draws, bse, level)
-        est = (att_d, acrt_d)[j]
-        bands[name] = (est - crit * bse, est + crit * bse, crit)
+    bands = _uniform_bands(infl, (att_d, acrt_d), m, n_draws, seed, level)
     table = pd.DataFrame(
         {
             "parameter": np.repeat(["att_d", "acrt_d"], m).tolist()
@@ -440,35 +548,7 @@ def continuous_did(
     table["band_low"] = np.concatenate([bands["att_d"][0], bands["acrt_d"][0], [np.nan] * 2])
     table["band_high"] = np.concatenate([bands["att_d"][1], bands["acrt_d"][1], [np.nan] * 2])
     table["parameter"] = table["parameter"].astype("string")
-
-    # slope event study: ACRT^o(g,t) averaged by event time with cohort-size weights
-    ce = np.array([c[2] for c in cells])
-    rows, inf_es = [], []
-    for e in np.unique(ce):
-        idx = np.flatnonzero(ce == e)
-        we = pg[np.searchsorted(glist, cg[idx])]
-        we = we / we.sum()
-        rows.append(float(sum(wi * cells[i][7] for wi, i in zip(we, idx, strict=True))))
-        inf_es.append(sum(wi * cells[i][10] for wi, i in zip(we, idx, strict=True)))
-    es_slope = pd.DataFrame(
-        {
-            "parameter": "acrt",
-            "event_time": np.unique(ce).astype(np.int64),
-            "estimate": rows,
-            "std_error": se_of(np.column_stack(inf_es)),
-        }
-    )
-    lev = dyn.tidy()
-    es_level = pd.DataFrame(
-        {
-            "parameter": "att",
-            "event_time": lev["event_time"].to_numpy(dtype=np.int64),
-            "estimate": lev["estimate"].to_numpy(),
-            "std_error": lev["std_error"].to_numpy(),
-        }
-    )
-    es = pd.concat([es_level, es_slope], ignore_index=True)
-    es["parameter"] = es["parameter"].astype("string")
+    es = _event_study_frame(cells, glist, pg, dyn, n)
     method = TEXTS["method"].format(
         degree=degree, knots=num_knots, control=CONTROL_NAMES[control_group]
     )
@@ -499,8 +579,8 @@ def continuous_did(
         weights=pd.DataFrame(
             {"cohort": cg, "time": [c[1] for c in cells], "weight": w, "post": cpost}
         ),
-        knots=knots,
-        boundary=boundary,
+        knots=sp.knots,
+        boundary=sp.boundary,
         degree=degree,
         event_study=event_study,
         title=TEXTS["title"],

@@ -30,6 +30,7 @@ is not computed.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -148,47 +149,7 @@ def _e_hat_dof(t, fg, lag, ns, s, nss, mean_ns, mean_s, mean_nss):
     return e, dof
 
 
-@legacy_arguments(roles=("unit", "time", "treatment"))
-def did_multiplegt(
-    data: pd.DataFrame,
-    outcome: str,
-    *,
-    unit: str = "municipality_id",
-    time: str = "year",
-    treatment: str = "treated_in_force",
-    effects: int = 1,
-    placebo: int = 0,
-    cluster: str | None = None,
-    level: float = 0.95,
-) -> SwitchingEffects:
-    """Event-study effects of de Chaisemartin & D'Haultfoeuille for switchers in and out.
-
-    Parameters
-    ----------
-    data
-        Long panel with one row per unit and period (e.g. an outcome panel merged with
-        :func:`evaluation.certification_status`).
-    outcome, unit, time, treatment
-        Column names. ``treatment`` may switch on and off (and take several values); it must be
-        observed in every row. The names after ``outcome`` are keyword arguments (positional
-        use is deprecated).
-    effects
-        Number of dynamic effects ``DID_1 .. DID_L`` (periods after the first switch).
-    placebo
-        Number of placebos (at most ``effects``), reported with ``event_time`` = -1, -2, ...
-    cluster
-        Column constant within units to cluster on (units are nested in clusters); default:
-        each unit is its own cluster.
-    level
-        Confidence level of the intervals.
-
-    Returns
-    -------
-    SwitchingEffects
-        ``tidy()`` with ``event_time``, the estimates, standard errors, intervals and numbers
-        of switchers. Matches R ``DIDmultiplegtDYN::did_multiplegt_dyn`` 2.2.0 (estimates and
-        standard errors, effects and placebos).
-    """
+def _check_horizons(effects: int, placebo: int) -> None:
     for name, v in (("effects", effects), ("placebo", placebo)):
         if isinstance(v, bool) or not isinstance(v, int | np.integer) or v < 0:
             raise OptionError(f"{name} must be a non-negative integer, got {v!r}")
@@ -196,7 +157,18 @@ def did_multiplegt(
         raise OptionError("effects must be at least 1")
     if placebo > effects:
         raise OptionError(f"placebo ({placebo}) cannot be larger than effects ({effects})")
-    level = check_level(level)
+
+
+def _unit_period_arrays(
+    data: pd.DataFrame,
+    outcome: str,
+    unit: str,
+    time: str,
+    treatment: str,
+    cluster: str | None,
+) -> tuple[Any, np.ndarray, np.ndarray, np.ndarray]:
+    """Step 1: the checked panel as unit x period arrays: unit ids, treatment ``D``, outcome
+    ``Y`` and the cluster code of each unit (the unit itself without ``cluster``)."""
     if not isinstance(data, pd.DataFrame):
         raise DataError(f"expected a pandas DataFrame, got {type(data).__name__}")
     need = [outcome, unit, time, treatment] + ([cluster] if cluster else [])
@@ -245,25 +217,62 @@ def did_multiplegt(
     Y = np.full((G0, T), np.nan)
     D[u_codes, t_codes] = df[treatment].to_numpy(dtype=float)
     Y[u_codes, t_codes] = df[outcome].to_numpy(dtype=float)
-    if cluster:
-        cl_long = df[cluster]
-        if cl_long.isna().any():
-            row = int(np.flatnonzero(cl_long.isna().to_numpy())[0])
-            raise DataError(f"cluster {cluster!r} is missing in row {row}")
-        c_codes = pd.factorize(cl_long, sort=True)[0]
-        C = np.empty((G0, T), dtype=np.int64)
-        C[u_codes, t_codes] = c_codes
-        if (C != C[:, :1]).any():
-            g_bad = u_ids[(C != C[:, :1]).any(axis=1)][:5].tolist()
-            raise DataError(
-                f"cluster {cluster!r} varies within unit(s) {g_bad}; units must be nested in "
-                "clusters"
-            )
-        clus0 = C[:, 0]
-    else:
-        clus0 = np.arange(G0)
+    if not cluster:
+        return u_ids, D, Y, np.arange(G0)
+    cl_long = df[cluster]
+    if cl_long.isna().any():
+        row = int(np.flatnonzero(cl_long.isna().to_numpy())[0])
+        raise DataError(f"cluster {cluster!r} is missing in row {row}")
+    c_codes = pd.factorize(cl_long, sort=True)[0]
+    C = np.empty((G0, T), dtype=np.int64)
+    C[u_codes, t_codes] = c_codes
+    if (C != C[:, :1]).any():
+        g_bad = u_ids[(C != C[:, :1]).any(axis=1)][:5].tolist()
+        raise DataError(
+            f"cluster {cluster!r} varies within unit(s) {g_bad}; units must be nested in clusters"
+        )
+    return u_ids, D, Y, C[:, 0]
 
-    # -- design: status quo, first switch, dropped units (R did_multiplegt_main) ---------
+
+@dataclass(frozen=True)
+class _Design:
+    """The switching design (R ``did_multiplegt_main``): the kept units with their outcome
+    ``Y`` (NaN in dropped periods), observation indicator ``N_gt``, first switch ``F``, last
+    usable period ``T_g``, direction ``S`` (1 in, 0 out), number of effects ``L_g``, cluster
+    codes, and the long (unit x period) arrays of periods and cohort keys."""
+
+    ids: Any
+    Y: np.ndarray
+    N_gt: np.ndarray
+    S: np.ndarray
+    L_g: np.ndarray
+    clus0: np.ndarray
+    tt: np.ndarray
+    Fr: np.ndarray
+    Tg: np.ndarray
+    cohort_s: np.ndarray
+    sq_t: np.ndarray
+    clus: np.ndarray | None
+    sq_k: np.ndarray
+    n_sq_k: int
+    T_max: int
+
+    @property
+    def G(self) -> int:
+        return len(self.ids)
+
+    def by_sq_t(self, values: np.ndarray) -> np.ndarray:
+        """Sum over units with the same status quo, per period, broadcast to rows."""
+        s = np.zeros((self.n_sq_k, self.T_max))
+        np.add.at(s, self.sq_k, np.nan_to_num(values))
+        return s[self.sq_k]
+
+
+def _switching_design(
+    u_ids: Any, D: np.ndarray, Y: np.ndarray, clus0: np.ndarray, clustered: bool
+) -> _Design:
+    """Step 2: status quo, first switch and the units and periods dropped as in R."""
+    G0, T = D.shape
     d_sq = D[:, 0]
     diff = D - d_sq[:, None]
     both = (diff > 0).any(axis=1) & (diff < 0).any(axis=1)
@@ -286,7 +295,6 @@ def did_multiplegt(
     ids = u_ids[keep]
     D, Y, d_sq, F, clus0 = D[keep], Y[keep], d_sq[keep], F[keep], clus0[keep]
     changed = changed[keep]
-    G = len(ids)
     t_idx = np.arange(1, T + 1)
     # periods where no unit with the same status quo is still unswitched are dropped (rows);
     # trailing periods dropped altogether shorten the panel
@@ -316,139 +324,198 @@ def did_multiplegt(
         sel = ~cancel
         ids, D, Y, d_sq, F, clus0 = ids[sel], D[sel], Y[sel], d_sq[sel], F[sel], clus0[sel]
         N_gt, T_g, avg_post, switcher = N_gt[sel], T_g[sel], avg_post[sel], switcher[sel]
-        sq_codes = sq_codes[sel]
-        G = len(ids)
+    G = len(ids)
     with np.errstate(invalid="ignore"):
         S = np.where(switcher, (avg_post > d_sq).astype(float), np.nan)
     S = np.where(switcher & np.isnan(avg_post), np.nan, S)
     fg_col = np.clip(F.astype(int) - 1, 0, T_max - 1)
     d_fg = np.where(switcher, D[np.arange(G), fg_col], d_sq)
-    L_g = T_g - F + 1
 
     # long arrays (rows = unit x period)
     tt = np.broadcast_to(t_idx[None, :], Y.shape).astype(float)
     Fr = np.broadcast_to(F[:, None], Y.shape)
-    Tg = np.broadcast_to(T_g[:, None], Y.shape)
     sq = np.broadcast_to(d_sq[:, None], Y.shape)
     cohort_s = _key(sq.ravel(), Fr.ravel(), np.broadcast_to(d_fg[:, None], Y.shape).ravel())
-    cohort_s = cohort_s.reshape(Y.shape)
-    sq_t = _key(sq.ravel(), tt.ravel()).reshape(Y.shape)
-    clus = np.broadcast_to(clus0[:, None], Y.shape) if cluster else None
-
-    def lag(a: np.ndarray, k: int) -> np.ndarray:
-        out = np.full(a.shape, np.nan)
-        if k < a.shape[1]:
-            out[:, k:] = a[:, :-k]
-        return out
-
-    def by_sq_t(values: np.ndarray) -> np.ndarray:
-        """Sum over units with the same status quo, per period, broadcast to rows."""
-        s = np.zeros((n_sq_k, T_max))
-        np.add.at(s, sq_k, np.nan_to_num(values))
-        return s[sq_k]
-
     sq_k = pd.factorize(d_sq, sort=True)[0]
-    n_sq_k = sq_k.max() + 1
+    return _Design(
+        ids=ids,
+        Y=Y,
+        N_gt=N_gt,
+        S=S,
+        L_g=T_g - F + 1,
+        clus0=clus0,
+        tt=tt,
+        Fr=Fr,
+        Tg=np.broadcast_to(T_g[:, None], Y.shape),
+        cohort_s=cohort_s.reshape(Y.shape),
+        sq_t=_key(sq.ravel(), tt.ravel()).reshape(Y.shape),
+        clus=np.broadcast_to(clus0[:, None], Y.shape) if clustered else None,
+        sq_k=sq_k,
+        n_sq_k=int(sq_k.max() + 1),
+        T_max=T_max,
+    )
 
-    def core(inc: int, lag_l: int, dy: np.ndarray, never: np.ndarray, dist: np.ndarray):
-        """Per unit U and U_var, and N (number of switchers), for one direction and horizon."""
-        n_ctrl = by_sq_t(never * N_gt)
-        n_t = np.nansum(dist * N_gt, axis=0)  # switchers per period
-        N = float(n_t.sum())
-        if N == 0:
-            return None
-        n_t_g = by_sq_t(dist * N_gt)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            ratio = n_t_g / n_ctrl
-        window = (tt >= lag_l + 1) & (tt <= Tg)
-        dummy = (lag_l <= Tg - 1).astype(float)
-        w = dummy * (G / N) * window * N_gt * (dist - ratio * never)
-        U = np.nansum(w * dy, axis=1)
-        # variance terms
-        has_dy = ~np.isnan(dy)
-        n_t_row = np.broadcast_to(n_t[None, :], dy.shape)
-        dof_ns = (N_gt != 0) & has_dy & (never == 1) & (n_t_row > 0)
-        dof_s = (N_gt != 0) & (dist == 1)
-        dyn = dy * N_gt
-        flat = lambda a: a.ravel()  # noqa: E731
-        k_ns, k_s = sq_t.ravel(), cohort_s.ravel()
-        m_ns_mask, m_s_mask = flat(dof_ns), flat(dof_s)
-        m_nss_mask = m_ns_mask | m_s_mask
-        with np.errstate(divide="ignore", invalid="ignore"):
-            mean_ns = _group_sum(k_ns, m_ns_mask, flat(dyn)) / _group_sum(
-                k_ns, m_ns_mask, flat(N_gt)
-            )
-            mean_s = _group_sum(k_s, m_s_mask, flat(dyn)) / _group_sum(k_s, m_s_mask, flat(N_gt))
-            mean_nss = _group_sum(k_ns, m_nss_mask, flat(dyn)) / _group_sum(
-                k_ns, m_nss_mask, flat(N_gt)
-            )
-        cl = None if clus is None else clus.ravel()
-        c_ns = _group_nunique(k_ns, m_ns_mask, cl)
-        c_s = _group_nunique(k_s, m_s_mask, cl)
-        c_nss = _group_nunique(k_ns, m_nss_mask, cl)
-        e_hat, dof = _e_hat_dof(
-            tt.ravel(), Fr.ravel(), lag_l, c_ns, c_s, c_nss, mean_ns, mean_s, mean_nss
-        )
-        w_var = w * dof.reshape(dy.shape)
-        U_var = np.nansum(w_var * (dy - e_hat.reshape(dy.shape)), axis=1)
-        n_sw = int(np.nansum(dist * N_gt))
-        return U, U_var, N, n_sw
 
+def _lag(a: np.ndarray, k: int) -> np.ndarray:
+    out = np.full(a.shape, np.nan)
+    if k < a.shape[1]:
+        out[:, k:] = a[:, :-k]
+    return out
+
+
+def _core(
+    des: _Design, lag_l: int, dy: np.ndarray, never: np.ndarray, dist: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, float, int] | None:
+    """Step 3: per unit U and U_var, and N (number of switchers), for one direction and
+    horizon (None without switchers)."""
+    N_gt, tt, Tg, G = des.N_gt, des.tt, des.Tg, des.G
+    n_ctrl = des.by_sq_t(never * N_gt)
+    n_t = np.nansum(dist * N_gt, axis=0)  # switchers per period
+    N = float(n_t.sum())
+    if N == 0:
+        return None
+    n_t_g = des.by_sq_t(dist * N_gt)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = n_t_g / n_ctrl
+    window = (tt >= lag_l + 1) & (tt <= Tg)
+    dummy = (lag_l <= Tg - 1).astype(float)
+    w = dummy * (G / N) * window * N_gt * (dist - ratio * never)
+    U = np.nansum(w * dy, axis=1)
+    # variance terms
+    has_dy = ~np.isnan(dy)
+    n_t_row = np.broadcast_to(n_t[None, :], dy.shape)
+    dof_ns = (N_gt != 0) & has_dy & (never == 1) & (n_t_row > 0)
+    dof_s = (N_gt != 0) & (dist == 1)
+    dyn = (dy * N_gt).ravel()
+    n_flat = N_gt.ravel()
+    k_ns, k_s = des.sq_t.ravel(), des.cohort_s.ravel()
+    m_ns_mask, m_s_mask = dof_ns.ravel(), dof_s.ravel()
+    m_nss_mask = m_ns_mask | m_s_mask
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mean_ns = _group_sum(k_ns, m_ns_mask, dyn) / _group_sum(k_ns, m_ns_mask, n_flat)
+        mean_s = _group_sum(k_s, m_s_mask, dyn) / _group_sum(k_s, m_s_mask, n_flat)
+        mean_nss = _group_sum(k_ns, m_nss_mask, dyn) / _group_sum(k_ns, m_nss_mask, n_flat)
+    cl = None if des.clus is None else des.clus.ravel()
+    c_ns = _group_nunique(k_ns, m_ns_mask, cl)
+    c_s = _group_nunique(k_s, m_s_mask, cl)
+    c_nss = _group_nunique(k_ns, m_nss_mask, cl)
+    e_hat, dof = _e_hat_dof(
+        tt.ravel(), des.Fr.ravel(), lag_l, c_ns, c_s, c_nss, mean_ns, mean_s, mean_nss
+    )
+    w_var = w * dof.reshape(dy.shape)
+    U_var = np.nansum(w_var * (dy - e_hat.reshape(dy.shape)), axis=1)
+    n_sw = int(np.nansum(dist * N_gt))
+    return U, U_var, N, n_sw
+
+
+def _horizon(des: _Design, lag_l: int, is_placebo: bool) -> tuple[dict[str, Any], np.ndarray]:
+    """Step 4: ``DID_l`` (or ``Placebo_l``): switchers in and out combined, weighted by their
+    numbers; the row of the table and the per-unit influence."""
+    Y, tt, Fr, N_gt, G = des.Y, des.tt, des.Fr, des.N_gt, des.G
+    dy_l = Y - _lag(Y, lag_l)
+    with np.errstate(invalid="ignore"):
+        never_l = np.where(np.isnan(dy_l), np.nan, (Fr > tt).astype(float))
+    parts = {}
+    for inc in (1, 0):
+        base = (tt == Fr - 1 + lag_l) & (lag_l <= des.L_g[:, None]) & (des.S[:, None] == inc)
+        n_ctrl_l = des.by_sq_t(never_l * N_gt)
+        dist_l = np.where(np.isnan(dy_l), np.nan, (base & (n_ctrl_l > 0)).astype(float))
+        if not is_placebo:
+            parts[inc] = _core(des, lag_l, dy_l, never_l, dist_l)
+            continue
+        dy_p = _lag(Y, 2 * lag_l) - _lag(Y, lag_l)
+        has_p = ~np.isnan(dy_p)
+        never_p = never_l * has_p
+        n_ctrl_p = des.by_sq_t(never_p * N_gt)
+        dist_p = np.where(np.isnan(dist_l), np.nan, dist_l * has_p * (n_ctrl_p > 0))
+        parts[inc] = _core(des, lag_l, dy_p, never_p, dist_p)
+    res_in, res_out = parts[1], parts[0]
+    n1 = res_in[2] if res_in else 0.0
+    n0 = res_out[2] if res_out else 0.0
+    if n1 + n0 == 0:
+        est, se, u_var = np.nan, np.nan, np.zeros(G)
+    else:
+        w1, w0 = n1 / (n1 + n0), n0 / (n1 + n0)
+        u = np.zeros(G)
+        u_var = np.zeros(G)
+        if res_in:
+            u += w1 * res_in[0]
+            u_var += w1 * res_in[1]
+        if res_out:
+            u -= w0 * res_out[0]
+            u_var -= w0 * res_out[1]
+        est = float(u.sum() / G)
+        s_c = np.bincount(pd.factorize(des.clus0)[0], weights=u_var)
+        se = float(np.sqrt((s_c**2).sum()) / G)
+    row = {
+        "event_time": -lag_l if is_placebo else lag_l,
+        "estimate": est,
+        "std_error": se,
+        "n_switchers": int((res_in[3] if res_in else 0) + (res_out[3] if res_out else 0)),
+        "n_switchers_in": int(res_in[3] if res_in else 0),
+        "n_switchers_out": int(res_out[3] if res_out else 0),
+    }
+    return row, u_var
+
+
+@legacy_arguments(roles=("unit", "time", "treatment"))
+def did_multiplegt(
+    data: pd.DataFrame,
+    outcome: str,
+    *,
+    unit: str = "municipality_id",
+    time: str = "year",
+    treatment: str = "treated_in_force",
+    effects: int = 1,
+    placebo: int = 0,
+    cluster: str | None = None,
+    level: float = 0.95,
+) -> SwitchingEffects:
+    """Event-study effects of de Chaisemartin & D'Haultfoeuille for switchers in and out.
+
+    Parameters
+    ----------
+    data
+        Long panel with one row per unit and period (e.g. an outcome panel merged with
+        :func:`evaluation.certification_status`).
+    outcome, unit, time, treatment
+        Column names. ``treatment`` may switch on and off (and take several values); it must be
+        observed in every row. The names after ``outcome`` are keyword arguments (positional
+        use is deprecated).
+    effects
+        Number of dynamic effects ``DID_1 .. DID_L`` (periods after the first switch).
+    placebo
+        Number of placebos (at most ``effects``), reported with ``event_time`` = -1, -2, ...
+    cluster
+        Column constant within units to cluster on (units are nested in clusters); default:
+        each unit is its own cluster.
+    level
+        Confidence level of the intervals.
+
+    Returns
+    -------
+    SwitchingEffects
+        ``tidy()`` with ``event_time``, the estimates, standard errors, intervals and numbers
+        of switchers. Matches R ``DIDmultiplegtDYN::did_multiplegt_dyn`` 2.2.0 (estimates and
+        standard errors, effects and placebos).
+    """
+    _check_horizons(effects, placebo)
+    level = check_level(level)
+    u_ids, D, Y, clus0 = _unit_period_arrays(data, outcome, unit, time, treatment, cluster)
+    des = _switching_design(u_ids, D, Y, clus0, bool(cluster))
+    ids, G, clus0 = des.ids, des.G, des.clus0
     rows: list[dict[str, Any]] = []
     infl: list[np.ndarray] = []
     horizons = [(lag_l, False) for lag_l in range(1, effects + 1)]
     horizons += [(lag_l, True) for lag_l in range(1, placebo + 1)]
     for lag_l, is_placebo in horizons:
-        dy_l = Y - lag(Y, lag_l)
-        with np.errstate(invalid="ignore"):
-            never_l = np.where(np.isnan(dy_l), np.nan, (Fr > tt).astype(float))
-        parts = {}
-        for inc in (1, 0):
-            base = (tt == Fr - 1 + lag_l) & (lag_l <= L_g[:, None]) & (S[:, None] == inc)
-            n_ctrl_l = by_sq_t(never_l * N_gt)
-            dist_l = np.where(np.isnan(dy_l), np.nan, (base & (n_ctrl_l > 0)).astype(float))
-            if not is_placebo:
-                parts[inc] = core(inc, lag_l, dy_l, never_l, dist_l)
-                continue
-            dy_p = lag(Y, 2 * lag_l) - lag(Y, lag_l)
-            has_p = ~np.isnan(dy_p)
-            never_p = never_l * has_p
-            n_ctrl_p = by_sq_t(never_p * N_gt)
-            dist_p = np.where(np.isnan(dist_l), np.nan, dist_l * has_p * (n_ctrl_p > 0))
-            parts[inc] = core(inc, lag_l, dy_p, never_p, dist_p)
-        res_in, res_out = parts[1], parts[0]
-        n1 = res_in[2] if res_in else 0.0
-        n0 = res_out[2] if res_out else 0.0
-        if n1 + n0 == 0:
-            est, se, u_var = np.nan, np.nan, np.zeros(G)
-        else:
-            w1, w0 = n1 / (n1 + n0), n0 / (n1 + n0)
-            u = np.zeros(G)
-            u_var = np.zeros(G)
-            if res_in:
-                u += w1 * res_in[0]
-                u_var += w1 * res_in[1]
-            if res_out:
-                u -= w0 * res_out[0]
-                u_var -= w0 * res_out[1]
-            est = float(u.sum() / G)
-            s_c = np.bincount(pd.factorize(clus0)[0], weights=u_var)
-            se = float(np.sqrt((s_c**2).sum()) / G)
+        row, u_var = _horizon(des, lag_l, is_placebo)
         infl.append(u_var)
-        rows.append(
-            {
-                "event_time": -lag_l if is_placebo else lag_l,
-                "estimate": est,
-                "std_error": se,
-                "n_switchers": int((res_in[3] if res_in else 0) + (res_out[3] if res_out else 0)),
-                "n_switchers_in": int(res_in[3] if res_in else 0),
-                "n_switchers_out": int(res_out[3] if res_out else 0),
-            }
-        )
+        rows.append(row)
     table = pd.DataFrame(rows).sort_values("event_time", kind="stable").reset_index(drop=True)
     order = np.argsort([r["event_time"] for r in rows], kind="stable")
-    n_in = int(np.nansum(S == 1))
-    n_out = int(np.nansum(S == 0))
+    n_in = int(np.nansum(des.S == 1))
+    n_out = int(np.nansum(des.S == 0))
     notes = [TEXTS["assumption"]]
     if table["estimate"].isna().any():
         lost = table.loc[table["estimate"].isna(), "event_time"].tolist()

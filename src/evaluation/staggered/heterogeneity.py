@@ -126,6 +126,54 @@ def _assign(values: pd.Series, groups: Grouping | Sequence[float]) -> pd.Series:
     return pd.Series([names[i] for i in lab], index=values.index, dtype=object)
 
 
+def _unit_values(
+    panel: pd.DataFrame, unit: str, by: str | pd.Series, treated_ids: pd.Index
+) -> tuple[pd.Series, Any]:
+    """The value of ``by`` for each treated unit (index: the treated units) and its name."""
+    if isinstance(by, pd.Series):
+        values = by.copy()
+        values.index = values.index.astype(str)
+        values = values.reindex(treated_ids.astype(str))
+        values.index = treated_ids
+        return values, by.name or "group"
+    if by not in panel.columns:
+        raise DataError(f"panel has no column {by!r} to form groups; merge it on first")
+    per = panel.groupby(unit, sort=True)[by].nunique(dropna=False)
+    if (per > 1).any():
+        raise DataError(f"column {by!r} varies within unit(s) {per.index[per > 1][:5].tolist()}")
+    return panel.groupby(unit, sort=True)[by].first().reindex(treated_ids), by
+
+
+def _equality_test(
+    est: np.ndarray,
+    psi: np.ndarray,
+    panel: pd.DataFrame,
+    unit: str,
+    cluster: str | None,
+    all_ids: pd.Index,
+) -> tuple[np.ndarray, float, float]:
+    """The covariance of the groups' effects from their influence functions ``psi`` (one
+    column per group, summed within clusters), and the Wald statistic and chi-squared
+    p-value of equal effects."""
+    if cluster is not None:
+        cl = panel.groupby(unit, sort=True)[cluster].first().reindex(all_ids)
+        codes = pd.factorize(cl)[0]
+        s = np.zeros((codes.max() + 1, psi.shape[1]))
+        np.add.at(s, codes, psi)
+    else:
+        s = psi
+    v = s.T @ s
+    k = len(est)
+    contrast = np.column_stack([-np.ones(k - 1), np.eye(k - 1)])
+    diff = contrast @ est
+    vc = contrast @ v @ contrast.T
+    try:
+        w_stat = float(diff @ np.linalg.solve(vc, diff))
+    except np.linalg.LinAlgError:
+        raise DataError("the covariance of the group differences is singular") from None
+    return v, w_stat, float(stats.chi2.sf(w_stat, k - 1))
+
+
 def heterogeneity(
     panel: pd.DataFrame,
     by: str | pd.Series,
@@ -183,22 +231,7 @@ def heterogeneity(
             raise DataError(f"panel has no column {c!r}")
     coh = panel.groupby(roles.unit, sort=True)[roles.cohort].first().fillna(0)
     treated_ids = coh.index[coh > 0]
-    if isinstance(by, pd.Series):
-        values = by.copy()
-        values.index = values.index.astype(str)
-        values = values.reindex(treated_ids.astype(str))
-        values.index = treated_ids
-        name = by.name or "group"
-    else:
-        if by not in panel.columns:
-            raise DataError(f"panel has no column {by!r} to form groups; merge it on first")
-        per = panel.groupby(roles.unit, sort=True)[by].nunique(dropna=False)
-        if (per > 1).any():
-            raise DataError(
-                f"column {by!r} varies within unit(s) {per.index[per > 1][:5].tolist()}"
-            )
-        values = panel.groupby(roles.unit, sort=True)[by].first().reindex(treated_ids)
-        name = by
+    values, name = _unit_values(panel, roles.unit, by, treated_ids)
     if values.isna().any():
         bad = values.index[values.isna()][:5].tolist()
         raise DataError(
@@ -232,9 +265,9 @@ def heterogeneity(
             )
             agg = gt.aggregate(aggregation)
         inf = agg.overall.influence().iloc[:, 0]
-        psi = np.zeros(len(all_ids))
-        psi[all_ids.get_indexer(inf.index)] = inf.to_numpy(dtype=float) / len(inf)
-        psis.append(psi)
+        unit_psi = np.zeros(len(all_ids))
+        unit_psi[all_ids.get_indexer(inf.index)] = inf.to_numpy(dtype=float) / len(inf)
+        psis.append(unit_psi)
         rows.append(
             {
                 "group": str(lab),
@@ -243,25 +276,9 @@ def heterogeneity(
                 "n_treated_units": int((assign == lab).sum()),
             }
         )
-    psi = np.column_stack(psis)
-    if cluster is not None:
-        cl = panel.groupby(roles.unit, sort=True)[cluster].first().reindex(all_ids)
-        codes = pd.factorize(cl)[0]
-        s = np.zeros((codes.max() + 1, psi.shape[1]))
-        np.add.at(s, codes, psi)
-    else:
-        s = psi
-    v = s.T @ s
     est = np.array([r["estimate"] for r in rows])
     k = len(rows)
-    contrast = np.column_stack([-np.ones(k - 1), np.eye(k - 1)])
-    diff = contrast @ est
-    vc = contrast @ v @ contrast.T
-    try:
-        w_stat = float(diff @ np.linalg.solve(vc, diff))
-    except np.linalg.LinAlgError:
-        raise DataError("the covariance of the group differences is singular") from None
-    p = float(stats.chi2.sf(w_stat, k - 1))
+    v, w_stat, p = _equality_test(est, np.column_stack(psis), panel, roles.unit, cluster, all_ids)
     table = pd.DataFrame(rows)
     note = TEXTS["note"].format(
         stat=Text(number(w_stat, "de", 3), number(w_stat, "en", 3)),

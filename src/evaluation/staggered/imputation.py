@@ -185,8 +185,8 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> PreTest:
         if norm0 <= 1e-10 * max(raw @ raw, 1e-300):
             continue
         if keep:
-            q, _ = np.linalg.qr(xt[:, keep] * sw[:, None])
-            res = col - q @ (q.T @ col)
+            basis, _ = np.linalg.qr(xt[:, keep] * sw[:, None])
+            res = col - basis @ (basis.T @ col)
             if res @ res <= 1e-10 * norm0:
                 continue
         keep.append(j)

@@ -230,7 +230,7 @@ class FEFit:
     n_clusters: int | None
     dof: float
     rsquared_within: float
-    cluster: str = "unit"
+    cluster: ClusterSpec = "unit"
 
     def inference(
         self, n_treated_clusters: int | None = None, note: Text | None = None

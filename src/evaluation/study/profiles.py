@@ -518,7 +518,8 @@ def indicator_positions(
     value = out["value"].to_numpy(dtype=float)
     q25, q75 = out["q25"].to_numpy(dtype=float), out["q75"].to_numpy(dtype=float)
     position = np.where(value < q25, "below", np.where(value > q75, "above", "within"))
-    out["position"] = np.where(np.isnan(q25) | np.isnan(q75), None, position)
+    # numpy takes None as an object scalar here; its stubs do not list it
+    out["position"] = np.where(np.isnan(q25) | np.isnan(q75), None, position)  # type: ignore[call-overload]
     out = _change_since_onset(study, out, ind, q, onset)
     order = {m: i for i, m in enumerate(ids)}
     ind_order = {c: i for i, c in enumerate(codes_)}

@@ -210,7 +210,7 @@ def _nested_weights(
         return float(r @ r / len(z1))
 
     if v_custom is not None or k == 1:
-        v = np.ones(1) if k == 1 else v_custom / v_custom.sum()
+        v = np.ones(1) if k == 1 or v_custom is None else v_custom / v_custom.sum()
         w = _w_given_v(v, x1s, x0s)
         return Fit(w, v, loss_of(w))
 
@@ -469,74 +469,70 @@ def synthetic_control(
     return _assemble(eng, fits, kind="main")
 
 
-def _assemble(
-    eng: Engine, fits: dict[int, UnitFit], *, kind: str, shift: list[int] | None = None
-) -> SyntheticControlResult:
+def _unit_rows(
+    eng: Engine, r: int, uf: UnitFit, scale: float
+) -> tuple[
+    pd.DataFrame, dict[str, Any], list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]
+]:
+    """One treated unit's rows: its path (a frame by year), its fit, its donor weights,
+    and its predictor weights and balance (empty without predictors)."""
     p = eng.prepared
-    y = p.y
-    roles = p.roles
-    scale = _scale(p)
-    path_rows = []
-    fit_rows = []
-    weight_rows = []
-    v_rows = []
-    bal_rows = []
-    for r, uf in fits.items():
-        unit_id = str(p.units[r])
-        cols, tr, sy = uf.path(y)
-        onset = int(p.years[uf.post[0]])
-        gap = tr - sy
-        n_pre = len(uf.pre)
-        path_rows.append(
-            pd.DataFrame(
+    unit_id = str(p.units[r])
+    cols, tr, sy = uf.path(p.y)
+    onset = int(p.years[uf.post[0]])
+    gap = tr - sy
+    n_pre = len(uf.pre)
+    path = pd.DataFrame(
+        {
+            "treated_unit": unit_id,
+            "time": p.years[cols],
+            "event_time": p.years[cols] - onset,
+            "post": np.r_[np.zeros(n_pre, bool), np.ones(len(uf.post), bool)],
+            "treated": tr,
+            "synthetic": sy,
+            "gap": gap,
+        }
+    )
+    pre_r = _rmspe(gap[:n_pre])
+    post_r = _rmspe(gap[n_pre:])
+    fit_row = {
+        "treated_unit": unit_id,
+        "cohort": onset,
+        "n_pre": n_pre,
+        "n_post": len(uf.post),
+        "n_donors": len(uf.donors),
+        "rmspe_pre": pre_r,
+        "rmspe_post": post_r,
+        "rmspe_ratio": _ratio(post_r, pre_r, scale),
+        "mean_gap_post": float(gap[n_pre:].mean()),
+    }
+    w = uf.fit.weights
+    weight_rows = [
+        {"treated_unit": unit_id, "unit": str(p.units[uf.donors[k]]), "weight": w[k]}
+        for k in np.argsort(-w, kind="stable")
+        if w[k] > 0
+    ]
+    v_rows: list[dict[str, Any]] = []
+    bal_rows: list[dict[str, Any]] = []
+    if uf.fit.v is not None:
+        x1, x0 = uf.x1, uf.x0
+        assert x1 is not None and x0 is not None  # predictor weights come with predictors
+        for k, lab in enumerate(pr.label for pr in eng.predictors):
+            v_rows.append({"treated_unit": unit_id, "predictor": lab, "v_weight": uf.fit.v[k]})
+            bal_rows.append(
                 {
                     "treated_unit": unit_id,
-                    "time": p.years[cols],
-                    "event_time": p.years[cols] - onset,
-                    "post": np.r_[np.zeros(n_pre, bool), np.ones(len(uf.post), bool)],
-                    "treated": tr,
-                    "synthetic": sy,
-                    "gap": gap,
+                    "predictor": lab,
+                    "treated": x1[k],
+                    "synthetic": float(x0[k] @ w),
+                    "sample_mean": float(x0[k].mean()),
                 }
             )
-        )
-        pre_r = _rmspe(gap[:n_pre])
-        post_r = _rmspe(gap[n_pre:])
-        fit_rows.append(
-            {
-                "treated_unit": unit_id,
-                "cohort": onset,
-                "n_pre": n_pre,
-                "n_post": len(uf.post),
-                "n_donors": len(uf.donors),
-                "rmspe_pre": pre_r,
-                "rmspe_post": post_r,
-                "rmspe_ratio": _ratio(post_r, pre_r, scale),
-                "mean_gap_post": float(gap[n_pre:].mean()),
-            }
-        )
-        w = uf.fit.weights
-        order = np.argsort(-w, kind="stable")
-        for k in order:
-            if w[k] > 0:
-                weight_rows.append(
-                    {"treated_unit": unit_id, "unit": str(p.units[uf.donors[k]]), "weight": w[k]}
-                )
-        if uf.fit.v is not None:
-            labels = [pr.label for pr in eng.predictors]
-            for k, lab in enumerate(labels):
-                v_rows.append({"treated_unit": unit_id, "predictor": lab, "v_weight": uf.fit.v[k]})
-                bal_rows.append(
-                    {
-                        "treated_unit": unit_id,
-                        "predictor": lab,
-                        "treated": uf.x1[k],
-                        "synthetic": float(uf.x0[k] @ w),
-                        "sample_mean": float(uf.x0[k].mean()),
-                    }
-                )
-    paths = pd.concat(path_rows, ignore_index=True)
-    paths["treated_unit"] = paths["treated_unit"].astype("string")
+    return path, fit_row, weight_rows, v_rows, bal_rows
+
+
+def _event_time_table(paths: pd.DataFrame) -> pd.DataFrame:
+    """The mean gap and outcomes of the treated units by event time (the estimates)."""
     agg = (
         paths.groupby("event_time")
         .agg(
@@ -548,7 +544,7 @@ def _assemble(
         )
         .reset_index()
     )
-    table = pd.DataFrame(
+    return pd.DataFrame(
         {
             "event_time": agg["event_time"].astype("int64"),
             "estimate": agg["estimate"],
@@ -559,16 +555,14 @@ def _assemble(
             "n_treated_units": agg["n_treated_units"].astype("int64"),
         }
     )
-    fit_tab = pd.DataFrame(fit_rows)
-    post_gaps = paths.loc[paths["post"], "gap"].to_numpy()
-    treated_ids = fit_tab["treated_unit"].tolist()
-    texts = text("synthetic_control", "se_note")
-    title = text("synthetic_control" if kind == "main" else "synthetic_control_time", "title")
-    method = text("synthetic_control", "method")
-    n_don = int(fit_tab["n_donors"].iloc[0])
+
+
+def _result_facts(
+    eng: Engine, paths: pd.DataFrame, fit_tab: pd.DataFrame, shift: list[int] | None
+) -> dict[str, Any]:
     facts: dict[str, Any] = {
-        "treated_units": treated_ids,
-        "n_donors": n_don,
+        "treated_units": fit_tab["treated_unit"].tolist(),
+        "n_donors": int(fit_tab["n_donors"].iloc[0]),
         "pre_period": _span(paths.loc[~paths["post"], "time"]),
         "post_period": _span(paths.loc[paths["post"], "time"]),
     }
@@ -579,6 +573,13 @@ def _assemble(
     if shift is not None:
         facts["placebo_shift"] = shift[0] if len(shift) == 1 else shift
     facts.update(eng.facts_extra)
+    return facts
+
+
+def _result_notes(
+    eng: Engine, fit_tab: pd.DataFrame, kind: str, shift: list[int] | None
+) -> list[Text]:
+    """The engine's notes, the predictors, perfect pre-period fits and the time placebo."""
     notes = list(eng.notes)
     if eng.predictors:
         notes.append(
@@ -587,7 +588,9 @@ def _assemble(
                 "Predictors: " + ", ".join(pr.label for pr in eng.predictors) + ".",
             )
         )
-    perfect = fit_tab.loc[fit_tab["rmspe_pre"] <= PERFECT_FIT * _scale(p), "treated_unit"].tolist()
+    perfect = fit_tab.loc[
+        fit_tab["rmspe_pre"] <= PERFECT_FIT * _scale(eng.prepared), "treated_unit"
+    ].tolist()
     if perfect:
         notes.append(
             Text(
@@ -608,11 +611,65 @@ def _assemble(
                 "real onset used. Without anticipation the gaps should be near zero.",
             )
         )
+    return notes
+
+
+def _predictor_tables(
+    eng: Engine,
+    fits: dict[int, UnitFit],
+    v_rows: list[dict[str, Any]],
+    bal_rows: list[dict[str, Any]],
+) -> tuple[SyntheticTable | None, SyntheticTable | None]:
+    """The predictor weights (V) and the balance of the predictors (None without
+    predictors)."""
+    if not v_rows:
+        return None, None
+    loss = {str(eng.prepared.units[r]): uf.fit.loss_v for r, uf in fits.items()}
+    v_tab = SyntheticTable(
+        pd.DataFrame(v_rows).astype({"treated_unit": "string"}),
+        title=text("v_weights", "title"),
+        notes=[text("v_weights", "note")],
+        facts={"loss_v": next(iter(loss.values()))} if len(loss) == 1 else {},
+    )
+    bal_tab = SyntheticTable(
+        pd.DataFrame(bal_rows).astype({"treated_unit": "string"}),
+        title=text("balance", "title"),
+        notes=[text("balance", "note")],
+    )
+    return v_tab, bal_tab
+
+
+def _assemble(
+    eng: Engine, fits: dict[int, UnitFit], *, kind: str, shift: list[int] | None = None
+) -> SyntheticControlResult:
+    p = eng.prepared
+    scale = _scale(p)
+    path_rows = []
+    fit_rows = []
+    weight_rows: list[dict[str, Any]] = []
+    v_rows: list[dict[str, Any]] = []
+    bal_rows: list[dict[str, Any]] = []
+    for r, uf in fits.items():
+        path, fit_row, unit_weights, unit_v, unit_bal = _unit_rows(eng, r, uf, scale)
+        path_rows.append(path)
+        fit_rows.append(fit_row)
+        weight_rows += unit_weights
+        v_rows += unit_v
+        bal_rows += unit_bal
+    paths = pd.concat(path_rows, ignore_index=True)
+    paths["treated_unit"] = paths["treated_unit"].astype("string")
+    table = _event_time_table(paths)
+    fit_tab = pd.DataFrame(fit_rows)
+    post_gaps = paths.loc[paths["post"], "gap"].to_numpy()
+    treated_ids = fit_tab["treated_unit"].tolist()
+    title = text("synthetic_control" if kind == "main" else "synthetic_control_time", "title")
+    facts = _result_facts(eng, paths, fit_tab, shift)
+    notes = _result_notes(eng, fit_tab, kind, shift)
     common: dict[str, Any] = dict(
-        method=method,
-        inference=Inference(name="placebo", description=texts),
+        method=text("synthetic_control", "method"),
+        inference=Inference(name="placebo", description=text("synthetic_control", "se_note")),
         level=eng.level,
-        outcome=roles.outcome,
+        outcome=p.roles.outcome,
     )
     overall = SyntheticEffect(
         pd.DataFrame(
@@ -630,27 +687,14 @@ def _assemble(
         ),
         title=text("weights", "title"),
         notes=[text("weights", "note")],
-        facts={"n_donors": n_don},
+        facts={"n_donors": int(fit_tab["n_donors"].iloc[0])},
     )
     fit = SyntheticTable(
         fit_tab.astype({"treated_unit": "string"}),
         title=text("fit", "title"),
         notes=[text("fit", "note")],
     )
-    v_tab = bal_tab = None
-    if v_rows:
-        loss = {str(p.units[r]): uf.fit.loss_v for r, uf in fits.items()}
-        v_tab = SyntheticTable(
-            pd.DataFrame(v_rows).astype({"treated_unit": "string"}),
-            title=text("v_weights", "title"),
-            notes=[text("v_weights", "note")],
-            facts={"loss_v": loss[treated_ids[0]]} if len(loss) == 1 else {},
-        )
-        bal_tab = SyntheticTable(
-            pd.DataFrame(bal_rows).astype({"treated_unit": "string"}),
-            title=text("balance", "title"),
-            notes=[text("balance", "note")],
-        )
+    v_tab, bal_tab = _predictor_tables(eng, fits, v_rows, bal_rows)
     engine = replace(eng, windows={r: (uf.pre, uf.post) for r, uf in fits.items()})
     return SyntheticControlResult(
         table,

@@ -5,12 +5,14 @@ onset only)."""
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from ..errors import DataError
 from ..i18n import Text, number
+from ._data import Prepared
 from .control import Engine, UnitFit, _assemble, _fit_unit, _ratio, _rmspe, _scale
 from .results import PlaceboResult, SyntheticControlResult, text
 
@@ -18,6 +20,96 @@ from .results import PlaceboResult, SyntheticControlResult, text
 def _placebo_runs(eng: Engine, pre: np.ndarray, post: np.ndarray) -> list[UnitFit]:
     donors = eng.prepared.donors
     return [_fit_unit(eng, int(d), np.delete(donors, k), pre, post) for k, d in enumerate(donors)]
+
+
+def _run_frames(
+    p: Prepared,
+    runs: list[UnitFit],
+    tu: str,
+    pre: np.ndarray,
+    post: np.ndarray,
+    scale: float,
+) -> tuple[np.ndarray, list[pd.DataFrame], list[pd.DataFrame]]:
+    """Of the treated unit ``tu`` (first run) and its placebos: the RMSPE before and after
+    and their ratio (one row per run), the gaps by year and the positive donor weights."""
+    onset = int(p.years[post[0]])
+    stats = []
+    gap_rows = []
+    weight_rows = []
+    for k, uf in enumerate(runs):
+        cols, tr, sy = uf.path(p.y)
+        gap = tr - sy
+        pre_r = _rmspe(gap[: len(pre)])
+        post_r = _rmspe(gap[len(pre) :])
+        stats.append((pre_r, post_r, _ratio(post_r, pre_r, scale)))
+        gap_rows.append(
+            pd.DataFrame(
+                {
+                    "treated_unit": tu,
+                    "unit": str(p.units[uf.row]),
+                    "role": "treated" if k == 0 else "placebo",
+                    "time": p.years[cols],
+                    "event_time": p.years[cols] - onset,
+                    "gap": gap,
+                }
+            )
+        )
+        pos = uf.fit.weights > 0
+        weight_rows.append(
+            pd.DataFrame(
+                {
+                    "treated_unit": tu,
+                    "unit": str(p.units[uf.row]),
+                    "donor": p.units[uf.donors[pos]].astype(str),
+                    "weight": uf.fit.weights[pos],
+                }
+            )
+        )
+    return np.array(stats, dtype=float).reshape(len(runs), 3), gap_rows, weight_rows
+
+
+def _ranked(
+    p: Prepared,
+    runs: list[UnitFit],
+    tu: str,
+    stats: np.ndarray,
+    exclude_poor_fit: float | None,
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """The rows of the treated unit ``tu`` and its placebos with their ranks, and the
+    permutation p-values of the ratio and of the post-period RMSPE."""
+    pre_rs, post_rs, ratios = stats[:, 0], stats[:, 1], stats[:, 2]
+    included = np.ones(len(runs), dtype=bool)
+    if exclude_poor_fit is not None:
+        included = pre_rs**2 <= exclude_poor_fit * pre_rs[0] ** 2 * (1 + 1e-12)
+        included[0] = True
+    rat = np.where(np.isnan(ratios), -np.inf, ratios)
+    n = int(included.sum())
+    rank = int(((rat >= rat[0]) & included).sum())
+    rank_post = int(((post_rs >= post_rs[0] * (1 - 1e-12)) & included).sum())
+    ranks = np.empty(len(runs), dtype=np.int64)
+    for k in range(len(runs)):
+        ranks[k] = int(((rat >= rat[k]) & included).sum())
+    rows = [
+        {
+            "treated_unit": tu,
+            "unit": str(p.units[uf.row]),
+            "role": "treated" if k == 0 else "placebo",
+            "rmspe_pre": pre_rs[k],
+            "rmspe_post": post_rs[k],
+            "rmspe_ratio": ratios[k],
+            "rank": int(ranks[k]) if included[k] else pd.NA,
+            "included": bool(included[k]),
+        }
+        for k, uf in enumerate(runs)
+    ]
+    pv_row = {
+        "treated_unit": tu,
+        "rank": rank,
+        "n_compared": n,
+        "p_value": rank / n,
+        "p_value_post": rank_post / n,
+    }
+    return rows, pv_row
 
 
 def placebo_in_space(
@@ -35,12 +127,11 @@ def placebo_in_space(
         if not exclude_poor_fit >= 1:
             raise DataError(f"exclude_poor_fit must be at least 1, got {exclude_poor_fit!r}")
     p = engine.prepared
-    y = p.y
     scale = _scale(p)
     cache: dict[tuple[bytes, bytes], list[UnitFit]] = {}
-    rows = []
-    gap_rows = []
-    weight_rows = []
+    rows: list[dict[str, Any]] = []
+    gap_rows: list[pd.DataFrame] = []
+    weight_rows: list[pd.DataFrame] = []
     pv_rows = []
     for r, (pre, post) in engine.windows.items():
         key = (pre.tobytes(), post.tobytes())
@@ -48,73 +139,12 @@ def placebo_in_space(
             cache[key] = _placebo_runs(engine, pre, post)
         runs = [_fit_unit(engine, r, p.donors, pre, post), *cache[key]]
         tu = str(p.units[r])
-        onset = int(p.years[post[0]])
-        stats = []
-        for k, uf in enumerate(runs):
-            cols, tr, sy = uf.path(y)
-            gap = tr - sy
-            pre_r = _rmspe(gap[: len(pre)])
-            post_r = _rmspe(gap[len(pre) :])
-            stats.append((pre_r, post_r, _ratio(post_r, pre_r, scale)))
-            gap_rows.append(
-                pd.DataFrame(
-                    {
-                        "treated_unit": tu,
-                        "unit": str(p.units[uf.row]),
-                        "role": "treated" if k == 0 else "placebo",
-                        "time": p.years[cols],
-                        "event_time": p.years[cols] - onset,
-                        "gap": gap,
-                    }
-                )
-            )
-            pos = uf.fit.weights > 0
-            weight_rows.append(
-                pd.DataFrame(
-                    {
-                        "treated_unit": tu,
-                        "unit": str(p.units[uf.row]),
-                        "donor": p.units[uf.donors[pos]].astype(str),
-                        "weight": uf.fit.weights[pos],
-                    }
-                )
-            )
-        pre_rs = np.array([s[0] for s in stats])
-        post_rs = np.array([s[1] for s in stats])
-        ratios = np.array([s[2] for s in stats])
-        included = np.ones(len(runs), dtype=bool)
-        if exclude_poor_fit is not None:
-            included = pre_rs**2 <= exclude_poor_fit * pre_rs[0] ** 2 * (1 + 1e-12)
-            included[0] = True
-        rat = np.where(np.isnan(ratios), -np.inf, ratios)
-        n = int(included.sum())
-        rank = int(((rat >= rat[0]) & included).sum())
-        rank_post = int(((post_rs >= post_rs[0] * (1 - 1e-12)) & included).sum())
-        ranks = np.empty(len(runs), dtype=np.int64)
-        for k in range(len(runs)):
-            ranks[k] = int(((rat >= rat[k]) & included).sum())
-        for k, uf in enumerate(runs):
-            rows.append(
-                {
-                    "treated_unit": tu,
-                    "unit": str(p.units[uf.row]),
-                    "role": "treated" if k == 0 else "placebo",
-                    "rmspe_pre": pre_rs[k],
-                    "rmspe_post": post_rs[k],
-                    "rmspe_ratio": ratios[k],
-                    "rank": int(ranks[k]) if included[k] else pd.NA,
-                    "included": bool(included[k]),
-                }
-            )
-        pv_rows.append(
-            {
-                "treated_unit": tu,
-                "rank": rank,
-                "n_compared": n,
-                "p_value": rank / n,
-                "p_value_post": rank_post / n,
-            }
-        )
+        stats, gaps_r, weights_r = _run_frames(p, runs, tu, pre, post, scale)
+        gap_rows += gaps_r
+        weight_rows += weights_r
+        unit_rows, pv_row = _ranked(p, runs, tu, stats, exclude_poor_fit)
+        rows += unit_rows
+        pv_rows.append(pv_row)
     table = pd.DataFrame(rows)
     table["rank"] = table["rank"].astype("Int64")
     table = table.astype({"treated_unit": "string", "unit": "string", "role": "string"})
@@ -128,12 +158,12 @@ def placebo_in_space(
     first = pvals.iloc[0]
     notes = [text("placebo_space", "note")]
     if exclude_poor_fit is not None:
-        k = exclude_poor_fit
+        factor = exclude_poor_fit
         notes.append(
             Text(
-                f"Placebo-Einheiten mit einem MSPE vorher über dem {number(k, 'de', 1)}-Fachen "
+                f"Placebo-Einheiten mit einem MSPE vorher über dem {number(factor, 'de', 1)}-Fachen "
                 "der behandelten Einheit ausgelassen.",
-                f"Placebo units with a pre-period MSPE above {number(k, 'en', 1)} times the "
+                f"Placebo units with a pre-period MSPE above {number(factor, 'en', 1)} times the "
                 "treated unit's left out.",
             )
         )

@@ -379,18 +379,19 @@ class SyntheticControlResult(Estimates):
             ax.set_ylabel(self.outcome or "")
             ax.set_title(heading)
             ax.legend()
-            ax.figure.tight_layout()
-            return ax.figure
+            fig = figure_axes(ax)[0]
+            fig.tight_layout()
+            return fig
         if ax is None:
             n = len(units)
             ncol = min(3, n)
             nrow = int(np.ceil(n / ncol))
-            fig, axes = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.2 * nrow), squeeze=False)
-            axes = list(axes.ravel())
+            fig, grid = plt.subplots(nrow, ncol, figsize=(4.6 * ncol, 3.2 * nrow), squeeze=False)
+            axes = list(grid.ravel())
             for a in axes[n:]:
                 a.set_visible(False)
         else:
-            fig, axes = ax.figure, [ax]
+            fig, axes = figure_axes(ax)[0], [ax]
         for a, u in zip(axes, units, strict=False):
             d = p[p["treated_unit"] == u]
             a.plot(d["time"], d["treated"], color="C3", lw=2, label=f"{u}")
@@ -425,8 +426,8 @@ class PlaceboResult(SyntheticTable):
         p_values: pd.DataFrame,
         gaps: pd.DataFrame,
         weights: pd.DataFrame,
-        title: str,
-        notes: Sequence[str],
+        title: Text | str,
+        notes: Sequence[Text | str],
         facts: Mapping[str, Any],
     ) -> None:
         super().__init__(table, title=title, notes=notes, facts=facts)
@@ -438,7 +439,9 @@ class PlaceboResult(SyntheticTable):
     def _summary_tables(self, lang: Lang) -> list[tuple[str, pd.DataFrame]]:
         return [("", display_frame(self.p_values, lang)), *super()._summary_tables(lang)]
 
-    def plot(
+    # a placebo result draws gaps or ratios, not the weights bars of the tables it shares
+    # its display with (so its keywords differ)
+    def plot(  # type: ignore[override]
         self,
         ax: Axes | None = None,
         *,
@@ -565,12 +568,12 @@ class SyntheticDidResult(Estimates):
             n = len(cohorts)
             ncol = min(3, n)
             nrow = int(np.ceil(n / ncol))
-            fig, axes = plt.subplots(nrow, ncol, figsize=(4.8 * ncol, 3.3 * nrow), squeeze=False)
-            axes = list(axes.ravel())
+            fig, grid = plt.subplots(nrow, ncol, figsize=(4.8 * ncol, 3.3 * nrow), squeeze=False)
+            axes = list(grid.ravel())
             for a in axes[n:]:
                 a.set_visible(False)
         else:
-            fig, axes = ax.figure, [ax]
+            fig, axes = figure_axes(ax)[0], [ax]
             cohorts = cohorts[:1]
         for a, g in zip(axes, cohorts, strict=False):
             d = p[p["cohort"] == g]

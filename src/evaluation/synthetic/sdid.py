@@ -549,7 +549,7 @@ def synthetic_did(
             )
         n_all = len(design.control) + n_units_tr
         n0 = len(design.control)
-        samples = []
+        samples: list[np.ndarray] = []
         while len(samples) < n_draws:
             s = rng.integers(0, n_all, size=n_all)
             if (s < n0).all() or (s >= n0).all():
@@ -562,11 +562,11 @@ def synthetic_did(
         se_ev = np.where(single, np.nan, se_ev)
         n_valid = int((~np.isnan(d_att)).sum())
     else:
-        single = [str(f.cohort) for f in fits if len(f.treated) < 2]
-        if single:
+        single_cohorts = [str(f.cohort) for f in fits if len(f.treated) < 2]
+        if single_cohorts:
             raise DataError(
                 f"the jackknife variance needs at least two treated units per cohort; cohort(s) "
-                f"{', '.join(single)} have one (R synthdid returns NA then); use "
+                f"{', '.join(single_cohorts)} have one (R synthdid returns NA then); use "
                 "variance='placebo'"
             )
         d_att, d_ev = jackknife_values(design, fits)
@@ -588,6 +588,69 @@ def synthetic_did(
         left_out,
         level,
     )
+
+
+def _cohort_rows(
+    p: Prepared, design: Design, f: CohortFit
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], pd.DataFrame, dict[str, Any]]:
+    """One cohort's positive unit weights, its time weights, its treated and synthetic path
+    (the synthetic one shifted by the weighted pre-period difference) and its row of the
+    cohorts table."""
+    years = p.years
+    ctrl_ids = p.units[design.control]
+    weights_rows = [
+        {"cohort": f.cohort, "unit": str(ctrl_ids[k]), "weight": f.omega[k]}
+        for k in np.argsort(-f.omega, kind="stable")
+        if f.omega[k] > 0
+    ]
+    time_rows = [
+        {"cohort": f.cohort, "time": int(years[t]), "weight": f.lam[t]} for t in range(f.t0)
+    ]
+    ytr = p.y[f.treated].mean(axis=0)
+    sc = f.omega @ p.y[design.control]
+    lam = f.lam
+    shift = (ytr[: f.t0] - sc[: f.t0]) @ lam if lam.sum() > 0 else 0.0
+    path = pd.DataFrame(
+        {
+            "cohort": f.cohort,
+            "time": years,
+            "treated": ytr,
+            "synthetic": sc + shift,
+            "time_weight": np.r_[lam, np.full(len(years) - f.t0, np.nan)],
+        }
+    )
+    cohort_row = {
+        "cohort": f.cohort,
+        "n_treated_units": len(f.treated),
+        "n_pre": f.t0,
+        "n_post": len(years) - f.t0,
+        "estimate": f.estimate,
+        "weight": len(f.treated) * (len(years) - f.t0),
+        "zeta_omega": f.options.zeta_omega,
+        "noise_level": f.options.noise_level,
+    }
+    return weights_rows, time_rows, path, cohort_row
+
+
+def _result_notes(
+    fits: list[CohortFit], left_out: list[tuple[str, Text]], variance: str, counts: np.ndarray
+) -> list[Text]:
+    """Cohorts left out, how cohorts are combined, event times with one treated unit."""
+    notes = []
+    if left_out:
+        notes.append(
+            Text(
+                "Ausgelassene Kohorten: "
+                + "; ".join(f"{c}: {why.de}" for c, why in left_out)
+                + ".",
+                "Cohorts left out: " + "; ".join(f"{c}: {why.en}" for c, why in left_out) + ".",
+            )
+        )
+    if len(fits) > 1:
+        notes.append(text("cohorts", "note"))
+    if variance == "bootstrap" and (counts < 2).any():
+        notes.append(text("synthetic_did", "bootstrap_single"))
+    return notes
 
 
 def _result(
@@ -621,64 +684,20 @@ def _result(
     seed_txt = str(seed) if not isinstance(seed, np.random.SeedSequence) else "SeedSequence"
     se_note = se_text.format(n=n_draws, seed=seed_txt)
     method = text("synthetic_did", f"method_{design.estimator}")
-    ctrl_ids = p.units[design.control]
-    weights_rows = []
-    time_rows = []
+    weights_rows: list[dict[str, Any]] = []
+    time_rows: list[dict[str, Any]] = []
     path_rows = []
     cohort_rows = []
     for f in fits:
-        order = np.argsort(-f.omega, kind="stable")
-        for k in order:
-            if f.omega[k] > 0:
-                weights_rows.append(
-                    {"cohort": f.cohort, "unit": str(ctrl_ids[k]), "weight": f.omega[k]}
-                )
-        for t in range(f.t0):
-            time_rows.append({"cohort": f.cohort, "time": int(years[t]), "weight": f.lam[t]})
-        ytr = p.y[f.treated].mean(axis=0)
-        sc = f.omega @ p.y[design.control]
-        lam = f.lam
-        shift = (ytr[: f.t0] - sc[: f.t0]) @ lam if lam.sum() > 0 else 0.0
-        path_rows.append(
-            pd.DataFrame(
-                {
-                    "cohort": f.cohort,
-                    "time": years,
-                    "treated": ytr,
-                    "synthetic": sc + shift,
-                    "time_weight": np.r_[lam, np.full(len(years) - f.t0, np.nan)],
-                }
-            )
-        )
-        cohort_rows.append(
-            {
-                "cohort": f.cohort,
-                "n_treated_units": len(f.treated),
-                "n_pre": f.t0,
-                "n_post": len(years) - f.t0,
-                "estimate": f.estimate,
-                "weight": len(f.treated) * (len(years) - f.t0),
-                "zeta_omega": f.options.zeta_omega,
-                "noise_level": f.options.noise_level,
-            }
-        )
+        unit_w, time_w, path, cohort_row = _cohort_rows(p, design, f)
+        weights_rows += unit_w
+        time_rows += time_w
+        path_rows.append(path)
+        cohort_rows.append(cohort_row)
     coh = pd.DataFrame(cohort_rows)
     coh["weight"] = coh["weight"] / coh["weight"].sum()
-    notes = []
-    if left_out:
-        notes.append(
-            Text(
-                "Ausgelassene Kohorten: "
-                + "; ".join(f"{c}: {why.de}" for c, why in left_out)
-                + ".",
-                "Cohorts left out: " + "; ".join(f"{c}: {why.en}" for c, why in left_out) + ".",
-            )
-        )
-    if len(fits) > 1:
-        notes.append(text("cohorts", "note"))
-    if variance == "bootstrap" and (counts < 2).any():
-        notes.append(text("synthetic_did", "bootstrap_single"))
-    facts = {
+    notes = _result_notes(fits, left_out, variance, counts)
+    facts: dict[str, Any] = {
         "estimator": design.estimator,
         "variance": variance,
         "n_treated_units": int(n_tr.sum()),

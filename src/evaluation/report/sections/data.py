@@ -1,6 +1,6 @@
 """Section "the data": units, levels and states, cohorts and treatment timing, measures,
 indicators and validation. The tables come from the descriptive functions of the study
-(through :mod:`evaluation.report.inputs`)."""
+(:mod:`evaluation.study.describe`, through :mod:`evaluation.report.inputs`)."""
 
 from __future__ import annotations
 
@@ -95,7 +95,7 @@ def build(ctx: Context) -> Section:
         )
     )
     sec.add(Paragraph(ctx.tr(ONSET.format(word=ONSET_WORD[cfg.onset], cycle=cfg.cycle))))
-    coh, cohort_table = inputs.describe_cohorts(study, cfg.onset, cfg.cycle)
+    coh, cohort_table, cohort_notes = inputs.describe_cohorts(study, cfg.onset, cfg.cycle)
     sec.add(
         ReportTable(
             "data_cohorts",
@@ -106,6 +106,7 @@ def build(ctx: Context) -> Section:
                 )
             ),
             cohort_table,
+            notes=tuple(ctx.tr(n) for n in cohort_notes),
         )
     )
     if len(coh):

@@ -28,8 +28,107 @@ EXCLUDED = Text(
 )
 
 
+#: the detail of one indicator, in order: (name, heading, caption, plot?); a step without a
+#: heading (None) is shown under the heading of the step before it
+DETAILS: tuple[tuple[str, Text | None, Text, bool], ...] = (
+    (
+        "before_after",
+        Text("Vorher und nachher (nur auditierte Kommunen)", "Before and after (audited only)"),
+        Text("Mittelwert vor und nach Beginn", "Mean before and after onset"),
+        False,
+    ),
+    (
+        "twfe",
+        Text("Zwei-Wege-Fixed-Effects", "Two-way fixed effects"),
+        Text("TWFE-Schätzung", "TWFE estimate"),
+        False,
+    ),
+    (
+        "event_study",
+        Text("Ereignisstudie (TWFE)", "Event study (TWFE)"),
+        Text(
+            "Dynamische TWFE-Effekte relativ zum Beginn",
+            "Dynamic TWFE effects relative to onset",
+        ),
+        True,
+    ),
+    (
+        "event_study_pretest",
+        None,
+        Text("Vortest der Ereignisstudie", "Pre-test of the event study"),
+        False,
+    ),
+    (
+        "att_dynamic",
+        Text(
+            "Callaway & Sant'Anna: Effekte nach Ereigniszeit",
+            "Callaway & Sant'Anna: effects by event time",
+        ),
+        Text("Dynamische Effekte (Ereigniszeit)", "Dynamic effects (event time)"),
+        True,
+    ),
+    (
+        "att_pretest",
+        None,
+        Text(
+            "Vortest über die Ereigniszeiten vor dem Beginn (gepoolt)",
+            "Pre-test over the event times before onset (pooled)",
+        ),
+        False,
+    ),
+    (
+        "att_cohorts",
+        None,
+        Text("Effekte je Kohorte", "Effects by cohort"),
+        False,
+    ),
+    (
+        "sensitivity",
+        Text(
+            "Sensitivität gegen Abweichungen von parallelen Trends",
+            "Sensitivity to violations of parallel trends",
+        ),
+        Text(
+            "Robuste Intervalle für den Effekt im Jahr des Beginns",
+            "Robust intervals for the effect in the onset year",
+        ),
+        False,
+    ),
+    (
+        "sun_abraham",
+        Text("Sun & Abraham", "Sun & Abraham"),
+        Text("Interaktionsgewichtete Ereignisstudie", "Interaction-weighted event study"),
+        False,
+    ),
+    (
+        "bacon_by_type",
+        Text("Bacon-Zerlegung", "Bacon decomposition"),
+        Text(
+            "Gewichte und Schätzwerte nach Vergleichstyp",
+            "Weights and estimates by comparison type",
+        ),
+        False,
+    ),
+    (
+        "randomization",
+        Text("Randomisierungsinferenz", "Randomisation inference"),
+        Text(
+            "Randomisierungsinferenz (Beginnjahre permutiert)",
+            "Randomisation inference (onset years permuted)",
+        ),
+        False,
+    ),
+    (
+        "balance",
+        Text("Gematchte Vergleichsgruppe", "Matched comparison group"),
+        Text("Balance vor und nach dem Matching", "Balance before and after matching"),
+        False,
+    ),
+)
+
+
 def _steps(a: IndicatorAnalysis) -> list[Step]:
-    """The declared detail of one indicator: (name, heading, result, caption, plot?)."""
+    """The declared detail of one indicator (see :data:`DETAILS`)."""
     k = f"impact_{a.key}"
 
     def take(value):
@@ -40,116 +139,23 @@ def _steps(a: IndicatorAnalysis) -> list[Step]:
 
     by_type = a.bacon.by_type() if a.bacon is not None else None
     balance = a.match.balance() if a.match is not None else None
-    rows = [
-        (
-            "before_after",
-            Text("Vorher und nachher (nur auditierte Kommunen)", "Before and after (audited only)"),
-            take(a.before_after),
-            Text("Mittelwert vor und nach Beginn", "Mean before and after onset"),
-            False,
-        ),
-        (
-            "twfe",
-            Text("Zwei-Wege-Fixed-Effects", "Two-way fixed effects"),
-            take(a.twfe),
-            Text("TWFE-Schätzung", "TWFE estimate"),
-            False,
-        ),
-        (
-            "event_study",
-            Text("Ereignisstudie (TWFE)", "Event study (TWFE)"),
-            take(a.event_study),
-            Text(
-                "Dynamische TWFE-Effekte relativ zum Beginn",
-                "Dynamic TWFE effects relative to onset",
-            ),
-            True,
-        ),
-        (
-            "event_study_pretest",
-            None,
-            pre(a.event_study),
-            Text("Vortest der Ereignisstudie", "Pre-test of the event study"),
-            False,
-        ),
-        (
-            "att_dynamic",
-            Text(
-                "Callaway & Sant'Anna: Effekte nach Ereigniszeit",
-                "Callaway & Sant'Anna: effects by event time",
-            ),
-            take(a.dynamic),
-            Text("Dynamische Effekte (Ereigniszeit)", "Dynamic effects (event time)"),
-            True,
-        ),
-        (
-            "att_pretest",
-            None,
-            take(a.pretest),
-            Text(
-                "Vortest über die Ereigniszeiten vor dem Beginn (gepoolt)",
-                "Pre-test over the event times before onset (pooled)",
-            ),
-            False,
-        ),
-        (
-            "att_cohorts",
-            None,
-            take(a.cohorts),
-            Text("Effekte je Kohorte", "Effects by cohort"),
-            False,
-        ),
-        (
-            "sensitivity",
-            Text(
-                "Sensitivität gegen Abweichungen von parallelen Trends",
-                "Sensitivity to violations of parallel trends",
-            ),
-            take(a.sensitivity),
-            Text(
-                "Robuste Intervalle für den Effekt im Jahr des Beginns",
-                "Robust intervals for the effect in the onset year",
-            ),
-            False,
-        ),
-        (
-            "sun_abraham",
-            Text("Sun & Abraham", "Sun & Abraham"),
-            take(a.sun_abraham),
-            Text("Interaktionsgewichtete Ereignisstudie", "Interaction-weighted event study"),
-            False,
-        ),
-        (
-            "bacon_by_type",
-            Text("Bacon-Zerlegung", "Bacon decomposition"),
-            take(by_type),
-            Text(
-                "Gewichte und Schätzwerte nach Vergleichstyp",
-                "Weights and estimates by comparison type",
-            ),
-            False,
-        ),
-        (
-            "randomization",
-            Text("Randomisierungsinferenz", "Randomisation inference"),
-            take(a.randomization),
-            Text(
-                "Randomisierungsinferenz (Beginnjahre permutiert)",
-                "Randomisation inference (onset years permuted)",
-            ),
-            False,
-        ),
-        (
-            "balance",
-            Text("Gematchte Vergleichsgruppe", "Matched comparison group"),
-            take(balance),
-            Text("Balance vor und nach dem Matching", "Balance before and after matching"),
-            False,
-        ),
-    ]
+    runs = {
+        "before_after": take(a.before_after),
+        "twfe": take(a.twfe),
+        "event_study": take(a.event_study),
+        "event_study_pretest": pre(a.event_study),
+        "att_dynamic": take(a.dynamic),
+        "att_pretest": take(a.pretest),
+        "att_cohorts": take(a.cohorts),
+        "sensitivity": take(a.sensitivity),
+        "sun_abraham": take(a.sun_abraham),
+        "bacon_by_type": take(by_type),
+        "randomization": take(a.randomization),
+        "balance": take(balance),
+    }
     return [
-        Step(f"{k}_{name}", heading, run, caption, plot=plot)
-        for name, heading, run, caption, plot in rows
+        Step(f"{k}_{name}", heading, runs[name], caption, plot=plot)
+        for name, heading, caption, plot in DETAILS
     ]
 
 

@@ -221,9 +221,14 @@ def trend_figure(ctx: Context, sec: Section, a: IndicatorAnalysis) -> None:
     """Mean of the indicator per year, audited against comparison units (a description)."""
     if "trends" not in ctx.config.impact.estimators:
         return
-    means = inputs.describe_trends(a.panel, a.indicator)
-    if not len(means):
+    treatment = ctx.config.treatment
+    title = TRENDS.format(label=a.label)
+    described = ctx.diagnostic(
+        sec, title, inputs.describe_trends, ctx.study, a.indicator, treatment.onset, treatment.cycle
+    )
+    if described is None or not len(described[0]):
         return
+    means, notes = described
     fig, ax = new_figure(7.0, 2.5)
     colours = {"audited": "#2b6ca3", "comparison": "0.45"}
     for g in ("audited", "comparison"):
@@ -241,10 +246,12 @@ def trend_figure(ctx: Context, sec: Section, a: IndicatorAnalysis) -> None:
         sec,
         fig,
         f"impact_{a.key}_trends",
-        TRENDS.format(label=a.label),
+        title,
         TRENDS_ALT.format(label=a.label, first=first, last=last),
         data=means,
     )
+    for note in notes:
+        sec.add(Note(ctx.tr(note), "info"))
 
 
 def comparison_block(ctx: Context, sec: Section, a: IndicatorAnalysis) -> None:

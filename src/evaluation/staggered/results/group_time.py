@@ -20,7 +20,7 @@ import pandas as pd
 from ...errors import DataError
 from ...i18n import Lang, Text, check_lang, number, term, tr
 from ...options import AggregationType, PretestKind
-from ...results import Estimates, TestResult, display_frame
+from ...results import Estimates, TestResult, display_frame, figure_axes
 from .._influence import InfluenceFunctions
 
 if TYPE_CHECKING:
@@ -250,7 +250,7 @@ class GroupTimeEffects(_InfluenceCovariance, Estimates):
             for a in axes[len(cohorts) :]:
                 a.set_visible(False)
         else:
-            fig, axes = ax.figure, [ax] * len(cohorts)
+            fig, axes = figure_axes(ax)[0], [ax] * len(cohorts)
         for i, (a, g) in enumerate(zip(axes, cohorts, strict=False)):
             d = tidy[tidy["cohort"] == g]
             x = d["time"].to_numpy(dtype=float) + (0 if ax is None else 0.08 * i)
