@@ -38,6 +38,10 @@ DRMethod = Literal["dr", "ipw", "reg"]
 Unbalanced = Literal["drop", "pairwise"]
 #: the parallel-trends pre-test of group-time effects: pooled event times or every cell
 PretestKind = Literal["event_time", "cells"]
+#: the estimators of ``compare_estimators``
+CompareEstimator = Literal[
+    "att_gt", "sun_abraham", "did_imputation", "did_two_stage", "event_study"
+]
 #: the placebos of a synthetic control: other units (space) or an earlier onset (time)
 PlaceboKind = Literal["space", "time"]
 
