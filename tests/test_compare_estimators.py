@@ -189,3 +189,21 @@ def test_plot_draws_every_path_on_one_axis(cmp):
 def test_result_is_complete_at_construction(cmp):
     with pytest.raises(AttributeError):
         cmp.failed = {}
+
+
+def test_fitted_results_are_used_instead_of_rerunning(mpdta):
+    cs = ev.att_gt(mpdta, **ROLES, control_group="not_yet_treated")
+    c = ev.compare_estimators(
+        mpdta, **ROLES, estimators=["att_gt", "did_imputation"], fitted={"att_gt": cs}
+    )
+    assert c.results["att_gt"]["group_time"] is cs
+    # the not-yet-treated C&S of R did (scenario mpdta_nyt_dr), not the default never-treated
+    ref = pd.read_csv(Path(__file__).parent / "results" / "r_did_mpdta_aggte.csv")
+    ref = ref[(ref["scenario"] == "mpdta_nyt_dr") & (ref["type"] == "dynamic")]
+    np.testing.assert_allclose(
+        _rows(c, "att_gt", "event_time")["estimate"], ref["att_egt"], rtol=0, atol=1e-8
+    )
+    with pytest.raises(OptionError, match="GroupTimeEffects"):
+        ev.compare_estimators(mpdta, **ROLES, estimators=["att_gt"], fitted={"att_gt": 1})
+    with pytest.raises(OptionError, match="also in estimators"):
+        ev.compare_estimators(mpdta, **ROLES, estimators=["att_gt"], fitted={"sun_abraham": cs})

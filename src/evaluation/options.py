@@ -265,7 +265,15 @@ ReportSection = Literal[
 ]
 #: the designs the impact section can run for each indicator
 ReportEstimator = Literal[
-    "trends", "before_after", "twfe", "event_study", "att_gt", "sun_abraham", "bacon"
+    "trends",
+    "before_after",
+    "twfe",
+    "event_study",
+    "att_gt",
+    "sun_abraham",
+    "did_imputation",
+    "did_two_stage",
+    "bacon",
 ]
 #: the estimator whose estimate the summary of findings grades
 PrimaryEstimator = Literal["att_gt", "twfe"]

@@ -22,7 +22,7 @@ An estimator that fails is a note in the result; only when all fail is it an err
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -31,9 +31,11 @@ import pandas as pd
 from ..errors import DataError, EvaluationError, OptionError
 from ..i18n import Lang, Text, check_lang, number, term, tr
 from ..options import CompareEstimator, ControlGroup, check_option, choices
+from ..panel.results import EventStudyResult
 from ..results.base import TableResult, check_level
 from ..results.plotting import figure_axes
 from ..results.summary import display_frame, fact_text
+from .results import GroupTimeEffects, SunAbrahamEffects
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -158,7 +160,7 @@ class EstimatorComparison(TableResult):
         check_lang(lang)
         t = self.tidy()
         row = [
-            term("overall", lang) if k == "overall" else str(int(e))
+            term("overall", lang) if k == "overall" else number(int(e), lang)
             for k, e in zip(t["term"], t["event_time"], strict=True)
         ]
         cell = [
@@ -169,7 +171,7 @@ class EstimatorComparison(TableResult):
             {"row": row, "estimator": [tr(ESTIMATOR_NAMES[c], lang) for c in t["estimator"]]}
         ).assign(cell=cell)
         times = sorted({int(e) for e in t["event_time"].dropna()})
-        order = [str(e) for e in times] + [term("overall", lang)]
+        order = [number(e, lang) for e in times] + [term("overall", lang)]
         names = [tr(ESTIMATOR_NAMES[c], lang) for c in self.estimators]
         wide = cells.pivot(index="row", columns="estimator", values="cell")
         wide = wide.reindex(index=[o for o in order if o in wide.index], columns=names)
@@ -278,8 +280,9 @@ def _run(
     weights: str | None,
     level: float,
     att_gt_options: dict[str, Any],
+    fitted: Any = None,
 ) -> tuple[dict[str, Any], list[pd.DataFrame]]:
-    """One estimator: its result objects and its rows."""
+    """One estimator (or its ``fitted`` result): its result objects and its rows."""
     from ..panel.twfe import event_study
     from ._attgt import att_gt
     from ._sunab import sun_abraham
@@ -289,14 +292,16 @@ def _run(
     lo, hi = window
     common: dict[str, Any] = {**roles, "covariates": covariates, "weights": weights, "level": level}
     if code == "att_gt":
-        cs = att_gt(data, control_group=control_group, **common, **att_gt_options)
+        cs = fitted or att_gt(data, control_group=control_group, **common, **att_gt_options)
         dyn = cs.aggregate("dynamic", min_e=lo, max_e=hi)
         return (
             {"path": dyn, "overall": dyn.overall, "group_time": cs},
             [_rows(code, "event_time", dyn.tidy()), _rows(code, "overall", dyn.overall.tidy())],
         )
     if code == "sun_abraham":
-        sa = sun_abraham(data, control_group="never_treated", reference=reference, **common)
+        sa = fitted or sun_abraham(
+            data, control_group="never_treated", reference=reference, **common
+        )
         if sa.overall is None:
             raise DataError("Sun & Abraham gave no overall effect (no event time >= 0)")
         return (
@@ -326,7 +331,7 @@ def _run(
                 _rows(code, "overall", static_t.tidy()),
             ],
         )
-    es = event_study(
+    es = fitted or event_study(
         data, leads=-lo, lags=hi, reference=reference, cluster="unit", n_draws=None, **common
     )
     tidy = es.tidy()
@@ -352,6 +357,7 @@ def compare_estimators(
     weights: str | None = None,
     level: float = 0.95,
     att_gt_options: dict[str, Any] | None = None,
+    fitted: Mapping[str, Any] | None = None,
 ) -> EstimatorComparison:
     """Run several staggered estimators on one panel and compare their event-study paths.
 
@@ -379,6 +385,12 @@ def compare_estimators(
     att_gt_options
         Further keywords of :func:`evaluation.att_gt` (e.g. ``{"method": "reg"}``,
         ``{"unbalanced": "pairwise"}``).
+    fitted
+        Results already computed on the same panel, used instead of running the estimator
+        again: ``"att_gt"`` a :func:`evaluation.att_gt` result (its dynamic aggregation over
+        ``window`` is taken), ``"sun_abraham"`` a :func:`evaluation.sun_abraham` result,
+        ``"event_study"`` a :func:`evaluation.event_study` result (e.g. with its own
+        simultaneous bands). The caller answers for their options matching the shared ones.
 
     Returns
     -------
@@ -427,6 +439,17 @@ def compare_estimators(
             raise OptionError(
                 f"att_gt_options must not set {reserved!r}: give it to compare_estimators"
             )
+    fitted = dict(fitted or {})
+    kinds = {"att_gt": GroupTimeEffects, "sun_abraham": SunAbrahamEffects}
+    for k, v in fitted.items():
+        if k not in ("att_gt", "sun_abraham", "event_study") or k not in codes:
+            raise OptionError(
+                f"fitted takes results of 'att_gt', 'sun_abraham' or 'event_study' that are "
+                f"also in estimators; got {k!r}"
+            )
+        want = kinds.get(k, EventStudyResult)
+        if not isinstance(v, want):
+            raise OptionError(f"fitted[{k!r}] must be a {want.__name__}, got {type(v).__name__}")
     roles = {"outcome": outcome, "unit": unit, "time": time, "cohort": cohort}
     covs = list(covariates) if covariates else None
     win = (int(window[0]), int(window[1]))
@@ -446,6 +469,7 @@ def compare_estimators(
                 weights=weights,
                 level=level,
                 att_gt_options=options,
+                fitted=fitted.get(code),
             )
         except OptionError:
             raise
@@ -470,6 +494,7 @@ def compare_estimators(
         "weights": weights,
         "level": level,
         "att_gt_options": options,
+        "fitted": sorted(fitted),
     }
     return EstimatorComparison(
         table,
