@@ -126,3 +126,26 @@ def test_summary_in_both_languages():
     res = ev.att_gt(d, "y", time="year", cohort="cohort", panel=False)
     assert "wiederholte Querschnitte" in res.summary("de").as_text()
     assert "repeated cross-sections" in res.summary("en").as_text()
+
+
+@pytest.mark.shared
+@pytest.mark.parametrize("method", ["dr", "ipw", "reg"])
+def test_survey_weights_match_r(mpdta, method):
+    """R did with weightsname = "w" (w = 1 + (countyreal mod 3) / 2, the made-up design
+    weight of make_r_did_rc_mpdta.R) and ~lpop."""
+    d = mpdta.assign(w=1 + (mpdta["countyreal"] % 3) / 2)
+    ref = pd.read_csv(Path(__file__).parent / "results" / "r_did_rc_mpdta_weights.csv")
+    ref = ref[ref["method"] == method]
+    res = ev.att_gt(d, **ROLES, panel=False, method=method, covariates=["lpop"], weights="w")
+    cells = ref[ref["kind"] == "attgt"]
+    m = res.tidy().merge(cells, left_on=["cohort", "time"], right_on=["group", "t"])
+    assert len(m) == len(cells) == 12
+    np.testing.assert_allclose(m["estimate_x"], m["estimate_y"], rtol=0, atol=1e-8)
+    np.testing.assert_allclose(m["std_error_x"], m["std_error_y"], rtol=1e-6)
+    simple = res.aggregate("simple").overall
+    r = ref[ref["kind"] == "simple"].iloc[0]
+    assert simple.estimate == pytest.approx(r["estimate"], abs=1e-8)
+    assert simple.std_error == pytest.approx(r["std_error"], rel=1e-6)
+    # the weights matter: unweighted numbers differ
+    plain = ev.att_gt(mpdta, **ROLES, panel=False, method=method, covariates=["lpop"])
+    assert abs(plain.tidy()["estimate"].iloc[0] - m["estimate_x"].iloc[0]) > 1e-4

@@ -6,7 +6,8 @@
 #
 # Made with R 4.2, did 2.5.1, DRDID 1.2.3. Run from the repository root:
 #   Rscript tests/results/make_r_did_rc_mpdta.R ../shared/data/external/mpdta/mpdta.csv tests/results
-# and commit the CSV it writes (r_did_rc_mpdta.csv; 15 significant digits).
+# and commit the CSVs it writes (r_did_rc_mpdta.csv, and r_did_rc_mpdta_weights.csv with
+# survey weights w = 1 + (countyreal mod 3) / 2; 15 significant digits).
 suppressPackageStartupMessages(library(did))
 args <- commandArgs(trailingOnly = TRUE)
 mpdta <- read.csv(args[1])
@@ -35,3 +36,19 @@ for (i in seq_len(nrow(scenarios))) {
 }
 tab <- do.call(rbind, rows)
 write.csv(tab, file.path(out, "r_did_rc_mpdta.csv"), row.names = FALSE)
+
+# survey weights (a made-up design weight, the same in the test): the three methods with lpop
+mpdta$w <- 1 + (mpdta$countyreal %% 3) / 2
+rows <- list()
+for (m in c("dr", "ipw", "reg")) {
+  res <- att_gt(yname = "lemp", tname = "year", idname = "countyreal", gname = "first.treat",
+                xformla = ~lpop, data = mpdta, panel = FALSE, control_group = "nevertreated",
+                est_method = m, weightsname = "w", bstrap = FALSE, cband = FALSE)
+  rows[[length(rows) + 1]] <- data.frame(method = m, kind = "attgt", group = res$group,
+                                         t = res$t, estimate = res$att, std_error = res$se)
+  simple <- aggte(res, type = "simple", bstrap = FALSE, cband = FALSE)
+  rows[[length(rows) + 1]] <- data.frame(method = m, kind = "simple", group = NA, t = NA,
+                                         estimate = simple$overall.att,
+                                         std_error = simple$overall.se)
+}
+write.csv(do.call(rbind, rows), file.path(out, "r_did_rc_mpdta_weights.csv"), row.names = FALSE)
