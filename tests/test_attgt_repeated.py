@@ -149,3 +149,9 @@ def test_survey_weights_match_r(mpdta, method):
     # the weights matter: unweighted numbers differ
     plain = ev.att_gt(mpdta, **ROLES, panel=False, method=method, covariates=["lpop"])
     assert abs(plain.tidy()["estimate"].iloc[0] - m["estimate_x"].iloc[0]) > 1e-4
+
+
+def test_randomisation_inference_refuses_cross_sections():
+    res = ev.att_gt(_cross_sections(), "y", time="year", cohort="cohort", panel=False)
+    with pytest.raises(DataError, match="repeated cross-sections"):
+        ev.randomization_att_gt(res, n_draws=19)
