@@ -38,6 +38,12 @@ def test_clean_estimate_is_robust():
         ({"placebo_nonzero": True}, "indication", "placebo_nonzero"),
         ({"variants": (("other", -1.0, -2.0, -0.5),)}, "indication", "variants_disagree"),
         ({"variants": (("apart", 5.0, 4.0, 6.0),)}, "indication", "variants_disagree"),
+        (
+            {"estimators": (("Sun & Abraham", -1.0, -2.0, -0.5),)},
+            "indication",
+            "estimators_disagree",
+        ),
+        ({"estimators": ((Text("a", "a"), 3.5, 3.1, 3.9),)}, "indication", "estimators_disagree"),
         ({"breakdown": 0.25}, "indication", "sensitive_to_trends"),
         ({"few_clusters": True}, "not_robust", "few_clusters_no_valid_test"),
         ({"few_clusters": True, "valid_p": 0.01}, "indication", "few_clusters"),
@@ -98,3 +104,41 @@ def test_grade_evidence_reads_the_results():
     assert f.grade == "not_robust" and "few_clusters_no_valid_test" in f.rules
     f = grade_evidence(two, pretest=pre, n_treated_units=1, valid_inference={"p_value": 0.5})
     assert f.grade == "not_robust"
+
+
+def _comparison(rows):
+    """A stand-in for an EstimatorComparison: only ``overall()`` is read."""
+
+    class Stub:
+        def overall(self):
+            return pd.DataFrame(rows, columns=["estimator", "estimate", "ci_low", "ci_high"])
+
+    return Stub()
+
+
+def test_grade_evidence_reads_the_agreement_of_the_estimators():
+    primary = _estimate(2.0, 1.0, 3.0, n_clusters=400)
+    pre = TestResult(statistic=1.0, p_value=0.2, dof=(3,), title="pre")
+    # imputation overlaps the primary interval [1, 3]; two-stage lies above it (3.2 > 3);
+    # the TWFE event study (other sign) is not a heterogeneity-robust estimator: not read
+    cmp = _comparison(
+        [
+            ("att_gt", 2.1, 1.2, 3.0),
+            ("did_imputation", 2.8, 2.2, 3.4),
+            ("did_two_stage", 4.0, 3.2, 4.8),
+            ("event_study", -1.0, -2.0, -0.1),
+        ]
+    )
+    f = grade_evidence(primary, pretest=pre, n_treated_units=50, estimators=cmp)
+    assert f.grade == "indication" and f.rules == ("estimators_disagree",)
+    assert f.reasons[0].de == "andere Schätzer weichen ab (Zweistufig (Gardner))"
+    assert f.reasons[0].en == "other estimators disagree (Two-stage (Gardner))"
+    # only the estimators asked for are compared
+    f = grade_evidence(
+        primary, pretest=pre, n_treated_units=50, estimators=cmp, compare_with=["did_imputation"]
+    )
+    assert f.grade == "robust"
+    f = grade_evidence(
+        primary, pretest=pre, n_treated_units=50, estimators=cmp, compare_with=["event_study"]
+    )
+    assert f.rules == ("estimators_disagree",)

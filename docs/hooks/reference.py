@@ -107,8 +107,9 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "Robustness estimators",
         "Further heterogeneity-robust estimators for staggered adoption, built on one model of "
         "the untreated outcome: the imputation estimator and two-stage DiD "
-        "([designs](../explanation/impact-designs.md#imputation-and-two-stage-estimators)).",
-        ("did_imputation", "did_two_stage"),
+        "([designs](../explanation/impact-designs.md#imputation-and-two-stage-estimators)); "
+        "all staggered estimators on one panel with `compare_estimators`.",
+        ("did_imputation", "did_two_stage", "compare_estimators", "EstimatorComparison"),
     ),
     "implementation-meets-impact": (
         "Implementation meets impact",

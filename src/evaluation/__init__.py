@@ -108,6 +108,8 @@ _API: dict[str, str] = {
     "twfe_weights": "staggered",
     "did_imputation": "staggered",
     "did_two_stage": "staggered",
+    "compare_estimators": "staggered",
+    "EstimatorComparison": "staggered",
     "randomization_att_gt": "staggered",
     # goal attainment, coder agreement, surveys and costs
     "goal_attainment": "mixed",

@@ -69,6 +69,10 @@ class EvidenceInputs:
         p-value of the pre-trend test (None: no test could be computed).
     variants
         ``(name, estimate, ci_low, ci_high)`` of each robustness variant.
+    estimators
+        ``(name, estimate, ci_low, ci_high)`` of the overall effect of each other
+        heterogeneity-robust estimator (from :func:`evaluation.compare_estimators`); ``name``
+        may be a :class:`~evaluation.i18n.Text`.
     breakdown
         Breakdown value of the relative-magnitude sensitivity analysis (None: not computed).
     few_clusters
@@ -91,6 +95,7 @@ class EvidenceInputs:
     ci_high: float
     pretest_p: float | None = None
     variants: tuple[tuple[str, float, float, float], ...] = ()
+    estimators: tuple[tuple[Text | str, float, float, float], ...] = ()
     breakdown: float | None = None
     few_clusters: bool = False
     valid_p: float | None = None
@@ -141,9 +146,13 @@ def _p(x: float, lang: Lang) -> str:
     return "< " + number(0.001, lang, 3) if x < 0.001 else "= " + number(x, lang, 3)
 
 
-def _disagreeing(i: EvidenceInputs) -> list[str]:
+def _disagreeing(
+    i: EvidenceInputs, rows: Sequence[tuple[Any, float, float, float]] | None = None
+) -> list:
+    """The names of the rows (default: the variants) with the other sign than the primary
+    estimate or an interval that does not overlap its interval."""
     out = []
-    for name, est, lo, hi in i.variants:
+    for name, est, lo, hi in i.variants if rows is None else rows:
         if not all(math.isfinite(v) for v in (est, lo, hi)):
             continue
         other_sign = est * i.estimate < 0
@@ -151,6 +160,11 @@ def _disagreeing(i: EvidenceInputs) -> list[str]:
         if other_sign or apart:
             out.append(name)
     return out
+
+
+def _names(names: Sequence[Text | str]) -> Text:
+    """Names (texts or plain names) joined with commas, in both languages."""
+    return Text(", ".join(tr(n, "de") for n in names), ", ".join(tr(n, "en") for n in names))
 
 
 def _fmt_p(text: Text, p: float | None) -> Text:
@@ -278,6 +292,23 @@ RULES: tuple[Rule, ...] = (
         ).format(names=", ".join(_disagreeing(i))),
     ),
     Rule(
+        "estimators_disagree",
+        Text(
+            "Ein anderer gegen heterogene Effekte robuster Schätzer (Sun & Abraham, "
+            "Imputation, zweistufige DiD, Callaway & Sant'Anna) hat einen Gesamteffekt mit "
+            "anderem Vorzeichen oder einem Intervall, das sich mit dem des Hauptschätzers "
+            "nicht überschneidet.",
+            "Another estimator robust to heterogeneous effects (Sun & Abraham, imputation, "
+            "two-stage DiD, Callaway & Sant'Anna) has an overall effect with the other sign or "
+            "an interval that does not overlap the primary estimate's.",
+        ),
+        "indication",
+        lambda i: bool(_disagreeing(i, i.estimators)),
+        lambda i: Text(
+            "andere Schätzer weichen ab ({names})", "other estimators disagree ({names})"
+        ).format(names=_names(_disagreeing(i, i.estimators))),
+    ),
+    Rule(
         "sensitive_to_trends",
         Text(
             "Schon Abweichungen von parallelen Trends, die kleiner sind als "
@@ -375,6 +406,8 @@ def grade_evidence(
     excluded_share: float | None = None,
     placebo: bool = False,
     placebo_result: Any = None,
+    estimators: Any = None,
+    compare_with: Sequence[str] | None = None,
 ) -> Finding:
     """Grade the primary estimate of one indicator from its results.
 
@@ -400,6 +433,12 @@ def grade_evidence(
         Whether this indicator is the placebo outcome.
     placebo_result
         The placebo indicator's primary estimate (a one-row result), for the other indicators.
+    estimators
+        An :func:`evaluation.compare_estimators` result: the overall effects of the
+        estimators in ``compare_with`` are checked for agreement with the primary estimate.
+    compare_with
+        Codes of the estimators to check (default: every heterogeneity-robust one, that is
+        all but the TWFE ``event_study``); leave out the primary estimator's own code.
     """
     p = _one_row(primary)
     inf = getattr(primary, "inference", None)
@@ -407,6 +446,7 @@ def grade_evidence(
         (name, *(_one_row(r).get(k, math.nan) for k in ("estimate", "ci_low", "ci_high")))
         for name, r in (variants or {}).items()
     )
+    others = _overall_effects(estimators, compare_with)
     bd = _breakdown(sensitivity)
     placebo_nonzero = None
     if placebo_result is not None:
@@ -418,6 +458,7 @@ def grade_evidence(
         ci_high=p.get("ci_high", math.nan),
         pretest_p=_p_value(pretest),
         variants=var,  # type: ignore[arg-type]
+        estimators=others,
         breakdown=bd,
         few_clusters=bool(getattr(inf, "few_clusters", False)),
         valid_p=_p_value(valid_inference),
@@ -427,6 +468,29 @@ def grade_evidence(
         placebo_nonzero=placebo_nonzero,
     )
     return grade(inputs)
+
+
+def _overall_effects(
+    comparison: Any, codes: Sequence[str] | None
+) -> tuple[tuple[Text | str, float, float, float], ...]:
+    """``(name, estimate, ci_low, ci_high)`` of the overall rows of a comparison of
+    estimators, for the estimators in ``codes``."""
+    if comparison is None:
+        return ()
+    from .staggered.compare import ESTIMATOR_NAMES
+
+    wanted = [c for c in ESTIMATOR_NAMES if c != "event_study"] if codes is None else codes
+    o = comparison.overall()
+    return tuple(
+        (
+            ESTIMATOR_NAMES.get(str(r["estimator"]), str(r["estimator"])),
+            float(r["estimate"]),
+            float(r["ci_low"]),
+            float(r["ci_high"]),
+        )
+        for _, r in o.iterrows()
+        if r["estimator"] in wanted
+    )
 
 
 def _p_value(result: Any) -> float | None:

@@ -417,6 +417,8 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
 _TERM_PAIRS.update(
     {
         "n_comparison_units": ("Vergleichseinheiten", "Comparison units"),
+        "n_treated_obs": ("behandelte Beobachtungen", "Treated observations"),
+        "n_comparison_obs": ("Vergleichsbeobachtungen", "Comparison observations"),
         "n_before": ("Beobachtungen vorher", "Observations before"),
         "n_after": ("Beobachtungen nachher", "Observations after"),
         "hypothesis": ("Hypothese", "Hypothesis"),

@@ -38,6 +38,10 @@ DRMethod = Literal["dr", "ipw", "reg"]
 Unbalanced = Literal["drop", "pairwise"]
 #: the parallel-trends pre-test of group-time effects: pooled event times or every cell
 PretestKind = Literal["event_time", "cells"]
+#: the estimators of ``compare_estimators``
+CompareEstimator = Literal[
+    "att_gt", "sun_abraham", "did_imputation", "did_two_stage", "event_study"
+]
 #: the placebos of a synthetic control: other units (space) or an earlier onset (time)
 PlaceboKind = Literal["space", "time"]
 
@@ -259,7 +263,15 @@ ReportSection = Literal[
 ]
 #: the designs the impact section can run for each indicator
 ReportEstimator = Literal[
-    "trends", "before_after", "twfe", "event_study", "att_gt", "sun_abraham", "bacon"
+    "trends",
+    "before_after",
+    "twfe",
+    "event_study",
+    "att_gt",
+    "sun_abraham",
+    "did_imputation",
+    "did_two_stage",
+    "bacon",
 ]
 #: the estimator whose estimate the summary of findings grades
 PrimaryEstimator = Literal["att_gt", "twfe"]

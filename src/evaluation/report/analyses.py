@@ -17,7 +17,8 @@ import pandas as pd
 from ..i18n import Text
 from ..panel import before_after, event_study, match_comparison, randomization_inference, twfe
 from ..sensitivity import honest_did
-from ..staggered import att_gt, bacon_decomposition, sun_abraham
+from ..staggered import att_gt, bacon_decomposition, compare_estimators, sun_abraham
+from ..staggered.compare import ESTIMATORS as COMPARED
 from ..study.panel import build_panel
 from . import inputs
 from .context import Context
@@ -48,6 +49,8 @@ class IndicatorAnalysis:
     before_after: Any = None
     sun_abraham: Any = None
     bacon: Any = None
+    #: every configured staggered estimator side by side (:func:`compare_estimators`)
+    estimators: Any = None
     randomization: Any = None
     matched_twfe: Any = None
     sensitivity: Any = None
@@ -88,6 +91,7 @@ WHAT = {
     "before_after": Text("Vorher-nachher", "before/after"),
     "sun_abraham": Text("Sun & Abraham", "Sun & Abraham"),
     "bacon": Text("Bacon-Zerlegung", "Bacon decomposition"),
+    "estimators": Text("Vergleich der Schätzer", "comparison of estimators"),
     "randomization": Text("Randomisierungsinferenz", "randomisation inference"),
     "sensitivity": Text("Sensitivität (HonestDiD)", "sensitivity (HonestDiD)"),
     "variant": Text("Robustheitsvariante", "robustness variant"),
@@ -243,10 +247,51 @@ def indicator_analysis(ctx: Context, indicator: str) -> IndicatorAnalysis:
         a.bacon = ctx.guard(g, WHAT["bacon"], bacon_decomposition, panel)
         if a.bacon is not None:
             ctx.used("bacon")
+    _estimators(ctx, a, panel)
     _robustness(ctx, a, panel)
     _comparison(ctx, a)
     _randomization(ctx, a, panel)
     return a
+
+
+def _estimators(ctx: Context, a: IndicatorAnalysis, panel: pd.DataFrame) -> None:
+    """The configured staggered estimators side by side (at least two of them), reusing the
+    results already computed (C&S, Sun & Abraham, the event study)."""
+    imp = ctx.config.impact
+    codes = [c for c in COMPARED if c in imp.estimators]
+    fitted = {
+        c: r
+        for c, r in (
+            ("att_gt", a.cs),
+            ("sun_abraham", a.sun_abraham),
+            ("event_study", a.event_study),
+        )
+        if r is not None and c in codes
+    }
+    # an estimator that was asked for and failed stays failed (its note is already there)
+    codes = [c for c in codes if c in fitted or c in ("did_imputation", "did_two_stage")]
+    if len(codes) < 2:
+        return
+    ctx.step(f"impact {a.indicator}: comparison of estimators")
+    kw = _att_kwargs(ctx, a)
+    group: Any = a.group  # a Group takes notes like a Section (Context.guard is typed narrower)
+    a.estimators = ctx.guard(
+        group,
+        WHAT["estimators"],
+        compare_estimators,
+        panel,
+        estimators=codes,
+        control_group=kw.pop("control_group"),
+        window=tuple(imp.window),
+        reference=imp.reference_period,
+        covariates=kw.pop("covariates"),
+        weights=kw.pop("weights", None),
+        att_gt_options={k: v for k, v in kw.items() if k not in ("n_draws", "seed", "progress")},
+        fitted=fitted,
+    )
+    if a.estimators is not None:
+        for code in a.estimators.estimators:
+            ctx.used(code)
 
 
 def _randomization(ctx: Context, a: IndicatorAnalysis, panel: pd.DataFrame) -> None:

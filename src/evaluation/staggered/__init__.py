@@ -14,7 +14,9 @@
   with a test of equal effects;
 - :func:`did_multiplegt`: event-study effects of de Chaisemartin & D'Haultfoeuille (2024) for
   treatments that switch on and off; :func:`twfe_weights`: the negative-weight diagnostic of
-  the two-way fixed effects coefficient (de Chaisemartin & D'Haultfoeuille 2020).
+  the two-way fixed effects coefficient (de Chaisemartin & D'Haultfoeuille 2020);
+- :func:`compare_estimators`: every staggered estimator on one panel, their event-study paths
+  on one axis.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from ..errors import StaggeredWarning
 from ._attgt import att_gt
 from ._bacon import bacon_decomposition
 from ._sunab import sun_abraham
+from .compare import EstimatorComparison, compare_estimators
 from .continuous import ContinuousDiD, continuous_did
 from .dcdh import SwitchingEffects, TWFEWeights, did_multiplegt, twfe_weights
 from .heterogeneity import HeterogeneityResult, heterogeneity
@@ -65,4 +68,6 @@ __all__ = [
     "TwoStageEffects",
     "randomization_att_gt",
     "StaggeredRandomization",
+    "compare_estimators",
+    "EstimatorComparison",
 ]

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from ..errors import DataError, StaggeredWarning
+from ..errors import DataError, OptionError, StaggeredWarning
 from ..i18n import Text, number
 from ..options import (
     BasePeriod,
@@ -115,6 +115,7 @@ def att_gt(
     unbalanced: Unbalanced = "drop",
     level: float = 0.95,
     progress: bool = False,
+    panel: bool = True,
 ) -> GroupTimeEffects:
     """Group-time average treatment effects ATT(g, t) of Callaway & Sant'Anna (2021).
 
@@ -158,6 +159,15 @@ def att_gt(
         Confidence level of intervals and bands.
     progress
         Show a progress bar during the bootstrap.
+    panel
+        ``True`` (default): units followed over time. ``False``: repeated cross-sections
+        (e.g. surveys), every row its own observation with ``time`` and ``cohort``; ``unit``
+        is not used, the cells compare observations with the DRDID estimators for repeated
+        cross-sections (``method`` ``"dr"``: locally efficient ``drdid_rc``, ``"ipw"``:
+        ``std_ipw_did_rc``, ``"reg"``: ``reg_did_rc``) and covariates are each
+        observation's own values, as R ``did::att_gt(..., panel = FALSE)``; analytic
+        standard errors only (no ``cluster``, no ``n_draws``). See
+        :mod:`evaluation.staggered.repeated`.
 
     Returns
     -------
@@ -169,6 +179,27 @@ def att_gt(
     check_option("control_group", control_group, ControlGroup)
     check_option("method", method, DRMethod)
     check_option("base_period", base_period, BasePeriod)
+    if not isinstance(panel, bool):
+        raise OptionError(f"panel must be True or False, got {panel!r}")
+    if not panel:
+        if cluster is not None or n_draws is not None:
+            raise OptionError(
+                "att_gt(panel=False) has analytic standard errors with every observation its "
+                "own cluster: leave out cluster= and n_draws="
+            )
+        from .repeated import att_gt_repeated
+
+        return att_gt_repeated(
+            data,
+            resolve_roles(data, outcome, unit, time, cohort),
+            control_group=control_group,
+            method=method,
+            covariates=list(covariates or []),
+            anticipation=anticipation,
+            base_period=base_period,
+            weights=weights,
+            level=level,
+        )
     if n_draws is not None:
         check_draws("n_draws", n_draws, minimum=2)
     level = check_level(level)

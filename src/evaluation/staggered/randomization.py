@@ -205,6 +205,12 @@ def _source(
 
 def _check_design(gt: GroupTimeEffects) -> None:
     call = gt.call
+    if call.get("panel") is False:
+        raise DataError(
+            "randomisation inference permutes the onset years of units; repeated "
+            "cross-sections (att_gt(panel=False)) follow no unit over time, so there is "
+            "nothing to permute: use the analytic standard errors"
+        )
     if call.get("covariates"):
         raise OptionError(
             "randomisation inference for att_gt supports no covariates (each assignment "

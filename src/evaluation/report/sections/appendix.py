@@ -57,6 +57,20 @@ METHODS: dict[str, tuple[Text, Text]] = {
             "An event study with cohort-by-event-time interactions, weighted by cohort shares; avoids the bias of the plain event study when effects are heterogeneous.",
         ),
     ),
+    "did_imputation": (
+        Text("Imputationsschätzer", "Imputation estimator"),
+        Text(
+            "Schätzt ein Modell mit Kommunen- und Jahreseffekten nur auf den unbehandelten Beobachtungen (nie und noch nicht auditiert), sagt damit für jede auditierte Kommune und jedes Jahr ab dem Beginn den Wert ohne Audit voraus und mittelt die Differenzen (Borusyak, Jaravel & Spiess 2024); konservative Standardfehler wie im Aufsatz.",
+            "Fits a model with unit and year effects on the untreated observations only (never and not yet audited), predicts from it for each audited unit and year from onset the value without the audit and averages the differences (Borusyak, Jaravel & Spiess 2024); conservative standard errors as in the paper.",
+        ),
+    ),
+    "did_two_stage": (
+        Text("Zweistufige DiD", "Two-stage DiD"),
+        Text(
+            "Wie der Imputationsschätzer ein Modell der unbehandelten Beobachtungen (1. Stufe), dann eine Regression der bereinigten Zielgröße auf die Behandlung (2. Stufe; Gardner 2022); die Standardfehler berücksichtigen die Schätzung der 1. Stufe (GMM, wie R did2s).",
+            "Like the imputation estimator a model of the untreated observations (stage 1), then a regression of the residualised outcome on treatment (stage 2; Gardner 2022); the standard errors account for the estimation of stage 1 (GMM, as R did2s).",
+        ),
+    ),
     "bacon": (
         Text("Bacon-Zerlegung", "Bacon decomposition"),
         Text(

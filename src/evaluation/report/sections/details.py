@@ -5,11 +5,14 @@ block the reader can fold away."""
 
 from __future__ import annotations
 
-from ...i18n import Text
+from typing import Any
+
+from ...i18n import Text, number
+from ...staggered.compare import ESTIMATOR_NAMES
 from .. import inputs
 from ..analyses import IndicatorAnalysis, all_analyses
-from ..context import Context
-from ..document import Paragraph, ReportTable, Section
+from ..context import Context, result_notes
+from ..document import Heading, Paragraph, ReportTable, Section
 from ..steps import Step, run_steps
 from . import implementation
 
@@ -159,6 +162,51 @@ def _steps(a: IndicatorAnalysis) -> list[Step]:
     ]
 
 
+ESTIMATORS_HEADING = Text(
+    "Vergleich der gestaffelten Schätzer", "Comparison of staggered estimators"
+)
+ESTIMATORS_CAPTION = Text(
+    "Effekte nach Jahren seit Beginn und Gesamteffekt jedes Schätzers (Standardfehler in Klammern)",
+    "Effects by years since onset and overall effect of every estimator (standard errors in "
+    "parentheses)",
+)
+ESTIMATORS_FIGURE = Text(
+    "Ereignisstudien aller Schätzer mit 95-%-Intervallen",
+    "Event studies of every estimator with 95% intervals",
+)
+ESTIMATORS_ALT = Text(
+    "Punktdiagramm: Effekte nach Jahren seit Beginn von {n} Schätzern ({names}), leicht "
+    "versetzt, mit 95-%-Intervallen; Gesamteffekte von {lo} bis {hi}.",
+    "Dot plot: effects by years since onset of {n} estimators ({names}), slightly offset, "
+    "with 95% intervals; overall effects from {lo} to {hi}.",
+)
+
+
+def estimators_block(ctx: Context, g: Any, a: IndicatorAnalysis) -> None:
+    """Every staggered estimator side by side: one table (rows: years since onset and the
+    overall effect; columns: estimators) and one figure with all event-study paths."""
+    cmp = a.estimators
+    if cmp is None:
+        return
+    name = f"impact_{a.key}_estimators"
+    g.add(Heading(ctx.tr(ESTIMATORS_HEADING), level=4))
+    g.add(
+        ReportTable(
+            name, ctx.tr(ESTIMATORS_CAPTION), cmp.wide(ctx.lang), result_notes(cmp, ctx.lang)
+        )
+    )
+    o = cmp.overall()
+    names = ", ".join(ctx.tr(ESTIMATOR_NAMES[c]) for c in cmp.estimators)
+    lo, hi = float(o["estimate"].min()), float(o["estimate"].max())
+    alt = ESTIMATORS_ALT.format(
+        n=len(cmp.estimators),
+        names=names,
+        lo=Text(number(lo, "de", 2), number(lo, "en", 2)),
+        hi=Text(number(hi, "de", 2), number(hi, "en", 2)),
+    )
+    ctx.add_plot(g, cmp, name + "_figure", ESTIMATORS_FIGURE, alt=alt)
+
+
 def build(ctx: Context) -> Section:
     """The appendix with the detail of every indicator."""
     sec = Section("details", ctx.tr(TITLE))
@@ -168,7 +216,13 @@ def build(ctx: Context) -> Section:
         try:
             g = a.group
             g.id = f"details-{a.key}"
-            run_steps(ctx, g, [s for s in _steps(a) if s.run(ctx) is not None])
+            steps = [s for s in _steps(a) if s.run(ctx) is not None]
+            # the comparison of estimators follows the estimators' own results
+            cut = next((i for i, s in enumerate(steps) if s.name.endswith("_bacon_by_type")), None)
+            cut = len(steps) if cut is None else cut
+            run_steps(ctx, g, steps[:cut])
+            estimators_block(ctx, g, a)
+            run_steps(ctx, g, steps[cut:])
             ex = a.excluded
             if len(ex):
                 g.add(ReportTable(f"impact_{a.key}_excluded", ctx.tr(EXCLUDED), ex, show=False))

@@ -124,7 +124,18 @@ def grade_of(a: IndicatorAnalysis, placebo_result: Any) -> Finding | None:
         excluded_share=(len(ex) / a.n_units) if a.n_units else None,
         placebo=a.placebo,
         placebo_result=placebo_result,
+        estimators=a.estimators,
+        compare_with=_robust_others(a),
     )
+
+
+def _robust_others(a: IndicatorAnalysis) -> list[str]:
+    """The heterogeneity-robust estimators compared with the primary estimate (all but the
+    primary's own and the TWFE event study)."""
+    if a.estimators is None:
+        return []
+    own = "att_gt" if a.primary is a.simple else None
+    return [c for c in a.estimators.estimators if c not in (own, "event_study")]
 
 
 def build(ctx: Context) -> Section:
