@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError, OptionError
 from ..i18n import Text, number_text
@@ -284,6 +283,8 @@ def _pre_trend_test(
 ) -> tuple[PreTrendTest | None, str | None]:
     """The joint Wald test of the pre-onset coefficients (F(q, dof)), or the reason there is
     none."""
+    from scipy import stats
+
     pre = [i for i, k in enumerate(present) if k < 0]
     if not pre:
         return None, "the event study has no pre-onset coefficient to test (leads=0?)"

@@ -7,8 +7,9 @@ bootstrapped jointly.
 
 from __future__ import annotations
 
+from statistics import NormalDist
+
 import numpy as np
-from scipy import stats
 
 from ..options import check_draws
 from ._influence import cluster_sums
@@ -18,6 +19,9 @@ MAMMEN_LOW = (1 - SQ5) / 2
 MAMMEN_HIGH = (1 + SQ5) / 2
 P_LOW = (SQ5 + 1) / (2 * SQ5)  # probability of the low value: mean 0, variance 1
 CHUNK = 256
+# z_.75 - z_.25 of the standard normal (the standard library's inverse, so that the bootstrap
+# does not import scipy.stats)
+NORMAL_IQR = NormalDist().inv_cdf(0.75) - NormalDist().inv_cdf(0.25)
 
 
 class MultiplierBootstrap:
@@ -82,7 +86,7 @@ def bootstrap_se(draws: np.ndarray, n: int) -> np.ndarray:
     Degenerate columns (no variation, e.g. the reference cell) get NaN, with R's threshold."""
     q75 = _quantile_type1(draws, 0.75)
     q25 = _quantile_type1(draws, 0.25)
-    se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    se = (q75 - q25) / NORMAL_IQR
     return np.where(se * np.sqrt(n) > np.sqrt(np.finfo(float).eps) * 10, se, np.nan)
 
 

@@ -18,7 +18,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError, OptionError
 from ..i18n import Text, number
@@ -261,6 +260,8 @@ def heterogeneity(
         w_stat = float(diff @ np.linalg.solve(vc, diff))
     except np.linalg.LinAlgError:
         raise DataError("the covariance of the group differences is singular") from None
+    from scipy import stats
+
     p = float(stats.chi2.sf(w_stat, k - 1))
     table = pd.DataFrame(rows)
     note = TEXTS["note"].format(
