@@ -298,93 +298,170 @@ def fe_regression(
 
     Notes
     -----
-    Estimated by linearmodels ``PanelOLS``; the cluster-robust covariance is rescaled to the
-    convention of the module docstring.
+    The fixed effects are absorbed by the within transformation of
+    :func:`evaluation.stats.demean.demean` (alternating projections, weighted with
+    ``weights``); by Frisch-Waugh-Lovell the least-squares fit of the demeaned outcome on the
+    demeaned regressors has the coefficients and residuals of the regression with all dummies.
+    No dummy matrix is formed: time and memory grow with rows x regressors only. The
+    cluster-robust covariance is the sandwich of the module docstring (scores summed within
+    clusters); ``"none"`` counts the N + T - 1 absorbed effects (N without year effects) in the
+    residual degrees of freedom.
     """
-    from linearmodels.panel import PanelOLS
-    from linearmodels.panel.utility import AbsorbingEffectError
+    from .demean import demean
 
+    xs = list(x)
     roles = Roles(outcome=y, unit=unit, time=time)
     clusters = cluster_frame(df, roles, cluster)
-    idx = pd.MultiIndex.from_arrays(
-        [df[unit].astype(str).to_numpy(), df[time].to_numpy()], names=[unit, time]
-    )
-    exog = pd.DataFrame(df[list(x)].to_numpy(dtype=float), index=idx, columns=list(x))
-    dep = pd.Series(df[y].to_numpy(dtype=float), index=idx, name=y)
-    w = None
-    if weights is not None:
-        wv = df[weights].to_numpy(dtype=float)
-        bad = ~(np.isfinite(wv) & (wv > 0))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"weights column {weights!r} must be positive and finite; {int(bad.sum())} "
-                f"row(s) are not (first: unit {str(df[unit].iloc[i])!r}, {time} "
-                f"{df[time].iloc[i]}, value {float(wv[i]):g}); drop those rows or fix the weights"
-            )
-        w = pd.Series(wv, index=idx)
-    try:
-        model = PanelOLS(dep, exog, entity_effects=True, time_effects=time_effects, weights=w)
-        if clusters is None:
-            res = model.fit(cov_type="unadjusted", debiased=True)
-            cov = res.cov
-        else:
-            # linearmodels' group_debias also multiplies by (n-1)/n, so the factor G/(G-1)
-            # is applied here; two-way: V_unit + V_time - V_unit-time, each with its factor
-            parts = [(clusters.iloc[:, [j]], 1.0) for j in range(clusters.shape[1])]
-            if clusters.shape[1] == 2:
-                both = pd.factorize(
-                    clusters.iloc[:, 0].astype(str) + "_" + clusters.iloc[:, 1].astype(str)
-                )[0]
-                parts.append((pd.DataFrame({"both": both}, index=clusters.index), -1.0))
-            cov = None
-            for cl, sign in parts:
-                res = model.fit(
-                    cov_type="clustered",
-                    clusters=cl.set_axis(idx),
-                    group_debias=False,
-                    debiased=False,
-                    auto_df=False,
-                    count_effects=False,
-                )
-                n_g = cl.iloc[:, 0].nunique()
-                term_ = sign * res.cov * n_g / (n_g - 1)
-                cov = term_ if cov is None else cov + term_
-    except AbsorbingEffectError as err:
+    yv = df[y].to_numpy(dtype=float)
+    xv = df[xs].to_numpy(dtype=float).reshape(len(df), len(xs))
+    _check_finite(df, {y: yv[:, None], **{c: xv[:, [j]] for j, c in enumerate(xs)}}, unit, time)
+    w = _check_weights(df, weights, unit, time)
+    unit_codes, n_units = _codes(df[unit])
+    factors = [unit_codes]
+    n_effects = n_units
+    if time_effects:
+        time_codes, n_times = _codes(df[time])
+        factors.append(time_codes)
+        n_effects += n_times - 1
+    z = demean(np.column_stack([yv, xv]), factors, w)
+    yt, xt = z[:, 0], z[:, 1:]
+    del z
+    wx = xt if w is None else xt * w[:, None]
+    xtx = wx.T @ xt
+    _check_rank(xt, xv, xtx, xs)
+    bread = np.linalg.inv(xtx)
+    beta = bread @ (wx.T @ yt)
+    resid = yt - xt @ beta
+    n = len(yv)
+    spread = yv - _group_means(yv, unit_codes, n_units)
+    if np.linalg.norm(resid) <= 1e-10 * max(
+        np.linalg.norm(spread), float(np.abs(yv).max(initial=0.0)), 1e-300
+    ):
         raise DataError(
-            f"regressor(s) of {list(x)} are absorbed by the fixed effects (no variation "
-            "within units and years); check the treatment timing and covariates"
-        ) from err
-    except np.linalg.LinAlgError as err:
-        raise DataError(f"the regressors {list(x)} are collinear; drop some") from err
-    resid = np.asarray(res.resids, dtype=float)
-    spread = dep.to_numpy() - dep.groupby(level=0).transform("mean").to_numpy()
-    if np.linalg.norm(resid) <= 1e-10 * max(np.linalg.norm(spread), np.abs(dep).max(), 1e-300):
-        raise DataError(
-            f"outcome {y!r} is fitted exactly by the unit and year effects and {list(x)}: "
+            f"outcome {y!r} is fitted exactly by the unit and year effects and {xs}: "
             "there is no residual variation, so no standard error (a degenerate design, e.g. "
             "an outcome that moves in lockstep in all units); check the indicator"
         )
     if clusters is None:
         n_cl = None
-        dof = float(res.df_resid)
+        dof = float(n - len(xs) - n_effects)
+        if dof <= 0:
+            raise DataError(
+                f"{n} observations leave no residual degrees of freedom for {len(xs)} "
+                f"regressor(s) and {n_effects} fixed effects; use a clustered convention"
+            )
+        wres = resid if w is None else resid * w
+        cov_arr = bread * float(resid @ wres) / dof
     else:
         sizes = [int(clusters[c].nunique()) for c in clusters.columns]
         n_cl = min(sizes)
         if n_cl < 2:
             raise DataError(f"cluster={cluster!r} gives only {n_cl} cluster; choose another")
         dof = float(n_cl - 1)
-    assert cov is not None
+        scores = wx * resid[:, None]
+        parts = [(clusters.iloc[:, j].to_numpy(), 1.0) for j in range(clusters.shape[1])]
+        if clusters.shape[1] == 2:
+            a, b = parts[0][0], parts[1][0]
+            parts.append((pd.factorize(a.astype(np.int64) * (int(b.max()) + 1) + b)[0], -1.0))
+        meat = np.zeros((len(xs), len(xs)))
+        for codes, sign in parts:
+            n_g = int(codes.max()) + 1
+            s = _cluster_sums(scores, codes, n_g)
+            meat += sign * (s.T @ s) * n_g / (n_g - 1)
+        cov_arr = bread @ meat @ bread
+    cov_arr = (cov_arr + cov_arr.T) / 2
+    ye = yv - _group_means(yv, unit_codes, n_units, w)
+    xe = xv - _group_means(xv, unit_codes, n_units, w)
+    ew = ye - xe @ beta
+    tss_within = float(ye @ ye) if w is None else float(ye @ (w * ye))
+    rss_within = float(ew @ ew) if w is None else float(ew @ (w * ew))
     return FEFit(
-        params=res.params.copy(),
-        cov=cov.copy(),
-        nobs=int(res.nobs),
+        params=pd.Series(beta, index=xs, name="parameter"),
+        cov=pd.DataFrame(cov_arr, index=xs, columns=xs),
+        nobs=n,
         n_units=int(df[unit].nunique()),
         n_clusters=n_cl,
         dof=dof,
-        rsquared_within=float(res.rsquared_within),
+        rsquared_within=1.0 - rss_within / tss_within if tss_within > 0 else 0.0,
         cluster=cluster,
     )
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.intp, copy=False), len(uniques)
+
+
+def _group_means(
+    v: np.ndarray, codes: np.ndarray, g: int, w: np.ndarray | None = None
+) -> np.ndarray:
+    """The (weighted) mean of ``v`` (n or n x k) within groups, at every row."""
+    mat = v.reshape(len(v), -1)
+    wsum = np.bincount(codes, weights=w, minlength=g)
+    means = np.empty((g, mat.shape[1]))
+    for j in range(mat.shape[1]):
+        col = mat[:, j] if w is None else mat[:, j] * w
+        means[:, j] = np.bincount(codes, weights=col, minlength=g) / wsum
+    out = means[codes]
+    return out.reshape(v.shape)
+
+
+def _cluster_sums(scores: np.ndarray, codes: np.ndarray, g: int) -> np.ndarray:
+    """Column sums of ``scores`` (n x k) within clusters: (g x k)."""
+    out = np.empty((g, scores.shape[1]))
+    for j in range(scores.shape[1]):
+        out[:, j] = np.bincount(codes, weights=scores[:, j], minlength=g)
+    return out
+
+
+def _check_finite(df: pd.DataFrame, columns: dict[str, np.ndarray], unit: str, time: str) -> None:
+    for name, v in columns.items():
+        bad = ~np.isfinite(v[:, 0])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"column {name!r} is missing or infinite in {int(bad.sum())} row(s) (first: "
+                f"unit {str(df[unit].iloc[i])!r}, {time} {df[time].iloc[i]}); drop or fill "
+                "those rows before the regression"
+            )
+
+
+def _check_weights(
+    df: pd.DataFrame, weights: str | None, unit: str, time: str
+) -> np.ndarray | None:
+    if weights is None:
+        return None
+    wv = df[weights].to_numpy(dtype=float)
+    bad = ~(np.isfinite(wv) & (wv > 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"weights column {weights!r} must be positive and finite; {int(bad.sum())} "
+            f"row(s) are not (first: unit {str(df[unit].iloc[i])!r}, {time} "
+            f"{df[time].iloc[i]}, value {float(wv[i]):g}); drop those rows or fix the weights"
+        )
+    return wv
+
+
+def _check_rank(xt: np.ndarray, xv: np.ndarray, xtx: np.ndarray, xs: list[str]) -> None:
+    """Regressors without variation left after the fixed effects (absorbed) or linearly
+    dependent on each other after them (collinear) raise DataError."""
+    norm_after = np.sqrt(np.maximum(np.diag(xtx), 0.0))
+    w_free = np.sqrt(np.einsum("ij,ij->j", xt, xt))
+    norm_before = np.linalg.norm(xv, axis=0)
+    absorbed = (w_free <= 1e-10 * np.maximum(norm_before, 1e-300)) | (norm_after == 0)
+    if absorbed.any():
+        names = [c for c, a in zip(xs, absorbed, strict=True) if a]
+        raise DataError(
+            f"regressor(s) {names} of {xs} are absorbed by the fixed effects (no variation "
+            "within units and years); check the treatment timing and covariates"
+        )
+    scaled = xtx / np.outer(norm_after, norm_after)
+    if np.linalg.eigvalsh(scaled)[0] <= 1e-11 * len(xs):
+        raise DataError(
+            f"the regressors {xs} are collinear after removing the unit and year effects "
+            "(absorbed together by the fixed effects); drop some"
+        )
 
 
 def covariate_terms(
