@@ -117,3 +117,32 @@ def test_missing_regressor_names_column_and_row() -> None:
     unit, year = df.loc[5, "unit"], df.loc[5, "year"]
     with pytest.raises(DataError, match=rf"'x2'.*unit '{unit}', year {year}"):
         fe_regression(df, "y", ["x1", "x2"], "unit", "year")
+
+
+@pytest.mark.parametrize("weights", [False, True])
+def test_sparse_dummies_match_linearmodels(weights: bool) -> None:
+    """Many mostly-zero regressors (event-time dummies) take the sparse X'MX path."""
+    from linearmodels.panel import PanelOLS
+
+    df = _panel(11, n_units=80, n_years=10)
+    rng = np.random.default_rng(11)
+    onset = rng.choice([0, 2013, 2014, 2015, 2016], size=80)[df["unit"]]
+    rel = np.where(onset > 0, df["year"] - onset, -99)
+    cols = []
+    for e in range(-3, 6):
+        if e != -1:
+            df[f"e{e}"] = (rel == e).astype(float)
+            cols.append(f"e{e}")
+    df["y"] = df["y"] + 0.5 * (rel >= 0)
+    fit = fe_regression(df, "y", cols, "unit", "year", weights="w" if weights else None)
+    d = df.set_index(["unit", "year"])
+    ref = PanelOLS(
+        d["y"], d[cols], entity_effects=True, time_effects=True,
+        weights=d["w"] if weights else None,
+    ).fit(
+        cov_type="clustered", cluster_entity=True, group_debias=False, debiased=False,
+        auto_df=False, count_effects=False,
+    )  # fmt: skip
+    g = df["unit"].nunique()
+    np.testing.assert_allclose(fit.params.to_numpy(), ref.params.to_numpy(), rtol=1e-9)
+    np.testing.assert_allclose(fit.cov.to_numpy(), ref.cov.to_numpy() * g / (g - 1), rtol=1e-8)

@@ -312,10 +312,17 @@ def fe_regression(
     xs = list(x)
     roles = Roles(outcome=y, unit=unit, time=time)
     clusters = cluster_frame(df, roles, cluster)
-    yv = df[y].to_numpy(dtype=float)
-    xv = df[xs].to_numpy(dtype=float).reshape(len(df), len(xs))
-    _check_finite(df, {y: yv[:, None], **{c: xv[:, [j]] for j, c in enumerate(xs)}}, unit, time)
     w = _check_weights(df, weights, unit, time)
+    n, k = len(df), len(xs)
+    # outcome and regressors in one column-major array, demeaned in place (one copy of the
+    # design in memory)
+    z = np.empty((n, k + 1), order="F")
+    for j, c in enumerate([y, *xs]):
+        z[:, j] = df[c].to_numpy(dtype=float)
+    _check_finite(df, z, [y, *xs], unit, time)
+    yv = df[y].to_numpy(dtype=float)
+    sq_before = np.einsum("ij,ij->j", z[:, 1:], z[:, 1:])
+    x_sparse = _sparse_regressors(z[:, 1:])
     unit_codes, n_units = _codes(df[unit])
     factors = [unit_codes]
     n_effects = n_units
@@ -323,16 +330,21 @@ def fe_regression(
         time_codes, n_times = _codes(df[time])
         factors.append(time_codes)
         n_effects += n_times - 1
-    z = demean(np.column_stack([yv, xv]), factors, w)
+    z = demean(z, factors, w, copy=False)
     yt, xt = z[:, 0], z[:, 1:]
-    del z
     wx = xt if w is None else xt * w[:, None]
-    xtx = wx.T @ xt
-    _check_rank(xt, xv, xtx, xs)
+    if x_sparse is None:
+        xtx = wx.T @ xt
+    else:  # X'W M X = (M X)'W (M X) with the sparse original X: O(nnz k) instead of O(n k^2)
+        xtx = np.empty((k, k))
+        xsp_t = x_sparse.T.tocsr()
+        for j in range(k):  # column by column: the columns of wx are contiguous
+            xtx[:, j] = xsp_t @ wx[:, j]
+        xtx = (xtx + xtx.T) / 2
+    _check_rank(np.einsum("ij,ij->j", xt, xt), sq_before, xtx, xs)
     bread = np.linalg.inv(xtx)
     beta = bread @ (wx.T @ yt)
     resid = yt - xt @ beta
-    n = len(yv)
     spread = yv - _group_means(yv, unit_codes, n_units)
     if np.linalg.norm(resid) <= 1e-10 * max(
         np.linalg.norm(spread), float(np.abs(yv).max(initial=0.0)), 1e-300
@@ -342,49 +354,44 @@ def fe_regression(
             "there is no residual variation, so no standard error (a degenerate design, e.g. "
             "an outcome that moves in lockstep in all units); check the indicator"
         )
+    wres = resid if w is None else resid * w
     if clusters is None:
         n_cl = None
-        dof = float(n - len(xs) - n_effects)
+        dof = float(n - k - n_effects)
         if dof <= 0:
             raise DataError(
-                f"{n} observations leave no residual degrees of freedom for {len(xs)} "
+                f"{n} observations leave no residual degrees of freedom for {k} "
                 f"regressor(s) and {n_effects} fixed effects; use a clustered convention"
             )
-        wres = resid if w is None else resid * w
         cov_arr = bread * float(resid @ wres) / dof
     else:
-        sizes = [int(clusters[c].nunique()) for c in clusters.columns]
-        n_cl = min(sizes)
+        n_cl = min(int(clusters[c].nunique()) for c in clusters.columns)
         if n_cl < 2:
             raise DataError(f"cluster={cluster!r} gives only {n_cl} cluster; choose another")
         dof = float(n_cl - 1)
-        scores = wx * resid[:, None]
-        parts = [(clusters.iloc[:, j].to_numpy(), 1.0) for j in range(clusters.shape[1])]
-        if clusters.shape[1] == 2:
-            a, b = parts[0][0], parts[1][0]
-            parts.append((pd.factorize(a.astype(np.int64) * (int(b.max()) + 1) + b)[0], -1.0))
-        meat = np.zeros((len(xs), len(xs)))
-        for codes, sign in parts:
-            n_g = int(codes.max()) + 1
-            s = _cluster_sums(scores, codes, n_g)
-            meat += sign * (s.T @ s) * n_g / (n_g - 1)
+        meat = _cluster_meat(xt, wres, clusters)
         cov_arr = bread @ meat @ bread
-    cov_arr = (cov_arr + cov_arr.T) / 2
-    ye = yv - _group_means(yv, unit_codes, n_units, w)
-    xe = xv - _group_means(xv, unit_codes, n_units, w)
-    ew = ye - xe @ beta
-    tss_within = float(ye @ ye) if w is None else float(ye @ (w * ye))
-    rss_within = float(ew @ ew) if w is None else float(ew @ (w * ew))
+    del z, yt, xt, wx, x_sparse
     return FEFit(
         params=pd.Series(beta, index=xs, name="parameter"),
-        cov=pd.DataFrame(cov_arr, index=xs, columns=xs),
+        cov=pd.DataFrame((cov_arr + cov_arr.T) / 2, index=xs, columns=xs),
         nobs=n,
-        n_units=int(df[unit].nunique()),
+        n_units=n_units,
         n_clusters=n_cl,
         dof=dof,
-        rsquared_within=1.0 - rss_within / tss_within if tss_within > 0 else 0.0,
+        rsquared_within=_r2_within(df, yv, xs, beta, unit_codes, n_units, w),
         cluster=cluster,
     )
+
+
+def _sparse_regressors(x: np.ndarray) -> Any:
+    """The regressors as a sparse matrix when at most a quarter of their entries are non-zero
+    (event-time and cohort dummies, covariate-by-year terms), else None."""
+    if x.shape[1] < 8 or np.count_nonzero(x) > 0.25 * x.size:
+        return None
+    from scipy import sparse
+
+    return sparse.csc_array(x)
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
@@ -395,28 +402,57 @@ def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
 def _group_means(
     v: np.ndarray, codes: np.ndarray, g: int, w: np.ndarray | None = None
 ) -> np.ndarray:
-    """The (weighted) mean of ``v`` (n or n x k) within groups, at every row."""
-    mat = v.reshape(len(v), -1)
+    """The (weighted) mean of the vector ``v`` within groups, at every row."""
     wsum = np.bincount(codes, weights=w, minlength=g)
-    means = np.empty((g, mat.shape[1]))
-    for j in range(mat.shape[1]):
-        col = mat[:, j] if w is None else mat[:, j] * w
-        means[:, j] = np.bincount(codes, weights=col, minlength=g) / wsum
-    out = means[codes]
-    return out.reshape(v.shape)
+    sums = np.bincount(codes, weights=v if w is None else v * w, minlength=g)
+    return (sums / wsum)[codes]
 
 
-def _cluster_sums(scores: np.ndarray, codes: np.ndarray, g: int) -> np.ndarray:
-    """Column sums of ``scores`` (n x k) within clusters: (g x k)."""
-    out = np.empty((g, scores.shape[1]))
-    for j in range(scores.shape[1]):
-        out[:, j] = np.bincount(codes, weights=scores[:, j], minlength=g)
-    return out
+def _cluster_meat(xt: np.ndarray, wres: np.ndarray, clusters: pd.DataFrame) -> np.ndarray:
+    """Sum over the clustering terms of S'S * G/(G-1), S the within-cluster sums of the scores
+    ``x_i * w_i * e_i``; two-way: unit + time - unit-time (Cameron-Gelbach-Miller)."""
+    parts = [(clusters.iloc[:, j].to_numpy(), 1.0) for j in range(clusters.shape[1])]
+    if clusters.shape[1] == 2:
+        a, b = parts[0][0].astype(np.int64), parts[1][0].astype(np.int64)
+        parts.append((pd.factorize(a * (int(b.max()) + 1) + b)[0], -1.0))
+    k = xt.shape[1]
+    meat = np.zeros((k, k))
+    for codes, sign in parts:
+        n_g = int(codes.max()) + 1
+        s = np.empty((n_g, k))
+        for j in range(k):
+            s[:, j] = np.bincount(codes, weights=xt[:, j] * wres, minlength=n_g)
+        meat += sign * (s.T @ s) * n_g / (n_g - 1)
+    return meat
 
 
-def _check_finite(df: pd.DataFrame, columns: dict[str, np.ndarray], unit: str, time: str) -> None:
-    for name, v in columns.items():
-        bad = ~np.isfinite(v[:, 0])
+def _r2_within(
+    df: pd.DataFrame,
+    yv: np.ndarray,
+    xs: list[str],
+    beta: np.ndarray,
+    codes: np.ndarray,
+    g: int,
+    w: np.ndarray | None,
+) -> float:
+    """R² of the fit on the unit-demeaned (weighted) data, as linearmodels'
+    ``rsquared_within``; group means are linear, so the residual ``y - X b`` is demeaned
+    once instead of every regressor."""
+    u = yv.copy()
+    for j, c in enumerate(xs):
+        u -= beta[j] * df[c].to_numpy(dtype=float)
+    ue = u - _group_means(u, codes, g, w)
+    ye = yv - _group_means(yv, codes, g, w)
+    tss = float(ye @ ye) if w is None else float(ye @ (w * ye))
+    rss = float(ue @ ue) if w is None else float(ue @ (w * ue))
+    return 1.0 - rss / tss if tss > 0 else 0.0
+
+
+def _check_finite(df: pd.DataFrame, z: np.ndarray, names: list[str], unit: str, time: str) -> None:
+    if np.isfinite(z).all():
+        return
+    for j, name in enumerate(names):
+        bad = ~np.isfinite(z[:, j])
         if bad.any():
             i = int(np.flatnonzero(bad)[0])
             raise DataError(
@@ -443,21 +479,21 @@ def _check_weights(
     return wv
 
 
-def _check_rank(xt: np.ndarray, xv: np.ndarray, xtx: np.ndarray, xs: list[str]) -> None:
-    """Regressors without variation left after the fixed effects (absorbed) or linearly
-    dependent on each other after them (collinear) raise DataError."""
-    norm_after = np.sqrt(np.maximum(np.diag(xtx), 0.0))
-    w_free = np.sqrt(np.einsum("ij,ij->j", xt, xt))
-    norm_before = np.linalg.norm(xv, axis=0)
-    absorbed = (w_free <= 1e-10 * np.maximum(norm_before, 1e-300)) | (norm_after == 0)
+def _check_rank(
+    sq_after: np.ndarray, sq_before: np.ndarray, xtx: np.ndarray, xs: list[str]
+) -> None:
+    """Regressors without variation left after the fixed effects (absorbed: squared norm
+    below 1e-20 of the original's) or linearly dependent on each other after them (collinear)
+    raise DataError."""
+    absorbed = (sq_after <= 1e-20 * sq_before) | (np.diag(xtx) <= 0)
     if absorbed.any():
         names = [c for c, a in zip(xs, absorbed, strict=True) if a]
         raise DataError(
             f"regressor(s) {names} of {xs} are absorbed by the fixed effects (no variation "
             "within units and years); check the treatment timing and covariates"
         )
-    scaled = xtx / np.outer(norm_after, norm_after)
-    if np.linalg.eigvalsh(scaled)[0] <= 1e-11 * len(xs):
+    scale = np.sqrt(np.diag(xtx))
+    if np.linalg.eigvalsh(xtx / np.outer(scale, scale))[0] <= 1e-11 * len(xs):
         raise DataError(
             f"the regressors {xs} are collinear after removing the unit and year effects "
             "(absorbed together by the fixed effects); drop some"
