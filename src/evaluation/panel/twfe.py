@@ -22,6 +22,7 @@ from ..stats.fixed_effects import (
     fe_regression,
     fit_facts,
     refuse_singular_covariance,
+    row_ids,
     treated_clusters,
 )
 from ..study.panel import Roles, check_panel, event_time_of, post_indicator, resolve_roles
@@ -107,7 +108,7 @@ def fe_design(
             names=list(names),
             cluster=cluster_ids(df, roles, cluster),
             fe={
-                roles.unit: df[roles.unit].astype(str).to_numpy(),
+                roles.unit: row_ids(df[roles.unit]),
                 roles.time: df[roles.time].to_numpy(),
             },
             weights=None if weights is None else df[weights].to_numpy(dtype=float),

@@ -169,10 +169,21 @@ def cluster_ids(df: pd.DataFrame, roles: Roles, cluster: str) -> np.ndarray:
     """The cluster of every row as given in the data (unit ids, or states) for one-way
     clustering (``"unit"`` or ``"state"``)."""
     if cluster == "unit":
-        return df[roles.unit].astype(str).to_numpy()
+        return row_ids(df[roles.unit])
     if cluster == "state":
-        return _state_ids(df, roles).astype(str).to_numpy()
+        return row_ids(_state_ids(df, roles))
     raise DataError(f"cluster={cluster!r} is not a one-way clustering; use 'unit' or 'state'")
+
+
+def row_ids(values: pd.Series) -> np.ndarray:
+    """``values.astype(str).to_numpy()`` (an object array of ``str``), converting each distinct
+    value once instead of every row."""
+    codes, uniques = pd.factorize(values)
+    labels = np.array([str(u) for u in uniques], dtype=object)
+    if (codes < 0).any():  # missing values stay missing, as with astype(str)
+        labels = np.append(labels, np.array([np.nan], dtype=object))
+        codes = np.where(codes < 0, len(labels) - 1, codes)
+    return labels[codes]
 
 
 def cluster_frame(df: pd.DataFrame, roles: Roles, cluster: str) -> pd.DataFrame | None:
@@ -323,7 +334,11 @@ def fe_regression(
     yv = df[y].to_numpy(dtype=float)
     sq_before = np.einsum("ij,ij->j", z[:, 1:], z[:, 1:])
     x_sparse = _sparse_regressors(z[:, 1:])
-    unit_codes, n_units = _codes(df[unit])
+    if clusters is not None and "unit" in clusters.columns:
+        unit_codes = clusters["unit"].to_numpy().astype(np.intp, copy=False)
+        n_units = int(unit_codes.max()) + 1 if n else 0
+    else:
+        unit_codes, n_units = _codes(df[unit])
     factors = [unit_codes]
     n_effects = n_units
     if time_effects:
@@ -395,7 +410,7 @@ def _sparse_regressors(x: np.ndarray) -> Any:
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
-    codes, uniques = pd.factorize(values, sort=True)
+    codes, uniques = pd.factorize(values)
     return codes.astype(np.intp, copy=False), len(uniques)
 
 
