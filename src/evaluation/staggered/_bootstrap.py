@@ -72,7 +72,7 @@ class MultiplierBootstrap:
         # regenerated (and with a progress bar): a matrix product's rounding can depend on
         # the shape of the call, so equal blocks make the draws equal to the last bit
         self.chunk = CHUNK
-        self._state: dict[str, Any] = rng.bit_generator.state
+        self._state: dict[str, Any] = dict(rng.bit_generator.state)
         self._bit_generator = type(rng.bit_generator)
         self._high: np.ndarray | None = None
         if self.stored:

@@ -241,7 +241,7 @@ class FEFit:
     n_clusters: int | None
     dof: float
     rsquared_within: float
-    cluster: str = "unit"
+    cluster: ClusterSpec = "unit"
 
     def inference(
         self, n_treated_clusters: int | None = None, note: Text | None = None
@@ -361,9 +361,8 @@ def fe_regression(
     beta = bread @ (wx.T @ yt)
     resid = yt - xt @ beta
     spread = yv - _group_means(yv, unit_codes, n_units)
-    if np.linalg.norm(resid) <= 1e-10 * max(
-        np.linalg.norm(spread), float(np.abs(yv).max(initial=0.0)), 1e-300
-    ):
+    scale = max(float(np.linalg.norm(spread)), float(np.abs(yv).max(initial=0.0)), 1e-300)
+    if float(np.linalg.norm(resid)) <= 1e-10 * scale:
         raise DataError(
             f"outcome {y!r} is fitted exactly by the unit and year effects and {xs}: "
             "there is no residual variation, so no standard error (a degenerate design, e.g. "

@@ -15,6 +15,7 @@ from typing import Any
 import pandas as pd
 
 from ...i18n import Text
+from ...options import PlanEstimatorName
 from ...planning import PanelDesign, minimum_detectable_effect
 from ..analyses import label_of
 from ..context import Context, result_notes
@@ -36,7 +37,7 @@ INTRO = Text(
     "does not mean 'no effect'.",
 )
 CAPTION = Text("Minimal erkennbare Effekte: {label}", "Minimum detectable effects: {label}")
-ESTIMATORS = ("twfe", "event_study", "att_gt")
+ESTIMATORS: tuple[PlanEstimatorName, ...] = ("twfe", "event_study", "att_gt")
 ESTIMATOR_NAMES = {
     "twfe": Text("TWFE", "TWFE"),
     "event_study": Text("Event-Study (Mittel nach Beginn)", "event study (mean after onset)"),
