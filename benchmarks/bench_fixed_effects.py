@@ -226,6 +226,11 @@ def main() -> None:
     )
     ap.add_argument("--memory-gb", type=float, default=14.0, help="memory limit of each run")
     ap.add_argument("--no-others", action="store_true", help="only this package")
+    ap.add_argument(
+        "--sa-max-units", type=int, default=50_000,
+        help="largest panel for sun_abraham (its 190 dense dummy columns need about 6 GB per "
+        "copy at 200,000 units)",
+    )  # fmt: skip
     args = ap.parse_args()
     print(
         f"python {platform.python_version()}, numpy {np.__version__}, {os.cpu_count()} cores, "
@@ -234,6 +239,9 @@ def main() -> None:
     for n_units in args.units:
         print(f"\n{n_units:,} units x 20 years = {n_units * 20:,} rows ({args.repeat} calls)")
         for task in args.tasks:
+            if task == "sun_abraham" and n_units > args.sa_max_units:
+                print(f"  {task}: skipped above --sa-max-units {args.sa_max_units:,}")
+                continue
             print(f"  {task}")
             base = None
             for label, module in PACKAGES:
