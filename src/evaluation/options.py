@@ -259,7 +259,7 @@ def renamed(
 # -- report ------------------------------------------------------------------------------
 #: the sections of the full evaluation report, in their default order
 ReportSection = Literal[
-    "findings", "data", "implementation", "impact", "methods", "details", "provenance"
+    "findings", "data", "implementation", "impact", "power", "methods", "details", "provenance"
 ]
 #: the designs the impact section can run for each indicator
 ReportEstimator = Literal[

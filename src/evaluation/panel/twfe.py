@@ -8,7 +8,6 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError, OptionError
 from ..i18n import Text, number_text
@@ -23,6 +22,7 @@ from ..stats.fixed_effects import (
     fe_regression,
     fit_facts,
     refuse_singular_covariance,
+    row_ids,
     treated_clusters,
 )
 from ..study.panel import Roles, check_panel, event_time_of, post_indicator, resolve_roles
@@ -108,7 +108,7 @@ def fe_design(
             names=list(names),
             cluster=cluster_ids(df, roles, cluster),
             fe={
-                roles.unit: df[roles.unit].astype(str).to_numpy(),
+                roles.unit: row_ids(df[roles.unit]),
                 roles.time: df[roles.time].to_numpy(),
             },
             weights=None if weights is None else df[weights].to_numpy(dtype=float),
@@ -284,6 +284,8 @@ def _pre_trend_test(
 ) -> tuple[PreTrendTest | None, str | None]:
     """The joint Wald test of the pre-onset coefficients (F(q, dof)), or the reason there is
     none."""
+    from scipy import stats
+
     pre = [i for i, k in enumerate(present) if k < 0]
     if not pre:
         return None, "the event study has no pre-onset coefficient to test (leads=0?)"

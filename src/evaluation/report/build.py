@@ -131,6 +131,7 @@ SECTION_TITLES = {
     "data": Text("Die Daten", "The data"),
     "implementation": Text("Umsetzungserfolg", "Implementation success"),
     "impact": Text("Wirkung auf die Indikatoren", "Impact on the indicators"),
+    "power": Text("Planung/Power", "Planning/power"),
     "methods": Text("Anhang: Methoden", "Appendix: methods"),
     "details": Text("Anhang: Einzelheiten je Indikator", "Appendix: details per indicator"),
     "provenance": Text("Anhang: Herkunft", "Appendix: provenance"),
@@ -201,7 +202,7 @@ def render_report(
     ``formats`` overrides ``report.formats`` for this run (the files of the other formats do not
     change).
     """
-    from .sections import appendix, data, details, findings, impact, implementation
+    from .sections import appendix, data, details, findings, impact, implementation, power
 
     cfg, out, st, source = _prepare("report", study, config, out, force)
     year = report_year(st, cfg)
@@ -214,6 +215,7 @@ def render_report(
         "data": data.build,
         "implementation": implementation.build,
         "impact": impact.build,
+        "power": power.build,
         "methods": appendix.methods,
         "details": details.build,
         "provenance": lambda c: appendix.provenance(c, record),

@@ -47,6 +47,8 @@ from ..options import ReportSection as SectionName
 from .text import BIDI
 
 ALL_SECTIONS: tuple[str, ...] = typing.get_args(SectionName)
+#: the sections written by default: all but "power" (planning, asked for by name)
+DEFAULT_SECTIONS: tuple[str, ...] = tuple(s for s in ALL_SECTIONS if s != "power")
 ALL_ESTIMATORS: tuple[str, ...] = typing.get_args(EstimatorName)
 
 #: upper limits of numbers (key: (limit, why)); documented in the README and reports/demo.toml
@@ -82,8 +84,9 @@ class ReportSettings:
     """The report year (last year shown; the yearly summary's default year); 0 = latest in data."""
     seed: int = 0
     """Seed of every random step (bootstrap, permutations); recorded in ``provenance.json``."""
-    sections: tuple[SectionName, ...] = ALL_SECTIONS  # type: ignore[assignment]
-    """The sections to write, in this order."""
+    sections: tuple[SectionName, ...] = DEFAULT_SECTIONS  # type: ignore[assignment]
+    """The sections to write, in this order (``power``, the minimum detectable effects of the
+    study's design, only when listed)."""
     formats: tuple[Format, ...] = ("html", "pdf", "markdown")
     """Document formats; tables (CSV, LaTeX) and figures (SVG, PNG) are always written."""
     small_cell_threshold: int = 0

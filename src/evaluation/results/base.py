@@ -158,19 +158,22 @@ class Inference:
             warnings.warn(f"{what}: {note.en}", FewClustersWarning, stacklevel=stacklevel)
 
     def critical_value(self, level: float) -> float:
-        from scipy import stats
+        # scipy.special's distribution functions (what scipy.stats.t and .norm evaluate),
+        # without the import of scipy.stats
+        from scipy import special
 
         q = 0.5 + check_level(level) / 2
         if self.distribution == "t" and self.dof is not None:
-            return float(stats.t.ppf(q, self.dof))
-        return float(stats.norm.ppf(q))
+            return float(special.stdtrit(self.dof, q))
+        return float(special.ndtri(q))
 
     def p_values(self, z: np.ndarray) -> np.ndarray:
-        from scipy import stats
+        from scipy import special
 
+        a = -np.abs(np.asarray(z, dtype=float))
         if self.distribution == "t" and self.dof is not None:
-            return np.asarray(2 * stats.t.sf(np.abs(z), self.dof), dtype=float)
-        return np.asarray(2 * stats.norm.sf(np.abs(z)), dtype=float)
+            return np.asarray(2 * special.stdtr(self.dof, a), dtype=float)
+        return np.asarray(2 * special.ndtr(a), dtype=float)
 
 
 # ---------------------------------------------------------------------------------------

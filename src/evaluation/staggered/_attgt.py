@@ -380,7 +380,9 @@ def _bootstrap(
 ) -> tuple[MultiplierBootstrap, np.ndarray, Text]:
     """Bootstrap standard errors and sup-t bands of the cells (written into ``table``)."""
     k = len(table)
-    # Mammen indicators (draws x clusters, single precision) and the cells' draws
+    # Mammen indicators (draws x clusters, single precision) and the cells' draws; the
+    # indicators are regenerated in blocks beyond _bootstrap.MEMORY_BUDGET, but their number
+    # still bounds the work (and the memory where they are stored)
     check_draw_memory(
         n_draws * (4.0 * wp.n_clusters + 8.0 * 2 * (k + 1)),
         f"the multiplier bootstrap with {n_draws:,} draws for {wp.n_clusters:,} clusters and "

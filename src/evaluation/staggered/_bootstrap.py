@@ -3,12 +3,24 @@
 The draws are fixed once per analysis (a seeded matrix of Mammen weights, one per cluster and
 draw) and reused for every aggregation, so that group-time effects and their aggregations are
 bootstrapped jointly.
+
+Memory: the weights are kept as a draws x clusters matrix of 0/1 indicators in single
+precision while it fits into :data:`MEMORY_BUDGET` (999 draws for up to about 67,000
+clusters). Beyond, only the generator's state is kept and the indicators are generated again,
+in blocks of :data:`CHUNK` draws, whenever draws are taken: a generator produces the same
+stream whether its values are asked for at once or in consecutive pieces, and the product is
+taken in the same blocks either way, so the draws are identical to the stored matrix's. The
+memory of the weights is then ``CHUNK x clusters`` single-precision values (200 MB for
+200,000 clusters) whatever the number of draws.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from statistics import NormalDist
+from typing import Any
+
 import numpy as np
-from scipy import stats
 
 from ..options import check_draws
 from ._influence import cluster_sums
@@ -18,6 +30,11 @@ MAMMEN_LOW = (1 - SQ5) / 2
 MAMMEN_HIGH = (1 + SQ5) / 2
 P_LOW = (SQ5 + 1) / (2 * SQ5)  # probability of the low value: mean 0, variance 1
 CHUNK = 256
+#: bytes of Mammen indicators kept in memory; larger bootstraps regenerate them in chunks
+MEMORY_BUDGET = 256 * 2**20
+# z_.75 - z_.25 of the standard normal (the standard library's inverse, so that the bootstrap
+# does not import scipy.stats)
+NORMAL_IQR = NormalDist().inv_cdf(0.75) - NormalDist().inv_cdf(0.25)
 
 
 class MultiplierBootstrap:
@@ -28,6 +45,10 @@ class MultiplierBootstrap:
     over the units of cluster c, i.e. a draw from the approximate sampling distribution of the
     estimate minus its value. The map is linear in ``x``, so draws of linear combinations of
     influence functions are the same combinations of draws.
+
+    ``max_bytes`` (default :data:`MEMORY_BUDGET`) bounds the memory of the weights: above it
+    they are regenerated chunk by chunk from the seed in every ``draws`` call, with the same
+    values (see the module docstring).
     """
 
     def __init__(
@@ -37,18 +58,52 @@ class MultiplierBootstrap:
         n_draws: int,
         seed: int | np.random.SeedSequence,
         progress: bool = False,
+        max_bytes: int | None = None,
     ) -> None:
         check_draws("n_draws", n_draws, minimum=2)
+        budget = MEMORY_BUDGET if max_bytes is None else int(max_bytes)
         rng = np.random.default_rng(seed)
         self.cluster = cluster
         self.n_clusters = n_clusters
         self.n_draws = int(n_draws)
-        # indicator of the high Mammen value, one per draw and cluster, kept in single
-        # precision (exact for 0/1) for the matrix product
-        high = rng.random((self.n_draws, n_clusters), dtype=np.float32)
-        np.greater_equal(high, np.float32(P_LOW), out=high, casting="unsafe")
-        self._high = high
         self.progress = progress
+        self.stored = 4 * self.n_draws * n_clusters <= budget
+        # draws per block of the product, the same whether the indicators are stored or
+        # regenerated (and with a progress bar): a matrix product's rounding can depend on
+        # the shape of the call, so equal blocks make the draws equal to the last bit
+        self.chunk = CHUNK
+        self._state: dict[str, Any] = dict(rng.bit_generator.state)
+        self._bit_generator = type(rng.bit_generator)
+        self._high: np.ndarray | None = None
+        if self.stored:
+            self._high = self._indicators(rng, self.n_draws)
+
+    def _indicators(self, rng: np.random.Generator, rows: int) -> np.ndarray:
+        """Indicators of the high Mammen value, draws x clusters, in single precision (exact
+        for 0/1) for the matrix product."""
+        high = rng.random((rows, self.n_clusters), dtype=np.float32)
+        np.greater_equal(high, np.float32(P_LOW), out=high, casting="unsafe")
+        return high
+
+    def _blocks(self, chunk: int) -> Iterator[tuple[int, np.ndarray]]:
+        """(first draw, indicators) of consecutive blocks of ``chunk`` draws."""
+        rng = None
+        if self._high is None:
+            bit_generator = self._bit_generator()
+            bit_generator.state = self._state
+            rng = np.random.Generator(bit_generator)
+        starts: Any = range(0, self.n_draws, chunk)
+        if self.progress:
+            from tqdm.auto import tqdm
+
+            starts = tqdm(starts, desc="bootstrap", unit="chunk", leave=False)
+        for b0 in starts:
+            rows = min(chunk, self.n_draws - b0)
+            if rng is None:
+                assert self._high is not None
+                yield b0, self._high[b0 : b0 + rows]
+            else:
+                yield b0, self._indicators(rng, rows)
 
     def draws(self, x: np.ndarray) -> np.ndarray:
         """Draws (n_draws, k) of the columns of ``x`` (n, k; a vector gives n_draws)."""
@@ -60,18 +115,13 @@ class MultiplierBootstrap:
         s = cluster_sums(x, self.cluster, self.n_clusters)
         total = s.sum(axis=0)
         out = np.empty((self.n_draws, s.shape[1]))
-        chunk = max(16, self.n_draws // 20) if self.progress else CHUNK
-        starts = range(0, self.n_draws, chunk)
-        if self.progress:
-            from tqdm.auto import tqdm
-
-            starts = tqdm(starts, desc="bootstrap", unit="chunk", leave=False)
+        chunk = self.chunk
         # single precision for the product: its rounding (~1e-6 of a draw) is far below the
         # Monte Carlo error of any bootstrap quantity; the centring term stays in double
         s32 = s.astype(np.float32)
-        for b0 in starts:
-            out[b0 : b0 + chunk] = MAMMEN_LOW * total + (MAMMEN_HIGH - MAMMEN_LOW) * (
-                self._high[b0 : b0 + chunk] @ s32
+        for b0, high in self._blocks(chunk):
+            out[b0 : b0 + len(high)] = MAMMEN_LOW * total + (MAMMEN_HIGH - MAMMEN_LOW) * (
+                high @ s32
             )
         out /= n
         return out[:, 0] if vec else out
@@ -82,7 +132,7 @@ def bootstrap_se(draws: np.ndarray, n: int) -> np.ndarray:
     Degenerate columns (no variation, e.g. the reference cell) get NaN, with R's threshold."""
     q75 = _quantile_type1(draws, 0.75)
     q25 = _quantile_type1(draws, 0.25)
-    se = (q75 - q25) / (stats.norm.ppf(0.75) - stats.norm.ppf(0.25))
+    se = (q75 - q25) / NORMAL_IQR
     return np.where(se * np.sqrt(n) > np.sqrt(np.finfo(float).eps) * 10, se, np.nan)
 
 

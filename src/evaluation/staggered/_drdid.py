@@ -14,11 +14,17 @@ weights ``w`` (n,) with mean 1.
 from __future__ import annotations
 
 import numpy as np
-from scipy.special import expit
 
 from ..errors import CellNotEstimable, SeparationError
 
 TRIM_LEVEL = 0.995  # comparison units with propensity scores above this are trimmed (as DRDID)
+
+
+def expit(x: np.ndarray) -> np.ndarray:
+    """The logistic function (scipy's, imported on first use: only covariates need it)."""
+    from scipy.special import expit as logistic
+
+    return logistic(x)
 
 
 def diff_in_means(dy: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:

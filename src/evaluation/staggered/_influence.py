@@ -17,7 +17,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import sparse
 
 
 def cluster_sums(x: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndarray:
@@ -25,6 +24,8 @@ def cluster_sums(x: np.ndarray, cluster: np.ndarray, n_clusters: int) -> np.ndar
     unit is its own cluster."""
     if n_clusters == x.shape[0]:
         return x
+    from scipy import sparse
+
     ind = sparse.csr_matrix(
         (np.ones(len(cluster)), (cluster, np.arange(len(cluster)))),
         shape=(n_clusters, len(cluster)),

@@ -32,7 +32,6 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError
 from ..i18n import Text, number, percent
@@ -125,6 +124,8 @@ def _inference(gt: GroupTimeEffects) -> Inference:
 
 def cell_pretest(gt: GroupTimeEffects) -> PreTest:
     """R ``did``'s Wald test that all pre-treatment ATT(g,t) (cohort > period) are zero."""
+    from scipy import stats
+
     from .results import PreTest
 
     t = gt._table
@@ -175,6 +176,8 @@ def _sup_t(v: np.ndarray, level: float, seed: int, dof: int | None) -> float:
     freedom (normal for None) and the correlation of ``v`` (seeded simulation), at most the
     Bonferroni critical value (which bounds it for any correlation; near independence the
     simulation error could exceed it)."""
+    from scipy import stats
+
     scale = np.sqrt(np.diag(v))
     corr = v / np.outer(scale, scale)
     vals, vecs = np.linalg.eigh(corr)
@@ -200,6 +203,8 @@ def event_time_pretest(
     level: float = 0.95,
 ) -> PreTest:
     """See :meth:`GroupTimeEffects.pretest`."""
+    from scipy import stats
+
     from .results import PreTest
 
     check_option("kind", kind, PretestKind)

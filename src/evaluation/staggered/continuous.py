@@ -37,7 +37,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from scipy.interpolate import BSpline
 
 from ..errors import DataError, OptionError
 from ..i18n import Lang, Text, check_lang, term, tr
@@ -89,6 +88,8 @@ PARAMETERS = ("att_d", "acrt_d", "att_overall", "acrt_overall")
 def bspline_basis(x: np.ndarray, degree: int, knots: np.ndarray, boundary, deriv: int = 0):
     """B-spline basis without its first column (R ``splines2::bSpline(x, degree, knots,
     Boundary.knots)``, intercept = FALSE), or its derivative (``splines2::dbs``)."""
+    from scipy.interpolate import BSpline
+
     a, b = boundary
     t = np.concatenate([[a] * (degree + 1), np.sort(knots), [b] * (degree + 1)])
     nb = len(t) - degree - 1

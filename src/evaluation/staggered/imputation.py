@@ -36,7 +36,6 @@ from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError, OptionError
 from ..i18n import Text, number
@@ -224,6 +223,8 @@ def pre_trend_test(d: Design, pretrends: PreTrends, level: float) -> PreTest:
     q = len(sel)
     df2 = max(g - 1, q + 1)
     stat = float(b @ np.linalg.solve(v, b)) / q
+    from scipy import stats
+
     p = float(stats.f.sf(stat, q, df2))
     et_all = d.event_time
     counts = [int(((et_all == k) & ~d.treated).sum()) for k in kept_k]

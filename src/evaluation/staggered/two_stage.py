@@ -27,7 +27,6 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 from ..errors import DataError, OptionError
 from ..i18n import Text, number
@@ -126,6 +125,8 @@ class TwoStageEffects(Estimates):
         v = self.vcov().loc[ks, ks].to_numpy()
         stat = float(b @ np.linalg.solve(v, b))
         q = len(ks)
+        from scipy import stats
+
         p = float(stats.chi2.sf(stat, q))
         table = t.loc[pre, ["event_time", "estimate", "std_error"]].reset_index(drop=True)
         estimates = Estimates(

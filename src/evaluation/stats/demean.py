@@ -65,6 +65,7 @@ def demean(
     *,
     tol: float = 1e-12,
     maxiter: int = 10_000,
+    copy: bool = True,
 ) -> np.ndarray:
     """Columns of ``x`` minus their weighted least-squares projection on the factor dummies.
 
@@ -82,6 +83,9 @@ def demean(
         full sweep changes no value by more than ``tol * (1 + max|x_j|)`` for every column j.
     maxiter
         Maximal number of sweeps.
+    copy
+        With False, a ``float64`` array in column-major (Fortran) order is demeaned in place
+        and returned (no copy of a large design); any other array is copied as with True.
 
     Returns
     -------
@@ -99,13 +103,15 @@ def demean(
     With one factor the result is exact after one pass. With several factors the projection
     onto the sum of their dummy spaces is the limit of the alternating projections (von
     Neumann-Halperin); convergence is geometric, fast for panels where units and periods are
-    well connected and slower for sparse, poorly connected designs.
+    well connected and slower for sparse, poorly connected designs. Columns are demeaned one
+    after the other (each converging on its own), so the memory beyond the result is a few
+    vectors of length n whatever the number of columns.
     """
-    arr = np.asarray(x, dtype=np.float64)
+    arr = np.asarray(x)
     vector = arr.ndim == 1
-    mat = arr.reshape(-1, 1) if vector else arr
-    if mat.ndim != 2:
+    if arr.ndim not in (1, 2):
         raise DataError(f"x must be a vector or a matrix, got shape {arr.shape}")
+    mat = arr.reshape(-1, 1) if vector else arr
     n, k = mat.shape
     if not np.all(np.isfinite(mat)):
         raise DataError("x has missing or infinite values; drop or impute them before demeaning")
@@ -122,45 +128,44 @@ def demean(
             raise DataError(f"weights has {w.shape[0]} values for {n} rows")
         if not np.all(np.isfinite(w)) or np.any(w <= 0):
             raise DataError("weights must be positive and finite in every row")
-    out = mat.copy()
+    in_place = not copy and mat.dtype == np.float64 and mat.flags.f_contiguous
+    out = mat if in_place else np.array(mat, dtype=np.float64, order="F")
     if n == 0 or k == 0:
         return out.reshape(arr.shape)
-
     wsums = [np.bincount(codes, weights=w, minlength=g) for codes, g in facs]
-    if len(facs) == 1:
-        _sweep(out, facs, wsums, w)
-        return out.reshape(arr.shape)
-
-    scale = tol * (1.0 + np.max(np.abs(mat), axis=0))
-    active = np.arange(k)
-    for _ in range(maxiter):
-        sub = out[:, active]
-        before = sub.copy()
-        _sweep(sub, facs, wsums, w)
-        out[:, active] = sub
-        still = np.max(np.abs(sub - before), axis=0) > scale[active]
-        if not still.any():
-            return out.reshape(arr.shape)
-        active = active[still]
-    raise DataError(
-        f"the fixed effects did not converge in {maxiter} sweeps of alternating projections "
-        f"({active.size} of {k} column(s) still changing); raise maxiter or check that the "
-        "factors are connected (e.g. units observed in few, disjoint periods)"
-    )
+    sweeps = 1 if len(facs) == 1 else maxiter
+    for j in range(k):
+        col = out[:, j]
+        scale = tol * (1.0 + float(np.max(np.abs(col))))
+        if not _demean_column(col, facs, wsums, w, scale, sweeps):
+            raise DataError(
+                f"the fixed effects did not converge in {maxiter} sweeps of alternating "
+                f"projections (column {j} of {k} still changing); raise maxiter or check that "
+                "the factors are connected (e.g. units observed in few, disjoint periods)"
+            )
+    return out.reshape(arr.shape)
 
 
-def _sweep(
-    z: np.ndarray,
+def _demean_column(
+    col: np.ndarray,
     facs: list[tuple[np.ndarray, int]],
     wsums: list[np.ndarray],
     w: np.ndarray | None,
-) -> None:
-    """One sweep in place: subtract the weighted group means of each factor in turn, for all
-    columns with one bincount per factor (codes offset by column)."""
-    k = z.shape[1]
-    offsets = np.arange(k, dtype=np.intp)
-    for (codes, g), wsum in zip(facs, wsums, strict=True):
-        flat = (codes[:, None] + offsets[None, :] * g).ravel()
-        zw = z if w is None else z * w[:, None]
-        sums = np.bincount(flat, weights=zw.ravel(), minlength=g * k).reshape(k, g)
-        z -= (sums / wsum[None, :]).T[codes]
+    scale: float,
+    sweeps: int,
+) -> bool:
+    """Alternating projections of one column in place; whether a sweep changed no value by
+    more than ``scale`` (always True for one factor: one pass is exact)."""
+    single = len(facs) == 1
+    for _ in range(sweeps):
+        before = None if single else col.copy()
+        for (codes, g), wsum in zip(facs, wsums, strict=True):
+            sums = np.bincount(codes, weights=col if w is None else col * w, minlength=g)
+            col -= (sums / wsum)[codes]
+        if single:
+            return True
+        assert before is not None
+        before -= col
+        if float(np.max(np.abs(before))) <= scale:
+            return True
+    return False

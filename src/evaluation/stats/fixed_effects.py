@@ -169,10 +169,21 @@ def cluster_ids(df: pd.DataFrame, roles: Roles, cluster: str) -> np.ndarray:
     """The cluster of every row as given in the data (unit ids, or states) for one-way
     clustering (``"unit"`` or ``"state"``)."""
     if cluster == "unit":
-        return df[roles.unit].astype(str).to_numpy()
+        return row_ids(df[roles.unit])
     if cluster == "state":
-        return _state_ids(df, roles).astype(str).to_numpy()
+        return row_ids(_state_ids(df, roles))
     raise DataError(f"cluster={cluster!r} is not a one-way clustering; use 'unit' or 'state'")
+
+
+def row_ids(values: pd.Series) -> np.ndarray:
+    """``values.astype(str).to_numpy()`` (an object array of ``str``), converting each distinct
+    value once instead of every row."""
+    codes, uniques = pd.factorize(values)
+    labels = np.array([str(u) for u in uniques], dtype=object)
+    if (codes < 0).any():  # missing values stay missing, as with astype(str)
+        labels = np.append(labels, np.array([np.nan], dtype=object))
+        codes = np.where(codes < 0, len(labels) - 1, codes)
+    return labels[codes]
 
 
 def cluster_frame(df: pd.DataFrame, roles: Roles, cluster: str) -> pd.DataFrame | None:
@@ -298,93 +309,209 @@ def fe_regression(
 
     Notes
     -----
-    Estimated by linearmodels ``PanelOLS``; the cluster-robust covariance is rescaled to the
-    convention of the module docstring.
+    The fixed effects are absorbed by the within transformation of
+    :func:`evaluation.stats.demean.demean` (alternating projections, weighted with
+    ``weights``); by Frisch-Waugh-Lovell the least-squares fit of the demeaned outcome on the
+    demeaned regressors has the coefficients and residuals of the regression with all dummies.
+    No dummy matrix is formed: time and memory grow with rows x regressors only. The
+    cluster-robust covariance is the sandwich of the module docstring (scores summed within
+    clusters); ``"none"`` counts the N + T - 1 absorbed effects (N without year effects) in the
+    residual degrees of freedom.
     """
-    from linearmodels.panel import PanelOLS
-    from linearmodels.panel.utility import AbsorbingEffectError
+    from .demean import demean
 
+    xs = list(x)
     roles = Roles(outcome=y, unit=unit, time=time)
     clusters = cluster_frame(df, roles, cluster)
-    idx = pd.MultiIndex.from_arrays(
-        [df[unit].astype(str).to_numpy(), df[time].to_numpy()], names=[unit, time]
-    )
-    exog = pd.DataFrame(df[list(x)].to_numpy(dtype=float), index=idx, columns=list(x))
-    dep = pd.Series(df[y].to_numpy(dtype=float), index=idx, name=y)
-    w = None
-    if weights is not None:
-        wv = df[weights].to_numpy(dtype=float)
-        bad = ~(np.isfinite(wv) & (wv > 0))
-        if bad.any():
-            i = int(np.flatnonzero(bad)[0])
-            raise DataError(
-                f"weights column {weights!r} must be positive and finite; {int(bad.sum())} "
-                f"row(s) are not (first: unit {str(df[unit].iloc[i])!r}, {time} "
-                f"{df[time].iloc[i]}, value {float(wv[i]):g}); drop those rows or fix the weights"
-            )
-        w = pd.Series(wv, index=idx)
-    try:
-        model = PanelOLS(dep, exog, entity_effects=True, time_effects=time_effects, weights=w)
-        if clusters is None:
-            res = model.fit(cov_type="unadjusted", debiased=True)
-            cov = res.cov
-        else:
-            # linearmodels' group_debias also multiplies by (n-1)/n, so the factor G/(G-1)
-            # is applied here; two-way: V_unit + V_time - V_unit-time, each with its factor
-            parts = [(clusters.iloc[:, [j]], 1.0) for j in range(clusters.shape[1])]
-            if clusters.shape[1] == 2:
-                both = pd.factorize(
-                    clusters.iloc[:, 0].astype(str) + "_" + clusters.iloc[:, 1].astype(str)
-                )[0]
-                parts.append((pd.DataFrame({"both": both}, index=clusters.index), -1.0))
-            cov = None
-            for cl, sign in parts:
-                res = model.fit(
-                    cov_type="clustered",
-                    clusters=cl.set_axis(idx),
-                    group_debias=False,
-                    debiased=False,
-                    auto_df=False,
-                    count_effects=False,
-                )
-                n_g = cl.iloc[:, 0].nunique()
-                term_ = sign * res.cov * n_g / (n_g - 1)
-                cov = term_ if cov is None else cov + term_
-    except AbsorbingEffectError as err:
+    w = _check_weights(df, weights, unit, time)
+    n, k = len(df), len(xs)
+    # outcome and regressors in one column-major array, demeaned in place (one copy of the
+    # design in memory)
+    z = np.empty((n, k + 1), order="F")
+    for j, c in enumerate([y, *xs]):
+        z[:, j] = df[c].to_numpy(dtype=float)
+    _check_finite(df, z, [y, *xs], unit, time)
+    yv = df[y].to_numpy(dtype=float)
+    sq_before = np.einsum("ij,ij->j", z[:, 1:], z[:, 1:])
+    x_sparse = _sparse_regressors(z[:, 1:])
+    if clusters is not None and "unit" in clusters.columns:
+        unit_codes = clusters["unit"].to_numpy().astype(np.intp, copy=False)
+        n_units = int(unit_codes.max()) + 1 if n else 0
+    else:
+        unit_codes, n_units = _codes(df[unit])
+    factors = [unit_codes]
+    n_effects = n_units
+    if time_effects:
+        time_codes, n_times = _codes(df[time])
+        factors.append(time_codes)
+        n_effects += n_times - 1
+    z = demean(z, factors, w, copy=False)
+    yt, xt = z[:, 0], z[:, 1:]
+    wx = xt if w is None else xt * w[:, None]
+    if x_sparse is None:
+        xtx = wx.T @ xt
+    else:  # X'W M X = (M X)'W (M X) with the sparse original X: O(nnz k) instead of O(n k^2)
+        xtx = np.empty((k, k))
+        xsp_t = x_sparse.T.tocsr()
+        for j in range(k):  # column by column: the columns of wx are contiguous
+            xtx[:, j] = xsp_t @ wx[:, j]
+        xtx = (xtx + xtx.T) / 2
+    _check_rank(np.einsum("ij,ij->j", xt, xt), sq_before, xtx, xs)
+    bread = np.linalg.inv(xtx)
+    beta = bread @ (wx.T @ yt)
+    resid = yt - xt @ beta
+    spread = yv - _group_means(yv, unit_codes, n_units)
+    scale = max(float(np.linalg.norm(spread)), float(np.abs(yv).max(initial=0.0)), 1e-300)
+    if float(np.linalg.norm(resid)) <= 1e-10 * scale:
         raise DataError(
-            f"regressor(s) of {list(x)} are absorbed by the fixed effects (no variation "
-            "within units and years); check the treatment timing and covariates"
-        ) from err
-    except np.linalg.LinAlgError as err:
-        raise DataError(f"the regressors {list(x)} are collinear; drop some") from err
-    resid = np.asarray(res.resids, dtype=float)
-    spread = dep.to_numpy() - dep.groupby(level=0).transform("mean").to_numpy()
-    if np.linalg.norm(resid) <= 1e-10 * max(np.linalg.norm(spread), np.abs(dep).max(), 1e-300):
-        raise DataError(
-            f"outcome {y!r} is fitted exactly by the unit and year effects and {list(x)}: "
+            f"outcome {y!r} is fitted exactly by the unit and year effects and {xs}: "
             "there is no residual variation, so no standard error (a degenerate design, e.g. "
             "an outcome that moves in lockstep in all units); check the indicator"
         )
+    wres = resid if w is None else resid * w
     if clusters is None:
         n_cl = None
-        dof = float(res.df_resid)
+        dof = float(n - k - n_effects)
+        if dof <= 0:
+            raise DataError(
+                f"{n} observations leave no residual degrees of freedom for {k} "
+                f"regressor(s) and {n_effects} fixed effects; use a clustered convention"
+            )
+        cov_arr = bread * float(resid @ wres) / dof
     else:
-        sizes = [int(clusters[c].nunique()) for c in clusters.columns]
-        n_cl = min(sizes)
+        n_cl = min(int(clusters[c].nunique()) for c in clusters.columns)
         if n_cl < 2:
             raise DataError(f"cluster={cluster!r} gives only {n_cl} cluster; choose another")
         dof = float(n_cl - 1)
-    assert cov is not None
+        meat = _cluster_meat(xt, wres, clusters)
+        cov_arr = bread @ meat @ bread
+    del z, yt, xt, wx, x_sparse
     return FEFit(
-        params=res.params.copy(),
-        cov=cov.copy(),
-        nobs=int(res.nobs),
-        n_units=int(df[unit].nunique()),
+        params=pd.Series(beta, index=xs, name="parameter"),
+        cov=pd.DataFrame((cov_arr + cov_arr.T) / 2, index=xs, columns=xs),
+        nobs=n,
+        n_units=n_units,
         n_clusters=n_cl,
         dof=dof,
-        rsquared_within=float(res.rsquared_within),
+        rsquared_within=_r2_within(df, yv, xs, beta, unit_codes, n_units, w),
         cluster=cluster,
     )
+
+
+def _sparse_regressors(x: np.ndarray) -> Any:
+    """The regressors as a sparse matrix when at most a quarter of their entries are non-zero
+    (event-time and cohort dummies, covariate-by-year terms), else None."""
+    if x.shape[1] < 8 or np.count_nonzero(x) > 0.25 * x.size:
+        return None
+    from scipy import sparse
+
+    return sparse.csc_array(x)
+
+
+def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
+    codes, uniques = pd.factorize(values)
+    return codes.astype(np.intp, copy=False), len(uniques)
+
+
+def _group_means(
+    v: np.ndarray, codes: np.ndarray, g: int, w: np.ndarray | None = None
+) -> np.ndarray:
+    """The (weighted) mean of the vector ``v`` within groups, at every row."""
+    wsum = np.bincount(codes, weights=w, minlength=g)
+    sums = np.bincount(codes, weights=v if w is None else v * w, minlength=g)
+    return (sums / wsum)[codes]
+
+
+def _cluster_meat(xt: np.ndarray, wres: np.ndarray, clusters: pd.DataFrame) -> np.ndarray:
+    """Sum over the clustering terms of S'S * G/(G-1), S the within-cluster sums of the scores
+    ``x_i * w_i * e_i``; two-way: unit + time - unit-time (Cameron-Gelbach-Miller)."""
+    parts = [(clusters.iloc[:, j].to_numpy(), 1.0) for j in range(clusters.shape[1])]
+    if clusters.shape[1] == 2:
+        a, b = parts[0][0].astype(np.int64), parts[1][0].astype(np.int64)
+        parts.append((pd.factorize(a * (int(b.max()) + 1) + b)[0], -1.0))
+    k = xt.shape[1]
+    meat = np.zeros((k, k))
+    for codes, sign in parts:
+        n_g = int(codes.max()) + 1
+        s = np.empty((n_g, k))
+        for j in range(k):
+            s[:, j] = np.bincount(codes, weights=xt[:, j] * wres, minlength=n_g)
+        meat += sign * (s.T @ s) * n_g / (n_g - 1)
+    return meat
+
+
+def _r2_within(
+    df: pd.DataFrame,
+    yv: np.ndarray,
+    xs: list[str],
+    beta: np.ndarray,
+    codes: np.ndarray,
+    g: int,
+    w: np.ndarray | None,
+) -> float:
+    """R² of the fit on the unit-demeaned (weighted) data, as linearmodels'
+    ``rsquared_within``; group means are linear, so the residual ``y - X b`` is demeaned
+    once instead of every regressor."""
+    u = yv.copy()
+    for j, c in enumerate(xs):
+        u -= beta[j] * df[c].to_numpy(dtype=float)
+    ue = u - _group_means(u, codes, g, w)
+    ye = yv - _group_means(yv, codes, g, w)
+    tss = float(ye @ ye) if w is None else float(ye @ (w * ye))
+    rss = float(ue @ ue) if w is None else float(ue @ (w * ue))
+    return 1.0 - rss / tss if tss > 0 else 0.0
+
+
+def _check_finite(df: pd.DataFrame, z: np.ndarray, names: list[str], unit: str, time: str) -> None:
+    if np.isfinite(z).all():
+        return
+    for j, name in enumerate(names):
+        bad = ~np.isfinite(z[:, j])
+        if bad.any():
+            i = int(np.flatnonzero(bad)[0])
+            raise DataError(
+                f"column {name!r} is missing or infinite in {int(bad.sum())} row(s) (first: "
+                f"unit {str(df[unit].iloc[i])!r}, {time} {df[time].iloc[i]}); drop or fill "
+                "those rows before the regression"
+            )
+
+
+def _check_weights(
+    df: pd.DataFrame, weights: str | None, unit: str, time: str
+) -> np.ndarray | None:
+    if weights is None:
+        return None
+    wv = df[weights].to_numpy(dtype=float)
+    bad = ~(np.isfinite(wv) & (wv > 0))
+    if bad.any():
+        i = int(np.flatnonzero(bad)[0])
+        raise DataError(
+            f"weights column {weights!r} must be positive and finite; {int(bad.sum())} "
+            f"row(s) are not (first: unit {str(df[unit].iloc[i])!r}, {time} "
+            f"{df[time].iloc[i]}, value {float(wv[i]):g}); drop those rows or fix the weights"
+        )
+    return wv
+
+
+def _check_rank(
+    sq_after: np.ndarray, sq_before: np.ndarray, xtx: np.ndarray, xs: list[str]
+) -> None:
+    """Regressors without variation left after the fixed effects (absorbed: squared norm
+    below 1e-20 of the original's) or linearly dependent on each other after them (collinear)
+    raise DataError."""
+    absorbed = (sq_after <= 1e-20 * sq_before) | (np.diag(xtx) <= 0)
+    if absorbed.any():
+        names = [c for c, a in zip(xs, absorbed, strict=True) if a]
+        raise DataError(
+            f"regressor(s) {names} of {xs} are absorbed by the fixed effects (no variation "
+            "within units and years); check the treatment timing and covariates"
+        )
+    scale = np.sqrt(np.diag(xtx))
+    if np.linalg.eigvalsh(xtx / np.outer(scale, scale))[0] <= 1e-11 * len(xs):
+        raise DataError(
+            f"the regressors {xs} are collinear after removing the unit and year effects "
+            "(absorbed together by the fixed effects); drop some"
+        )
 
 
 def covariate_terms(

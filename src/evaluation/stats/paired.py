@@ -43,7 +43,6 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import numpy as np
-from scipy import stats
 
 from ..errors import DataError
 from ..i18n import Text
@@ -172,6 +171,8 @@ def signed_rank_test(differences: Any) -> SignedRankTest:
     """Wilcoxon signed-rank test of paired differences in the package's convention (zeros
     dropped; exact without ties up to :data:`EXACT_MAX_N` differences, otherwise the normal
     approximation with tie correction and no continuity correction)."""
+    from scipy import stats
+
     d = np.asarray(differences, dtype=float).ravel()
     if not np.isfinite(d).all():
         raise DataError("the differences of a signed-rank test must be finite numbers")
@@ -225,6 +226,8 @@ def paired_tests(before: Any, after: Any, level: float = 0.95) -> PairedTests:
     >>> round(res.mean_difference, 4), res.wilcoxon_method
     (0.1667, 'exact')
     """
+    from scipy import stats
+
     level = check_level(level)
     b, a, d = _differences(before, after)
     n = int(d.size)

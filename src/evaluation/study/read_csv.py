@@ -25,9 +25,10 @@ from . import schema
 from .problems import PROBLEM_LIMIT, Problem, file_problem, omitted, shorten
 
 
-def _record_field_counts(text: str, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
-    """For text without quotes: the line number and field count of every non-blank line."""
-    b = text.encode("utf-8")
+def _record_field_counts(text: str | bytes, delimiter: str) -> tuple[np.ndarray, np.ndarray]:
+    """For text without quotes (or its UTF-8 bytes): the line number and field count of every
+    non-blank line."""
+    b = text.encode("utf-8") if isinstance(text, str) else text
     if not b:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64)
     arr = np.frombuffer(b, dtype=np.uint8)
@@ -214,7 +215,7 @@ def read_csv_text(
     name = table.name
     delimiter = opts["delimiter"]
     stripped = text.lstrip("\r\n")
-    if not stripped.strip():
+    if not stripped or stripped.isspace():  # (no copy of a large text, unlike strip())
         return None, [
             file_problem(
                 name,
@@ -222,7 +223,7 @@ def read_csv_text(
                 f"({','.join(table.field_names)})",
             )
         ]
-    first_line = stripped.splitlines()[0]
+    first_line = _first_line(stripped)
     hint = _delimiter_hint(first_line, opts, table)
     if hint is not None:
         shown = {"\t": "\\t"}.get(hint, hint)
@@ -246,19 +247,34 @@ def read_csv_text(
     return df, probs + _repeated_header(df, name, fname)
 
 
+def _first_line(text: str) -> str:
+    """``text.splitlines()[0]`` without splitting the whole text (a file of ten million lines
+    would become ten million strings): split growing prefixes until one holds a line break."""
+    n = 4096
+    while True:
+        lines = text[:n].splitlines()
+        if len(lines) > 1 or n >= len(text):
+            return lines[0] if lines else ""
+        n *= 4
+
+
 def _read_plain(
     text: str, first_line: str, delimiter: str, name: str, fname: str
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
     """The fast path for text without quotes: pandas' C parser, used only when every line has
     as many fields as the header (else None, and the exact path reads the file)."""
-    _, counts = _record_field_counts(text, delimiter)
-    if not len(counts) or not (counts[1:] == counts[0]).all():
-        return None, []
     if text[:1] in "\r\n":
         return None, []  # leading blank lines: let the exact path count the lines
+    # the UTF-8 bytes serve both the field count and the parser: a StringIO of a large text
+    # would hold it again at four bytes per character
+    raw = text.encode("utf-8")
+    _, counts = _record_field_counts(raw, delimiter)
+    if not len(counts) or not (counts[1:] == counts[0]).all():
+        return None, []
     try:
         df = pd.read_csv(
-            io.StringIO(text),
+            io.BytesIO(raw),
+            encoding="utf-8",
             sep=delimiter,
             dtype=str,
             header=None,

@@ -1,0 +1,41 @@
+"""Heavy libraries are imported only where they are used.
+
+``import evaluation`` and a first ``att_gt`` without covariates must not pull in statsmodels,
+linearmodels, matplotlib, jinja2 or scipy.stats (together about a second of imports on a
+laptop). Checked on the modules a fresh interpreter holds afterwards, not by timing.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from conftest import shared_path
+
+HEAVY = ("statsmodels", "linearmodels", "matplotlib", "jinja2", "weasyprint", "scipy.stats")
+
+
+def _loaded(code: str) -> dict[str, bool]:
+    probe = (
+        f"import json, sys\n{code}\nprint(json.dumps({{m: m in sys.modules for m in {HEAVY!r}}}))"
+    )
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def test_import_evaluation_loads_no_heavy_library():
+    loaded = _loaded("import evaluation as ev; ev.att_gt; ev.twfe; ev.load_study")
+    assert not any(loaded.values()), loaded
+
+
+def test_first_att_gt_loads_no_heavy_library():
+    path = shared_path("mpdta", "mpdta.csv")
+    code = (
+        "import pandas as pd, evaluation as ev\n"
+        f"df = pd.read_csv({str(path)!r})\n"
+        "res = ev.att_gt(df, 'lemp', unit='countyreal', time='year', cohort='first.treat')\n"
+        "res.aggregate('dynamic').tidy()"
+    )
+    loaded = _loaded(code)
+    assert not any(loaded.values()), loaded
