@@ -340,6 +340,12 @@ def verify_report(folder: str | Path) -> Verification:
     list every input, configuration or output file that differs."""
     folder = Path(folder)
     rec = read_record(folder)
+    for key in ("study", "config", "parameters"):
+        if key in rec and not isinstance(rec[key], dict):
+            raise DataError(
+                f"{folder / 'provenance.json'}: {key!r} is {type(rec[key]).__name__}, not an "
+                "object: the record is damaged; render the report again"
+            )
     res = Verification(folder)
     study_rel = rec.get("study", {}).get("path")
     if study_rel is None:
