@@ -128,6 +128,34 @@ INDICATOR_CATALOGUE = pd.DataFrame(
     ],
     columns=["indicator", "label_de", "label_en", "unit", "higher_is_better"],
 ).assign(source="synthetisch (Demo-Studie)", aggregation="weighted_mean")
+#: the impact logic of the synthetic indicators: linked action field, expected direction and
+#: lag in years (the placebo ``share_65plus`` is a context indicator without a field)
+IMPACT_LOGIC = {
+    "childcare_u3": ("work_family", "increase", 1),
+    "births_per_1000_women": ("work_family", "increase", 2),
+    "family_net_migration": ("living_environment", "increase", 1),
+    "sgb2_children": ("counselling", "decrease", 2),
+}
+INDICATOR_CATALOGUE = INDICATOR_CATALOGUE.assign(
+    action_field=pd.array(
+        [IMPACT_LOGIC.get(i, (None,))[0] for i in INDICATOR_CATALOGUE["indicator"]],
+        dtype="string",
+    ),
+    expected_direction=pd.array(
+        [
+            IMPACT_LOGIC[i][1] if i in IMPACT_LOGIC else None
+            for i in INDICATOR_CATALOGUE["indicator"]
+        ],
+        dtype="string",
+    ),
+    expected_lag=pd.array(
+        [
+            IMPACT_LOGIC[i][2] if i in IMPACT_LOGIC else None
+            for i in INDICATOR_CATALOGUE["indicator"]
+        ],
+        dtype="Int64",
+    ),
+)
 
 
 @dataclass(frozen=True)
@@ -237,7 +265,7 @@ def synthetic_study(
         gives exactly the demo study of earlier versions (the random draws do not change).
     linked_indicator
         The indicator whose effect follows ``dose_response``/``exits`` (its action field is
-        ``work_family``). ``childcare_u3`` has parallel trends only conditional on size and
+        ``work_family``, also in the catalogue of the generated study). ``childcare_u3`` has parallel trends only conditional on size and
         urbanisation; an indicator with unconditional parallel trends (e.g. ``sgb2_children``)
         lets estimators without covariates recover the truth.
     """
@@ -316,9 +344,21 @@ def synthetic_study(
         measures=measures,
         measure_reports=reports,
         indicators=indicators,
-        indicator_catalogue=INDICATOR_CATALOGUE,
+        indicator_catalogue=_catalogue(linked_indicator if override is not None else None),
         truth=truth,
     )
+
+
+def _catalogue(linked: str | None) -> pd.DataFrame:
+    """The indicator catalogue; the indicator whose effect follows the dose is linked to the
+    dose's action field (``work_family``), so that the catalogue states the true impact
+    logic."""
+    cat = INDICATOR_CATALOGUE.copy()
+    if linked is not None:
+        cat.loc[cat["indicator"] == linked, "action_field"] = LINKED[1]
+        if pd.isna(cat.loc[cat["indicator"] == linked, "expected_lag"]).all():
+            cat.loc[cat["indicator"] == linked, "expected_lag"] = 0
+    return cat
 
 
 def _check_options(
