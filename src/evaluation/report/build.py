@@ -129,6 +129,7 @@ SECTION_TITLES = {
     "data": Text("Die Daten", "The data"),
     "implementation": Text("Umsetzungserfolg", "Implementation success"),
     "impact": Text("Wirkung auf die Indikatoren", "Impact on the indicators"),
+    "implementation_impact": Text("Umsetzung und Wirkung", "Implementation and impact"),
     "methods": Text("Anhang: Methoden", "Appendix: methods"),
     "details": Text("Anhang: Einzelheiten je Indikator", "Appendix: details per indicator"),
     "provenance": Text("Anhang: Herkunft", "Appendix: provenance"),
@@ -199,7 +200,15 @@ def render_report(
     ``formats`` overrides ``report.formats`` for this run (the files of the other formats do not
     change).
     """
-    from .sections import appendix, data, details, findings, impact, implementation
+    from .sections import (
+        appendix,
+        data,
+        details,
+        findings,
+        impact,
+        implementation,
+        implementation_impact,
+    )
 
     cfg, out, st, source = _prepare("report", study, config, out, force)
     year = report_year(st, cfg)
@@ -212,6 +221,7 @@ def render_report(
         "data": data.build,
         "implementation": implementation.build,
         "impact": impact.build,
+        "implementation_impact": implementation_impact.build,
         "methods": appendix.methods,
         "details": details.build,
         "provenance": lambda c: appendix.provenance(c, record),
@@ -277,6 +287,7 @@ def _count_steps(cfg: ReportConfig, formats: Sequence[str] | None) -> int:
         len(sections)
         + (8 if "implementation" in sections else 0)
         + (per_indicator * n_indicators if "impact" in sections else 0)
+        + (2 + 5 * n_indicators if "implementation_impact" in sections else 0)
         + 1
         + ("markdown" in out)
         + ("pdf" in out)
