@@ -133,3 +133,23 @@ def test_default_order_puts_the_section_after_impact():
     from evaluation.report.config import ALL_SECTIONS
 
     assert ALL_SECTIONS.index("implementation_impact") == ALL_SECTIONS.index("impact") + 1
+
+
+def test_german_html_of_the_section_has_no_english_and_no_codes(study, tmp_path):
+    """The word lists of the language tests, on the section's HTML (the demo configuration
+    does not include the section, to keep the demo quick)."""
+    from test_report_language import CODES, ENGLISH, _hits, visible_text
+
+    cfg = _config("de")
+    cfg["report"]["formats"] = ["html"]
+    out = render_report(study, cfg, tmp_path / "de")
+    text = visible_text((out / "report.html").read_text(encoding="utf-8"))
+    # the second occurrences: the first ones are the table of contents
+    section = text.split("Umsetzung und Wirkung", 2)[2].split("Anhang: Methoden", 1)[0]
+    assert "Wirkungslogik" in section and "höchstens 50" in section and len(section) > 3000
+    assert _hits(section, ENGLISH) == []
+    assert _hits(section, CODES) == []
+    svg = " ".join(
+        p.read_text(encoding="utf-8") for p in (out / "figures").glob("implementation_impact*.svg")
+    )
+    assert "Effect" not in svg and "share implemented" not in svg
