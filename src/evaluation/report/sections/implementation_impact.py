@@ -144,7 +144,6 @@ def build(ctx: Context) -> Section:
     _notes(sec, res.notes)
     if res.intensity is not None:
         sec.add(Heading(ctx.tr(INTENSITY), level=3), Paragraph(ctx.tr(INTENSITY_TEXT)))
-        ctx.used("implementation")
         ctx.add_result(sec, res.intensity, "implementation_impact_intensity", INTENSITY, show=False)
     if res.status is not None and res.n_exits == 0:
         sec.add(Paragraph(ctx.tr(NO_EXITS)))
