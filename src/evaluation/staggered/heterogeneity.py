@@ -14,7 +14,7 @@ cohort's treated part is estimated with divisor n, and a cohort of one unit cont
 treated variance at all), so the test over-rejects: in a simulation without a difference (60
 audited units split at random, 150 comparison units, constant effect, 100 replications) it
 rejected 12 % at the 5 % level with on average 2.7 treated units per cohort and group (the
-standard error of the difference 0.226 against a standard deviation of 0.276), and 3 % with
+standard error of the difference 0.225 against a standard deviation of 0.276), and 3 % with
 7.5 units (180 audited units). Below :data:`FEW_PER_COHORT` units per cohort the result says so
 in its notes (fact ``units_per_cohort``).
 """
