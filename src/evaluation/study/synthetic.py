@@ -94,68 +94,20 @@ RESPONSIBLE = (
     "Stadtplanungsamt",
 )
 
-INDICATOR_CATALOGUE = pd.DataFrame(
-    [
-        (
-            "childcare_u3",
-            "Betreuungsquote unter 3-Jährige",
-            "Childcare rate, children under 3",
-            "%",
-            True,
-        ),
-        (
-            "births_per_1000_women",
-            "Geborene je 1.000 Frauen von 15 bis 49 Jahren",
-            "Births per 1,000 women aged 15-49",
-            "je 1.000",
-            True,
-        ),
-        (
-            "family_net_migration",
-            "Familienwanderungssaldo je 1.000 Einwohner",
-            "Family net migration per 1,000 residents",
-            "je 1.000",
-            True,
-        ),
-        (
-            "sgb2_children",
-            "Kinder unter 15 in SGB-II-Bedarfsgemeinschaften",
-            "Children under 15 receiving SGB II benefits",
-            "%",
-            False,
-        ),
-        ("share_65plus", "Anteil 65-Jährige und älter", "Share aged 65 and over", "%", None),
-    ],
-    columns=["indicator", "label_de", "label_en", "unit", "higher_is_better"],
-).assign(source="synthetisch (Demo-Studie)", aggregation="weighted_mean")
-#: the impact logic of the synthetic indicators: linked action field, expected direction and
-#: lag in years (the placebo ``share_65plus`` is a context indicator without a field)
-IMPACT_LOGIC = {
-    "childcare_u3": ("work_family", "increase", 1),
-    "births_per_1000_women": ("work_family", "increase", 2),
-    "family_net_migration": ("living_environment", "increase", 1),
-    "sgb2_children": ("counselling", "decrease", 2),
-}
-INDICATOR_CATALOGUE = INDICATOR_CATALOGUE.assign(
-    action_field=pd.array(
-        [IMPACT_LOGIC.get(i, (None,))[0] for i in INDICATOR_CATALOGUE["indicator"]],
-        dtype="string",
-    ),
-    expected_direction=pd.array(
-        [
-            IMPACT_LOGIC[i][1] if i in IMPACT_LOGIC else None
-            for i in INDICATOR_CATALOGUE["indicator"]
-        ],
-        dtype="string",
-    ),
-    expected_lag=pd.array(
-        [
-            IMPACT_LOGIC[i][2] if i in IMPACT_LOGIC else None
-            for i in INDICATOR_CATALOGUE["indicator"]
-        ],
-        dtype="Int64",
-    ),
-)
+
+def _indicator_catalogue() -> pd.DataFrame:
+    """The indicator catalogue of the synthetic study (``data/synthetic_indicator_catalogue.csv``):
+    labels, unit, direction, aggregation and the impact logic (linked action field, expected
+    direction and lag; the placebo ``share_65plus`` is a context indicator without a field)."""
+    text = resources.files(__package__).joinpath("data", "synthetic_indicator_catalogue.csv")
+    df = pd.read_csv(io.StringIO(text.read_text(encoding="utf-8")), dtype=str)
+    better = {"True": True, "False": False}
+    df["higher_is_better"] = [better.get(v) for v in df["higher_is_better"]]
+    logic = ["action_field", "expected_direction"]
+    return df.astype(dict.fromkeys(logic, "string") | {"expected_lag": "Int64"})
+
+
+INDICATOR_CATALOGUE = _indicator_catalogue()
 
 
 @dataclass(frozen=True)
