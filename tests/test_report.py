@@ -94,7 +94,17 @@ def _all_text(folder: Path) -> str:
 def test_sections_present_and_not_empty(reports):
     a, _ = reports
     html = (a / "report.html").read_text(encoding="utf-8")
-    for sid in ("findings", "data", "implementation", "impact", "methods", "details", "provenance"):
+    sections = (
+        "findings",
+        "data",
+        "implementation",
+        "impact",
+        "implementation_impact",
+        "methods",
+        "details",
+        "provenance",
+    )
+    for sid in sections:
         m = re.search(rf'<section id="{sid}"[^>]*>(.*?)</section>', html, re.S)
         assert m is not None, f"section {sid} missing"
         body = m.group(1)
@@ -104,7 +114,7 @@ def test_sections_present_and_not_empty(reports):
         body = re.search(rf'<section id="{sid}".*?</section>', html, re.S).group(0)
         assert "<table id=" in body and "<svg" in body
     md = (a / "report.md").read_text(encoding="utf-8")
-    assert md.count("\n## ") == 7
+    assert md.count("\n## ") == 8
 
 
 def test_every_table_and_figure_in_every_format(reports):

@@ -121,6 +121,13 @@ AGGREGATIONS: tuple[Code, ...] = (
     ),
 )
 
+#: The direction in which the audit's measures are expected to move an indicator (the impact
+#: logic of the indicator catalogue), independent of whether higher values are better.
+DIRECTIONS: tuple[Code, ...] = (
+    Code("increase", "steigt", "increase", "the measures are expected to raise the indicator"),
+    Code("decrease", "sinkt", "decrease", "the measures are expected to lower the indicator"),
+)
+
 ACTION_FIELD_CODES: tuple[str, ...] = tuple(c.code for c in ACTION_FIELDS)
 MODULE_CODES: tuple[str, ...] = tuple(c.code for c in OPTIONAL_MODULES)
 ALL_FIELD_CODES: tuple[str, ...] = ACTION_FIELD_CODES + MODULE_CODES
@@ -129,6 +136,7 @@ LEVEL_CODES: tuple[str, ...] = tuple(c.code for c in LEVELS)
 GROUP_CODES: tuple[str, ...] = tuple(c.code for c in GROUPS)
 STATE_CODES: tuple[str, ...] = tuple(c.code for c in STATES)
 AGGREGATION_CODES: tuple[str, ...] = tuple(c.code for c in AGGREGATIONS)
+DIRECTION_CODES: tuple[str, ...] = tuple(c.code for c in DIRECTIONS)
 
 CODE_LISTS: dict[str, tuple[Code, ...]] = {
     "action_fields": ACTION_FIELDS + OPTIONAL_MODULES,
@@ -137,6 +145,7 @@ CODE_LISTS: dict[str, tuple[Code, ...]] = {
     "groups": GROUPS,
     "states": STATES,
     "aggregations": AGGREGATIONS,
+    "directions": DIRECTIONS,
 }
 
 

@@ -342,6 +342,13 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
     "n_certified": ("zertifizierte Einheiten", "Certified units"),
     "n_exits": ("Austritte", "Exits"),
     "n_re_entries": ("Wiedereintritte", "Re-entries"),
+    # -- impact logic of the indicator catalogue ---------------------------------------------
+    "expected_direction": ("erwartete Richtung", "Expected direction"),
+    "units_per_cohort": (
+        "behandelte Einheiten je Kohorte (kleinste Gruppe)",
+        "Treated units per cohort (smallest group)",
+    ),
+    "expected_lag": ("erwartete Verzögerung (Jahre)", "Expected lag (years)"),
     # -- implementation success and mixed methods -------------------------------------------
     "dof": ("Freiheitsgrade", "Degrees of freedom"),
     "contrast": ("Gegenüberstellung", "Contrast"),

@@ -259,7 +259,15 @@ def renamed(
 # -- report ------------------------------------------------------------------------------
 #: the sections of the full evaluation report, in their default order
 ReportSection = Literal[
-    "findings", "data", "implementation", "impact", "power", "methods", "details", "provenance"
+    "findings",
+    "data",
+    "implementation",
+    "impact",
+    "implementation_impact",
+    "power",
+    "methods",
+    "details",
+    "provenance",
 ]
 #: the designs the impact section can run for each indicator
 ReportEstimator = Literal[

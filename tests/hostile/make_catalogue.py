@@ -519,6 +519,24 @@ def _value_cases() -> list[Case]:
             "true or",
         ),
         Case(
+            "impact-field-unknown",
+            c("indicator_catalogue", 1, "action_field", "work_famly"),
+            "did you mean 'work_family'",
+            table="indicator_catalogue",
+        ),
+        Case(
+            "impact-direction-unknown",
+            c("indicator_catalogue", 2, "expected_direction", "steigend"),
+            "did you mean 'increase'",
+            table="indicator_catalogue",
+        ),
+        Case(
+            "impact-lag-out-of-range",
+            c("indicator_catalogue", 3, "expected_lag", "25"),
+            "must be at most 10",
+            table="indicator_catalogue",
+        ),
+        Case(
             "year-range-option",
             lambda f: None,
             "plausible range 2030-2100",

@@ -29,6 +29,8 @@ from ..study.read import read_table_file
 from ._numbers import PathLike, normalise_codes, parse_numbers, read_input
 
 _CATALOGUE_COLUMNS = [f.name for f in schema.INDICATOR_CATALOGUE.fields]
+#: columns of the catalogue that a user's rows may leave out (the impact logic; empty then)
+_OPTIONAL_CATALOGUE = frozenset({"action_field", "expected_direction", "expected_lag"})
 _INDICATOR_COLUMNS = [f.name for f in schema.INDICATORS.fields]
 
 
@@ -431,10 +433,10 @@ def _catalogue(
             f"two INKAR indicators get the same code {dup_codes.iloc[0]!r}: pass codes={{...}}"
         )
     if catalogue is not None:
-        missing_cols = set(_CATALOGUE_COLUMNS) - set(catalogue.columns)
+        missing_cols = set(_CATALOGUE_COLUMNS) - set(catalogue.columns) - _OPTIONAL_CATALOGUE
         if missing_cols:
             raise DataError(f"catalogue lacks the column(s) {sorted(missing_cols)}")
-        user = catalogue[_CATALOGUE_COLUMNS]
+        user = catalogue.reindex(columns=_CATALOGUE_COLUMNS)
         cat = pd.concat(
             [
                 cat[~cat["indicator"].isin(user["indicator"])],

@@ -131,6 +131,7 @@ SECTION_TITLES = {
     "data": Text("Die Daten", "The data"),
     "implementation": Text("Umsetzungserfolg", "Implementation success"),
     "impact": Text("Wirkung auf die Indikatoren", "Impact on the indicators"),
+    "implementation_impact": Text("Umsetzung und Wirkung", "Implementation and impact"),
     "power": Text("Planung/Power", "Planning/power"),
     "methods": Text("Anhang: Methoden", "Appendix: methods"),
     "details": Text("Anhang: Einzelheiten je Indikator", "Appendix: details per indicator"),
@@ -202,7 +203,16 @@ def render_report(
     ``formats`` overrides ``report.formats`` for this run (the files of the other formats do not
     change).
     """
-    from .sections import appendix, data, details, findings, impact, implementation, power
+    from .sections import (
+        appendix,
+        data,
+        details,
+        findings,
+        impact,
+        implementation,
+        implementation_impact,
+        power,
+    )
 
     cfg, out, st, source = _prepare("report", study, config, out, force)
     year = report_year(st, cfg)
@@ -215,6 +225,7 @@ def render_report(
         "data": data.build,
         "implementation": implementation.build,
         "impact": impact.build,
+        "implementation_impact": implementation_impact.build,
         "power": power.build,
         "methods": appendix.methods,
         "details": details.build,
@@ -281,6 +292,7 @@ def _count_steps(cfg: ReportConfig, formats: Sequence[str] | None) -> int:
         len(sections)
         + (8 if "implementation" in sections else 0)
         + (per_indicator * n_indicators if "impact" in sections else 0)
+        + (2 + 5 * n_indicators if "implementation_impact" in sections else 0)
         + 1
         + ("markdown" in out)
         + ("pdf" in out)

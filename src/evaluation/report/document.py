@@ -86,6 +86,9 @@ VALUE_LABELS: dict[str, Text] = {
     "effect": Text("Effekt", "effect"),
     "overall": Text("gesamt", "overall"),
     "post": Text("nach Beginn", "after onset"),
+    # the groups of heterogeneity(groups="half"): at most / more than half implemented
+    "<= 0.5": Text("höchstens 50 %", "at most 50%"),
+    "> 0.5": Text("mehr als 50 %", "more than 50%"),
     "True": Text("ja", "yes"),
     "False": Text("nein", "no"),
 }
@@ -101,6 +104,7 @@ VALUE_COLUMNS = frozenset(
         "test",
         "type",
         "reason",
+        "group",
     }
 )
 _FACTOR = re.compile(r"^([a-z_]+)\[([A-Za-z0-9_]+)\]$")

@@ -33,6 +33,7 @@ KEY_CODE_LISTS: dict[str, str] = {
     "group": "groups",
     "field_a": "action_fields",
     "field_b": "action_fields",
+    "expected_direction": "directions",
 }
 
 #: significant digits of numbers in CSV files written for machines (tables of results)

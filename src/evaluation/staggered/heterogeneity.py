@@ -8,6 +8,15 @@ functions of the overall effects (``influence()`` of the aggregated overall effe
 scaling) over the union of units, ``psi_k,i = IF_k,i / n_k``, and uses
 ``V = sum_c S_c S_c'`` (S_c: cluster sums of psi) in the Wald statistic of ``H0: all equal``,
 chi-squared with K - 1 degrees of freedom.
+
+With few treated units per cohort in a group the influence-function variance is too small (a
+cohort's treated part is estimated with divisor n, and a cohort of one unit contributes no
+treated variance at all), so the test over-rejects: in a simulation without a difference (60
+audited units split at random, 150 comparison units, constant effect, 100 replications) it
+rejected 12 % at the 5 % level with on average 2.7 treated units per cohort and group (the
+standard error of the difference 0.225 against a standard deviation of 0.276), and 3 % with
+7.5 units (180 audited units). Below :data:`FEW_PER_COHORT` units per cohort the result says so
+in its notes (fact ``units_per_cohort``).
 """
 
 from __future__ import annotations
@@ -26,6 +35,9 @@ from ..results import Estimates, Inference, TestResult
 from ..study.panel import resolve_roles
 
 Grouping = Literal["terciles", "half", "values"]
+#: below this mean number of treated units per cohort (in the smallest group) the result warns
+#: that its test over-rejects (see the module docstring)
+FEW_PER_COHORT = 5.0
 #: deprecated alias of :data:`evaluation.options.AggregationType`
 Aggregation = AggregationType
 
@@ -48,6 +60,16 @@ TEXTS = {
         "Unterschiede zeigen Heterogenität, nicht notwendig die Wirkung der Intensität.",
         "The groups are not random: municipalities choose how much they implement; "
         "differences show heterogeneity, not necessarily the effect of intensity.",
+    ),
+    "few": Text(
+        "Wenige behandelte Einheiten je Kohorte (im Mittel {n} in der kleinsten Gruppe): die "
+        "Standardfehler aus den Einflussfunktionen sind dann zu klein, und der Test gleicher "
+        "Effekte verwirft zu oft (Simulation ohne Unterschied: 12 % statt 5 % bei 2,7 "
+        "Einheiten je Kohorte und Gruppe, 3 % bei 7,5). Den p-Wert vorsichtig lesen.",
+        "Few treated units per cohort (on average {n} in the smallest group): the standard "
+        "errors from the influence functions are then too small, and the test of equal effects "
+        "rejects too often (simulation without a difference: 12% instead of 5% with 2.7 units "
+        "per cohort and group, 3% with 7.5). Read the p-value with care.",
     ),
     "test": Text("Test gleicher Effekte (Wald)", "Test of equal effects (Wald)"),
     "hypothesis": Text(
@@ -281,12 +303,19 @@ def heterogeneity(
     k = len(rows)
     v, w_stat, p = _equality_test(est, np.column_stack(psis), panel, roles.unit, cluster, all_ids)
     table = pd.DataFrame(rows)
+    sizes = pd.DataFrame({"g": assign, "c": coh.reindex(assign.index)}).groupby(["g", "c"]).size()
+    per_cohort = float(sizes.groupby(level="g").mean().min())
     note = TEXTS["note"].format(
         stat=Text(number(w_stat, "de", 3), number(w_stat, "en", 3)),
         dof=k - 1,
         p=Text(number(p, "de", 4), number(p, "en", 4)),
     )
     inference = Inference(name="influence_function", description=TEXTS["se"])
+    few = (
+        [TEXTS["few"].format(n=Text(number(per_cohort, "de", 1), number(per_cohort, "en", 1)))]
+        if per_cohort < FEW_PER_COHORT
+        else []
+    )
     test = TestResult(
         statistic=w_stat,
         p_value=p,
@@ -306,8 +335,14 @@ def heterogeneity(
         method=TEXTS["method"].format(agg=aggregation),
         inference=inference,
         level=level,
-        facts={"by": str(name), "n_groups": k, "wald_statistic": w_stat, "p_value_equal": p},
-        notes=[note, TEXTS["caveat"]],
+        facts={
+            "by": str(name),
+            "n_groups": k,
+            "wald_statistic": w_stat,
+            "p_value_equal": p,
+            "units_per_cohort": round(per_cohort, 1),
+        },
+        notes=[note, TEXTS["caveat"]] + few,
         outcome=roles.outcome,
         covariance=v,
         call={"by": str(name), "groups": groups, "aggregation": aggregation, "cluster": cluster},

@@ -50,6 +50,8 @@ ENUM_LISTS = {
     ("goals", "action_field"): codes.ACTION_FIELDS + codes.OPTIONAL_MODULES,
     ("measure_reports", "status"): codes.STATUSES,
     ("indicator_catalogue", "aggregation"): codes.AGGREGATIONS,
+    ("indicator_catalogue", "action_field"): codes.ACTION_FIELDS + codes.OPTIONAL_MODULES,
+    ("indicator_catalogue", "expected_direction"): codes.DIRECTIONS,
 }
 
 

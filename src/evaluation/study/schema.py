@@ -337,7 +337,10 @@ INDICATORS = Table(
 INDICATOR_CATALOGUE = Table(
     name="indicator_catalogue",
     title="Indicator catalogue",
-    description="One row per indicator: labels, unit, source, direction and aggregation rule.",
+    description=(
+        "One row per indicator: labels, unit, source, direction, aggregation rule and the "
+        "impact logic (linked action field, expected direction and lag; optional)."
+    ),
     fields=(
         Field("indicator", "string", "Indicator code.", required=True, pattern=r"^[a-z0-9_]+$"),
         Field("label_de", "string", "German label.", required=True),
@@ -356,6 +359,29 @@ INDICATOR_CATALOGUE = Table(
             "(rates and shares).",
             enum=codes.AGGREGATION_CODES,
         ),
+        Field(
+            "action_field",
+            "string",
+            "Impact logic: the action field whose measures are expected to move the indicator "
+            "(a code of the action-field code list); empty for context indicators that the "
+            "audit is not expected to move.",
+            enum=codes.ALL_FIELD_CODES,
+        ),
+        Field(
+            "expected_direction",
+            "string",
+            "Impact logic: the direction in which the linked field's measures are expected to "
+            "move the indicator (increase or decrease); empty if none is expected.",
+            enum=codes.DIRECTION_CODES,
+        ),
+        Field(
+            "expected_lag",
+            "integer",
+            "Impact logic: years after certification until an effect is expected (0 to 10); "
+            "empty if not stated.",
+            minimum=0,
+            maximum=10,
+        ),
     ),
     primary_key=("indicator",),
     example=(
@@ -367,6 +393,9 @@ INDICATOR_CATALOGUE = Table(
             "source": "INKAR (BBSR)",
             "higher_is_better": True,
             "aggregation": "weighted_mean",
+            "action_field": "work_family",
+            "expected_direction": "increase",
+            "expected_lag": 1,
         },
     ),
 )

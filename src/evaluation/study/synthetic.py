@@ -94,40 +94,20 @@ RESPONSIBLE = (
     "Stadtplanungsamt",
 )
 
-INDICATOR_CATALOGUE = pd.DataFrame(
-    [
-        (
-            "childcare_u3",
-            "Betreuungsquote unter 3-Jährige",
-            "Childcare rate, children under 3",
-            "%",
-            True,
-        ),
-        (
-            "births_per_1000_women",
-            "Geborene je 1.000 Frauen von 15 bis 49 Jahren",
-            "Births per 1,000 women aged 15-49",
-            "je 1.000",
-            True,
-        ),
-        (
-            "family_net_migration",
-            "Familienwanderungssaldo je 1.000 Einwohner",
-            "Family net migration per 1,000 residents",
-            "je 1.000",
-            True,
-        ),
-        (
-            "sgb2_children",
-            "Kinder unter 15 in SGB-II-Bedarfsgemeinschaften",
-            "Children under 15 receiving SGB II benefits",
-            "%",
-            False,
-        ),
-        ("share_65plus", "Anteil 65-Jährige und älter", "Share aged 65 and over", "%", None),
-    ],
-    columns=["indicator", "label_de", "label_en", "unit", "higher_is_better"],
-).assign(source="synthetisch (Demo-Studie)", aggregation="weighted_mean")
+
+def _indicator_catalogue() -> pd.DataFrame:
+    """The indicator catalogue of the synthetic study (``data/synthetic_indicator_catalogue.csv``):
+    labels, unit, direction, aggregation and the impact logic (linked action field, expected
+    direction and lag; the placebo ``share_65plus`` is a context indicator without a field)."""
+    text = resources.files(__package__).joinpath("data", "synthetic_indicator_catalogue.csv")
+    df = pd.read_csv(io.StringIO(text.read_text(encoding="utf-8")), dtype=str)
+    better = {"True": True, "False": False}
+    df["higher_is_better"] = [better.get(v) for v in df["higher_is_better"]]
+    logic = ["action_field", "expected_direction"]
+    return df.astype(dict.fromkeys(logic, "string") | {"expected_lag": "Int64"})
+
+
+INDICATOR_CATALOGUE = _indicator_catalogue()
 
 
 @dataclass(frozen=True)
@@ -237,7 +217,7 @@ def synthetic_study(
         gives exactly the demo study of earlier versions (the random draws do not change).
     linked_indicator
         The indicator whose effect follows ``dose_response``/``exits`` (its action field is
-        ``work_family``). ``childcare_u3`` has parallel trends only conditional on size and
+        ``work_family``, also in the catalogue of the generated study). ``childcare_u3`` has parallel trends only conditional on size and
         urbanisation; an indicator with unconditional parallel trends (e.g. ``sgb2_children``)
         lets estimators without covariates recover the truth.
     """
@@ -316,9 +296,21 @@ def synthetic_study(
         measures=measures,
         measure_reports=reports,
         indicators=indicators,
-        indicator_catalogue=INDICATOR_CATALOGUE,
+        indicator_catalogue=_catalogue(linked_indicator if override is not None else None),
         truth=truth,
     )
+
+
+def _catalogue(linked: str | None) -> pd.DataFrame:
+    """The indicator catalogue; the indicator whose effect follows the dose is linked to the
+    dose's action field (``work_family``), so that the catalogue states the true impact
+    logic."""
+    cat = INDICATOR_CATALOGUE.copy()
+    if linked is not None:
+        cat.loc[cat["indicator"] == linked, "action_field"] = LINKED[1]
+        if pd.isna(cat.loc[cat["indicator"] == linked, "expected_lag"]).all():
+            cat.loc[cat["indicator"] == linked, "expected_lag"] = 0
+    return cat
 
 
 def _check_options(

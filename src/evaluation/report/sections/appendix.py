@@ -122,6 +122,27 @@ METHODS: dict[str, tuple[Text, Text]] = {
             "Logistic regression of a measure's success on action field and municipal characteristics, with cluster-robust inference (GEE, exchangeable correlation within the municipality); shown as odds ratios and marginal effects.",
         ),
     ),
+    "heterogeneity": (
+        Text("Effekte nach Umsetzungsintensität", "Effects by implementation intensity"),
+        Text(
+            "Der Gesamteffekt nach Callaway & Sant'Anna, getrennt geschätzt für Kommunen mit höchstens und mit mehr als der Hälfte umgesetzter Maßnahmen im verknüpften Handlungsfeld, jeweils gegen dieselben nie auditierten Kommunen; der Wald-Test gleicher Effekte nutzt die gemeinsame Kovarianz aus den Einflussfunktionen. Der Effekt je Gruppe braucht parallele Trends; ein Unterschied zwischen den Gruppen als Wirkung der Umsetzung zu lesen braucht starke parallele Trends, denn die Kommunen wählen ihre Umsetzung selbst.",
+            "The overall effect after Callaway & Sant'Anna, estimated separately for municipalities that implemented at most and more than half of the measures in the linked action field, each against the same never-audited units; the Wald test of equal effects uses the joint covariance from the influence functions. Each group's effect needs parallel trends; reading a difference between the groups as an effect of implementation needs strong parallel trends, because municipalities choose their implementation.",
+        ),
+    ),
+    "continuous_did": (
+        Text("Dosis-Wirkungs-Kurve", "Dose-response curve"),
+        Text(
+            "Differenz-von-Differenzen mit stetiger Behandlung (Callaway, Goodman-Bacon & Sant'Anna): der Effekt ATT(d) bei einem umgesetzten Anteil d und seine Steigung (mittlere kausale Reaktion), hier als Gerade in d, mit Standardfehlern aus den Einflussfunktionen und gleichmäßigen Bändern aus einem Multiplikator-Bootstrap (fester Startwert). ATT(d) braucht parallele Trends, die Steigung und jeder Vergleich zwischen Dosen starke parallele Trends. Das Verfahren braucht ein vollständiges Panel und je Kohorte genug auditierte Kommunen mit verschiedenen Anteilen.",
+            "Difference-in-differences with a continuous treatment (Callaway, Goodman-Bacon & Sant'Anna): the effect ATT(d) at an implemented share d and its slope (average causal response), here as a straight line in d, with standard errors from the influence functions and uniform bands from a multiplier bootstrap (fixed seed). ATT(d) needs parallel trends, the slope and any comparison across doses strong parallel trends. The method needs a complete panel and enough audited units with distinct shares in each cohort.",
+        ),
+    ),
+    "did_multiplegt": (
+        Text("Auslaufende Zertifikate", "Lapsed certificates"),
+        Text(
+            "Ein Zertifikat gilt drei Jahre; ohne rechtzeitiges Re-Audit scheidet die Kommune aus. Die Ereignisstudie nach de Chaisemartin & D'Haultfœuille (DID_l, wie das R-Paket DIDmultiplegtDYN) vergleicht Kommunen, deren Status „Zertifikat in Kraft“ wechselt, mit Kommunen, deren Status bis dahin gleich blieb, je Jahr nach dem Wechsel, mit Placebos davor und Cluster-robusten Standardfehlern (Kommune).",
+            "A certificate runs three years; without a re-audit in time the municipality leaves the programme. The event study of de Chaisemartin & D'Haultfœuille (DID_l, as in the R package DIDmultiplegtDYN) compares units whose status 'certificate in force' switches with units whose status stayed the same until then, per year after the switch, with placebos before it and cluster-robust standard errors (unit).",
+        ),
+    ),
     "sensitivity": (
         Text(
             "Sensitivität gegen Abweichungen von parallelen Trends",
