@@ -17,6 +17,7 @@ import pandas as pd
 from .. import codes
 from ..errors import ConfigError
 from . import schema
+from .checks_mixed import check_mixed
 from .problems import Problem, capped, omitted, problems_at
 from .schema import Table
 
@@ -50,6 +51,10 @@ ENUM_LISTS = {
     ("goals", "action_field"): codes.ACTION_FIELDS + codes.OPTIONAL_MODULES,
     ("measure_reports", "status"): codes.STATUSES,
     ("indicator_catalogue", "aggregation"): codes.AGGREGATIONS,
+    ("measures", "funding_source"): codes.FUNDING_SOURCES,
+    ("measure_codes", "dimension"): codes.CODING_DIMENSIONS,
+    ("measure_codes", "code"): tuple(c for cl in codes.DIMENSION_CODES.values() for c in cl),
+    ("surveys", "population"): codes.SURVEY_POPULATIONS,
 }
 
 
@@ -467,7 +472,7 @@ def check_study(
         problems += _check_fields(table, df, years)
         problems += _check_key(table, df)
     problems += _check_municipalities(tables)
-    for name in ("audits", "indicators"):
+    for name in ("audits", "indicators", "survey_responses"):
         df = tables[name]
         problems += check_ags(name, "municipality_id", df["municipality_id"], None)
     for table in schema.TABLES.values():
@@ -475,6 +480,7 @@ def check_study(
     problems += _check_audits(tables)
     problems += _check_measures(tables, years)
     problems += _check_reports(tables)
+    problems += check_mixed(tables)
     return problems
 
 
