@@ -150,3 +150,68 @@ def test_duplicate_codes_of_one_coder(mixed):
         errors_of(rebuilt(mixed, measure_codes=mc)), "measure_codes", "measure_id, coder, dimension"
     )
     assert p.row == len(mc) and "as row 1" in p.message
+
+
+# -- the analyses take the study ------------------------------------------------------------
+@pytest.fixture(scope="module")
+def demo():
+    study = ev.datasets.synthetic_study(seed=1)
+    return study, ev.add_mixed_methods(study, seed=1), ev.synthetic_mixed_methods(study, seed=1)
+
+
+def test_the_analyses_give_the_same_from_the_study_as_from_the_tables(demo):
+    study, with_mm, mm = demo
+    pd.testing.assert_frame_equal(
+        ev.goal_attainment(with_mm, by="action_field", weights="weight").tidy(),
+        ev.goal_attainment(mm.goals, by="action_field", weights="weight").tidy(),
+    )
+    shares = ev.goal_implementation_shares(study.measures, study.measure_reports)
+    pd.testing.assert_frame_equal(ev.goal_implementation_shares(with_mm), shares)
+    pd.testing.assert_frame_equal(
+        ev.attainment_by_implementation(with_mm).tidy(),
+        ev.attainment_by_implementation(mm.goals, shares).tidy(),
+    )
+    pd.testing.assert_frame_equal(
+        ev.coder_agreement(with_mm, n_draws=None).tidy(),
+        ev.coder_agreement(mm.measure_codes, n_draws=None).tidy(),
+    )
+    data = mm.survey_responses.merge(mm.surveys[["survey_id", "wave"]], on="survey_id")
+    design = {"strata": "stratum", "clusters": "cluster", "fpc": "fpc"}
+    a = ev.survey_estimates(with_mm, "satisfaction", by=["wave", "group"]).tidy()
+    b = ev.survey_estimates(data, "satisfaction", by=["wave", "group"], **design).tidy()
+    cols = ["wave", "group", "estimate", "std_error", "n_respondents"]
+    pd.testing.assert_frame_equal(a[cols], b[cols], check_dtype=False)
+    cost_columns = ["cost_planned_eur", "cost_spent_eur", "staff_hours"]
+    measures = (
+        study.measure_table()
+        .drop(columns=cost_columns)
+        .merge(mm.measures[["measure_id", *cost_columns]], on="measure_id")
+    )
+    pd.testing.assert_frame_equal(
+        ev.measure_costs(with_mm, basis="implemented").tidy(),
+        ev.measure_costs(measures, study.measure_reports, basis="implemented").tidy(),
+    )
+
+
+def test_the_study_recovers_the_survey_truth(demo):
+    _, with_mm, _ = demo
+    est = ev.survey_estimates(with_mm, "satisfaction", by=["wave", "group"]).tidy()
+    truth = with_mm.mixed_truth.survey_means.query("item == 'satisfaction' and group != 'all'")
+    got = est.merge(truth, on=["wave", "group"])
+    assert len(got) == 4
+    assert (abs(got["estimate"] - got["mean"]) < 3 * got["std_error"]).all(), got
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda s: ev.goal_attainment(s), "no rated goals"),
+        (lambda s: ev.attainment_by_implementation(s), "no rated goals"),
+        (lambda s: ev.coder_agreement(s), "no table measure_codes"),
+        (lambda s: ev.survey_estimates(s, "satisfaction"), "no table survey_responses"),
+        (lambda s: ev.measure_costs(s), "no costs"),
+    ],
+)
+def test_a_study_without_the_data_says_what_to_add(base, call, message):
+    with pytest.raises(ev.errors.DataError, match=message):
+        call(base)
