@@ -257,7 +257,14 @@ def renamed(
 # -- report ------------------------------------------------------------------------------
 #: the sections of the full evaluation report, in their default order
 ReportSection = Literal[
-    "findings", "data", "implementation", "impact", "methods", "details", "provenance"
+    "findings",
+    "data",
+    "implementation",
+    "mixed_methods",
+    "impact",
+    "methods",
+    "details",
+    "provenance",
 ]
 #: the designs the impact section can run for each indicator
 ReportEstimator = Literal[

@@ -128,6 +128,10 @@ SECTION_TITLES = {
     "findings": Text("Kurzfassung", "Summary of findings"),
     "data": Text("Die Daten", "The data"),
     "implementation": Text("Umsetzungserfolg", "Implementation success"),
+    "mixed_methods": Text(
+        "Zielerreichung, Maßnahmenarten, Befragungen und Kosten",
+        "Goal attainment, types of measure, surveys and costs",
+    ),
     "impact": Text("Wirkung auf die Indikatoren", "Impact on the indicators"),
     "methods": Text("Anhang: Methoden", "Appendix: methods"),
     "details": Text("Anhang: Einzelheiten je Indikator", "Appendix: details per indicator"),
@@ -136,8 +140,11 @@ SECTION_TITLES = {
 SUBTITLE = Text("Evaluationsbericht, Berichtsjahr {year}", "Evaluation report, report year {year}")
 
 
-def _section(ctx: Context, name: str, builder: Callable[[Context], Section]) -> Section:
-    """A section, or (when its builder fails) a section with the error as a note."""
+def _section(
+    ctx: Context, name: str, builder: Callable[[Context], Section | None]
+) -> Section | None:
+    """A section, or (when its builder fails) a section with the error as a note; None when
+    the study has nothing for it (a section of optional data)."""
     try:
         return builder(ctx)
     except Exception as exc:  # noqa: BLE001 - a failing section is a note, not a crash
@@ -199,7 +206,7 @@ def render_report(
     ``formats`` overrides ``report.formats`` for this run (the files of the other formats do not
     change).
     """
-    from .sections import appendix, data, details, findings, impact, implementation
+    from .sections import appendix, data, details, findings, impact, implementation, mixed
 
     cfg, out, st, source = _prepare("report", study, config, out, force)
     year = report_year(st, cfg)
@@ -211,6 +218,7 @@ def render_report(
         "findings": findings.build,
         "data": data.build,
         "implementation": implementation.build,
+        "mixed_methods": mixed.build,
         "impact": impact.build,
         "methods": appendix.methods,
         "details": details.build,
@@ -224,12 +232,15 @@ def render_report(
             for name in [*order, "methods"]:
                 if name in cfg.report.sections:
                     step(f"section {name}")
-                    built[name] = _section(ctx, name, builders[name])
+                    sec = _section(ctx, name, builders[name])
+                    if sec is not None:
+                        built[name] = sec
             sections = [built[n] for n in cfg.report.sections if n in built]
             if "provenance" in cfg.report.sections:
                 prov = _section(ctx, "provenance", builders["provenance"])
-                _config_section(ctx, prov)
-                sections.append(prov)
+                if prov is not None:  # always: the provenance appendix has no optional data
+                    _config_section(ctx, prov)
+                    sections.append(prov)
             subtitle = cfg.study.description or ctx.tr(SUBTITLE.format(year=year))
             doc = Document(
                 kind="report",
