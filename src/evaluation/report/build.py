@@ -460,7 +460,11 @@ FALLBACK_DEMO_CONFIG: dict[str, Any] = {
 
 def demo_parameters(seed: int) -> dict[str, Any]:
     """What ``provenance.json`` of the demo records about the generated data."""
-    return {"data_generator": "evaluation.datasets.synthetic_study", "data_seed": seed}
+    return {
+        "data_generator": "evaluation.datasets.synthetic_study",
+        "data_seed": seed,
+        "mixed_methods_generator": "evaluation.add_mixed_methods",
+    }
 
 
 def summary_year(study: StudyLike, config: str | Path | dict | ReportConfig | None) -> int:
@@ -541,11 +545,13 @@ def run_demo(
 def write_demo_study(folder: str | Path, seed: int = DEMO_SEED, *, force: bool = False) -> Path:
     """Write the synthetic demo study into ``folder`` (atomically). An existing folder is
     replaced only with ``force`` and only if it holds an earlier demo study and nothing else."""
+    from ..mixed.synthetic import add_mixed_methods
     from ..study.synthetic import synthetic_study
 
     folder = Path(folder)
     check_target(folder, "demo-data", force, legacy=_earlier_demo_data)
-    study = synthetic_study(seed=seed)
+    # with goal ratings, measure codes, a family survey and costs (same seed)
+    study = add_mixed_methods(synthetic_study(seed=seed), seed=seed)
     with atomic_folder(folder, force=force, kind="demo-data", legacy=_earlier_demo_data) as tmp:
         study.save(tmp)
     return folder
