@@ -128,7 +128,7 @@ GOALS = Table(
             required=True,
             enum=codes.ALL_FIELD_CODES,
         ),
-        Field("title", "string", "Wording of the goal.", multiline=True),
+        # the goal-attainment scale (optional); the free-text title stays the last column
         Field(
             "expected_level",
             "integer",
@@ -159,6 +159,7 @@ GOALS = Table(
             "Who rated the goal (e.g. the auditor). Personal data: never shown in a report.",
             personal=True,
         ),
+        Field("title", "string", "Wording of the goal.", multiline=True),
     ),
     primary_key=("goal_id",),
     foreign_keys=(ForeignKey("audit_id", "audits", "audit_id"),),
