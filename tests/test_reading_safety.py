@@ -85,9 +85,10 @@ def test_a_second_resource_with_the_same_name_is_an_error(copy):
 def test_a_truncated_row_names_the_line(copy):
     rows = lines(copy, "measures")
     fields = rows[3].rstrip("\n").split(",")
-    rows[3] = ",".join(fields[:5]) + "\n"  # 5 of 8 fields: the row was cut off
+    rows[3] = ",".join(fields[:5]) + "\n"  # 5 of all fields: the row was cut off
     set_lines(copy, "measures", rows)
-    p = having(problems_of(copy), "line 4: 5 field(s), but the header has 8", "measures")[0]
+    n = len(rows[0].split(","))
+    p = having(problems_of(copy), f"line 4: 5 field(s), but the header has {n}", "measures")[0]
     assert p.row == 3
 
 
@@ -471,7 +472,9 @@ def test_load_a_package_written_by_frictionless(tmp_path, valid_folder):
     frictionless = pytest.importorskip("frictionless")
     folder = tmp_path / "fl"
     folder.mkdir()
-    for name in schema.TABLES:
+    # the tables of the valid study (the optional mixed-methods tables are absent)
+    names = [n for n in schema.TABLES if (valid_folder / f"{n}.csv").exists()]
+    for name in names:
         shutil.copy(valid_folder / f"{name}.csv", folder / f"{name}.csv")
     # German Excel: ';' and decimal comma, "NA" for missing, Windows-1252
     ind = pd.read_csv(folder / "indicators.csv", dtype=str, keep_default_na=False)
@@ -484,7 +487,7 @@ def test_load_a_package_written_by_frictionless(tmp_path, valid_folder):
     m["planned_start_year"] = m["planned_start_year"].replace("", "NA")
     m.to_csv(folder / "measures.csv", index=False)
     resources = []
-    for name in schema.TABLES:
+    for name in names:
         kw = {}
         if name == "indicators":
             kw["dialect"] = frictionless.Dialect(

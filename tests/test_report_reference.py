@@ -51,13 +51,17 @@ def _same_csv(a: Path, b: Path) -> bool:
 
 @pytest.fixture(scope="module")
 def regenerated(tmp_path_factory) -> Path:
-    from evaluation.datasets import synthetic_study
     from evaluation.report import render_report, render_yearly_summary
-    from evaluation.report.build import DEMO_SEED, demo_parameters, summary_year
+    from evaluation.report.build import (
+        DEMO_SEED,
+        demo_parameters,
+        summary_year,
+        write_demo_study,
+    )
 
     out = tmp_path_factory.mktemp("demo")
     data = out / "data"
-    synthetic_study(seed=DEMO_SEED).save(data)
+    write_demo_study(data, DEMO_SEED)  # the demo's own study (with the mixed-methods data)
     params = demo_parameters(DEMO_SEED)
     render_report(data, CONFIG, out / "report", formats=["markdown"], parameters=params)
     render_yearly_summary(

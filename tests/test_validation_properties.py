@@ -30,7 +30,9 @@ BAD_VALUES = {
 @pytest.fixture(scope="module")
 def folder(tmp_path_factory):
     f = tmp_path_factory.mktemp("prop") / "study"
-    ev.datasets.synthetic_study(seed=11, n_audited=5, n_comparison=8).save(f)
+    # with the optional mixed-methods tables, so that their fields are corrupted too
+    study = ev.datasets.synthetic_study(seed=11, n_audited=5, n_comparison=8)
+    ev.add_mixed_methods(study, seed=11).save(f)
     return f
 
 

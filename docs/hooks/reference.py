@@ -154,6 +154,7 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "measure_costs",
             "read_survey_file",
             "synthetic_mixed_methods",
+            "add_mixed_methods",
         ),
     ),
     "planning": (

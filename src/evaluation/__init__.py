@@ -122,6 +122,7 @@ _API: dict[str, str] = {
     "measure_costs": "mixed",
     "read_survey_file": "mixed",
     "synthetic_mixed_methods": "mixed.synthetic",
+    "add_mixed_methods": "mixed.synthetic",
     # planning: power, minimum detectable effects, simulation studies
     "PanelDesign": "planning",
     "PlanEstimator": "planning",

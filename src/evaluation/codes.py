@@ -128,6 +128,61 @@ DIRECTIONS: tuple[Code, ...] = (
     Code("decrease", "sinkt", "decrease", "the measures are expected to lower the indicator"),
 )
 
+#: Coding dimensions of ``measure_codes``: what kind of measure was agreed.
+CODING_DIMENSIONS: tuple[Code, ...] = (
+    Code("measure_type", "Art der Maßnahme", "type of measure"),
+    Code("target_group", "Zielgruppe", "target group"),
+    Code("novelty", "neu oder fortgeführt", "new or continued"),
+)
+
+#: Types of measure (dimension ``measure_type`` of ``measure_codes``).
+MEASURE_TYPES: tuple[Code, ...] = (
+    Code("infrastructure", "Infrastruktur", "infrastructure", "buildings, places, facilities"),
+    Code("service", "Beratung und Dienstleistung", "counselling and services"),
+    Code("network", "Vernetzung und Steuerung", "networks and steering"),
+    Code("information", "Information", "information"),
+    Code("participation", "Beteiligung", "participation"),
+)
+
+#: Target groups of a measure (dimension ``target_group`` of ``measure_codes``).
+TARGET_GROUPS: tuple[Code, ...] = (
+    Code("young_families", "junge Familien", "young families"),
+    Code("children_youth", "Kinder und Jugendliche", "children and young people"),
+    Code("working_parents", "erwerbstätige Eltern", "working parents"),
+    Code("seniors", "Seniorinnen und Senioren", "seniors"),
+    Code("all", "alle Familien", "all families"),
+)
+
+#: Whether a measure is new or continues an existing one (dimension ``novelty``).
+NOVELTY: tuple[Code, ...] = (
+    Code("new", "neu", "new"),
+    Code("continued", "fortgeführt", "continued"),
+)
+
+#: The code list of each coding dimension.
+DIMENSION_CODES: dict[str, tuple[Code, ...]] = {
+    "measure_type": MEASURE_TYPES,
+    "target_group": TARGET_GROUPS,
+    "novelty": NOVELTY,
+}
+
+#: Who pays for a measure.
+FUNDING_SOURCES: tuple[Code, ...] = (
+    Code("own_budget", "eigener Haushalt", "own budget"),
+    Code("state_programme", "Landesprogramm", "state programme"),
+    Code("federal_programme", "Bundesprogramm", "federal programme"),
+    Code("foundation", "Stiftung", "foundation"),
+    Code("other", "sonstige", "other"),
+)
+
+#: Who was surveyed in a survey wave.
+SURVEY_POPULATIONS: tuple[Code, ...] = (
+    Code("coordinators", "Koordinatorinnen und Koordinatoren", "coordinators"),
+    Code("administration", "Verwaltung", "administration"),
+    Code("partners", "Kooperationspartner", "partners"),
+    Code("families", "Familien", "families"),
+)
+
 ACTION_FIELD_CODES: tuple[str, ...] = tuple(c.code for c in ACTION_FIELDS)
 MODULE_CODES: tuple[str, ...] = tuple(c.code for c in OPTIONAL_MODULES)
 ALL_FIELD_CODES: tuple[str, ...] = ACTION_FIELD_CODES + MODULE_CODES
@@ -137,6 +192,13 @@ GROUP_CODES: tuple[str, ...] = tuple(c.code for c in GROUPS)
 STATE_CODES: tuple[str, ...] = tuple(c.code for c in STATES)
 AGGREGATION_CODES: tuple[str, ...] = tuple(c.code for c in AGGREGATIONS)
 DIRECTION_CODES: tuple[str, ...] = tuple(c.code for c in DIRECTIONS)
+DIMENSION_NAMES: tuple[str, ...] = tuple(c.code for c in CODING_DIMENSIONS)
+FUNDING_CODES: tuple[str, ...] = tuple(c.code for c in FUNDING_SOURCES)
+POPULATION_CODES: tuple[str, ...] = tuple(c.code for c in SURVEY_POPULATIONS)
+#: every code of any coding dimension (the valid codes of measure_codes.code)
+MEASURE_CODE_CODES: tuple[str, ...] = tuple(
+    dict.fromkeys(c.code for cl in DIMENSION_CODES.values() for c in cl)
+)
 
 CODE_LISTS: dict[str, tuple[Code, ...]] = {
     "action_fields": ACTION_FIELDS + OPTIONAL_MODULES,
@@ -146,6 +208,12 @@ CODE_LISTS: dict[str, tuple[Code, ...]] = {
     "states": STATES,
     "aggregations": AGGREGATIONS,
     "directions": DIRECTIONS,
+    "coding_dimensions": CODING_DIMENSIONS,
+    "measure_types": MEASURE_TYPES,
+    "target_groups": TARGET_GROUPS,
+    "novelty": NOVELTY,
+    "funding_sources": FUNDING_SOURCES,
+    "survey_populations": SURVEY_POPULATIONS,
 }
 
 

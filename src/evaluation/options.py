@@ -262,6 +262,7 @@ ReportSection = Literal[
     "findings",
     "data",
     "implementation",
+    "mixed_methods",
     "impact",
     "implementation_impact",
     "power",

@@ -703,12 +703,24 @@ def _size_and_special_cases() -> list[Case]:
     ]
 
 
+def _mixed_cases() -> list[Case]:
+    """The cases of the optional mixed-methods tables (in ``mixed_cases.py`` beside this
+    file)."""
+    here = str(Path(__file__).parent)
+    if here not in sys.path:
+        sys.path.insert(0, here)
+    from mixed_cases import mixed_cases
+
+    return mixed_cases(sys.modules[__name__])
+
+
 def cases() -> list[Case]:
     """Every case of the catalogue."""
     out: list[Case] = []
     for t in TABLES:
         out += _table_cases(t)
     out += _descriptor_cases() + _value_cases() + _parquet_cases() + _size_and_special_cases()
+    out += _mixed_cases()
     ids = [c.id for c in out]
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:

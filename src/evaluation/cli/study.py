@@ -100,8 +100,11 @@ def study_summary(study, problems: list[Problem]) -> str:
     lines = [f"Study {study.source or ''}".rstrip() + ": valid"]
     lines.append("")
     lines.append("Rows per table:")
+    from ..study.schema import TABLES
+
     for name, df in study.tables.items():
-        lines.append(f"  {name:<20} {len(df):>9,}")
+        if TABLES[name].required_table or len(df):  # optional tables only when given
+            lines.append(f"  {name:<20} {len(df):>9,}")
     lines.append("")
     if not len(m):
         lines.append(

@@ -20,6 +20,7 @@ from ..errors import DataError, OptionError
 from ..i18n import Lang, Text, check_lang, percent, term, tr
 from ..options import check_draws
 from ..results import Estimates, Inference, Summary, TableResult, display_frame, fact_text
+from ..study import Study
 
 #: value labels of a column: code -> label
 ValueLabels = Mapping[Any, Text | str]
@@ -237,6 +238,36 @@ def check_frame(df: Any, table: str, required: Sequence[str]) -> pd.DataFrame:
     if len(df) == 0:
         raise DataError(f"table {table} is empty: there is nothing to analyse")
     return df
+
+
+#: what is missing when a study lacks the data of an analysis, and how to add it
+_MISSING_DATA: dict[str, str] = {
+    "goal_attainment": "no rated goals (column attained_level of goals is empty): rate the "
+    "goals on the -2..+2 scale in goals.csv",
+    "costs": "no costs (columns cost_planned_eur, cost_spent_eur and staff_hours of measures "
+    "are empty): add them to measures.csv",
+    "measure_codes": "no table measure_codes: add measure_codes.csv to the study folder",
+    "survey_responses": "no table survey_responses: add surveys.csv and survey_responses.csv "
+    "to the study folder",
+}
+
+
+def study_data(study: Study, what: str) -> None:
+    """Raise a :class:`DataError` saying what to add when ``study`` lacks the data ``what``
+    (``"goal_attainment"``, ``"costs"`` or the name of an optional table)."""
+    if not study.has(what):
+        raise DataError(f"the study has {_MISSING_DATA[what]} (see the codebook)")
+
+
+def survey_frame(study: Study) -> pd.DataFrame:
+    """The responses of a study with ``wave`` and ``population`` of their survey and the
+    ``group`` (audited or comparison) of their municipality, for domains."""
+    study_data(study, "survey_responses")
+    r = study.survey_responses
+    waves = study.surveys[["survey_id", "wave", "population"]]
+    out = r.merge(waves, on="survey_id", how="left")
+    groups = study.municipalities[["municipality_id", "group"]]
+    return out.merge(groups, on="municipality_id", how="left")
 
 
 def columns_list(value: str | Sequence[str] | None) -> list[str]:

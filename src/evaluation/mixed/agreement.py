@@ -39,6 +39,7 @@ from ..errors import DataError
 from ..i18n import Lang, Text, number, tr
 from ..options import MeasurementLevel, check_option
 from ..results import Inference, check_level, figure_axes
+from ..study import Study
 from ._common import (
     MixedTable,
     check_frame,
@@ -47,6 +48,7 @@ from ._common import (
     columns_list,
     first_bad_row,
     shown,
+    study_data,
 )
 
 if TYPE_CHECKING:
@@ -297,7 +299,7 @@ class CoderAgreement(MixedTable):
 
 
 def coder_agreement(
-    codes: pd.DataFrame,
+    codes: pd.DataFrame | Study,
     dimension: str | Sequence[str] | None = None,
     level: MeasurementLevel | Mapping[str, MeasurementLevel] = "nominal",
     *,
@@ -315,7 +317,8 @@ def coder_agreement(
     ----------
     codes
         Long table ``measure_codes``: ``measure_id``, ``coder``, ``dimension``, ``code`` (see
-        the module docstring). Without a ``dimension`` column all codes form one dimension.
+        the module docstring), or a :class:`~evaluation.Study` (its ``measure_codes``).
+        Without a ``dimension`` column all codes form one dimension.
     dimension
         One dimension or a list of them; ``None`` for every dimension in the table.
     level
@@ -347,6 +350,9 @@ def coder_agreement(
     check_seed(seed)
     check_level(conf_level)
     required = [unit, coder, code]
+    if isinstance(codes, Study):
+        study_data(codes, "measure_codes")
+        codes = codes.measure_codes
     df = check_frame(codes, "measure_codes", required).reset_index(drop=True)
     has_dim = "dimension" in df.columns
     wanted = columns_list(dimension)

@@ -40,11 +40,12 @@ import pandas as pd
 from scipy import stats
 
 from ..codes import ACTION_FIELD_CODES
-from ..errors import DataError
+from ..errors import DataError, OptionError
 from ..i18n import Lang, Text, tr
 from ..implementation import bootstrap_interval
 from ..options import CostBasis, CostInterval, Success, check_option
 from ..results import Inference, check_level, figure_axes, value_label
+from ..study import Study
 from ._common import (
     SUCCESS_LABELS,
     MixedTable,
@@ -56,6 +57,7 @@ from ._common import (
     level_text,
     numeric_column,
     shown,
+    study_data,
 )
 from ._status import latest_status, success_flags
 
@@ -256,8 +258,8 @@ def _ratios(
 
 
 def measure_costs(
-    measures: pd.DataFrame,
-    status: pd.DataFrame,
+    measures: pd.DataFrame | Study,
+    status: pd.DataFrame | None = None,
     by: str | Sequence[str] | None = "action_field",
     *,
     costs: str | Sequence[str] | None = None,
@@ -275,7 +277,9 @@ def measure_costs(
     ----------
     measures
         Measures with ``measure_id``, the cluster column ``municipality_id``, the ``by``
-        columns and cost columns (see the module docstring).
+        columns and cost columns (see the module docstring), or a
+        :class:`~evaluation.Study` (its measures with their action field and municipality,
+        and its annual reports).
     status
         The table ``measure_reports`` (latest report per measure) or ``measure_id`` and
         ``status``.
@@ -309,6 +313,12 @@ def measure_costs(
     if interval == "bootstrap":
         check_optional_draws(n_draws)
     by = columns_list(by)
+    if isinstance(measures, Study):
+        study_data(measures, "costs")
+        status = measures.measure_reports if status is None else status
+        measures = measures.measure_table()
+    if status is None:
+        raise OptionError("give the status table (measure_reports) or a Study")
     df, cols = _checked_measures(measures, cluster, by, costs)
     merged = df.assign(measure_id=df["measure_id"].astype(str)).merge(
         latest_status(status), on="measure_id", how="left"

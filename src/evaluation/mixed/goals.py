@@ -39,6 +39,7 @@ from ..errors import DataError, OptionError
 from ..i18n import Lang, Text, number, tr
 from ..options import AttainmentGroups, Success, check_option
 from ..results import Inference, check_level, figure_axes, value_label
+from ..study import Study
 from ._common import (
     MixedEstimates,
     MixedTable,
@@ -47,6 +48,7 @@ from ._common import (
     first_bad_row,
     numeric_column,
     shown,
+    study_data,
 )
 from ._status import latest_status, success_flags
 
@@ -247,7 +249,7 @@ class GoalAttainment(MixedTable):
 
 
 def goal_attainment(
-    goals: pd.DataFrame,
+    goals: pd.DataFrame | Study,
     by: str | Sequence[str] | None = None,
     *,
     rho: float = 0.3,
@@ -259,7 +261,8 @@ def goal_attainment(
     ----------
     goals
         The table ``goals`` with ``goal_id``, ``audit_id``, ``attained_level`` and usually
-        ``expected_level`` and ``action_field`` (see the module docstring).
+        ``expected_level`` and ``action_field`` (see the module docstring), or a
+        :class:`~evaluation.Study` (its goals).
     by
         Further grouping column(s) of the goals, e.g. ``"action_field"``: one T-score per
         audit and action field. ``None``: one per audit.
@@ -280,6 +283,9 @@ def goal_attainment(
     >>> ev.goal_attainment(mm.goals, by="action_field").tidy()  # doctest: +SKIP
     """
     _check_rho(rho)
+    if isinstance(goals, Study):
+        study_data(goals, "goal_attainment")
+        goals = goals.goals
     by = columns_list(by)
     if "audit_id" in by:
         by.remove("audit_id")
@@ -339,14 +345,18 @@ def goal_attainment(
 
 
 def goal_implementation_shares(
-    measures: pd.DataFrame, status: pd.DataFrame, *, success: Success = "implemented"
+    measures: pd.DataFrame | Study,
+    status: pd.DataFrame | None = None,
+    *,
+    success: Success = "implemented",
 ) -> pd.DataFrame:
     """Share of each goal's measures that are implemented (latest report per measure).
 
     Parameters
     ----------
     measures
-        The table ``measures`` (``measure_id``, ``goal_id``).
+        The table ``measures`` (``measure_id``, ``goal_id``), or a :class:`~evaluation.Study`
+        (its measures and annual reports).
     status
         The table ``measure_reports`` (``measure_id``, ``report_year``, ``status``; the
         latest report counts) or one status per measure (``measure_id``, ``status``).
@@ -360,6 +370,10 @@ def goal_implementation_shares(
         any report count as not implemented.
     """
     check_option("success", success, Success)
+    if isinstance(measures, Study):
+        measures, status = measures.measures, measures.measure_reports if status is None else status
+    if status is None:
+        raise OptionError("give the status table (measure_reports) or a Study")
     m = check_frame(measures, "measures", ["measure_id", "goal_id"])
     st = latest_status(status)
     m = m[["measure_id", "goal_id"]].astype(str).merge(st, on="measure_id", how="left")
@@ -406,8 +420,8 @@ def _cr1(x_design: np.ndarray, resid: np.ndarray, clusters: np.ndarray) -> np.nd
 
 
 def attainment_by_implementation(
-    goals: pd.DataFrame,
-    shares: pd.DataFrame,
+    goals: pd.DataFrame | Study,
+    shares: pd.DataFrame | None = None,
     *,
     groups: AttainmentGroups | Sequence[float] = "none_partial_all",
     weights: str | None = None,
@@ -418,7 +432,9 @@ def attainment_by_implementation(
     Parameters
     ----------
     goals
-        The table ``goals`` with the goal-attainment columns (see :func:`goal_attainment`).
+        The table ``goals`` with the goal-attainment columns (see :func:`goal_attainment`),
+        or a :class:`~evaluation.Study` (its goals, and the shares from its measures and
+        annual reports unless ``shares`` is given).
     shares
         ``goal_id`` and ``implemented_share`` (0-1), e.g. from
         :func:`goal_implementation_shares`.
@@ -438,6 +454,12 @@ def attainment_by_implementation(
         Mean score per group, the slope (``.slope``) and the correlation (``facts``).
     """
     check_level(level)
+    if isinstance(goals, Study):
+        study_data(goals, "goal_attainment")
+        shares = goal_implementation_shares(goals) if shares is None else shares
+        goals = goals.goals
+    if shares is None:
+        raise OptionError("give the implemented shares of the goals or a Study")
     notes: list[Text] = []
     df = _scores(goals, weights, notes)
     sh = check_frame(shares, "shares", ["goal_id", "implemented_share"])

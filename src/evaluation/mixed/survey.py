@@ -48,6 +48,7 @@ from ..errors import DataError, OptionError
 from ..i18n import Lang, Text, percent, tr
 from ..options import LonelyPSU, SurveyStatistic, check_option
 from ..results import Inference, check_level, figure_axes, value_label
+from ..study import Study
 from ._common import (
     MixedEstimates,
     as_text,
@@ -56,6 +57,7 @@ from ._common import (
     first_bad_row,
     numeric_column,
     shown,
+    survey_frame,
 )
 
 if TYPE_CHECKING:
@@ -487,7 +489,7 @@ def _domain_estimates(
 
 
 def survey_estimates(
-    responses: pd.DataFrame,
+    responses: pd.DataFrame | Study,
     items: str | Sequence[str],
     by: str | Sequence[str] | None = None,
     *,
@@ -507,7 +509,11 @@ def survey_estimates(
     ----------
     responses
         The table ``survey_responses`` in long form (``item``, ``response``) or wide form
-        (one column per item); see the module docstring.
+        (one column per item); see the module docstring. Or a :class:`~evaluation.Study`:
+        its responses with ``wave`` and ``population`` of their survey and the ``group`` of
+        their municipality (for ``by``); its ``stratum``, ``cluster`` and ``fpc`` columns are
+        the design where ``strata``, ``clusters`` and ``fpc`` are not given and the columns
+        hold values.
     items
         Item code(s) to estimate.
     by
@@ -551,6 +557,12 @@ def survey_estimates(
     by = columns_list(by)
     if not items:
         raise OptionError("items must name at least one item")
+    if isinstance(responses, Study):
+        responses = survey_frame(responses)
+        strata, clusters, fpc = (
+            given if given is not None or responses[col].isna().all() else col
+            for given, col in ((strata, "stratum"), (clusters, "cluster"), (fpc, "fpc"))
+        )
     design_cols = [c for c in (weights, strata, clusters, fpc) if c is not None]
     df = check_frame(responses, "survey_responses", []).reset_index(drop=True)
     df, file_labels = _wide(df, items, design_cols, by, respondent)

@@ -36,6 +36,7 @@ from scipy.special import expit
 
 from ..codes import ACTION_FIELD_CODES
 from ..errors import OptionError
+from ..study import Study
 from . import LIKERT_SCALES, goal_implementation_shares, latest_status
 
 #: Code lists of the coding dimensions of measure_codes.
@@ -213,6 +214,43 @@ def synthetic_mixed_methods(
         survey_items=SURVEY_ITEMS.copy(),
         truth=truth,
     )
+
+
+def add_mixed_methods(study: Study, seed: int = 0, **options: Any) -> Study:
+    """The study with synthetic mixed-methods tables of known truth added.
+
+    The goal-attainment columns of ``goals``, the cost columns of ``measures`` and the tables
+    ``measure_codes``, ``surveys`` and ``survey_responses`` come from
+    :func:`synthetic_mixed_methods` (same ``seed`` and ``options``); the truth they were
+    generated from is ``mixed_truth`` of the returned study. The study given is not changed.
+
+    Examples
+    --------
+    >>> import evaluation as ev
+    >>> study = ev.add_mixed_methods(ev.datasets.synthetic_study(seed=1), seed=1)
+    >>> len(study.measure_codes) > 0, study.mixed_truth.kappa["novelty"]
+    (True, 0.9)
+    """
+    if not isinstance(study, Study):
+        raise OptionError(f"study must be an evaluation.Study, got {type(study).__name__}")
+    mm = synthetic_mixed_methods(study, seed, **options)
+    out = Study(
+        study.municipalities,
+        study.audits,
+        mm.goals,
+        mm.measures,
+        study.measure_reports,
+        study.indicators,
+        study.indicator_catalogue,
+        measure_codes=mm.measure_codes,
+        surveys=mm.surveys,
+        # the group of a respondent's municipality is in municipalities
+        survey_responses=mm.survey_responses.drop(columns=["group"]),
+        truth=study.truth,
+        source=study.source,
+    )
+    out.mixed_truth = mm.truth
+    return out
 
 
 def _goals(study, status, rng, p0, p1):

@@ -130,6 +130,10 @@ SECTION_TITLES = {
     "findings": Text("Kurzfassung", "Summary of findings"),
     "data": Text("Die Daten", "The data"),
     "implementation": Text("Umsetzungserfolg", "Implementation success"),
+    "mixed_methods": Text(
+        "Zielerreichung, Maßnahmenarten, Befragungen und Kosten",
+        "Goal attainment, types of measure, surveys and costs",
+    ),
     "impact": Text("Wirkung auf die Indikatoren", "Impact on the indicators"),
     "implementation_impact": Text("Umsetzung und Wirkung", "Implementation and impact"),
     "power": Text("Planung/Power", "Planning/power"),
@@ -140,8 +144,11 @@ SECTION_TITLES = {
 SUBTITLE = Text("Evaluationsbericht, Berichtsjahr {year}", "Evaluation report, report year {year}")
 
 
-def _section(ctx: Context, name: str, builder: Callable[[Context], Section]) -> Section:
-    """A section, or (when its builder fails) a section with the error as a note."""
+def _section(
+    ctx: Context, name: str, builder: Callable[[Context], Section | None]
+) -> Section | None:
+    """A section, or (when its builder fails) a section with the error as a note; None when
+    the study has nothing for it (a section of optional data)."""
     try:
         return builder(ctx)
     except Exception as exc:  # noqa: BLE001 - a failing section is a note, not a crash
@@ -211,6 +218,7 @@ def render_report(
         impact,
         implementation,
         implementation_impact,
+        mixed,
         power,
     )
 
@@ -224,6 +232,7 @@ def render_report(
         "findings": findings.build,
         "data": data.build,
         "implementation": implementation.build,
+        "mixed_methods": mixed.build,
         "impact": impact.build,
         "implementation_impact": implementation_impact.build,
         "power": power.build,
@@ -239,12 +248,15 @@ def render_report(
             for name in [*order, "methods"]:
                 if name in cfg.report.sections:
                     step(f"section {name}")
-                    built[name] = _section(ctx, name, builders[name])
+                    sec = _section(ctx, name, builders[name])
+                    if sec is not None:
+                        built[name] = sec
             sections = [built[n] for n in cfg.report.sections if n in built]
             if "provenance" in cfg.report.sections:
                 prov = _section(ctx, "provenance", builders["provenance"])
-                _config_section(ctx, prov)
-                sections.append(prov)
+                if prov is not None:  # always: the provenance appendix has no optional data
+                    _config_section(ctx, prov)
+                    sections.append(prov)
             subtitle = cfg.study.description or ctx.tr(SUBTITLE.format(year=year))
             doc = Document(
                 kind="report",
@@ -471,7 +483,11 @@ FALLBACK_DEMO_CONFIG: dict[str, Any] = {
 
 def demo_parameters(seed: int) -> dict[str, Any]:
     """What ``provenance.json`` of the demo records about the generated data."""
-    return {"data_generator": "evaluation.datasets.synthetic_study", "data_seed": seed}
+    return {
+        "data_generator": "evaluation.datasets.synthetic_study",
+        "data_seed": seed,
+        "mixed_methods_generator": "evaluation.add_mixed_methods",
+    }
 
 
 def summary_year(study: StudyLike, config: str | Path | dict | ReportConfig | None) -> int:
@@ -552,11 +568,13 @@ def run_demo(
 def write_demo_study(folder: str | Path, seed: int = DEMO_SEED, *, force: bool = False) -> Path:
     """Write the synthetic demo study into ``folder`` (atomically). An existing folder is
     replaced only with ``force`` and only if it holds an earlier demo study and nothing else."""
+    from ..mixed.synthetic import add_mixed_methods
     from ..study.synthetic import synthetic_study
 
     folder = Path(folder)
     check_target(folder, "demo-data", force, legacy=_earlier_demo_data)
-    study = synthetic_study(seed=seed)
+    # with goal ratings, measure codes, a family survey and costs (same seed)
+    study = add_mixed_methods(synthetic_study(seed=seed), seed=seed)
     with atomic_folder(folder, force=force, kind="demo-data", legacy=_earlier_demo_data) as tmp:
         study.save(tmp)
     return folder

@@ -242,6 +242,7 @@ class Context:
                 show=show,
                 count_columns=tuple(getattr(result, "count_columns", ()) or ()),
                 percent_columns=percent,
+                value_labels=getattr(result, "value_labels", None),
             )
         )
         if plot:

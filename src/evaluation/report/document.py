@@ -220,6 +220,8 @@ class ReportTable:
     percent_columns: tuple[str, ...] = ()
     #: the data of a figure (linked under the figure, not listed as a table)
     figure_data: bool = False
+    #: display labels of a result's own codes, per column (``{column: {code: Text}}``)
+    value_labels: Mapping[str, Mapping[Any, Any]] | None = None
     kind: Literal["table"] = "table"
 
     def __post_init__(self) -> None:
@@ -263,6 +265,9 @@ class ReportTable:
             and pd.api.types.is_float_dtype(df[c])
         ]
         labelled = label_codes(df, lang)
+        for c, labels in (self.value_labels or {}).items():
+            if c in labelled.columns and not pd.api.types.is_numeric_dtype(labelled[c]):
+                labelled[c] = [tr(labels[v], lang) if v in labels else v for v in labelled[c]]
         for c in labelled.columns:
             if str(c) in VALUE_COLUMNS and not pd.api.types.is_numeric_dtype(labelled[c]):
                 labelled[c] = pd.Series(

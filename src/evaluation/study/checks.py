@@ -17,6 +17,7 @@ import pandas as pd
 from .. import codes
 from ..errors import ConfigError
 from . import schema
+from .checks_mixed import check_mixed
 from .problems import Problem, capped, omitted, problems_at
 from .schema import Table
 
@@ -52,6 +53,10 @@ ENUM_LISTS = {
     ("indicator_catalogue", "aggregation"): codes.AGGREGATIONS,
     ("indicator_catalogue", "action_field"): codes.ACTION_FIELDS + codes.OPTIONAL_MODULES,
     ("indicator_catalogue", "expected_direction"): codes.DIRECTIONS,
+    ("measures", "funding_source"): codes.FUNDING_SOURCES,
+    ("measure_codes", "dimension"): codes.CODING_DIMENSIONS,
+    ("measure_codes", "code"): tuple(c for cl in codes.DIMENSION_CODES.values() for c in cl),
+    ("surveys", "population"): codes.SURVEY_POPULATIONS,
 }
 
 
@@ -469,7 +474,7 @@ def check_study(
         problems += _check_fields(table, df, years)
         problems += _check_key(table, df)
     problems += _check_municipalities(tables)
-    for name in ("audits", "indicators"):
+    for name in ("audits", "indicators", "survey_responses"):
         df = tables[name]
         problems += check_ags(name, "municipality_id", df["municipality_id"], None)
     for table in schema.TABLES.values():
@@ -477,6 +482,7 @@ def check_study(
     problems += _check_audits(tables)
     problems += _check_measures(tables, years)
     problems += _check_reports(tables)
+    problems += check_mixed(tables)
     return problems
 
 

@@ -35,7 +35,8 @@ ONSET_COLUMNS: dict[str, str] = {
 
 
 class Study:
-    """An audit study: seven tables, typed as in the data schema.
+    """An audit study: seven tables (and the optional mixed-methods tables
+    ``measure_codes``, ``surveys`` and ``survey_responses``), typed as in the data schema.
 
     Build one from DataFrames (``Study(municipalities=..., audits=..., ...)``), read one with
     :func:`load_study`, or generate the demo with :func:`evaluation.datasets.synthetic_study`.
@@ -52,6 +53,9 @@ class Study:
         indicators: pd.DataFrame | None = None,
         indicator_catalogue: pd.DataFrame | None = None,
         *,
+        measure_codes: pd.DataFrame | None = None,
+        surveys: pd.DataFrame | None = None,
+        survey_responses: pd.DataFrame | None = None,
         truth: Truth | None = None,
         source: str | Path | None = None,
     ) -> None:
@@ -63,6 +67,9 @@ class Study:
             "measure_reports": measure_reports,
             "indicators": indicators,
             "indicator_catalogue": indicator_catalogue,
+            "measure_codes": measure_codes,
+            "surveys": surveys,
+            "survey_responses": survey_responses,
         }
         self._tables: dict[str, pd.DataFrame] = {}
         problems: list[Problem] = []
@@ -76,6 +83,9 @@ class Study:
         self._coercion_problems = problems
         self._years: tuple[int, int] = DEFAULT_YEARS
         self.truth = truth
+        #: The truth of synthetic mixed-methods tables (see
+        #: :func:`evaluation.add_mixed_methods`); None otherwise.
+        self.mixed_truth: Any = None
         self.source = Path(source) if source is not None else None
         #: The file each table was read from (resolved), for provenance records.
         self.files: dict[str, Path] = {}
@@ -115,6 +125,34 @@ class Study:
     def indicator_catalogue(self) -> pd.DataFrame:
         """What each indicator is: labels, unit, source, direction and aggregation."""
         return self._tables["indicator_catalogue"]
+
+    @property
+    def measure_codes(self) -> pd.DataFrame:
+        """The coding of the measures (optional): measure, coder, dimension and code; empty
+        when the study has none."""
+        return self._tables["measure_codes"]
+
+    @property
+    def surveys(self) -> pd.DataFrame:
+        """The survey waves (optional; empty when the study has none)."""
+        return self._tables["surveys"]
+
+    @property
+    def survey_responses(self) -> pd.DataFrame:
+        """The survey answers in long form with the sampling design (optional; empty when
+        the study has none)."""
+        return self._tables["survey_responses"]
+
+    def has(self, name: str) -> bool:
+        """Whether the table ``name`` has rows; for the goal-attainment and cost columns of
+        ``goals`` and ``measures`` (``"goal_attainment"``, ``"costs"``): whether any value
+        is given."""
+        if name == "goal_attainment":
+            return bool(self.goals["attained_level"].notna().any())
+        if name == "costs":
+            cols = ["cost_planned_eur", "cost_spent_eur", "staff_hours"]
+            return bool(self.measures[cols].notna().any(axis=None))
+        return len(self[name]) > 0
 
     @property
     def tables(self) -> dict[str, pd.DataFrame]:
@@ -237,12 +275,14 @@ class Study:
         study._coercion_problems = problems
         study._years = DEFAULT_YEARS
         study.truth = None
+        study.mixed_truth = None
         study.source = Path(source) if source is not None else None
         study.files = {}
         return study
 
     def __repr__(self) -> str:
-        counts = ", ".join(f"{k}={len(v)}" for k, v in self._tables.items())
+        shown = {k: v for k, v in self._tables.items() if schema.TABLES[k].required_table or len(v)}
+        counts = ", ".join(f"{k}={len(v)}" for k, v in shown.items())
         return f"Study({counts})"
 
 

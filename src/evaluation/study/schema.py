@@ -8,110 +8,17 @@ descriptor that :func:`evaluation.init_study` writes are generated from it
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import codes
 
-AGS_PATTERN = r"^(\d{5}|\d{8})$"
-
-
-@dataclass(frozen=True)
-class Field:
-    """One field (column) of a table of the data schema: its name, Frictionless type and
-    description, and the constraints validation checks (``required``, ``enum``, ``pattern``,
-    ``minimum``, ``maximum``, ``year``); ``personal`` fields are never shown in a report,
-    ``multiline`` text may span lines in a quoted CSV cell."""
-
-    name: str
-    type: str  # frictionless type: string, integer, number, boolean, date
-    description: str
-    required: bool = False
-    enum: tuple[str, ...] | None = None
-    pattern: str | None = None
-    minimum: float | None = None
-    maximum: float | None = None
-    personal: bool = False  # personal data: never shown in a report
-    year: bool = False  # a calendar year: checked against the plausible range of years
-    multiline: bool = False  # free text that may span lines in a CSV cell (quoted)
-
-    def descriptor(self) -> dict[str, Any]:
-        """The field as a Frictionless Table Schema field (name, type, description,
-        constraints)."""
-        out: dict[str, Any] = {"name": self.name, "type": self.type}
-        if self.type == "date":
-            out["format"] = "%Y-%m-%d"
-        out["description"] = self.description
-        constraints: dict[str, Any] = {}
-        if self.required:
-            constraints["required"] = True
-        if self.enum is not None:
-            constraints["enum"] = list(self.enum)
-        if self.pattern is not None:
-            constraints["pattern"] = self.pattern
-        if self.minimum is not None:
-            constraints["minimum"] = self.minimum
-        if self.maximum is not None:
-            constraints["maximum"] = self.maximum
-        if constraints:
-            out["constraints"] = constraints
-        if self.personal:
-            out["personal"] = True
-        return out
-
-
-@dataclass(frozen=True)
-class ForeignKey:
-    """A foreign key: the values of ``fields`` must occur in ``table.reference``."""
-
-    fields: str
-    table: str
-    reference: str
-
-
-@dataclass(frozen=True)
-class Table:
-    """One table of the data schema: its fields, keys and what validation expects of it
-    (``required_table``: the file must exist; ``extra_numeric_columns``: further numeric
-    columns are baseline covariates)."""
-
-    name: str
-    title: str
-    description: str
-    fields: tuple[Field, ...]
-    primary_key: tuple[str, ...]
-    foreign_keys: tuple[ForeignKey, ...] = ()
-    required_table: bool = True
-    extra_numeric_columns: bool = False  # baseline covariates may be added as columns
-    example: tuple[dict[str, Any], ...] = field(default=())
-
-    @property
-    def field_names(self) -> list[str]:
-        """The names of the fields, in their order."""
-        return [f.name for f in self.fields]
-
-    def get(self, name: str) -> Field:
-        """The field ``name`` (:class:`KeyError` if the table has none)."""
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(name)
-
-    def descriptor(self) -> dict[str, Any]:
-        """The table as a Frictionless Table Schema (fields, missing values, keys)."""
-        out: dict[str, Any] = {
-            "fields": [f.descriptor() for f in self.fields],
-            "missingValues": [""],
-            "primaryKey": list(self.primary_key),
-        }
-        if self.foreign_keys:
-            out["foreignKeys"] = [
-                {"fields": fk.fields, "reference": {"resource": fk.table, "fields": fk.reference}}
-                for fk in self.foreign_keys
-            ]
-        return out
-
+# the building blocks are defined in .fields and belong to this module's interface
+from .fields import AGS_PATTERN as AGS_PATTERN
+from .fields import Field as Field
+from .fields import ForeignKey as ForeignKey
+from .fields import Table as Table
+from .schema_mixed import MEASURE_CODES, SURVEY_RESPONSES, SURVEYS
 
 MUNICIPALITIES = Table(
     name="municipalities",
@@ -221,6 +128,37 @@ GOALS = Table(
             required=True,
             enum=codes.ALL_FIELD_CODES,
         ),
+        # the goal-attainment scale (optional); the free-text title stays the last column
+        Field(
+            "expected_level",
+            "integer",
+            "Goal-attainment scale (Kiresuk-Sherman): the level expected at the re-audit, "
+            "-2 (much less than expected) to +2 (much more); usually 0.",
+            minimum=-2,
+            maximum=2,
+        ),
+        Field(
+            "attained_level",
+            "integer",
+            "Goal-attainment scale: the level attained at the re-audit, -2 to +2 (empty: not "
+            "yet rated).",
+            minimum=-2,
+            maximum=2,
+        ),
+        Field(
+            "weight",
+            "number",
+            "Weight of the goal in the goal-attainment T-score (e.g. importance x difficulty); "
+            "empty: all goals weigh the same.",
+            minimum=0,
+        ),
+        Field("rating_date", "date", "Date the attained level was rated."),
+        Field(
+            "rater",
+            "string",
+            "Who rated the goal (e.g. the auditor). Personal data: never shown in a report.",
+            personal=True,
+        ),
         Field("title", "string", "Wording of the goal.", multiline=True),
     ),
     primary_key=("goal_id",),
@@ -259,6 +197,15 @@ MEASURES = Table(
             "string",
             "E-mail of a contact person. Personal data: never shown in a report.",
             personal=True,
+        ),
+        Field("cost_planned_eur", "number", "Planned cost of the measure in EUR.", minimum=0),
+        Field("cost_spent_eur", "number", "Cost spent on the measure in EUR.", minimum=0),
+        Field("staff_hours", "number", "Staff hours spent on the measure.", minimum=0),
+        Field(
+            "funding_source",
+            "string",
+            "Who pays for the measure (main source).",
+            enum=codes.FUNDING_CODES,
         ),
     ),
     primary_key=("measure_id",),
@@ -400,6 +347,9 @@ INDICATOR_CATALOGUE = Table(
     ),
 )
 
+#: The optional mixed-methods tables: a study without them is complete.
+MIXED_TABLE_NAMES: tuple[str, ...] = ("measure_codes", "surveys", "survey_responses")
+
 CROSSWALK = Table(
     name="crosswalk",
     title="Territorial crosswalk",
@@ -476,6 +426,9 @@ TABLES: dict[str, Table] = {
         MEASURE_REPORTS,
         INDICATORS,
         INDICATOR_CATALOGUE,
+        MEASURE_CODES,
+        SURVEYS,
+        SURVEY_RESPONSES,
     )
 }
 TABLE_NAMES: tuple[str, ...] = tuple(TABLES)
@@ -520,19 +473,22 @@ def package_descriptor(
     name: str = "audit-study",
     formats: dict[str, str] | None = None,
     extra_fields: dict[str, list[dict[str, Any]]] | None = None,
+    tables: list[str] | None = None,
 ) -> dict[str, Any]:
     """The Frictionless Data Package descriptor of a study (``datapackage.json``): a tabular
     data package whose resources are tabular data resources, valid for the reference validator
-    (``frictionless validate datapackage.json``)."""
+    (``frictionless validate datapackage.json``); ``tables``: the tables it lists (default:
+    every table of the schema)."""
     formats = formats or {}
     extra_fields = extra_fields or {}
+    names = list(TABLES) if tables is None else list(tables)
     return {
         "profile": "tabular-data-package",
         "name": name,
         "title": "Audit familiengerechte Kommune: evaluation study",
         "resources": [
-            resource_descriptor(t, formats.get(t.name, "csv"), extra_fields.get(t.name))
-            for t in TABLES.values()
+            resource_descriptor(TABLES[n], formats.get(n, "csv"), extra_fields.get(n))
+            for n in names
         ],
     }
 

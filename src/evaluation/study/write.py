@@ -161,9 +161,11 @@ def save_study(
         raise EvaluationError(
             f"{folder} already holds a study; choose another folder or pass overwrite=True"
         )
-    formats: dict[str, str] = {name: format for name in schema.TABLES}
+    # an optional table (measure_codes, surveys, ...) is written only when it has rows
+    names = [n for n, t in schema.TABLES.items() if t.required_table or len(study[n])]
+    formats: dict[str, str] = {name: format for name in names}
     files: dict[str, bytes] = {}
-    for name in schema.TABLES:
+    for name in names:
         df = study[name]
         if format == "csv":
             files[f"{name}.csv"] = _csv_text(df).encode("utf-8")
@@ -171,7 +173,9 @@ def save_study(
             buf = io.BytesIO()
             df.to_parquet(buf, index=False)
             files[f"{name}.parquet"] = buf.getvalue()
-    descriptor = schema.package_descriptor(formats=formats, extra_fields=_extra_fields(study))
+    descriptor = schema.package_descriptor(
+        formats=formats, extra_fields=_extra_fields(study), tables=names
+    )
     files[DESCRIPTOR] = schema.dumps(descriptor).encode("utf-8")
     write_files(folder, files, last=DESCRIPTOR)
     return folder
@@ -187,6 +191,10 @@ def init_study_folder(path: str | Path) -> list[Path]:
         )
     # the table schemas are inside datapackage.json; keep the folder small for the user
     files = schema.data_package_files(table_schemas=False)
-    for name, table in schema.TABLES.items():
+    core = [n for n, t in schema.TABLES.items() if t.required_table]
+    # the descriptor lists the templates written; optional tables are added as files when used
+    files["datapackage.json"] = schema.dumps(schema.package_descriptor(tables=core)).encode()
+    for name in core:
+        table = schema.TABLES[name]
         files[f"{name}.csv"] = (",".join(table.field_names) + "\n").encode("utf-8")
     return write_files(folder, files, last=DESCRIPTOR)

@@ -10,6 +10,7 @@ from ...evidence import rules_table
 from ...i18n import Text
 from ..context import Context, convention_label
 from ..document import Facts, Heading, Paragraph, ReportTable, Section
+from .mixed import METHODS as MIXED_METHODS
 
 #: what each method does, by the key a section records when it runs (Context.used)
 METHODS: dict[str, tuple[Text, Text]] = {
@@ -154,6 +155,7 @@ METHODS: dict[str, tuple[Text, Text]] = {
         ),
     ),
 }
+METHODS.update(MIXED_METHODS)  # the methods of the mixed-methods section
 
 
 TITLE = Text("Anhang: Methoden", "Appendix: methods")

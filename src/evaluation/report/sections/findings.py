@@ -13,11 +13,11 @@ import pandas as pd
 from ...evidence import Finding, grade_evidence
 from ...i18n import Text, number, percent, signed
 from ...stats import adjust_pvalues
-from .. import inputs
+from .. import inputs, mixed_analyses
 from ..analyses import IndicatorAnalysis, all_analyses
 from ..context import Context
 from ..document import Heading, Note, Paragraph, ReportTable, Section
-from . import implementation
+from . import implementation, mixed
 from .impact import effect_unit, few_clusters_text
 
 TITLE = Text("Kurzfassung", "Summary of findings")
@@ -145,6 +145,12 @@ def build(ctx: Context) -> Section:
         sec.add(Heading(ctx.tr(IMPL_HEADING), level=3))
         rates = ctx.diagnostic(sec, IMPL_HEADING, implementation.rates, ctx)
         sec.add(Paragraph(ctx.tr(implementation_sentence(ctx, rates))))
+    if "mixed_methods" in ctx.config.report.sections and ctx.study.has("goal_attainment"):
+        gas = ctx.diagnostic(sec, mixed.GOALS, mixed_analyses.attainment, ctx)
+        link = ctx.diagnostic(sec, mixed.GOALS, mixed_analyses.attainment_link, ctx)
+        said = mixed.attainment_sentence(gas, link)
+        if said is not None:
+            sec.add(Paragraph(ctx.tr(said)))
     analyses = [a for a in all_analyses(ctx) if a.primary is not None]
     if not analyses:
         return sec
