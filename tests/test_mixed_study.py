@@ -215,3 +215,22 @@ def test_the_study_recovers_the_survey_truth(demo):
 def test_a_study_without_the_data_says_what_to_add(base, call, message):
     with pytest.raises(ev.errors.DataError, match=message):
         call(base)
+
+
+def test_implementation_rates_by_measure_type_use_the_coders_majority():
+    """Rates by measure type: each measure has the type most of its coders gave (ties in
+    code-list order), and the counts per type equal a hand count of those types."""
+    import evaluation as ev
+
+    st = ev.add_mixed_methods(ev.datasets.synthetic_study(seed=1), seed=1)
+    mc = st.measure_codes[st.measure_codes["dimension"] == "measure_type"]
+    order = [c.code for c in ev.codes.MEASURE_TYPES]
+    hand = {}
+    for mid, g in mc.groupby("measure_id"):
+        counts = g["code"].value_counts()
+        best = counts[counts == counts.max()].index
+        hand[str(mid)] = min(best, key=order.index)
+    assert st.measure_types().to_dict() == hand
+    rates = ev.implementation_rates(st, by="measure_type", seed=1).tidy()
+    assert list(rates["measure_type"]) == [c for c in order if c in set(hand.values())]
+    assert rates["n_measures"].sum() <= len(hand)

@@ -389,6 +389,7 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
     "total": ("Summe", "Total"),
     "basis": ("Bezug", "Basis"),
     "funding_source": ("Finanzierung", "Funding source"),
+    "measure_type": ("Art der Maßnahme", "Type of measure"),
     # -- report (summary of findings, methods appendix) --
     "p_holm": ("p-Wert (Holm)", "p-value (Holm)"),
     "grade": ("Bewertung", "Grade"),

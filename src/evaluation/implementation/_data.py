@@ -66,6 +66,7 @@ GROUP_KEYS: tuple[str, ...] = (
     "state",
     "cycle",
     "group",
+    "measure_type",
 )
 KEY_ALIASES = {"municipality": "municipality_id", "field": "action_field", "audit_cycle": "cycle"}
 

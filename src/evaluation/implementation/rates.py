@@ -11,7 +11,7 @@ import pandas as pd
 from scipy import stats
 from scipy.special import expit, logit
 
-from ..codes import ACTION_FIELD_CODES, labels
+from ..codes import ACTION_FIELD_CODES, MEASURE_TYPES, labels
 from ..errors import DataError
 from ..i18n import Lang, Text
 from ..options import (
@@ -86,6 +86,12 @@ def group_codes(df: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFra
         return np.zeros(len(df), dtype=np.int64), pd.DataFrame(index=range(1))
     for k in by:
         miss = df[k].isna().to_numpy()
+        if miss.any() and k == "measure_type":
+            raise DataError(
+                f"{int(miss.sum())} measure(s) (e.g. {df.loc[miss, 'measure_id'].iloc[0]}) have "
+                "no measure type: code them in table measure_codes (dimension measure_type) or "
+                "group by other keys"
+            )
         if miss.any():
             mid = df.loc[miss, "municipality_id"].iloc[0]
             raise DataError(
@@ -97,6 +103,9 @@ def group_codes(df: pd.DataFrame, by: list[str]) -> tuple[np.ndarray, pd.DataFra
     if "action_field" in by:
         pos = {f: i for i, f in enumerate(ordered_fields(keys["action_field"]))}
         sortable["action_field"] = sortable["action_field"].map(pos).astype(int)
+    if "measure_type" in by:  # in the order of the code list
+        order = {c.code: i for i, c in enumerate(MEASURE_TYPES)}
+        sortable["measure_type"] = sortable["measure_type"].map(order).fillna(len(order))
     keys = keys.loc[sortable.sort_values(by, kind="stable").index].reset_index(drop=True)
     idx = pd.MultiIndex.from_frame(keys).get_indexer(pd.MultiIndex.from_frame(df[by]))
     return idx.astype(np.int64), keys

@@ -34,6 +34,7 @@ KEY_CODE_LISTS: dict[str, str] = {
     "field_a": "action_fields",
     "field_b": "action_fields",
     "expected_direction": "directions",
+    "measure_type": "measure_types",
 }
 
 #: significant digits of numbers in CSV files written for machines (tables of results)

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from .. import codes
 from ..errors import StudyValidationError
 from ..options import Onset, TableFormat, check_option
 from . import schema
@@ -218,7 +219,29 @@ class Study:
         ]
         m = m.merge(a, on="audit_id", how="left")
         mun = self.municipalities[["municipality_id", "name", "level", "state", "group"]]
-        return m.merge(mun, on="municipality_id", how="left")
+        m = m.merge(mun, on="municipality_id", how="left")
+        m["measure_type"] = m["measure_id"].map(self.measure_types()).astype("string")
+        return m
+
+    def measure_types(self) -> pd.Series:
+        """The type of each coded measure (``measure_codes``, dimension ``measure_type``):
+        the code most coders gave, ties broken by the order of the code list; measures
+        nobody coded are absent."""
+        mc = self.measure_codes
+        if len(mc) == 0:
+            return pd.Series(dtype="string", name="measure_type")
+        mc = mc[mc["dimension"] == "measure_type"]
+        order = {c.code: i for i, c in enumerate(codes.MEASURE_TYPES)}
+        counts = mc.groupby(["measure_id", "code"], observed=True).size().rename("n")
+        counts = counts.reset_index()
+        counts["_order"] = counts["code"].map(order).fillna(len(order))
+        counts = counts.sort_values(["measure_id", "n", "_order"], ascending=[True, False, True])
+        top = counts.drop_duplicates("measure_id")
+        return pd.Series(
+            top["code"].astype("string").to_numpy(),
+            index=top["measure_id"].astype(str).to_numpy(),
+            name="measure_type",
+        )
 
     def panel(self, indicator: str, **kwargs: Any) -> pd.DataFrame:
         """The outcome panel of one indicator; see :func:`evaluation.panel.build_panel`."""
