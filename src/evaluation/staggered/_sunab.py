@@ -162,9 +162,9 @@ def sun_abraham(
     )
     inference = Inference(
         name=f"cluster_{cluster}",
-        description=fit.se_note + SHARES_KNOWN,
+        description=fit.inference().description + SHARES_KNOWN,
         distribution="t",
-        dof=fit.df,
+        dof=fit.dof,
         n_clusters=fit.n_clusters,
         n_treated_clusters=treated_cl,
     )
