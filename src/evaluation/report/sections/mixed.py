@@ -27,11 +27,11 @@ INTRO = Text(
 )
 GOALS = Text("Zielerreichung", "Goal attainment")
 GOALS_INTRO = Text(
-    "Die Ziele der Zielvereinbarung sind beim Re-Audit auf der Skala -2 bis +2 bewertet "
+    "Die Ziele der Zielvereinbarung sind beim Re-Audit auf der Skala −2 bis +2 bewertet "
     "(Goal Attainment Scaling nach Kiresuk und Sherman); der T-Wert fasst die Ziele eines "
     "Audits je Handlungsfeld zusammen: 50 heißt wie erwartet erreicht, 10 Punkte entsprechen "
     "einer Standardabweichung.",
-    "The goals of the target agreement are rated at the re-audit on the scale -2 to +2 "
+    "The goals of the target agreement are rated at the re-audit on the scale −2 to +2 "
     "(goal attainment scaling after Kiresuk and Sherman); the T-score combines the goals of an "
     "audit per action field: 50 means attained as expected, 10 points are one standard "
     "deviation.",
@@ -50,10 +50,10 @@ COSTS = Text("Kosten", "Costs")
 ATTAINMENT_SENTENCE = Text(
     "Zielerreichung: Die {n} bewerteten Ziele erreichen im Mittel einen T-Wert von {t} (50 = "
     "wie erwartet). Ziele, deren Maßnahmen alle umgesetzt sind, liegen {all} Stufen, Ziele ohne "
-    "umgesetzte Maßnahme {none} Stufen von der Erwartung entfernt (Skala -2 bis +2).",
+    "umgesetzte Maßnahme {none} Stufen von der Erwartung entfernt (Skala −2 bis +2).",
     "Goal attainment: the {n} rated goals reach a mean T-score of {t} (50 = as expected). "
     "Goals whose measures were all implemented lie {all} levels, goals without an implemented "
-    "measure {none} levels from expectation (scale -2 to +2).",
+    "measure {none} levels from expectation (scale −2 to +2).",
 )
 
 #: what each method of the section does, for the methods appendix
