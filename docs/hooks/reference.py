@@ -155,6 +155,7 @@ API_GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
             "read_survey_file",
             "synthetic_mixed_methods",
             "add_mixed_methods",
+            "survey_cross_sections",
         ),
     ),
     "planning": (

@@ -123,6 +123,7 @@ _API: dict[str, str] = {
     "read_survey_file": "mixed",
     "synthetic_mixed_methods": "mixed.synthetic",
     "add_mixed_methods": "mixed.synthetic",
+    "survey_cross_sections": "study.surveys",
     # planning: power, minimum detectable effects, simulation studies
     "PanelDesign": "planning",
     "PlanEstimator": "planning",
