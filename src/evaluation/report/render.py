@@ -226,13 +226,40 @@ def write_document(
     for f in doc.figures:
         _write_text(fdir / f"{f.name}.svg", f.svg)
         (fdir / f"{f.name}.png").write_bytes(f.png)
+    write_formats(
+        doc,
+        folder,
+        formats,
+        step,
+        html_of=html_text,
+        markdown_of=markdown_text,
+        new_page=lambda sec: sec is not doc.sections[0],
+        pdf_html=lambda: html_text(doc, pdf=True),
+    )
+
+
+def write_formats(
+    doc: Any,
+    folder: Path,
+    formats: Sequence[str],
+    step: Callable[[str], None],
+    *,
+    html_of: Callable[[Any], str],
+    markdown_of: Callable[[Any], str],
+    new_page: Callable[[Any], bool],
+    pdf_html: Callable[[], str] | None = None,
+) -> None:
+    """Write the HTML, Markdown, Word and PDF files of a report or a yearly summary (``doc``
+    with ``stem``, ``title``, ``subtitle``, ``sections``, ``lang``, ``digits`` and
+    ``threshold``). ``new_page(section)`` says where Word starts a page; ``pdf_html`` gives
+    the HTML of the PDF when it differs from the page's."""
     step("render: HTML")
-    html = html_text(doc)
+    html = html_of(doc)
     if "html" in formats or "pdf" in formats:
         _write_text(folder / f"{doc.stem}.html", html)
     if "markdown" in formats:
         step("render: Markdown")
-        _write_text(folder / f"{doc.stem}.md", markdown_text(doc))
+        _write_text(folder / f"{doc.stem}.md", markdown_of(doc))
     if "docx" in formats:
         from .docx import write_docx
 
@@ -242,14 +269,14 @@ def write_document(
             title=doc.title,
             subtitle=doc.subtitle,
             sections=doc.sections,
-            lang=doc.lang,  # type: ignore[arg-type]
+            lang=doc.lang,
             digits=doc.digits,
             threshold=doc.threshold,
-            new_page=lambda s: s is not doc.sections[0],
+            new_page=new_page,
         )
     if "pdf" in formats:
         step("render: PDF")
-        write_pdf(html_text(doc, pdf=True), folder / f"{doc.stem}.pdf")
+        write_pdf(html if pdf_html is None else pdf_html(), folder / f"{doc.stem}.pdf")
 
 
 def _write_text(path: Path, text: str) -> None:

@@ -30,7 +30,7 @@ from ..results.summary import KEY_CODE_LISTS, format_value
 from ..study.schema import PERSONAL_COLUMNS
 from .document import ReportTable, Section
 from .figures import ReportFigure
-from .render import QUOTES, _env, _write_text, write_pdf
+from .render import QUOTES, _env, _write_text, write_formats
 
 PERSONAL: frozenset[str] = frozenset(c for cols in PERSONAL_COLUMNS.values() for c in cols)
 #: a date as the reader's language writes it
@@ -256,27 +256,12 @@ def write_yearly(
         if f.svg:
             _write_text(fdir / f"{f.name}.svg", f.svg)
         (fdir / f"{f.name}.png").write_bytes(f.png)
-    step("render: HTML")
-    html = html_text(doc)
-    if "html" in formats or "pdf" in formats:
-        _write_text(folder / f"{doc.stem}.html", html)
-    if "markdown" in formats:
-        step("render: Markdown")
-        _write_text(folder / f"{doc.stem}.md", markdown_text(doc))
-    if "docx" in formats:
-        from .docx import write_docx
-
-        step("render: Word")
-        write_docx(
-            folder / f"{doc.stem}.docx",
-            title=doc.title,
-            subtitle=doc.subtitle,
-            sections=doc.sections,
-            lang=doc.lang,
-            digits=doc.digits,
-            threshold=doc.threshold,
-            new_page=lambda s: s in doc.profiles,
-        )
-    if "pdf" in formats:
-        step("render: PDF")
-        write_pdf(html, folder / f"{doc.stem}.pdf")
+    write_formats(
+        doc,
+        folder,
+        formats,
+        step,
+        html_of=html_text,
+        markdown_of=markdown_text,
+        new_page=lambda sec: sec in doc.profiles,
+    )

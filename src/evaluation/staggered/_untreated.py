@@ -383,3 +383,32 @@ def sparse_rhs(
     for j in range(x.shape[1]):
         cx[j] = np.bincount(c, weights=x[:, j] * v, minlength=k)
     return cu, ct, cx
+
+
+def effects_table(
+    by_horizon: bool, labels: Sequence[Any], estimate: Any, std_error: Any, n_obs: Any
+) -> tuple[pd.DataFrame, list[str]]:
+    """The tidy table of the imputation and two-stage estimators and its key: one row per
+    event time (``by_horizon``) or one ``term`` row, with the treated observations behind it."""
+    if not by_horizon:
+        table = pd.DataFrame(
+            {"term": list(labels), "estimate": estimate, "std_error": std_error, "n_obs": n_obs}
+        )
+        return table, ["term"]
+    table = pd.DataFrame(
+        {
+            "event_time": np.array(labels, dtype="int64"),
+            "estimate": estimate,
+            "std_error": std_error,
+            "n_obs": n_obs,
+        }
+    )
+    return table, ["event_time"]
+
+
+def method_with_covariates(method: Text, covariates: Sequence[str]) -> Text:
+    """The estimator's method text, naming the covariates of the untreated model."""
+    if not covariates:
+        return method
+    names = ", ".join(covariates)
+    return method + Text(f" (Kovariaten: {names})", f" (covariates: {names})")

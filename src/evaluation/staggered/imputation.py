@@ -49,7 +49,9 @@ from ._untreated import (
     check_horizons,
     cross_sums,
     design_facts,
+    effects_table,
     group_sums,
+    method_with_covariates,
     prepare,
     sparse_rhs,
 )
@@ -467,28 +469,12 @@ def did_imputation(
     cov = scores.T @ scores
     se = np.sqrt(np.diag(cov))
     et_tr = d.event_time[tr]
-    if hz is None:
-        table = pd.DataFrame(
-            {"term": labels, "estimate": est, "std_error": se, "n_obs": [int(tr.sum())]}
-        )
-        keys = ["term"]
-    else:
-        table = pd.DataFrame(
-            {
-                "event_time": np.array(labels, dtype="int64"),
-                "estimate": est,
-                "std_error": se,
-                "n_obs": [int((et_tr == h).sum()) for h in labels],
-            }
-        )
-        keys = ["event_time"]
+    n_obs = [int(tr.sum())] if hz is None else [int((et_tr == h).sum()) for h in labels]
+    table, keys = effects_table(hz is not None, labels, est, se, n_obs)
     notes = list(d.notes)
     if d.weighted:
         notes.append(WEIGHTED_NOTE)
-    method = METHOD
-    if d.covariates:
-        names = ", ".join(d.covariates)
-        method = METHOD + Text(f" (Kovariaten: {names})", f" (covariates: {names})")
+    method = method_with_covariates(METHOD, d.covariates)
     pretest = pre_trend_test(d, pretrends, level) if pretrends is not None else None
     facts = design_facts(d, tr)
     if pretest is not None:

@@ -37,7 +37,9 @@ from ._untreated import (
     check_horizons,
     cross_sums,
     design_facts,
+    effects_table,
     group_sums,
+    method_with_covariates,
     prepare,
     sparse_rhs,
 )
@@ -255,30 +257,14 @@ def did_two_stage(
     scores /= xtx[None, :]
     cov = scores.T @ scores
     se = np.sqrt(np.diag(cov))
-    if hz is None:
-        table = pd.DataFrame(
-            {"term": labels, "estimate": beta, "std_error": se, "n_obs": [int(tr.sum())]}
-        )
-        keys = ["term"]
-    else:
-        table = pd.DataFrame(
-            {
-                "event_time": np.array(labels, dtype="int64"),
-                "estimate": beta,
-                "std_error": se,
-                "n_obs": np.bincount(code[has], minlength=n_k),
-            }
-        )
-        keys = ["event_time"]
+    n_obs = [int(tr.sum())] if hz is None else np.bincount(code[has], minlength=n_k)
+    table, keys = effects_table(hz is not None, labels, beta, se, n_obs)
     notes = list(d.notes)
     if hz is True:
         notes.append(REFERENCE_NOTE.format(reference=reference))
     if d.weighted:
         notes.append(WEIGHTED_NOTE)
-    method = METHOD
-    if d.covariates:
-        names = ", ".join(d.covariates)
-        method = METHOD + Text(f" (Kovariaten: {names})", f" (covariates: {names})")
+    method = method_with_covariates(METHOD, d.covariates)
     return TwoStageEffects(
         table,
         keys,

@@ -68,30 +68,6 @@ UNREPORTED_PLANNED = Text(
     "{k} measure(s) have no report although reports are due; they count as planned throughout "
     "(unreported='planned').",
 )
-NOT_DUE_ANY = Text(
-    "{k} Maßnahme(n) aus {a} Audit(s), für die noch kein Bericht fällig ist (letztes "
-    "Berichtsjahr {year}), bleiben außen vor.",
-    "{k} measure(s) of {a} audit(s) for which any report is not yet due (last report year "
-    "{year}) are left out.",
-)
-NOT_DUE = Text(
-    "{k} Maßnahme(n) aus {a} Audit(s), für die Bericht {need} noch nicht fällig ist (letztes "
-    "Berichtsjahr {year}), bleiben außen vor.",
-    "{k} measure(s) of {a} audit(s) for which report {need} is not yet due (last report year "
-    "{year}) are left out.",
-)
-PHASE_RUNNING = Text(
-    "{k} Maßnahme(n) aus {a} Audit(s), deren Umsetzungsphase in den Daten nicht abgeschlossen "
-    "ist (letztes Berichtsjahr {year}), gehen mit ihrem letzten fälligen Bericht ein.",
-    "{k} measure(s) of {a} audit(s) whose implementation phase is not complete in the data "
-    "(last report year {year}) enter with their last due report.",
-)
-CARRIED = Text(
-    "Für {k} Maßnahme(n) fehlt ein hier fälliger Bericht; ihr letzter früherer Status wird "
-    "fortgeschrieben (geplant, wenn es keinen gibt).",
-    "{k} measure(s) lack a report due at this point; their last earlier status is carried "
-    "forward (planned if there is none).",
-)
 
 
 @dataclass
