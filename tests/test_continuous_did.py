@@ -6,7 +6,8 @@ What the references show (and the tests pin down):
 - ATT(d), ACRT(d), ATT^o, ACRT^o and the slope event study match contdid to 1e-6, and ATT(d),
   ACRT(d), ATT^o, ACRT^o match diff-diff;
 - contdid 0.1.0 uses not-yet-treated comparison units in its dose aggregation whatever
-  ``control_group`` says: its "nevertreated" numbers equal ours with not-yet-treated controls;
+  ``control_group`` says (cont_did checks the argument but does not pass it on): its
+  "nevertreated" numbers equal ours with not-yet-treated controls;
 - standard errors of ATT(d) and ACRT(d) match diff-diff's influence functions to 1e-6 in the
   staggered cases, and the stacked regression (cluster-robust by unit, weights of the cells
   fixed) to 1e-9; ACRT(d) also matches contdid everywhere, and ATT(d) with one cohort;
@@ -15,7 +16,7 @@ What the references show (and the tests pin down):
   binarised influence function of the comparison units, which already carries the minus sign).
   The sign is immaterial within one cell (treated and comparison units are disjoint) but not
   for units that are comparison units in one cell and treated in a later one, hence the gap of
-  2-6 % on these panels; the stacked regression with the flipped sign gives contdid's numbers;
+  1-9 % on this panel; the stacked regression with the flipped sign gives contdid's numbers;
 - ATT^o: its standard error includes the estimation of the cohort shares (R did's ``wif``);
   contdid's (through ptetools' ``wif`` on shares already normalised to sum to one) has that
   term multiplied by P(treated), and diff-diff's leaves it out; the stacked regression gives

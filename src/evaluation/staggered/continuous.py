@@ -24,9 +24,13 @@ Identification
   strong assumption; without it, differences between doses mix effects with selection.
 
 Standard errors come from the influence functions (unit clusters, ``sqrt(sum IF^2) / n``) with the
-dose grid treated as fixed; a seeded multiplier bootstrap gives uniform (sup-t) bands over the
-grid. ATT^o and the level event study are the binarised Callaway & Sant'Anna aggregations of
-:func:`evaluation.att_gt` (standard errors include the estimation of the cohort weights).
+dose grid and the weights of the cells treated as fixed; a seeded multiplier bootstrap gives
+uniform (sup-t) bands over the grid. In a cell, the influence function of ATT_gt(d) is that of
+the fit at d for the cohort's units minus ``n / n0 * (dY - mean)`` for the comparison units; a
+not-yet-treated unit can be a comparison unit in one cell and treated in a later one, and both
+parts then add up for it. ATT^o and the level event study are the binarised Callaway &
+Sant'Anna aggregations of :func:`evaluation.att_gt` (standard errors include the estimation of
+the cohort weights).
 """
 
 from __future__ import annotations
@@ -494,8 +498,10 @@ def continuous_did(
     -------
     ContinuousDiD
         ``tidy()`` with ATT(d), ACRT(d), ATT^o and ACRT^o; ``event_study()``;
-        ``assumptions()``. Point estimates and standard errors match R ``contdid`` 0.1.0 (see
-        ``tests/results/make_contdid_reference.R``).
+        ``assumptions()``. Point estimates match R ``contdid`` 0.1.0 and diff-diff's
+        ``ContinuousDiD``; the standard errors of ATT(d) and ACRT(d) match diff-diff's, and
+        contdid's except for ATT(d) with several cohorts (``tests/test_continuous_did.py``
+        says why).
     """
     check_option("control_group", control_group, ControlGroup)
     _check_integers(degree, num_knots, n_draws)
