@@ -124,20 +124,17 @@ def sun_abraham(
     if cells.empty:
         raise DataError("no cohort has a relative period besides the reference period")
     names = [f"sa_g{gg}_e{ee}" for gg, ee in cells.itertuples(index=False)]
-    dummies = {
-        name: ((g == gg) & (rel == ee)).astype(float)
-        for name, (gg, ee) in zip(names, cells.itertuples(index=False), strict=True)
-    }
-    reg_df = pd.concat([df, pd.DataFrame(dummies, index=df.index)], axis=1)
-    reg_df, cov_names = covariate_terms(reg_df, roles, covariates)
+    codes = _cell_codes(g, rel, cells, reference)
+    reg_df, cov_names = covariate_terms(df, roles, covariates)
     fit = fe_regression(
         reg_df,
         roles.outcome,
-        [*names, *cov_names],
+        cov_names,
         roles.unit,
         roles.time,
         cluster=cluster,
         weights=weights,
+        indicators=(codes, names),
     )
     beta = fit.params[names].to_numpy()
     vcov = fit.cov.loc[names, names].to_numpy()
@@ -210,7 +207,7 @@ def sun_abraham(
         y=reg_df[roles.outcome].to_numpy(dtype=float),
         cohort=reg_df["_cohort"].to_numpy(),
         cells=cohort_table[["cohort", "event_time"]].copy(),
-        x_cells=reg_df[names].to_numpy(dtype=float),
+        cell_codes=codes,
         x_covariates=reg_df[cov_names].to_numpy(dtype=float).reshape(len(reg_df), len(cov_names)),
         covariate_names=tuple(cov_names),
         unit=reg_df[roles.unit].to_numpy(),
@@ -279,6 +276,19 @@ def _sample(
     if not (g > 0).any() or not (g == 0).any():
         raise DataError("need both treated cohorts and comparison units for Sun & Abraham")
     return df.assign(**{"_cohort": g}).reset_index(drop=True), g, excluded
+
+
+def _cell_codes(g: np.ndarray, rel: np.ndarray, cells: pd.DataFrame, reference: int) -> np.ndarray:
+    """The cell (row of ``cells``, sorted by cohort and event time) of every row, -1 for
+    comparison rows and the reference period: the indicators as codes, not dummy columns."""
+    cg, ce = cells["g"].to_numpy(dtype=np.int64), cells["e"].to_numpy(dtype=np.int64)
+    emin = int(min(ce.min(), rel.min()))
+    span = int(max(ce.max(), rel.max())) - emin + 1
+    cell_keys = cg * span + (ce - emin)
+    in_cell = (g > 0) & (rel != reference)
+    row_keys = g.astype(np.int64) * span + (rel.astype(np.int64) - emin)
+    codes = np.searchsorted(cell_keys, row_keys)
+    return np.where(in_cell, codes, -1).astype(np.intp)
 
 
 def _event_weights(
