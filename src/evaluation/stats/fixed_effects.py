@@ -322,7 +322,10 @@ def fe_regression(
     :func:`evaluation.stats.demean.demean` (alternating projections, weighted with
     ``weights``); by Frisch-Waugh-Lovell the least-squares fit of the demeaned outcome on the
     demeaned regressors has the coefficients and residuals of the regression with all dummies.
-    No dummy matrix is formed: time and memory grow with rows x regressors only. The
+    No dummy matrix is formed: time and memory grow with rows x regressors only. With an
+    ``indicators`` block (and one-way or no clustering) the design is kept sparse and projected
+    through its effects (:mod:`evaluation.stats.effects`): memory grows with the non-zeros and
+    units x regressors, and the demeaned design is never formed. The
     cluster-robust covariance is the sandwich of the module docstring (scores summed within
     clusters); ``"none"`` counts the N + T - 1 absorbed effects (N without year effects) in the
     residual degrees of freedom.
@@ -336,51 +339,51 @@ def fe_regression(
     clusters = cluster_frame(df, roles, cluster)
     w = _check_weights(df, weights, unit, time)
     n, k, kc = len(df), len(xs), len(cell_names)
-    # outcome and regressors in one column-major array, demeaned in place (one copy of the
-    # design in memory; the indicator block is written from its codes)
-    z = np.empty((n, k + 1), order="F")
-    z[:, 0] = df[y].to_numpy(dtype=float)
-    if kc:
-        z[:, 1 : kc + 1] = 0.0
-        rows = np.flatnonzero(cell_codes >= 0)
-        z[rows, 1 + cell_codes[rows]] = 1.0
-        del rows
-    for j, c in enumerate(xcols):
-        z[:, 1 + kc + j] = df[c].to_numpy(dtype=float)
-    _check_finite(df, z, [y, *xs], unit, time)
     yv = df[y].to_numpy(dtype=float)
-    sq_before = np.einsum("ij,ij->j", z[:, 1:], z[:, 1:])
-    x_sparse = _sparse_regressors(z[:, 1:], cell_codes, kc)
     if clusters is not None and "unit" in clusters.columns:
         unit_codes = clusters["unit"].to_numpy().astype(np.intp, copy=False)
         n_units = int(unit_codes.max()) + 1 if n else 0
     else:
         unit_codes, n_units = _codes(df[unit])
-    factors = [unit_codes]
+    factors = [(unit_codes, n_units)]
     n_effects = n_units
     if time_effects:
         time_codes, n_times = _codes(df[time])
-        factors.append(time_codes)
+        factors.append((time_codes, n_times))
         n_effects += n_times - 1
-    z = demean(z, factors, w, copy=False)
-    yt, xt = z[:, 0], z[:, 1:]
-    if x_sparse is None:
-        wx = xt if w is None else xt * w[:, None]
-        xtx = wx.T @ xt
-        xty = wx.T @ yt
-        del wx
-    else:  # X'W M X = (M X)'W (M X) with the sparse original X: O(nnz k) instead of O(n k^2)
-        xtx = np.empty((k, k))
-        xsp_t = x_sparse.T.tocsr()
-        for j in range(k):  # column by column (contiguous), no weighted copy of the design
-            xtx[:, j] = xsp_t @ (xt[:, j] if w is None else xt[:, j] * w)
-        xtx = (xtx + xtx.T) / 2
-        xty = xt.T @ (yt if w is None else yt * w)
-        del xsp_t
-    _check_rank(np.einsum("ij,ij->j", xt, xt), sq_before, xtx, xs)
+    if kc and (clusters is None or clusters.shape[1] == 1):
+        # an indicator block: the sparse design is projected through its effects, the
+        # demeaned design never formed (memory of the non-zeros, not rows x regressors)
+        proj, sq_before = _effects_projection(df, y, xcols, cell_codes, kc, factors, w, unit, time)
+        xtx, xty = proj.gram[1:, 1:], proj.gram[1:, 0]
+        sq_after = np.diag(xtx)
+    else:
+        z = _dense_design(df, y, xcols, cell_codes, kc, unit, time)
+        sq_before = np.einsum("ij,ij->j", z[:, 1:], z[:, 1:])
+        x_sparse = _sparse_regressors(z[:, 1:], cell_codes, kc)
+        z = demean(z, [c for c, _ in factors], w, copy=False)
+        yt, xt = z[:, 0], z[:, 1:]
+        if x_sparse is None:
+            wx = xt if w is None else xt * w[:, None]
+            xtx = wx.T @ xt
+            xty = wx.T @ yt
+            del wx
+        else:  # X'W M X = (M X)'W (M X) with the sparse original X: O(nnz k), not O(n k^2)
+            xtx = np.empty((k, k))
+            xsp_t = x_sparse.T.tocsr()
+            for j in range(k):  # column by column (contiguous), no weighted copy of the design
+                xtx[:, j] = xsp_t @ (xt[:, j] if w is None else xt[:, j] * w)
+            xtx = (xtx + xtx.T) / 2
+            xty = xt.T @ (yt if w is None else yt * w)
+            del xsp_t, x_sparse
+        sq_after = np.einsum("ij,ij->j", xt, xt)
+    _check_rank(sq_after, sq_before, xtx, xs)
     bread = np.linalg.inv(xtx)
     beta = bread @ xty
-    resid = yt - xt @ beta
+    if kc and (clusters is None or clusters.shape[1] == 1):
+        resid = proj.demeaned(np.concatenate([[1.0], -beta]))
+    else:
+        resid = yt - xt @ beta
     spread = yv - _group_means(yv, unit_codes, n_units)
     scale = max(float(np.linalg.norm(spread)), float(np.abs(yv).max(initial=0.0)), 1e-300)
     if float(np.linalg.norm(resid)) <= 1e-10 * scale:
@@ -404,9 +407,14 @@ def fe_regression(
         if n_cl < 2:
             raise DataError(f"cluster={cluster!r} gives only {n_cl} cluster; choose another")
         dof = float(n_cl - 1)
-        meat = _cluster_meat(xt, wres, clusters)
+        if kc and clusters.shape[1] == 1:
+            codes = clusters.iloc[:, 0].to_numpy().astype(np.intp, copy=False)
+            sc = proj.scores(codes, wres, slice(1, None))
+            g = sc.shape[0]
+            meat = (sc.T @ sc) * g / (g - 1)
+        else:
+            meat = _cluster_meat(xt, wres, clusters)
         cov_arr = bread @ meat @ bread
-    del z, yt, xt, x_sparse
     return FEFit(
         params=pd.Series(beta, index=xs, name="parameter"),
         cov=pd.DataFrame((cov_arr + cov_arr.T) / 2, index=xs, columns=xs),
@@ -419,6 +427,66 @@ def fe_regression(
         ),
         cluster=cluster,
     )
+
+
+def _dense_design(
+    df: pd.DataFrame,
+    y: str,
+    xcols: list[str],
+    cell_codes: np.ndarray,
+    kc: int,
+    unit: str,
+    time: str,
+) -> np.ndarray:
+    """Outcome and regressors in one column-major array, to be demeaned in place (one copy
+    of the design in memory; an indicator block written from its codes)."""
+    n = len(df)
+    z = np.empty((n, 1 + kc + len(xcols)), order="F")
+    z[:, 0] = df[y].to_numpy(dtype=float)
+    if kc:
+        z[:, 1 : kc + 1] = 0.0
+        rows = np.flatnonzero(cell_codes >= 0)
+        z[rows, 1 + cell_codes[rows]] = 1.0
+    for j, c in enumerate(xcols):
+        z[:, 1 + kc + j] = df[c].to_numpy(dtype=float)
+    names = [y, *(f"indicator {j}" for j in range(kc)), *xcols]
+    _check_finite(df, z, names, unit, time)
+    return z
+
+
+def _effects_projection(
+    df: pd.DataFrame,
+    y: str,
+    xcols: list[str],
+    cell_codes: np.ndarray,
+    kc: int,
+    factors: list[tuple[np.ndarray, int]],
+    w: np.ndarray | None,
+    unit: str,
+    time: str,
+) -> tuple[Any, np.ndarray]:
+    """The outcome, the indicator block (from its codes) and the other regressors as one
+    sparse matrix, projected by :func:`evaluation.stats.effects.project`; and the squared
+    norms of the regressors."""
+    from scipy import sparse
+
+    from .effects import project
+
+    n = len(df)
+    dense = np.empty((n, 1 + len(xcols)), order="F")
+    dense[:, 0] = df[y].to_numpy(dtype=float)
+    for j, c in enumerate(xcols):
+        dense[:, 1 + j] = df[c].to_numpy(dtype=float)
+    _check_finite(df, dense, [y, *xcols], unit, time)
+    rows = np.flatnonzero(cell_codes >= 0)
+    cells = sparse.csc_array((np.ones(rows.size), (rows, cell_codes[rows])), shape=(n, kc))
+    z = sparse.hstack(
+        [sparse.csc_array(dense[:, :1]), cells, sparse.csc_array(dense[:, 1:])], format="csc"
+    )
+    del dense
+    sq = sparse.csc_array(z.multiply(z))
+    sq_before = np.asarray(sq.T @ (np.ones(n) if w is None else w)).reshape(-1)[1:]
+    return project(z, factors, w), sq_before
 
 
 def _indicator_block(
