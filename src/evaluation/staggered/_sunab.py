@@ -24,6 +24,7 @@ from ..stats.fixed_effects import (
     covariate_terms,
     fe_regression,
     refuse_singular_covariance,
+    row_ids,
     treated_clusters,
 )
 from ..study.panel import check_panel, excluded_frame, ids_text, resolve_roles
@@ -203,6 +204,7 @@ def sun_abraham(
         overall = OverallEffect(
             o, title=OVERALL_TITLE, covariance=np.array([[a @ cov_e @ a]]), **common
         )
+    unit_ids = row_ids(reg_df[roles.unit])  # the ids as text, converted once per unit
     regression = SunAbrahamRegression(
         y=reg_df[roles.outcome].to_numpy(dtype=float),
         cohort=reg_df["_cohort"].to_numpy(),
@@ -210,13 +212,13 @@ def sun_abraham(
         cell_codes=codes,
         x_covariates=reg_df[cov_names].to_numpy(dtype=float).reshape(len(reg_df), len(cov_names)),
         covariate_names=tuple(cov_names),
-        unit=reg_df[roles.unit].to_numpy(),
+        unit=unit_ids,
         time=reg_df[roles.time].to_numpy(),
         cluster=_cluster_ids(reg_df, roles, cluster),
         weights=None if weights is None else reg_df[weights].to_numpy(dtype=float),
         event_times=tuple(levels),
         event_weights=wmat,
-        fe={roles.unit: reg_df[roles.unit].to_numpy(), roles.time: reg_df[roles.time].to_numpy()},
+        fe={roles.unit: unit_ids, roles.time: reg_df[roles.time].to_numpy()},
     )
     res = SunAbrahamEffects(
         table,
