@@ -24,6 +24,7 @@ from ..stats.fixed_effects import (
     covariate_terms,
     fe_regression,
     refuse_singular_covariance,
+    row_ids,
     treated_clusters,
 )
 from ..study.panel import check_panel, excluded_frame, ids_text, resolve_roles
@@ -124,20 +125,17 @@ def sun_abraham(
     if cells.empty:
         raise DataError("no cohort has a relative period besides the reference period")
     names = [f"sa_g{gg}_e{ee}" for gg, ee in cells.itertuples(index=False)]
-    dummies = {
-        name: ((g == gg) & (rel == ee)).astype(float)
-        for name, (gg, ee) in zip(names, cells.itertuples(index=False), strict=True)
-    }
-    reg_df = pd.concat([df, pd.DataFrame(dummies, index=df.index)], axis=1)
-    reg_df, cov_names = covariate_terms(reg_df, roles, covariates)
+    codes = _cell_codes(g, rel, cells, reference)
+    reg_df, cov_names = covariate_terms(df, roles, covariates)
     fit = fe_regression(
         reg_df,
         roles.outcome,
-        [*names, *cov_names],
+        cov_names,
         roles.unit,
         roles.time,
         cluster=cluster,
         weights=weights,
+        indicators=(codes, names),
     )
     beta = fit.params[names].to_numpy()
     vcov = fit.cov.loc[names, names].to_numpy()
@@ -206,20 +204,21 @@ def sun_abraham(
         overall = OverallEffect(
             o, title=OVERALL_TITLE, covariance=np.array([[a @ cov_e @ a]]), **common
         )
+    unit_ids = row_ids(reg_df[roles.unit])  # the ids as text, converted once per unit
     regression = SunAbrahamRegression(
         y=reg_df[roles.outcome].to_numpy(dtype=float),
         cohort=reg_df["_cohort"].to_numpy(),
         cells=cohort_table[["cohort", "event_time"]].copy(),
-        x_cells=reg_df[names].to_numpy(dtype=float),
+        cell_codes=codes,
         x_covariates=reg_df[cov_names].to_numpy(dtype=float).reshape(len(reg_df), len(cov_names)),
         covariate_names=tuple(cov_names),
-        unit=reg_df[roles.unit].to_numpy(),
+        unit=unit_ids,
         time=reg_df[roles.time].to_numpy(),
         cluster=_cluster_ids(reg_df, roles, cluster),
         weights=None if weights is None else reg_df[weights].to_numpy(dtype=float),
         event_times=tuple(levels),
         event_weights=wmat,
-        fe={roles.unit: reg_df[roles.unit].to_numpy(), roles.time: reg_df[roles.time].to_numpy()},
+        fe={roles.unit: unit_ids, roles.time: reg_df[roles.time].to_numpy()},
     )
     res = SunAbrahamEffects(
         table,
@@ -279,6 +278,19 @@ def _sample(
     if not (g > 0).any() or not (g == 0).any():
         raise DataError("need both treated cohorts and comparison units for Sun & Abraham")
     return df.assign(**{"_cohort": g}).reset_index(drop=True), g, excluded
+
+
+def _cell_codes(g: np.ndarray, rel: np.ndarray, cells: pd.DataFrame, reference: int) -> np.ndarray:
+    """The cell (row of ``cells``, sorted by cohort and event time) of every row, -1 for
+    comparison rows and the reference period: the indicators as codes, not dummy columns."""
+    cg, ce = cells["g"].to_numpy(dtype=np.int64), cells["e"].to_numpy(dtype=np.int64)
+    emin = int(min(ce.min(), rel.min()))
+    span = int(max(ce.max(), rel.max())) - emin + 1
+    cell_keys = cg * span + (ce - emin)
+    in_cell = (g > 0) & (rel != reference)
+    row_keys = g.astype(np.int64) * span + (rel.astype(np.int64) - emin)
+    codes = np.searchsorted(cell_keys, row_keys)
+    return np.where(in_cell, codes, -1).astype(np.intp)
 
 
 def _event_weights(

@@ -179,7 +179,10 @@ def row_ids(values: pd.Series) -> np.ndarray:
     """``values.astype(str).to_numpy()`` (an object array of ``str``), converting each distinct
     value once instead of every row."""
     codes, uniques = pd.factorize(values)
-    labels = np.array([str(u) for u in uniques], dtype=object)
+    if isinstance(values.dtype, pd.StringDtype):  # already text: no conversion per id
+        labels = np.asarray(uniques.to_numpy(dtype=object), dtype=object)
+    else:
+        labels = np.array([str(u) for u in uniques], dtype=object)
     if (codes < 0).any():  # missing values stay missing, as with astype(str)
         labels = np.append(labels, np.array([np.nan], dtype=object))
         codes = np.where(codes < 0, len(labels) - 1, codes)
@@ -283,6 +286,7 @@ def fe_regression(
     time_effects: bool = True,
     cluster: ClusterSpec = "unit",
     weights: str | None = None,
+    indicators: tuple[np.ndarray, Sequence[str]] | None = None,
 ) -> FEFit:
     """Regression of ``y`` on ``x`` with unit (and year) fixed effects.
 
@@ -302,6 +306,11 @@ def fe_regression(
         counted in the degrees of freedom (as R ``plm``'s default).
     weights
         Optional column of observation weights.
+    indicators
+        Optional block of indicator regressors given without columns: ``(codes, names)``
+        with one integer per row, ``j`` where the indicator ``names[j]`` is 1 and -1 where
+        all are 0 (e.g. cohort x period cells). They come before ``x`` among the
+        coefficients; no column of ``df`` is needed for them.
 
     Returns
     -------
@@ -313,53 +322,68 @@ def fe_regression(
     :func:`evaluation.stats.demean.demean` (alternating projections, weighted with
     ``weights``); by Frisch-Waugh-Lovell the least-squares fit of the demeaned outcome on the
     demeaned regressors has the coefficients and residuals of the regression with all dummies.
-    No dummy matrix is formed: time and memory grow with rows x regressors only. The
+    No dummy matrix is formed: time and memory grow with rows x regressors only. With an
+    ``indicators`` block (and one-way or no clustering) the design is kept sparse and projected
+    through its effects (:mod:`evaluation.stats.effects`): memory grows with the non-zeros and
+    units x regressors, and the demeaned design is never formed. The
     cluster-robust covariance is the sandwich of the module docstring (scores summed within
     clusters); ``"none"`` counts the N + T - 1 absorbed effects (N without year effects) in the
     residual degrees of freedom.
     """
     from .demean import demean
 
-    xs = list(x)
+    cell_codes, cell_names = _indicator_block(indicators, len(df))
+    xcols = list(x)
+    xs = [*cell_names, *xcols]
     roles = Roles(outcome=y, unit=unit, time=time)
     clusters = cluster_frame(df, roles, cluster)
     w = _check_weights(df, weights, unit, time)
-    n, k = len(df), len(xs)
-    # outcome and regressors in one column-major array, demeaned in place (one copy of the
-    # design in memory)
-    z = np.empty((n, k + 1), order="F")
-    for j, c in enumerate([y, *xs]):
-        z[:, j] = df[c].to_numpy(dtype=float)
-    _check_finite(df, z, [y, *xs], unit, time)
+    n, k, kc = len(df), len(xs), len(cell_names)
     yv = df[y].to_numpy(dtype=float)
-    sq_before = np.einsum("ij,ij->j", z[:, 1:], z[:, 1:])
-    x_sparse = _sparse_regressors(z[:, 1:])
     if clusters is not None and "unit" in clusters.columns:
         unit_codes = clusters["unit"].to_numpy().astype(np.intp, copy=False)
         n_units = int(unit_codes.max()) + 1 if n else 0
     else:
         unit_codes, n_units = _codes(df[unit])
-    factors = [unit_codes]
+    factors = [(unit_codes, n_units)]
     n_effects = n_units
     if time_effects:
         time_codes, n_times = _codes(df[time])
-        factors.append(time_codes)
+        factors.append((time_codes, n_times))
         n_effects += n_times - 1
-    z = demean(z, factors, w, copy=False)
-    yt, xt = z[:, 0], z[:, 1:]
-    wx = xt if w is None else xt * w[:, None]
-    if x_sparse is None:
-        xtx = wx.T @ xt
-    else:  # X'W M X = (M X)'W (M X) with the sparse original X: O(nnz k) instead of O(n k^2)
-        xtx = np.empty((k, k))
-        xsp_t = x_sparse.T.tocsr()
-        for j in range(k):  # column by column: the columns of wx are contiguous
-            xtx[:, j] = xsp_t @ wx[:, j]
-        xtx = (xtx + xtx.T) / 2
-    _check_rank(np.einsum("ij,ij->j", xt, xt), sq_before, xtx, xs)
+    if kc and (clusters is None or clusters.shape[1] == 1):
+        # an indicator block: the sparse design is projected through its effects, the
+        # demeaned design never formed (memory of the non-zeros, not rows x regressors)
+        proj, sq_before = _effects_projection(df, y, xcols, cell_codes, kc, factors, w, unit, time)
+        xtx, xty = proj.gram[1:, 1:], proj.gram[1:, 0]
+        sq_after = np.diag(xtx)
+    else:
+        z = _dense_design(df, y, xcols, cell_codes, kc, unit, time)
+        sq_before = np.einsum("ij,ij->j", z[:, 1:], z[:, 1:])
+        x_sparse = _sparse_regressors(z[:, 1:], cell_codes, kc)
+        z = demean(z, [c for c, _ in factors], w, copy=False)
+        yt, xt = z[:, 0], z[:, 1:]
+        if x_sparse is None:
+            wx = xt if w is None else xt * w[:, None]
+            xtx = wx.T @ xt
+            xty = wx.T @ yt
+            del wx
+        else:  # X'W M X = (M X)'W (M X) with the sparse original X: O(nnz k), not O(n k^2)
+            xtx = np.empty((k, k))
+            xsp_t = x_sparse.T.tocsr()
+            for j in range(k):  # column by column (contiguous), no weighted copy of the design
+                xtx[:, j] = xsp_t @ (xt[:, j] if w is None else xt[:, j] * w)
+            xtx = (xtx + xtx.T) / 2
+            xty = xt.T @ (yt if w is None else yt * w)
+            del xsp_t, x_sparse
+        sq_after = np.einsum("ij,ij->j", xt, xt)
+    _check_rank(sq_after, sq_before, xtx, xs)
     bread = np.linalg.inv(xtx)
-    beta = bread @ (wx.T @ yt)
-    resid = yt - xt @ beta
+    beta = bread @ xty
+    if kc and (clusters is None or clusters.shape[1] == 1):
+        resid = proj.demeaned(np.concatenate([[1.0], -beta]))
+    else:
+        resid = yt - xt @ beta
     spread = yv - _group_means(yv, unit_codes, n_units)
     scale = max(float(np.linalg.norm(spread)), float(np.abs(yv).max(initial=0.0)), 1e-300)
     if float(np.linalg.norm(resid)) <= 1e-10 * scale:
@@ -383,9 +407,14 @@ def fe_regression(
         if n_cl < 2:
             raise DataError(f"cluster={cluster!r} gives only {n_cl} cluster; choose another")
         dof = float(n_cl - 1)
-        meat = _cluster_meat(xt, wres, clusters)
+        if kc and clusters.shape[1] == 1:
+            codes = clusters.iloc[:, 0].to_numpy().astype(np.intp, copy=False)
+            sc = proj.scores(codes, wres, slice(1, None))
+            g = sc.shape[0]
+            meat = (sc.T @ sc) * g / (g - 1)
+        else:
+            meat = _cluster_meat(xt, wres, clusters)
         cov_arr = bread @ meat @ bread
-    del z, yt, xt, wx, x_sparse
     return FEFit(
         params=pd.Series(beta, index=xs, name="parameter"),
         cov=pd.DataFrame((cov_arr + cov_arr.T) / 2, index=xs, columns=xs),
@@ -393,19 +422,107 @@ def fe_regression(
         n_units=n_units,
         n_clusters=n_cl,
         dof=dof,
-        rsquared_within=_r2_within(df, yv, xs, beta, unit_codes, n_units, w),
+        rsquared_within=_r2_within(
+            df, yv, xcols, beta[kc:], unit_codes, n_units, w, cell_codes, beta[:kc]
+        ),
         cluster=cluster,
     )
 
 
-def _sparse_regressors(x: np.ndarray) -> Any:
+def _dense_design(
+    df: pd.DataFrame,
+    y: str,
+    xcols: list[str],
+    cell_codes: np.ndarray,
+    kc: int,
+    unit: str,
+    time: str,
+) -> np.ndarray:
+    """Outcome and regressors in one column-major array, to be demeaned in place (one copy
+    of the design in memory; an indicator block written from its codes)."""
+    n = len(df)
+    z = np.empty((n, 1 + kc + len(xcols)), order="F")
+    z[:, 0] = df[y].to_numpy(dtype=float)
+    if kc:
+        z[:, 1 : kc + 1] = 0.0
+        rows = np.flatnonzero(cell_codes >= 0)
+        z[rows, 1 + cell_codes[rows]] = 1.0
+    for j, c in enumerate(xcols):
+        z[:, 1 + kc + j] = df[c].to_numpy(dtype=float)
+    names = [y, *(f"indicator {j}" for j in range(kc)), *xcols]
+    _check_finite(df, z, names, unit, time)
+    return z
+
+
+def _effects_projection(
+    df: pd.DataFrame,
+    y: str,
+    xcols: list[str],
+    cell_codes: np.ndarray,
+    kc: int,
+    factors: list[tuple[np.ndarray, int]],
+    w: np.ndarray | None,
+    unit: str,
+    time: str,
+) -> tuple[Any, np.ndarray]:
+    """The outcome, the indicator block (from its codes) and the other regressors as one
+    sparse matrix, projected by :func:`evaluation.stats.effects.project`; and the squared
+    norms of the regressors."""
+    from scipy import sparse
+
+    from .effects import project
+
+    n = len(df)
+    dense = np.empty((n, 1 + len(xcols)), order="F")
+    dense[:, 0] = df[y].to_numpy(dtype=float)
+    for j, c in enumerate(xcols):
+        dense[:, 1 + j] = df[c].to_numpy(dtype=float)
+    _check_finite(df, dense, [y, *xcols], unit, time)
+    rows = np.flatnonzero(cell_codes >= 0)
+    cells = sparse.csc_array((np.ones(rows.size), (rows, cell_codes[rows])), shape=(n, kc))
+    z = sparse.hstack(
+        [sparse.csc_array(dense[:, :1]), cells, sparse.csc_array(dense[:, 1:])], format="csc"
+    )
+    del dense
+    sq = sparse.csc_array(z.multiply(z))
+    sq_before = np.asarray(sq.T @ (np.ones(n) if w is None else w)).reshape(-1)[1:]
+    return project(z, factors, w), sq_before
+
+
+def _indicator_block(
+    indicators: tuple[np.ndarray, Sequence[str]] | None, n: int
+) -> tuple[np.ndarray, list[str]]:
+    """The codes (one per row, -1 = no indicator) and names of an indicator block, checked."""
+    if indicators is None:
+        return np.full(n, -1, dtype=np.intp), []
+    codes = np.asarray(indicators[0])
+    names = [str(v) for v in indicators[1]]
+    if codes.shape != (n,) or codes.dtype.kind not in "iu":
+        raise DataError(f"indicator codes must be {n} integers (one per row), got {codes.shape}")
+    if n and (codes.min() < -1 or codes.max() >= len(names)):
+        raise DataError(f"indicator codes must lie in -1..{len(names) - 1}")
+    return codes.astype(np.intp, copy=False), names
+
+
+def _sparse_regressors(x: np.ndarray, cell_codes: np.ndarray, kc: int) -> Any:
     """The regressors as a sparse matrix when at most a quarter of their entries are non-zero
-    (event-time and cohort dummies, covariate-by-year terms), else None."""
-    if x.shape[1] < 8 or np.count_nonzero(x) > 0.25 * x.size:
+    (event-time and cohort dummies, covariate-by-year terms), else None; the first ``kc``
+    columns (an indicator block) are built from their codes, not scanned."""
+    n, k = x.shape
+    rest = x[:, kc:]
+    cell_rows = np.flatnonzero(cell_codes >= 0) if kc else np.empty(0, dtype=np.intp)
+    if k < 8 or cell_rows.size + np.count_nonzero(rest) > 0.25 * x.size:
         return None
     from scipy import sparse
 
-    return sparse.csc_array(x)
+    if not kc:
+        return sparse.csc_array(rest)
+    cells = sparse.csc_array(
+        (np.ones(cell_rows.size), (cell_rows, cell_codes[cell_rows])), shape=(n, kc)
+    )
+    if kc == k:
+        return cells
+    return sparse.hstack([cells, sparse.csc_array(rest)], format="csc")
 
 
 def _codes(values: pd.Series) -> tuple[np.ndarray, int]:
@@ -448,11 +565,16 @@ def _r2_within(
     codes: np.ndarray,
     g: int,
     w: np.ndarray | None,
+    cell_codes: np.ndarray,
+    cell_beta: np.ndarray,
 ) -> float:
     """R² of the fit on the unit-demeaned (weighted) data, as linearmodels'
     ``rsquared_within``; group means are linear, so the residual ``y - X b`` is demeaned
     once instead of every regressor."""
     u = yv.copy()
+    if len(cell_beta):
+        rows = cell_codes >= 0
+        u[rows] -= cell_beta[cell_codes[rows]]
     for j, c in enumerate(xs):
         u -= beta[j] * df[c].to_numpy(dtype=float)
     ue = u - _group_means(u, codes, g, w)

@@ -112,7 +112,13 @@ def check_panel(
             f"unit column {roles.unit!r} is missing in {int(u.isna().sum())} row(s) "
             f"(first at row {int(np.flatnonzero(u.isna().to_numpy())[0])}); fill or drop them"
         )
-    df[roles.unit] = u.astype("string")
+    # distinct ids converted once (not every row); ids equal as text (1 and "1") merge
+    raw_codes, raw_uniques = pd.factorize(u)
+    text_uniques = pd.Index(raw_uniques).astype("string")
+    merge, labels = pd.factorize(text_uniques)
+    unit_codes = merge[raw_codes].astype(np.intp, copy=False)
+    labels = pd.array(labels, dtype="string")
+    df[roles.unit] = pd.Series(labels.take(unit_codes), index=df.index)
     df[roles.time] = integer_column(df[roles.time], roles.time, allow_missing=False)
     df[roles.cohort] = integer_column(df[roles.cohort], roles.cohort, allow_missing=True)
     if (df[roles.cohort] < 0).any():
@@ -120,8 +126,9 @@ def check_panel(
             f"cohort column {roles.cohort!r} has negative values; use the onset year, "
             "and 0 for never treated"
         )
-    per_unit = df.groupby(roles.unit, sort=False)[roles.cohort].nunique()
-    if (per_unit > 1).any():
+    cohort_v = df[roles.cohort].to_numpy()
+    if not _constant_within(cohort_v, unit_codes, len(labels)):
+        per_unit = df.groupby(roles.unit, sort=False)[roles.cohort].nunique()
         bad = per_unit[per_unit > 1].index[:5].tolist()
         raise DataError(
             f"cohort column {roles.cohort!r} varies within unit(s) {bad}; the cohort (onset "
@@ -138,22 +145,32 @@ def check_panel(
     y = df[roles.outcome]
     if y.notna().sum() == 0:
         raise DataError(f"outcome {roles.outcome!r} is missing in every row")
-    n_missing = int(y.isna().sum())
-    df = df[y.notna()]
-    if df[roles.outcome].nunique() < 2:
+    observed = y.notna().to_numpy()
+    n_missing = int((~observed).sum())
+    if n_missing:
+        df, unit_codes = df[observed], unit_codes[observed]
+    yv = df[roles.outcome].to_numpy(dtype=float)
+    if yv.min() == yv.max():
         raise DataError(
             f"outcome {roles.outcome!r} is constant ({float(df[roles.outcome].iloc[0]):g}); "
             "there is nothing to estimate"
         )
-    span = df.groupby(roles.unit, sort=False)[roles.outcome].agg(["min", "max"])
-    if (span["min"] == span["max"]).all():
+    if _constant_within(yv, unit_codes, len(labels)):
         raise DataError(
             f"outcome {roles.outcome!r} does not change over time within any unit: every "
             "comparison over time is zero by construction and nothing is identified (the unit "
             "effects absorb it); check the indicator (e.g. one value repeated for all years)"
         )
-    dup = df.duplicated([roles.unit, roles.time], keep=False)
-    if dup.any():
+    # one integer key per row in the order of (unit as text, time): sorted and checked for
+    # duplicate unit-year pairs without sorting the text ids of every row
+    tv = df[roles.time].to_numpy()
+    rank = np.empty(len(labels), dtype=np.int64)
+    rank[np.argsort(labels.to_numpy(dtype=object), kind="stable")] = np.arange(len(labels))
+    t0 = int(tv.min())
+    key = rank[unit_codes] * (int(tv.max()) - t0 + 1) + (tv - t0)
+    order = None if bool(np.all(key[1:] > key[:-1])) else np.argsort(key, kind="stable")
+    if order is not None and bool(np.any(np.diff(key[order]) == 0)):
+        dup = df.duplicated([roles.unit, roles.time], keep=False)
         ex = df.loc[dup, [roles.unit, roles.time]].drop_duplicates().head(3)
         pairs = ", ".join(f"({a}, {b})" for a, b in ex.itertuples(index=False))
         raise DataError(
@@ -168,7 +185,7 @@ def check_panel(
         )
     if not (df[roles.cohort] > 0).any():
         raise DataError(f"no treated unit: cohort column {roles.cohort!r} is 0 everywhere")
-    df = df.sort_values([roles.unit, roles.time], kind="stable").reset_index(drop=True)
+    df = (df if order is None else df.take(order)).reset_index(drop=True)
     df.attrs["roles"] = {
         "outcome": roles.outcome,
         "unit": roles.unit,
@@ -177,6 +194,14 @@ def check_panel(
     }
     df.attrs["n_missing_outcome"] = n_missing
     return df
+
+
+def _constant_within(v: np.ndarray, codes: np.ndarray, n_groups: int) -> bool:
+    """Whether ``v`` is constant within every group of ``codes`` (0..n_groups-1), without
+    sorting: each value is compared with one value of its group."""
+    ref = np.empty(n_groups, dtype=v.dtype)
+    ref[codes] = v
+    return bool(np.all(v == ref[codes]))
 
 
 def integer_column(s: pd.Series, name: str, *, allow_missing: bool) -> pd.Series:

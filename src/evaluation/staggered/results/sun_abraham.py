@@ -137,14 +137,15 @@ class SunAbrahamEffects(Estimates):
 @dataclass(frozen=True)
 class SunAbrahamRegression:
     """The saturated regression behind a :class:`SunAbrahamEffects`: outcome, the cohort x
-    event-time indicators (``cells``: their cohort and event time, in column order),
+    event-time indicators (``cells``: their cohort and event time, in column order;
+    ``cell_codes``: the cell of every row, -1 for none),
     covariate terms, unit and period ids, cluster ids and weights, and the weight matrix of
     the event-time effects (event times x cells)."""
 
     y: np.ndarray
     cohort: np.ndarray
     cells: pd.DataFrame
-    x_cells: np.ndarray
+    cell_codes: np.ndarray
     x_covariates: np.ndarray
     covariate_names: tuple[str, ...]
     unit: np.ndarray
@@ -155,10 +156,19 @@ class SunAbrahamRegression:
     event_weights: np.ndarray
     fe: Mapping[str, np.ndarray]
 
+    @property
+    def x_cells(self) -> np.ndarray:
+        """The cohort x event-time indicators as a dense matrix (rows x cells), built from
+        ``cell_codes`` (the cell of every row, -1 for none) when asked for."""
+        x = np.zeros((len(self.cell_codes), len(self.cells)))
+        rows = np.flatnonzero(self.cell_codes >= 0)
+        x[rows, self.cell_codes[rows]] = 1.0
+        return x
+
     def design(self) -> LinearDesign:
         from ...stats.wild_bootstrap import LinearDesign
 
-        k = self.x_cells.shape[1]
+        k = len(self.cells)
         a = np.eye(k)
         names = [f"sa_g{g}_e{e}" for g, e in self.cells[["cohort", "event_time"]].to_numpy()]
         for j, e in enumerate(self.event_times):
@@ -168,7 +178,11 @@ class SunAbrahamRegression:
             # positive weight of the first cell)
             a[idx[0]] = self.event_weights[j]
             names[idx[0]] = f"event_time_{e}"
-        x = self.x_cells @ np.linalg.inv(a)
+        # indicators times inv(A): the row of inv(A) of each row's cell (zeros without one)
+        a_inv = np.linalg.inv(a)
+        x = np.zeros((len(self.cell_codes), k))
+        rows = np.flatnonzero(self.cell_codes >= 0)
+        x[rows] = a_inv[self.cell_codes[rows]]
         return LinearDesign(
             y=self.y,
             x=np.column_stack([x, self.x_covariates]),
