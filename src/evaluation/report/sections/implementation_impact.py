@@ -248,7 +248,8 @@ def appendix(ctx: Context) -> Group | None:
     g.add(Paragraph(ctx.tr(APPENDIX_INTRO)))
     if res.intensity is not None:
         g.add(Heading(ctx.tr(INTENSITY), level=4))
-        ctx.add_plot(g, res.intensity, "implementation_impact_intensity", INTENSITY)
+        target: Any = g  # a group takes the blocks of a section
+        ctx.add_plot(target, res.intensity, "implementation_impact_intensity", INTENSITY)
     _per_indicator(ctx, g, res)
     return g
 
