@@ -115,6 +115,16 @@ EXITS_TEXT = Text(
     "same year (de Chaisemartin & D'Haultfœuille). If the latter's own effect is still "
     "growing, the lapse looks worse than it is.",
 )
+EXITS_TABLE = Text(
+    "Behandlung ist hier „Zertifikat ausgelaufen“: Die Wechsler (Einstieg) sind die Kommunen, "
+    "deren Zertifikat auslief, gezählt ab ihrer Zertifizierung; die Jahre seit Beginn zählen "
+    "ab dem Auslaufen (1 = Jahr des Auslaufens); verglichen wird mit den im selben Jahr noch "
+    "zertifizierten Kommunen.",
+    "The treatment here is 'certificate lapsed': the switchers (in) are the municipalities "
+    "whose certificate lapsed, followed from their certification on; the years since onset "
+    "count from the lapse (1 = year of the lapse); the comparison is with the municipalities "
+    "still certified in the same year.",
+)
 EXIT_ONE = Text("{n} Zertifikat lief", "{n} certificate lapsed")
 EXIT_MANY = Text("{n} Zertifikate liefen", "{n} certificates lapsed")
 NO_EXITS = Text(
@@ -438,6 +448,7 @@ def indicator_block(ctx: Context, sec: Any, res: ImplementationImpact, a: Linked
         )
     if a.exits is not None:
         sec.add(Heading(ctx.tr(EXITS.format(label=a.label)), level=4))
+        sec.add(Paragraph(ctx.tr(EXITS_TABLE)))
         ctx.add_result(
             sec, a.exits, f"implementation_impact_{a.key}_exits", EXITS.format(label=a.label)
         )
