@@ -167,7 +167,7 @@ SUMMARY_NOTE = Text(
 HEADERS = {
     "label": Text("Indikator", "Indicator"),
     "field": Text("Handlungsfeld", "Action field"),
-    "expected": Text("erwartet", "expected"),
+    "expected": Text("erwartet", "Expected"),
     "low_text": Text("Effekt, wenig umgesetzt", "Effect, little implemented"),
     "high_text": Text("Effekt, viel umgesetzt", "Effect, much implemented"),
     "p_text": Text("p gleich", "p equal"),
