@@ -1,6 +1,10 @@
-"""The report section "implementation and impact" (Umsetzung und Wirkung): the impact-logic
-table, intensity per field, effects by intensity group with the test, the dose-response curve
-and the exit analysis, in German and English; skipped with a note without linked fields."""
+"""The report section "implementation and impact" (Umsetzung und Wirkung): in the main body one
+overview table (effects by intensity group with the test, ACRT^o of the continuous DiD, the
+effect of a lapsed certificate, a reading), the impact-logic and intensity tables as files;
+per indicator the group effects, dose-response curve and exit event study (in the appendix of
+details, or in the section without it); in German and English; skipped with a note without
+linked fields. The exit analysis is checked against the known truth of a generated exit path,
+and the demo's main body against its page budget."""
 
 from __future__ import annotations
 
@@ -46,18 +50,19 @@ def _record(folder):
 def test_section_appears_with_its_tables_in_german(reports):
     md = (reports["de"] / "report.md").read_text(encoding="utf-8")
     assert "## Umsetzung und Wirkung" in md
-    assert "### Wirkungslogik" in md
+    assert "Wirkungslogik: Der Indikatorenkatalog verknüpft 1 Indikator" in md
+    assert "Kontextindikator ohne Handlungsfeld: Anteil 65-Jährige und älter" in md
     assert "Was das zeigen kann und was nicht" in md
     assert "nicht zugeteilt" in md
-    # the impact-logic table in German labels: field, direction and lag of childcare
+    # the overview row in German labels: field, direction and lag of childcare
     row = next(line for line in md.splitlines() if line.startswith("| Betreuungsquote"))
-    assert [c.strip() for c in row.strip("|").split("|")] == [
+    cells = [c.strip() for c in row.strip("|").split("|")]
+    assert cells[:3] == [
         "Betreuungsquote unter 3-Jährige",
         "Familie und Arbeitswelt, Betreuung",
-        "steigt",
-        "1",
+        "steigt, ab Jahr 1",
     ]
-    assert "– (Kontext)" in md  # the placebo has no field
+    assert "Auslaufen" in cells[-1]
     assert "höchstens 50 %" in md and "mehr als 50 %" in md
     assert "Test gleicher Effekte" in md
     assert "Dosis-Wirkungs-Kurve" in md
@@ -65,6 +70,7 @@ def test_section_appears_with_its_tables_in_german(reports):
     tables = {p.name for p in (reports["de"] / "tables").glob("*.csv")}
     for name in (
         "implementation_impact_logic.csv",
+        "implementation_impact_summary.csv",
         "implementation_impact_intensity.csv",
         "implementation_impact_childcare_u3_groups.csv",
         "implementation_impact_childcare_u3_test.csv",
@@ -102,10 +108,114 @@ def test_groups_table_matches_a_direct_heterogeneity_call(reports, study):
     assert float(test["p_value"].iloc[0]) == pytest.approx(direct.test.p_value, rel=1e-5)
 
 
+def test_overview_table_holds_the_numbers_of_the_analyses(reports, study):
+    """Each number of the overview is that of the analysis behind it: the groups of a direct
+    heterogeneity call, ACRT^o of the dose-response table, DID_1 of the exit event study."""
+    import evaluation as ev
+
+    tables = reports["de"] / "tables"
+    row = pd.read_csv(tables / "implementation_impact_summary.csv").set_index("indicator")
+    row = row.loc["childcare_u3"]
+    dose = ev.implementation_intensity(study).unit_intensity("work_family")
+    direct = ev.heterogeneity(study.panel("childcare_u3"), dose, groups="half")
+    g = direct.tidy()
+    assert row["low_estimate"] == pytest.approx(g["estimate"].iloc[0], rel=1e-6)
+    assert row["high_estimate"] == pytest.approx(g["estimate"].iloc[-1], rel=1e-6)
+    assert row["p_equal"] == pytest.approx(direct.test.p_value, rel=1e-6)
+    curve = pd.read_csv(tables / "implementation_impact_childcare_u3_dose.csv")
+    acrt = curve[curve["parameter"] == "acrt_overall"].iloc[0]
+    for c in ("estimate", "ci_low", "ci_high"):
+        assert row[f"acrt_{c}"] == pytest.approx(acrt[c], rel=1e-6)
+    exits = pd.read_csv(tables / "implementation_impact_childcare_u3_exits.csv")
+    first = exits[exits["event_time"] == 1].iloc[0]
+    for c in ("estimate", "ci_low", "ci_high"):
+        assert row[f"exit_{c}"] == pytest.approx(first[c], rel=1e-6)
+    # the displayed cells in German number format
+    md = (reports["de"] / "report.md").read_text(encoding="utf-8")
+    line = next(x for x in md.splitlines() if x.startswith("| Betreuungsquote"))
+    assert f"{row['exit_estimate']:.2f}".replace(".", ",").replace("-", "−") in line
+
+
+def _exit_estimand(status, unit_effects: pd.DataFrame, horizon: int) -> float:
+    """DID_l of the exit design computed from the true unit effects (the estimand): for every
+    lapsed unit, the change of its true effect from the year before the lapse (F - 1) to
+    F - 1 + l, minus the mean change of the units certified by F - 1 and not lapsed by
+    F - 1 + l; averaged over the lapsed units that have such comparisons."""
+    import numpy as np
+
+    on = status.tidy().pivot(index="municipality_id", columns="year", values="in_force")
+    on = on[on.max(axis=1) == 1]
+    years = on.columns.to_numpy()
+    start = on.idxmax(axis=1)
+    after = on.eq(0) & (years[None, :] >= start.to_numpy()[:, None])
+    lapse = after.idxmax(axis=1).where(after.any(axis=1))
+    tau = unit_effects.pivot(index="municipality_id", columns="year", values="effect")
+    tau = tau.loc[on.index]
+    diffs = []
+    for g, f in lapse.dropna().items():
+        t0, t1 = int(f) - 1, int(f) - 1 + horizon
+        if t1 > years[-1]:
+            continue
+        ctrl = (start <= t0) & (lapse.isna() | (lapse > t1))
+        if ctrl.any():
+            change = (tau.loc[ctrl, t1] - tau.loc[ctrl, t0]).mean()
+            diffs.append(tau.loc[g, t1] - tau.loc[g, t0] - change)
+    return float(np.mean(diffs))
+
+
+def test_exit_analysis_recovers_the_known_exit_path():
+    """On a study whose childcare effect halves each year after the certificate lapsed
+    (synthetic_study(exits=True)), the exit design of the section estimates, at each horizon,
+    the DID_l computed from the true unit effects (within three standard errors); and the
+    lapse clearly lowers the indicator."""
+    from evaluation.report.linked import EXIT_EFFECTS, _exits, exit_design
+    from evaluation.study.exposure import certification_status
+
+    st = synthetic_study(seed=1, exits=True)
+    status = certification_status(st)
+    panel = st.panel("childcare_u3")
+    design = exit_design(status, panel, "childcare_u3")
+    # every unit starts in force: no switch in, the lapses are the only switches
+    assert design["municipality_id"].nunique() == status.facts["n_certified"]
+    res = _exits(status, panel, "childcare_u3")
+    assert res.facts["n_switchers_in"] == 47 and res.facts["n_switchers_out"] == 0
+    t = res.tidy().set_index("event_time")
+    for lag in range(1, EXIT_EFFECTS + 1):
+        truth = _exit_estimand(status, st.truth.unit_effects, lag)
+        assert abs(t.loc[lag, "estimate"] - truth) < 3 * t.loc[lag, "std_error"], lag
+    assert t.loc[1, "ci_high"] < 0 and t.loc[3, "estimate"] < -4
+    # the input tables are not changed
+    assert "lapsed" not in status.tidy().columns and "lapsed" not in panel.columns
+
+
+@pytest.mark.slow
+def test_demo_main_body_stays_within_20_pages(tmp_path):
+    """The demo report (with this section) keeps its main body at most 20 pages: the first
+    appendix starts on page 21 or earlier (the PDF's outline)."""
+    pypdf = pytest.importorskip("pypdf")
+    from evaluation.report.build import run_demo
+
+    out = run_demo(tmp_path / "demo", progress=False)
+    reader = pypdf.PdfReader(out["report"] / "report.pdf")
+    starts = {}
+
+    def walk(items):
+        for it in items:
+            if isinstance(it, list):
+                walk(it)
+            else:
+                starts[it.title] = reader.get_destination_page_number(it) + 1
+
+    walk(reader.outline)
+    assert "Umsetzung und Wirkung" in starts
+    first_appendix = min(p for t, p in starts.items() if t.startswith("Anhang"))
+    assert first_appendix - 1 <= 20
+
+
 def test_section_in_english(reports):
     md = (reports["en"] / "report.md").read_text(encoding="utf-8")
     assert "## Implementation and impact" in md
-    assert "### Impact logic" in md
+    assert "Impact logic: the indicator catalogue links 1 indicator" in md
     assert "What this can and cannot show" in md
     assert "at most 50%" in md and "more than 50%" in md
     assert "Family and working life, childcare" in md and "increase" in md
@@ -136,8 +246,8 @@ def test_default_order_puts_the_section_after_impact():
 
 
 def test_german_html_of_the_section_has_no_english_and_no_codes(study, tmp_path):
-    """The word lists of the language tests, on the section's HTML (the demo configuration
-    does not include the section, to keep the demo quick)."""
+    """The word lists of the language tests, on the section's HTML (here with the material per
+    indicator in the section itself, as without the appendix of details)."""
     from test_report_language import CODES, ENGLISH, _hits, visible_text
 
     cfg = _config("de")

@@ -8,8 +8,9 @@ module runs, guarded (a failure is a note kept with the result it would have giv
   (``groups="half"``: at most / more than half of the field's measures implemented);
 - :func:`evaluation.continuous_did` with that intensity as the dose (a line, ``degree=1``,
   the smallest spline; it needs a balanced panel and treated units with a positive dose);
-- :func:`evaluation.did_multiplegt` on :func:`evaluation.certification_status` when some
-  certificates lapsed.
+- :func:`evaluation.did_multiplegt` on the lapse of the certificate when some certificates
+  lapsed: from each audited unit's certification on, lapsed units switch out of "in force"
+  and the units still certified are their comparisons (:func:`exit_design`).
 
 The analyses are imported directly; this module only chooses their arguments and the units
 they can use, and says how many units it left out.
@@ -250,11 +251,36 @@ def _dose_response(ctx: Context, a: Linked, panel: pd.DataFrame, dose: pd.Series
     )
 
 
-def _exits(status: Any, panel: pd.DataFrame, indicator: str) -> Any:
-    """``did_multiplegt`` of the indicator on the certificate status (in force or not)."""
-    data = status.tidy().merge(
+def exit_design(status: Any, panel: pd.DataFrame, indicator: str) -> pd.DataFrame:
+    """The panel of the exit analysis: the audited units from their first year with a
+    certificate in force on, with ``lapsed`` = 1 in the years their certificate is not in
+    force (after it lapsed without a re-audit in time) and 0 before.
+
+    Every unit starts "in force", so the only switches are lapses; the units still certified
+    in a year are the comparisons of those that lapse then. The years before a unit's
+    certification stay in the table (the estimator needs a row per unit and year) with the
+    outcome left empty, so no comparison uses them. Never-certified units are left out.
+    """
+    st = status.tidy()
+    first = st.loc[st["in_force"] == 1].groupby("municipality_id")["year"].min()
+    data = st[st["municipality_id"].isin(first.index)].merge(
         panel[["municipality_id", "year", indicator]], on=["municipality_id", "year"], how="left"
     )
+    start = data["municipality_id"].map(first)
+    certified = data["year"] >= start
+    data["lapsed"] = (certified & (data["in_force"] == 0)).astype(float)
+    data[indicator] = data[indicator].where(certified)
+    return data[["municipality_id", "year", "in_force", "lapsed", indicator]]
+
+
+def _exits(status: Any, panel: pd.DataFrame, indicator: str) -> Any:
+    """``did_multiplegt`` of the indicator on the lapse of the certificate (see
+    :func:`exit_design`): effect ``l`` is the change l - 1 years after the lapse against the
+    units still certified."""
     return did_multiplegt(
-        data, indicator, treatment="in_force", effects=EXIT_EFFECTS, placebo=EXIT_PLACEBOS
+        exit_design(status, panel, indicator),
+        indicator,
+        treatment="lapsed",
+        effects=EXIT_EFFECTS,
+        placebo=EXIT_PLACEBOS,
     )

@@ -235,4 +235,8 @@ def build(ctx: Context) -> Section:
         g = Group("details-implementation", ctx.tr(IMPLEMENTATION))
         run_steps(ctx, g, implementation.detail_steps(ctx))
         sec.add(g)
+    if "implementation_impact" in ctx.config.report.sections:
+        from . import implementation_impact
+
+        sec.add(implementation_impact.appendix(ctx))
     return sec

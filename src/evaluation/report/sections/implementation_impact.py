@@ -8,41 +8,43 @@ Every number comes from :mod:`evaluation.report.linked`; this module only arrang
 
 from __future__ import annotations
 
+from typing import Any
+
+import pandas as pd
+
 from ...i18n import Text, number, plural
 from ..context import Context
-from ..document import Heading, Note, Paragraph, ReportTable, Section
+from ..document import Group, Heading, Note, Paragraph, ReportTable, Section
 from ..linked import MIN_COHORT_UNITS, ImplementationImpact, Linked, implementation_impact
 
 TITLE = Text("Umsetzung und Wirkung", "Implementation and impact")
 INTRO = Text(
     "Die Wirkungslogik des Audits verbindet seine beiden Hälften: Maßnahmen eines "
-    "Handlungsfelds sollen bestimmte Indikatoren bewegen. Dieser Abschnitt prüft, ob die "
-    "Effekte dort größer sind, wo die Kommunen mehr Maßnahmen des verknüpften Handlungsfelds "
-    "umgesetzt haben, und was geschieht, wenn ein Zertifikat ohne Re-Audit ausläuft.",
+    "Handlungsfelds sollen bestimmte Indikatoren bewegen. Die Tabelle prüft je Indikator, ob "
+    "die Effekte dort größer sind, wo die Kommunen mehr Maßnahmen des verknüpften "
+    "Handlungsfelds umgesetzt haben, und was geschieht, wenn ein Zertifikat ohne Re-Audit "
+    "ausläuft; Grafiken und Tabellen je Indikator stehen im Anhang.",
     "The audit's impact logic links its two halves: the measures of an action field are meant "
-    "to move certain indicators. This section checks whether the effects are larger where the "
-    "municipalities implemented more measures of the linked field, and what happens when a "
-    "certificate lapses without a re-audit.",
+    "to move certain indicators. The table checks per indicator whether the effects are larger "
+    "where the municipalities implemented more measures of the linked field, and what happens "
+    "when a certificate lapses without a re-audit; figures and tables per indicator are in "
+    "the appendix.",
 )
 CAVEAT = Text(
     "Was das zeigen kann und was nicht: Die Umsetzungsintensität wählt jede Kommune selbst, "
-    "sie ist nicht zugeteilt. Kommunen, die viel umsetzen, können sich auch sonst von den "
-    "anderen unterscheiden (Verwaltungskraft, Haushalt, Engagement). Ein Unterschied zwischen "
-    "den Intensitätsgruppen oder eine steigende Dosis-Wirkungs-Kurve zeigt deshalb, wo die "
-    "Effekte größer sind, nicht sicher, was mehr Umsetzung bewirken würde; dafür braucht es "
-    "die stärkere Annahme, dass Kommunen mit wenig Umsetzung auf mehr Umsetzung so reagiert "
-    "hätten wie die anderen (starke parallele Trends). Der Effekt je Gruppe selbst braucht nur "
-    "die üblichen parallelen Trends. Kein Unterschied heißt nicht, dass die Umsetzung "
-    "gleichgültig ist: mit wenigen Kommunen je Gruppe sind die Tests schwach.",
+    "sie ist nicht zugeteilt; wer viel umsetzt, kann sich auch sonst unterscheiden "
+    "(Verwaltungskraft, Haushalt, Engagement). Der Effekt je Gruppe braucht nur parallele "
+    "Trends; ein Unterschied zwischen den Gruppen oder eine steigende Dosis-Wirkungs-Kurve "
+    "zeigt, wo die Effekte größer sind, und nur unter starken parallelen Trends, was mehr "
+    "Umsetzung bewirken würde. Kein Unterschied heißt nicht, dass die Umsetzung gleichgültig "
+    "ist: mit wenigen Kommunen je Gruppe sind die Tests schwach.",
     "What this can and cannot show: each municipality chooses its implementation intensity; it "
-    "is not assigned. Municipalities that implement much may differ from the others in other "
-    "ways too (administrative capacity, budget, commitment). A difference between the "
-    "intensity groups, or a rising dose-response curve, therefore shows where effects are "
-    "larger, not for certain what more implementation would cause; that needs the stronger "
-    "assumption that municipalities with little implementation would have reacted to more "
-    "implementation like the others (strong parallel trends). The effect of each group itself "
-    "needs only the usual parallel trends. No difference does not mean that implementation does "
-    "not matter: with few municipalities per group the tests are weak.",
+    "is not assigned, and those that implement much may differ in other ways too "
+    "(administrative capacity, budget, commitment). The effect of each group needs only "
+    "parallel trends; a difference between the groups, or a rising dose-response curve, shows "
+    "where effects are larger, and only under strong parallel trends what more implementation "
+    "would cause. No difference does not mean that implementation does not matter: with few "
+    "municipalities per group the tests are weak.",
 )
 NO_LOGIC = Text(
     "Der Indikatorenkatalog verknüpft keinen der analysierten Indikatoren mit einem "
@@ -55,6 +57,20 @@ NO_LOGIC = Text(
     "implementation intensity.",
 )
 LOGIC = Text("Wirkungslogik", "Impact logic")
+LOGIC_TEXT = Text(
+    "Wirkungslogik: Der Indikatorenkatalog verknüpft {linked} mit einem Handlungsfeld (in der "
+    "Tabelle mit erwarteter Richtung und Verzögerung in Jahren nach der Zertifizierung); "
+    "Kontextindikator ohne Handlungsfeld: {context}. Die Umsetzungsintensität ist der Anteil "
+    "der vereinbarten Maßnahmen des Felds, die am Ende der Umsetzungsphase umgesetzt sind "
+    "(beide Tabellen als Datei).",
+    "Impact logic: the indicator catalogue links {linked} to an action field (in the table "
+    "with the expected direction and lag in years after certification); context indicator "
+    "without a field: {context}. The implementation intensity is the share of the field's "
+    "agreed measures implemented at the end of the implementation phase (both tables as "
+    "files).",
+)
+LINKED_ONE = Text("{n} Indikator", "{n} indicator")
+LINKED_MANY = Text("{n} Indikatoren", "{n} indicators")
 LOGIC_NOTE = Text(
     "Aus dem Indikatorenkatalog: das Handlungsfeld, dessen Maßnahmen den Indikator bewegen "
     "sollen, die erwartete Richtung und die erwartete Verzögerung in Jahren nach der "
@@ -65,12 +81,6 @@ LOGIC_NOTE = Text(
 )
 INTENSITY = Text(
     "Umsetzungsintensität je Handlungsfeld", "Implementation intensity by action field"
-)
-INTENSITY_TEXT = Text(
-    "Anteil der vereinbarten Maßnahmen, die am Ende der Umsetzungsphase umgesetzt sind, je "
-    "Kommune und Handlungsfeld (die Tabelle je Kommune ist als Datei beigefügt).",
-    "Share of agreed measures implemented at the end of the implementation phase, per "
-    "municipality and action field (the table per municipality is attached as a file).",
 )
 BY_GROUP = Text(
     "{label}: Effekte nach Umsetzung im Feld „{field}“",
@@ -94,16 +104,26 @@ DOSE_TEXT = Text(
 )
 EXITS = Text("{label}: Auslaufen des Zertifikats", "{label}: lapsed certificates")
 EXITS_TEXT = Text(
-    "{exits} ohne rechtzeitiges Re-Audit aus. Die Ereignisstudie nach de Chaisemartin & "
-    "D'Haultfœuille vergleicht Kommunen ab dem ersten Wechsel ihres Status „Zertifikat in "
-    "Kraft“ mit Kommunen, deren Status bis dahin gleich blieb; der Effekt l Jahre nach dem "
-    "Wechsel schließt ein späteres Auslaufen des Zertifikats ein. Negative Ereigniszeiten sind "
-    "Placebos vor dem Wechsel.",
-    "{exits} without a re-audit in time. The event study of de Chaisemartin & D'Haultfœuille "
-    "compares municipalities from the first switch of their status 'certificate in force' with "
-    "municipalities whose status stayed the same until then; the effect l years after the "
-    "switch includes a later lapse of the certificate. Negative event times are placebos "
-    "before the switch.",
+    "{exits} ohne rechtzeitiges Re-Audit aus. Für den Effekt des Auslaufens beginnen alle "
+    "auditierten Kommunen ab ihrer Zertifizierung mit einem Zertifikat in Kraft; Kommunen, "
+    "deren Zertifikat ausläuft, werden mit den im selben Jahr noch zertifizierten verglichen "
+    "(de Chaisemartin & D'Haultfœuille). Wächst deren eigener Effekt noch, erscheint das "
+    "Auslaufen ungünstiger, als es ist.",
+    "{exits} without a re-audit in time. For the effect of the lapse every audited "
+    "municipality starts with a certificate in force from its certification on; "
+    "municipalities whose certificate lapses are compared with those still certified in the "
+    "same year (de Chaisemartin & D'Haultfœuille). If the latter's own effect is still "
+    "growing, the lapse looks worse than it is.",
+)
+EXITS_TABLE = Text(
+    "Behandlung ist hier „Zertifikat ausgelaufen“: Die Wechsler (Einstieg) sind die Kommunen, "
+    "deren Zertifikat auslief, gezählt ab ihrer Zertifizierung; die Jahre seit Beginn zählen "
+    "ab dem Auslaufen (1 = Jahr des Auslaufens); verglichen wird mit den im selben Jahr noch "
+    "zertifizierten Kommunen.",
+    "The treatment here is 'certificate lapsed': the switchers (in) are the municipalities "
+    "whose certificate lapsed, followed from their certification on; the years since onset "
+    "count from the lapse (1 = year of the lapse); the comparison is with the municipalities "
+    "still certified in the same year.",
 )
 EXIT_ONE = Text("{n} Zertifikat lief", "{n} certificate lapsed")
 EXIT_MANY = Text("{n} Zertifikate liefen", "{n} certificates lapsed")
@@ -129,8 +149,58 @@ LEFT_OUT_DOSE = Text(
 FIELD_NONE = Text("– (Kontext)", "– (context)")
 
 
+SUMMARY = Text("Umsetzung und Wirkung je Indikator", "Implementation and impact by indicator")
+SUMMARY_NOTE = Text(
+    "Gesamteffekt (Callaway & Sant'Anna) der Gruppen {groups} umgesetzter Maßnahmen im Feld, "
+    "mit dem p-Wert des Tests gleicher Effekte; ACRT^o: mittlere kausale Reaktion der stetigen "
+    "DiD (Änderung des Effekts, stiege der umgesetzte Anteil von 0 auf 1; braucht starke "
+    "parallele Trends); Auslaufen: Effekt im Jahr, in dem das Zertifikat auslief; "
+    "95-%-Intervalle in eckigen Klammern; „belegt“: Intervall ohne 0 bzw. p < 0,05. Grafiken "
+    "und Tabellen je Indikator im Anhang „Umsetzung und Wirkung je Indikator“.",
+    "Overall effect (Callaway & Sant'Anna) of the groups {groups} of measures implemented in "
+    "the field, with the p-value of the test of equal effects; ACRT^o: average causal response "
+    "of the continuous DiD (the change of the effect if the share implemented rose from 0 to "
+    "1; needs strong parallel trends); lapse: effect in the year the certificate lapsed; 95% "
+    "intervals in square brackets; 'shown': interval without 0 or p < 0.05. Figures and "
+    "tables per indicator in the appendix 'Implementation and impact per indicator'.",
+)
+HEADERS = {
+    "label": Text("Indikator", "Indicator"),
+    "field": Text("Handlungsfeld", "Action field"),
+    "expected": Text("erwartet", "Expected"),
+    "low_text": Text("Effekt, wenig umgesetzt", "Effect, little implemented"),
+    "high_text": Text("Effekt, viel umgesetzt", "Effect, much implemented"),
+    "p_text": Text("p gleich", "p equal"),
+    "acrt_text": Text("ACRT^o", "ACRT^o"),
+    "exit_text": Text("Auslaufen, 1. Jahr", "Lapse, year 1"),
+    "reading": Text("Lesart", "Reading"),
+}
+LAG = Text("{direction}, ab Jahr {lag}", "{direction}, from year {lag}")
+READ_GROUPS = Text("Gruppen verschieden", "groups differ")
+READ_NO_GROUPS = Text("kein Gruppenunterschied belegt", "no group difference shown")
+READ_UP = Text("Dosis: steigend", "dose: rising")
+READ_DOWN = Text("Dosis: fallend", "dose: falling")
+READ_EXIT = Text("Auslaufen: Effekt belegt", "lapse: effect shown")
+READ_NO_EXIT = Text("Auslaufen: kein Effekt belegt", "lapse: no effect shown")
+READ_NONE = Text("nicht schätzbar", "not estimable")
+APPENDIX = Text(
+    "Anhang: Umsetzung und Wirkung je Indikator",
+    "Appendix: implementation and impact per indicator",
+)
+APPENDIX_INTRO = Text(
+    "Die Tabellen und Grafiken hinter der Übersicht des Abschnitts „Umsetzung und Wirkung“: "
+    "je Indikator die Effekte nach Intensitätsgruppe, die Dosis-Wirkungs-Kurve und die "
+    "Ereignisstudie des Auslaufens.",
+    "The tables and figures behind the overview of the section 'Implementation and impact': "
+    "per indicator the effects by intensity group, the dose-response curve and the event "
+    "study of the lapse.",
+)
+
+
 def build(ctx: Context) -> Section:
-    """The section "implementation and impact"."""
+    """The section "implementation and impact": in the main body one overview table of all
+    linked indicators; the material per indicator in the appendix (:func:`appendix`), or in
+    the section itself when the report has no appendix of details."""
     sec = Section("implementation_impact", ctx.tr(TITLE))
     res = implementation_impact(ctx)
     if not res.logic["action_field"].notna().any():
@@ -139,51 +209,203 @@ def build(ctx: Context) -> Section:
             _logic_table(ctx, sec, res)
         return sec
     sec.add(Paragraph(ctx.tr(INTRO)), Paragraph(ctx.tr(CAVEAT)))
-    sec.add(Heading(ctx.tr(LOGIC), level=3))
-    _logic_table(ctx, sec, res)
-    _notes(sec, res.notes)
+    n_linked = int(res.logic["action_field"].notna().sum())
+    context = res.logic.loc[res.logic["action_field"].isna(), "label"].tolist()
+    linked = plural(n_linked, LINKED_ONE, LINKED_MANY, ctx.lang)
+    text = LOGIC_TEXT.format(linked=linked, context=", ".join(context) or "–")
+    sec.add(Paragraph(ctx.tr(text)))
+    _logic_table(ctx, sec, res, show=False)
     if res.intensity is not None:
-        sec.add(Heading(ctx.tr(INTENSITY), level=3), Paragraph(ctx.tr(INTENSITY_TEXT)))
-        ctx.add_result(sec, res.intensity, "implementation_impact_intensity", INTENSITY, show=False)
+        ctx.add_result(
+            sec,
+            res.intensity,
+            "implementation_impact_intensity",
+            INTENSITY,
+            show=False,
+            plot=False,
+            facts=False,
+        )
     if res.status is not None and res.n_exits == 0:
         sec.add(Paragraph(ctx.tr(NO_EXITS)))
+    elif res.n_exits > 0:
+        exits = plural(res.n_exits, EXIT_ONE, EXIT_MANY, ctx.lang)
+        sec.add(Paragraph(ctx.tr(EXITS_TEXT.format(exits=exits))))
+    # what failed is said here; the estimators' remarks stay with the detail in the appendix
+    notes = [res.notes, *(a.notes for a in res.linked)]
+    _notes(sec, *notes, info=False)
+    sec.add(
+        ReportTable(
+            "implementation_impact_summary",
+            ctx.tr(SUMMARY),
+            summary_table(ctx, res),
+            (ctx.tr(SUMMARY_NOTE.format(groups=_group_names(res))),),
+            columns=tuple(HEADERS),
+            headers=HEADERS,
+        )
+    )
+    if "details" not in ctx.config.report.sections:
+        _per_indicator(ctx, sec, res)
+    return sec
+
+
+def appendix(ctx: Context) -> Group | None:
+    """The material per indicator (for the appendix of details), or None without linked
+    indicators."""
+    res = implementation_impact(ctx)
+    if not res.linked:
+        return None
+    g = Group("details-implementation-impact", ctx.tr(APPENDIX))
+    g.add(Paragraph(ctx.tr(APPENDIX_INTRO)))
+    if res.intensity is not None:
+        g.add(Heading(ctx.tr(INTENSITY), level=4))
+        target: Any = g  # a group takes the blocks of a section
+        ctx.add_plot(target, res.intensity, "implementation_impact_intensity", INTENSITY)
+    _per_indicator(ctx, g, res)
+    return g
+
+
+def _per_indicator(ctx: Context, sec: Any, res: ImplementationImpact) -> None:
     for a in res.linked:
         ctx.scope = a.indicator
         try:
             ctx.guard(sec, a.label, indicator_block, ctx, sec, res, a)
         finally:
             ctx.scope = ""
-    return sec
 
 
-def _logic_table(ctx: Context, sec: Section, res: ImplementationImpact) -> None:
+def _row(result: Any, column: str, value: Any) -> pd.Series | None:
+    if result is None:
+        return None
+    t = result.tidy()
+    t = t[t[column] == value]
+    return t.iloc[0] if len(t) else None
+
+
+#: decimals of the overview table (its cells hold several numbers)
+DIGITS = 2
+
+
+def _interval(ctx: Context, row: pd.Series | None) -> str:
+    if row is None or pd.isna(row["estimate"]):
+        return "–"
+    d = DIGITS
+    est, lo, hi = (number(float(row[c]), ctx.lang, d) for c in ("estimate", "ci_low", "ci_high"))
+    return f"{est} [{lo}; {hi}]"
+
+
+def _excludes_zero(row: pd.Series | None) -> bool | None:
+    if row is None or pd.isna(row["ci_low"]):
+        return None
+    return bool(row["ci_low"] > 0 or row["ci_high"] < 0)
+
+
+def _group_names(res: ImplementationImpact) -> str:
+    for a in res.linked:
+        if a.heterogeneity is not None:
+            return " / ".join(str(x) for x in a.heterogeneity.tidy()["group"])
+    return "–"
+
+
+def summary_table(ctx: Context, res: ImplementationImpact) -> pd.DataFrame:
+    """One row per linked indicator: the numbers of its analyses (estimates, intervals,
+    p-value; the CSV keeps them as numbers) and their display text with a plain reading."""
+    from ...codes import labels
+
+    fields = labels("action_fields", ctx.lang)
+    directions = labels("directions", ctx.lang)
+    logic = res.logic.set_index("indicator")
+    d = DIGITS
+    rows = []
+    for a in res.linked:
+        lg = logic.loc[a.indicator]
+        direction = lg["expected_direction"]
+        expected = directions.get(str(direction), "–") if pd.notna(direction) else "–"
+        if pd.notna(lg["expected_lag"]):
+            expected = ctx.tr(LAG.format(direction=expected, lag=str(int(lg["expected_lag"]))))
+        row: dict[str, Any] = {
+            "indicator": a.indicator,
+            "label": a.label,
+            "field": fields.get(a.field, a.field),
+            "expected": expected,
+        }
+        reading = []
+        h = a.heterogeneity
+        if h is not None:
+            g = h.tidy()
+            row["groups"] = " | ".join(str(x) for x in g["group"])
+            row["group_estimates"] = " | ".join(repr(float(x)) for x in g["estimate"])
+            # the groups in their order: the first has the least, the last the most
+            for key, i in (("low", 0), ("high", len(g) - 1)):
+                row[f"{key}_group"] = str(g["group"].iloc[i])
+                row[f"{key}_estimate"] = float(g["estimate"].iloc[i])
+                row[f"{key}_text"] = number(float(g["estimate"].iloc[i]), ctx.lang, d)
+            p = float(h.test.p_value)
+            row["p_equal"] = p
+            row["p_text"] = number(p, ctx.lang, 3)
+            reading.append(READ_GROUPS if p < 0.05 else READ_NO_GROUPS)
+        else:
+            row["low_text"] = row["high_text"] = row["p_text"] = "–"
+        acrt = _row(a.dose_response, "parameter", "acrt_overall")
+        if acrt is not None:
+            row |= {f"acrt_{c}": float(acrt[c]) for c in ("estimate", "ci_low", "ci_high")}
+            if _excludes_zero(acrt):
+                reading.append(READ_UP if acrt["estimate"] > 0 else READ_DOWN)
+        row["acrt_text"] = _interval(ctx, acrt)
+        ex = _row(a.exits, "event_time", 1)
+        if ex is not None:
+            row |= {f"exit_{c}": float(ex[c]) for c in ("estimate", "ci_low", "ci_high")}
+            lapse = _excludes_zero(ex)
+            if lapse is not None:
+                reading.append(READ_EXIT if lapse else READ_NO_EXIT)
+        row["exit_text"] = _interval(ctx, ex) if res.n_exits > 0 else "–"
+        row["reading"] = "; ".join(ctx.tr(t) for t in reading) or ctx.tr(READ_NONE)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def _logic_table(
+    ctx: Context,
+    sec: Any,
+    res: ImplementationImpact,
+    show: bool | None = None,
+    name: str = "implementation_impact_logic",
+) -> None:
     t = res.logic.copy()
     t["action_field"] = (
         t["action_field"].astype(object).where(t["action_field"].notna(), ctx.tr(FIELD_NONE))
     )
     sec.add(
         ReportTable(
-            "implementation_impact_logic",
+            name,
             ctx.tr(LOGIC),
             t,
             (ctx.tr(LOGIC_NOTE),),
             columns=("label", "action_field", "expected_direction", "expected_lag"),
             headers={"label": ctx.tr(Text("Indikator", "Indicator"))},
+            show=show,
         )
     )
 
 
-def _notes(sec: Section, group: Section) -> None:
-    sec.add(*(b for b in group.blocks if isinstance(b, Note)))
+def _notes(sec: Any, *groups: Section, info: bool = True) -> None:
+    """The notes of the analyses, each text once; without ``info`` only those saying that
+    something failed or is missing."""
+    seen: set[str] = set()
+    for group in groups:
+        for b in group.blocks:
+            if isinstance(b, Note) and (info or b.level != "info") and b.text not in seen:
+                seen.add(b.text)
+                sec.add(b)
 
 
-def indicator_block(ctx: Context, sec: Section, res: ImplementationImpact, a: Linked) -> None:
+def indicator_block(ctx: Context, sec: Any, res: ImplementationImpact, a: Linked) -> None:
     """The part of one indicator with a linked field."""
     from ...codes import labels
 
     field = labels("action_fields", ctx.lang).get(a.field, a.field)
     sec.add(Heading(ctx.tr(BY_GROUP.format(label=a.label, field=field)), level=3))
-    _notes(sec, a.notes)
+    if "details" in ctx.config.report.sections:
+        _notes(sec, a.notes)
     if a.n_no_measures:
         sec.add(Paragraph(ctx.tr(LEFT_OUT.format(n=number(a.n_no_measures, ctx.lang)))))
     if a.heterogeneity is not None:
@@ -225,9 +447,8 @@ def indicator_block(ctx: Context, sec: Section, res: ImplementationImpact, a: Li
             show=False,
         )
     if a.exits is not None:
-        exits = plural(res.n_exits, EXIT_ONE, EXIT_MANY, ctx.lang)
         sec.add(Heading(ctx.tr(EXITS.format(label=a.label)), level=4))
-        sec.add(Paragraph(ctx.tr(EXITS_TEXT.format(exits=exits))))
+        sec.add(Paragraph(ctx.tr(EXITS_TABLE)))
         ctx.add_result(
             sec, a.exits, f"implementation_impact_{a.key}_exits", EXITS.format(label=a.label)
         )
