@@ -239,10 +239,14 @@ def run_child(package, data, scenario, args) -> tuple[dict | None, str]:
     cmd = [sys.executable, __file__, "--child", package, "--data", data]
     cmd += ["--scenario", scenario, "--repeat", str(args.repeat)]
     cmd += ["--warm-budget", str(args.warm_budget)]
+    # bytecode caches on, as for an installed package (an environment that switches them
+    # off would time the compilation of every imported module)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     t0 = time.perf_counter()
     try:
         proc = subprocess.run(
             cmd,
+            env=env,
             capture_output=True,
             text=True,
             timeout=args.timeout,
