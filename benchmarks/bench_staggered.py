@@ -1,37 +1,55 @@
-"""Benchmark of the staggered difference-in-differences estimator (``att_gt``).
+"""Benchmark of ``att_gt`` against diff-diff, csdid and differences, in one run.
 
-A synthetic panel of 11,000 municipalities x 20 years (the number of German municipalities) with
-10 treatment cohorts and never-treated units. Timed: ``att_gt`` + all four aggregations + 999
-multiplier bootstrap draws, (a) without covariates and (b) doubly robust with two covariates.
-If the Python ports ``csdid`` and ``differences`` are importable (``pip install -e '.[bench]'``),
-they are run on the same data in the same run and the ratios are printed.
+A synthetic panel of municipalities x 20 years (11,000 units: the number of German
+municipalities; ``--units`` adds e.g. 200,000) with 10 treatment cohorts and never-treated
+units. Timed: ``att_gt`` (doubly robust, never-treated comparison, 999 Mammen multiplier draws)
+plus all aggregations, (a) without covariates and (b) with two covariates. Every package runs
+in its own fresh child process (import, data load and first fit timed separately), then warm
+(best of ``--repeat`` further fits in the same process); the child's peak resident memory is
+reported and its address space is limited (``--memory-gb``, default 8). A peer that runs out
+of that memory, fails, or exceeds ``--timeout`` seconds is reported as skipped; a peer whose
+time at a smaller panel predicts more than the timeout at a larger one is not started.
+diff-diff has no calendar aggregation (it is given simple, event_study and group). The
+estimates are compared with ours: the largest absolute difference of the overall (simple) ATT
+and of the group-time ATTs.
 
 Run::
 
-    python benchmarks/bench_staggered.py            # all
-    python benchmarks/bench_staggered.py --no-ports # only this package
+    python benchmarks/bench_staggered.py                              # 11,000 units, all peers
+    python benchmarks/bench_staggered.py --units 11000 200000 --repeat 3
+    python benchmarks/bench_staggered.py --peers evaluation diff-diff
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import gc
-import importlib.util
 import io
+import json
+import os
 import platform
 import resource
+import subprocess
+import sys
+import tempfile
 import time
-import tracemalloc
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from evaluation import att_gt
-
 N_UNITS, N_YEARS, FIRST_YEAR = 11_000, 20, 2005
 COHORTS = list(range(2008, 2018))  # 10 cohorts
+N_DRAWS = 999
+PACKAGES = ("evaluation", "diff-diff", "csdid", "differences")
+MODULES = {
+    "evaluation": "evaluation",
+    "diff-diff": "diff_diff",
+    "csdid": "csdid.att_gt",
+    "differences": "differences",
+}
+SCENARIOS = {"none": None, "x1+x2": ["x1", "x2"]}
 
 
 def make_panel(seed: int = 0, n_units: int = N_UNITS) -> pd.DataFrame:
@@ -69,7 +87,12 @@ def make_panel(seed: int = 0, n_units: int = N_UNITS) -> pd.DataFrame:
     )
 
 
-def run_ours(df: pd.DataFrame, covariates: list[str] | None) -> dict[str, float]:
+Effects = tuple[float, dict[tuple[int, int], float]]
+
+
+def fit_evaluation(df: pd.DataFrame, covariates: list[str] | None) -> Effects:
+    from evaluation import att_gt
+
     res = att_gt(
         df,
         "y",
@@ -78,16 +101,38 @@ def run_ours(df: pd.DataFrame, covariates: list[str] | None) -> dict[str, float]
         cohort="cohort",
         method="dr",
         covariates=covariates,
-        n_draws=999,
+        n_draws=N_DRAWS,
         seed=1,
     )
-    out = {"n_cells": float(len(res.tidy()))}
-    for kind in ("simple", "group", "dynamic", "calendar"):
-        out[kind] = res.aggregate(kind).overall.estimate
-    return out
+    overall = res.aggregate("simple").overall.estimate
+    for kind in ("group", "dynamic", "calendar"):
+        res.aggregate(kind)
+    t = res.tidy()
+    gt = {
+        (int(g), int(s)): float(a)
+        for g, s, a in zip(t["cohort"], t["time"], t["estimate"], strict=True)
+    }
+    return float(overall), gt
 
 
-def run_csdid(df: pd.DataFrame, covariates: list[str] | None) -> None:
+def fit_diff_diff(df: pd.DataFrame, covariates: list[str] | None) -> Effects:
+    from diff_diff import CallawaySantAnna
+
+    est = CallawaySantAnna(
+        control_group="never_treated",
+        estimation_method="dr",
+        n_bootstrap=N_DRAWS,
+        bootstrap_weights="mammen",
+        seed=1,
+    )
+    res = est.fit(df, "y", "unit", "year", "cohort", covariates=covariates)
+    for kind in ("simple", "event_study", "group"):
+        res.aggregate(kind)
+    gt = {(int(g), int(s)): float(v["effect"]) for (g, s), v in res.group_time_effects.items()}
+    return float(res.overall_att), gt
+
+
+def fit_csdid(df: pd.DataFrame, covariates: list[str] | None) -> Effects:
     from csdid.att_gt import ATTgt
 
     xformla = "y ~ " + ("+".join(covariates) if covariates else "1")
@@ -99,13 +144,21 @@ def run_csdid(df: pd.DataFrame, covariates: list[str] | None) -> None:
         tname="year",
         xformla=xformla,
         data=d,
-        biters=999,
+        biters=N_DRAWS,
     ).fit(est_method="dr", bstrap=True)
-    for kind in ("simple", "group", "dynamic", "calendar"):
+    gt = {
+        (int(g), int(s)): float(a)
+        for g, s, a in zip(
+            att.results["group"], att.results["year"], att.results["att"], strict=True
+        )
+    }
+    for kind in ("group", "dynamic", "calendar"):
         att.aggte(typec=kind)
+    att.aggte(typec="simple")
+    return float(att.atte["overall_att"]), gt
 
 
-def run_differences(df: pd.DataFrame, covariates: list[str] | None) -> None:
+def fit_differences(df: pd.DataFrame, covariates: list[str] | None) -> Effects:
     from differences import ATTgt
 
     d = df.set_index(["unit", "year"]).copy()
@@ -116,85 +169,181 @@ def run_differences(df: pd.DataFrame, covariates: list[str] | None) -> None:
         formula=formula,
         est_method="dr",
         control_group="never_treated",
-        boot_iterations=999,
+        boot_iterations=N_DRAWS,
         random_state=1,
         progress_bar=False,
     )
-    for kind in ("simple", "event", "cohort", "time"):
-        att.aggregate(kind, boot_iterations=999, random_state=1)
+    table = att.results()
+    col = next(c for c in table.columns if c[-1] == "ATT")
+    gt = {(int(g), int(s)): float(a) for (g, _, s), a in zip(table.index, table[col], strict=True)}
+    overall = att.aggregate("simple", boot_iterations=N_DRAWS, random_state=1).iloc[0, 0]
+    for kind in ("event", "cohort", "time"):
+        att.aggregate(kind, boot_iterations=N_DRAWS, random_state=1)
+    return float(overall), gt
 
 
-def timed(fn, *args) -> float:
-    """Wall time in seconds (no memory tracing, which would slow pandas-heavy code down)."""
-    gc.collect()
+FITS = {
+    "evaluation": fit_evaluation,
+    "diff-diff": fit_diff_diff,
+    "csdid": fit_csdid,
+    "differences": fit_differences,
+}
+
+
+def child(package: str, data: str, scenario: str, repeat: int, budget: float) -> None:
+    """One fresh process: import, data load, first fit, then warm fits; JSON on stdout."""
+    out = sys.stdout
+    sink = io.StringIO()  # the peers print progress and summaries
+    warnings.simplefilter("ignore")
+    with contextlib.redirect_stdout(sink), contextlib.redirect_stderr(sink):
+        t0 = time.perf_counter()
+        __import__(MODULES[package])
+        t_import = time.perf_counter() - t0
+        t0 = time.perf_counter()
+        df = pd.read_pickle(data)
+        t_load = time.perf_counter() - t0
+        fit = FITS[package]
+        t0 = time.perf_counter()
+        overall, gt = fit(df, SCENARIOS[scenario])
+        t_first = time.perf_counter() - t0
+        warm: list[float] = []
+        spent = 0.0
+        while len(warm) < repeat and (not warm or spent + min(warm) < budget):
+            t0 = time.perf_counter()
+            fit(df, SCENARIOS[scenario])
+            warm.append(time.perf_counter() - t0)
+            spent += warm[-1]
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KB -> GB
+    record = {
+        "import": t_import,
+        "load": t_load,
+        "first": t_first,
+        "warm": min(warm),
+        "n_warm": len(warm),
+        "peak_gb": peak,
+        "overall": overall,
+        "gt": [[g, s, a] for (g, s), a in gt.items()],
+    }
+    out.write(json.dumps(record) + "\n")
+
+
+def _limit_memory(gb: float):
+    def set_limit() -> None:
+        limit = int(gb * 2**30)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    return set_limit
+
+
+def run_child(package, data, scenario, args) -> tuple[dict | None, str]:
+    cmd = [sys.executable, __file__, "--child", package, "--data", data]
+    cmd += ["--scenario", scenario, "--repeat", str(args.repeat)]
+    cmd += ["--warm-budget", str(args.warm_budget)]
+    # bytecode caches on, as for an installed package (an environment that switches them
+    # off would time the compilation of every imported module)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
     t0 = time.perf_counter()
-    fn(*args)
-    return time.perf_counter() - t0
+    try:
+        proc = subprocess.run(
+            cmd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=args.timeout,
+            preexec_fn=_limit_memory(args.memory_gb),
+        )
+    except subprocess.TimeoutExpired:
+        return None, f"skipped: more than {args.timeout:.0f} s"
+    wall = time.perf_counter() - t0
+    if proc.returncode != 0:
+        tail = (proc.stderr.strip().splitlines() or ["?"])[-1][:120]
+        if "MemoryError" in proc.stderr or "memory" in tail.lower() or proc.returncode < 0:
+            return None, f"skipped: needs more than {args.memory_gb:g} GB ({tail})"
+        return None, f"failed: {tail}"
+    record = json.loads(proc.stdout.strip().splitlines()[-1])
+    record["process"] = wall  # interpreter start + import + load + first and warm fits
+    return record, ""
 
 
-def traced_peak(fn, *args) -> float:
-    """Peak memory allocated by Python and numpy during a call, in MB (tracemalloc)."""
-    gc.collect()
-    tracemalloc.start()
-    fn(*args)
-    _, peak = tracemalloc.get_traced_memory()
-    tracemalloc.stop()
-    return peak / 1e6
-
-
-def rss_mb() -> float:
-    """High-water mark of the resident memory of this process so far, in MB (Linux)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def agreement(ours: dict, other: dict) -> str:
+    d_overall = abs(ours["overall"] - other["overall"])
+    a = {(g, s): v for g, s, v in ours["gt"]}
+    b = {(g, s): v for g, s, v in other["gt"]}
+    common = a.keys() & b.keys()
+    d_gt = max((abs(a[k] - b[k]) for k in common), default=float("nan"))
+    return f"{d_overall:.1e} / {d_gt:.1e} ({len(common)} cells)"
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--no-ports", action="store_true", help="skip csdid and differences")
-    ap.add_argument("--repeat", type=int, default=3, help="repetitions of our runs (best kept)")
-    ap.add_argument("--units", type=int, default=N_UNITS, help="number of units (default 11000)")
+    ap.add_argument("--units", type=int, nargs="+", default=[N_UNITS])
+    ap.add_argument("--peers", nargs="+", default=list(PACKAGES), choices=PACKAGES)
+    ap.add_argument("--repeat", type=int, default=3, help="warm fits per process (best kept)")
+    ap.add_argument("--timeout", type=float, default=600.0, help="seconds per child process")
+    ap.add_argument("--memory-gb", type=float, default=8.0, help="address-space limit per child")
+    ap.add_argument("--warm-budget", type=float, default=120.0, help="stop warm fits after (s)")
+    ap.add_argument("--child", choices=PACKAGES, help=argparse.SUPPRESS)
+    ap.add_argument("--data", help=argparse.SUPPRESS)
+    ap.add_argument("--scenario", choices=list(SCENARIOS), help=argparse.SUPPRESS)
     args = ap.parse_args()
-    df = make_panel(n_units=args.units)
-    print(
-        f"panel: {args.units:,} units x {N_YEARS} years = {len(df):,} rows, "
-        f"{len(COHORTS)} cohorts; {platform.python_version()}, numpy {np.__version__}"
-    )
-    scenarios = {"no covariates": None, "dr + 2 covariates": ["x1", "x2"]}
-    ours: dict[str, float] = {}
-    quiet = warnings.catch_warnings
-    for name, covs in scenarios.items():
-        with quiet():
-            warnings.simplefilter("ignore")
-            best = min(timed(run_ours, df, covs) for _ in range(args.repeat))
-            peak = traced_peak(run_ours, df, covs)
-        ours[name] = best
-        print(
-            f"evaluation.att_gt  {name:<18} {best:7.2f} s   peak traced memory {peak:6.0f} MB"
-            f"   (best of {args.repeat})"
-        )
-    print(f"process peak resident memory so far: {rss_mb():.0f} MB")
-    if args.no_ports:
+    if args.child:
+        child(args.child, args.data, args.scenario, args.repeat, args.warm_budget)
         return
-    for port, fn in (("csdid", run_csdid), ("differences", run_differences)):
-        if importlib.util.find_spec(port) is None:
-            print(f"{port}: not installed (pip install -e '.[bench]')")
-            continue
-        for name, covs in scenarios.items():
-            sink = io.StringIO()
-            try:
-                with (
-                    quiet(),
-                    contextlib.redirect_stdout(sink),
-                    contextlib.redirect_stderr(sink),
-                ):
-                    warnings.simplefilter("ignore")
-                    t = timed(fn, df, covs)
-            except Exception as err:  # a port failing is a result, not a crash
-                print(f"{port:<18} {name:<18} failed: {type(err).__name__}: {err}")
-                continue
-            print(
-                f"{port:<18} {name:<18} {t:7.2f} s   ratio to evaluation {t / ours[name]:6.1f}x"
-                f"   process peak resident memory so far {rss_mb():.0f} MB"
-            )
+    peers = ["evaluation"] + [p for p in args.peers if p != "evaluation"]
+    print(
+        f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; Python "
+        f"{platform.python_version()}, numpy {np.__version__}; {N_YEARS} years, "
+        f"{len(COHORTS)} cohorts, dr, never treated, {N_DRAWS} draws, all aggregations; "
+        f"fresh = import + load + first fit in a new process, warm = best of {args.repeat}"
+    )
+    head = (
+        f"{'units':>8} {'covariates':<10} {'package':<12} {'import':>7} {'first':>8} "
+        f"{'fresh':>8} {'warm':>8} {'peak GB':>7} {'fresh x':>8} {'warm x':>7}  "
+        "|diff| overall / ATT(g,t)"
+    )
+    print(head)
+    seconds: dict[tuple[str, str], tuple[int, float]] = {}  # last size's fresh time
+    with tempfile.TemporaryDirectory() as tmp:
+        for n in args.units:
+            data = str(Path(tmp) / f"panel_{n}.pkl")
+            make_panel(n_units=n).to_pickle(data)
+            for scenario in SCENARIOS:
+                ours = None
+                for package in peers:
+                    prev = seconds.get((package, scenario))
+                    if prev is not None and prev[1] * n / prev[0] > args.timeout:
+                        print(
+                            f"{n:>8,} {scenario:<10} {package:<12} skipped: "
+                            f"{prev[1]:.0f} s at {prev[0]:,} units predict "
+                            f"{prev[1] * n / prev[0]:.0f} s > {args.timeout:.0f} s"
+                        )
+                        continue
+                    rec, why = run_child(package, data, scenario, args)
+                    if rec is None:
+                        print(f"{n:>8,} {scenario:<10} {package:<12} {why}")
+                        if why.startswith("skipped: more"):
+                            seconds[(package, scenario)] = (n, args.timeout)
+                        continue
+                    fresh = rec["import"] + rec["load"] + rec["first"]
+                    seconds[(package, scenario)] = (n, fresh)
+                    if package == "evaluation":
+                        ours = rec
+                    ratio_f = ratio_w = agree = ""
+                    if ours is not None and package != "evaluation":
+                        ours_fresh = ours["import"] + ours["load"] + ours["first"]
+                        ratio_f = f"{fresh / ours_fresh:.1f}"
+                        ratio_w = f"{rec['warm'] / ours['warm']:.1f}"
+                        agree = agreement(ours, rec)
+                    print(
+                        f"{n:>8,} {scenario:<10} {package:<12} {rec['import']:7.2f} "
+                        f"{rec['first']:8.2f} {fresh:8.2f} {rec['warm']:8.2f} "
+                        f"{rec['peak_gb']:7.2f} {ratio_f:>8} {ratio_w:>7}  {agree}",
+                        flush=True,
+                    )
+    print(
+        "times in seconds; x = peer / evaluation (above 1: evaluation faster); fresh excludes "
+        f"the interpreter start; load {os.getloadavg()[0]:.1f} at the end"
+    )
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Names are imported lazily on first use, so ``import evaluation`` stays fast.
 from __future__ import annotations
 
 import importlib
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
@@ -23,7 +22,10 @@ def _find_version() -> str:
     """The version from one source: ``pyproject.toml``, through the installed metadata.
 
     An uninstalled source tree (``src/`` on the path) reads ``pyproject.toml`` directly.
+    Looked up on first use of ``__version__`` (importlib.metadata costs about 0.2 s).
     """
+    from importlib import metadata
+
     try:
         return metadata.version("evaluation")
     except metadata.PackageNotFoundError:
@@ -39,8 +41,6 @@ def _find_version() -> str:
         pass
     return "0+unknown"
 
-
-__version__ = _find_version()
 
 # public name -> module that defines it
 _API: dict[str, str] = {
@@ -156,6 +156,10 @@ __all__ = sorted(_API)
 
 
 def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        version = _find_version()
+        globals()[name] = version
+        return version
     module = _API.get(name)
     if module is None:
         raise AttributeError(f"module 'evaluation' has no attribute {name!r}")

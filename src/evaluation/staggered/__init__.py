@@ -21,16 +21,11 @@
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from ..errors import StaggeredWarning
 from ._attgt import att_gt
-from ._bacon import bacon_decomposition
-from ._sunab import sun_abraham
-from .compare import EstimatorComparison, compare_estimators
-from .continuous import ContinuousDiD, continuous_did
-from .dcdh import SwitchingEffects, TWFEWeights, did_multiplegt, twfe_weights
-from .heterogeneity import HeterogeneityResult, heterogeneity
-from .imputation import ImputationEffects, did_imputation
-from .randomization import StaggeredRandomization, randomization_att_gt
 from .results import (
     AggregatedEffects,
     BaconDecomposition,
@@ -40,7 +35,54 @@ from .results import (
     PreTest,
     SunAbrahamEffects,
 )
-from .two_stage import TwoStageEffects, did_two_stage
+
+if TYPE_CHECKING:
+    from ._bacon import bacon_decomposition
+    from ._sunab import sun_abraham
+    from .compare import EstimatorComparison, compare_estimators
+    from .continuous import ContinuousDiD, continuous_did
+    from .dcdh import SwitchingEffects, TWFEWeights, did_multiplegt, twfe_weights
+    from .heterogeneity import HeterogeneityResult, heterogeneity
+    from .imputation import ImputationEffects, did_imputation
+    from .randomization import StaggeredRandomization, randomization_att_gt
+    from .two_stage import TwoStageEffects, did_two_stage
+
+# the other estimators are imported on first use: att_gt alone should not pay for the
+# imports of the comparison (panel estimators, scipy.sparse) and the rest
+_LAZY = {
+    "bacon_decomposition": "._bacon",
+    "sun_abraham": "._sunab",
+    "compare_estimators": ".compare",
+    "EstimatorComparison": ".compare",
+    "continuous_did": ".continuous",
+    "ContinuousDiD": ".continuous",
+    "did_multiplegt": ".dcdh",
+    "twfe_weights": ".dcdh",
+    "TWFEWeights": ".dcdh",
+    "SwitchingEffects": ".dcdh",
+    "heterogeneity": ".heterogeneity",
+    "HeterogeneityResult": ".heterogeneity",
+    "did_imputation": ".imputation",
+    "ImputationEffects": ".imputation",
+    "randomization_att_gt": ".randomization",
+    "StaggeredRandomization": ".randomization",
+    "did_two_stage": ".two_stage",
+    "TwoStageEffects": ".two_stage",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "att_gt",
