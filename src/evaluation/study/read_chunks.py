@@ -234,7 +234,9 @@ def _merge(parts: list[list[Problem]], table: str, order: list[str], sort: bool)
             key = (p.check, msg, p.severity)
             listed, summary = groups.setdefault(key, ([], []))
             (listed if p.row is not None else summary).append(p)
-        keys = sorted(groups, key=lambda k: (_rank(k[1]), k[2] == "warning") if sort else k[2] == "warning")
+        keys = sorted(
+            groups, key=lambda k: (_rank(k[1]), k[2] == "warning") if sort else k[2] == "warning"
+        )
         rows: list[Problem] = []
         tails: list[Problem] = []
         for key in keys:
