@@ -4,6 +4,7 @@ once."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -119,3 +120,38 @@ def test_files_that_are_not_plain_are_read_at_once(folder, tmp_path, monkeypatch
     file.write_text(file.read_text(encoding="utf-8").replace("\n", ",x\n", 1) + "\n", "utf-8")
     whole, chunked, calls = _both(path2, monkeypatch)
     _same(whole, chunked)
+
+
+def test_duplicate_keys_name_the_first_row_of_their_key():
+    """The key check on integer codes against a loop over the rows (rows with a missing key
+    value are not duplicates: they are reported as missing values)."""
+    from evaluation.study import checks, schema
+
+    rng = np.random.default_rng(5)
+    n = 3000
+    ids = pd.array(rng.choice(["05111000", "05112000", None], n, p=[0.5, 0.45, 0.05]), "string")
+    df = pd.DataFrame(
+        {
+            "municipality_id": ids,
+            "year": pd.array(rng.integers(2010, 2013, n), dtype="Int64"),
+            "indicator": pd.array(rng.choice(["a", "b", "c", "d"], n), dtype="string"),
+            "value": rng.normal(size=n),
+        }
+    )
+    probs = checks._check_key(schema.TABLES["indicators"], df)
+    first: dict[tuple, int] = {}
+    expected = []
+    for i, row in enumerate(df[["municipality_id", "year", "indicator"]].itertuples(index=False)):
+        if any(pd.isna(v) for v in row):
+            continue
+        if row in first:
+            expected.append((i + 1, f"as row {first[row] + 1}"))
+        else:
+            first[row] = i
+    listed = [p for p in probs if p.row is not None]
+    assert len(listed) == min(len(expected), PROBLEM_LIMIT)
+    assert [
+        (p.row, p.message.rsplit("the same municipality_id, year, indicator ", 1)[1])
+        for p in listed
+    ] == expected[:PROBLEM_LIMIT]
+    assert sum(p.count for p in probs if p.row is None) == len(expected) - PROBLEM_LIMIT

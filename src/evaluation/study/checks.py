@@ -236,12 +236,18 @@ def _check_key(table: Table, df: pd.DataFrame) -> list[Problem]:
         combined, _ = pd.factorize(combined * len(distinct) + c)
     if not len(df):
         return []
-    uniq, first_of, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    later = complete & (first_of[inverse] != np.arange(len(df)))
+    # factorize numbers keys in the order they first appear: a row is the first of its key
+    # where its code exceeds every code above it, and the k-th such row is the first of key k
+    seen = np.maximum.accumulate(combined)
+    first = np.empty(len(df), dtype=bool)
+    first[0] = True
+    first[1:] = combined[1:] > seen[:-1]
+    del seen
+    later = complete & ~first
     if not later.any():
         return []
     idx, n_more = capped(np.flatnonzero(later))
-    firsts = first_of[inverse[idx]]
+    firsts = np.flatnonzero(first)[combined[idx]]
     problems = []
     if n_more:
         problems.append(
