@@ -230,24 +230,31 @@ def _check_key(table: Table, df: pd.DataFrame) -> list[Problem]:
     # rows need no frame of their key texts
     complete = np.ones(len(df), dtype=bool)
     combined = np.zeros(len(df), dtype=np.int64)
+    size = 1
     for k in key:
         c, distinct = _factorize(df[k])
         complete &= c < len(distinct) - 1
-        combined, _ = pd.factorize(combined * len(distinct) + c)
+        if size * len(distinct) >= 1 << 62:  # (never for real tables) renumber the codes
+            combined, uniques = pd.factorize(combined)
+            size = len(uniques)
+        combined = combined * len(distinct) + c
+        size *= len(distinct)
     if not len(df):
         return []
-    # factorize numbers keys in the order they first appear: a row is the first of its key
-    # where its code exceeds every code above it, and the k-th such row is the first of key k
-    seen = np.maximum.accumulate(combined)
-    first = np.empty(len(df), dtype=bool)
-    first[0] = True
-    first[1:] = combined[1:] > seen[:-1]
-    del seen
-    later = complete & ~first
+    # equal keys next to each other (a stable sort keeps the first row of a key first)
+    order = np.argsort(combined, kind="stable")
+    ordered = combined[order]
+    repeat = np.empty(len(df), dtype=bool)
+    repeat[0] = False
+    repeat[1:] = ordered[1:] == ordered[:-1]
+    later = np.zeros(len(df), dtype=bool)
+    later[order[repeat]] = True
+    del repeat
+    later &= complete
     if not later.any():
         return []
     idx, n_more = capped(np.flatnonzero(later))
-    firsts = np.flatnonzero(first)[combined[idx]]
+    firsts = order[np.searchsorted(ordered, combined[idx], side="left")]
     problems = []
     if n_more:
         problems.append(
