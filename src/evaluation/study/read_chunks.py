@@ -31,7 +31,7 @@ from .problems import PROBLEM_LIMIT, Problem, omitted, row_key
 from .read_csv import _delimiter_hint, _header_names, _record_field_counts, text_problems
 
 #: Files smaller than this (bytes) are read at once.
-MIN_BYTES = 64 << 20
+MIN_BYTES = 32 << 20
 #: The size of one chunk (bytes; cut at the last line end within it).
 CHUNK_BYTES = 32 << 20
 
