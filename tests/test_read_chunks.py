@@ -89,6 +89,7 @@ def test_errors_in_many_chunks_give_the_same_problems(folder, tmp_path, monkeypa
     edits[2 * n // 3] = {"municipality_id": "  "}  # blank id
     _corrupt(path, edits)
     n_bad = sum(e.get("year") == "20x1" for e in edits.values())
+    assert (path / "indicators.csv").stat().st_size > 20 * 20_000  # many chunks of 20,000 bytes
     assert n_bad > PROBLEM_LIMIT + 1000
     whole, chunked, calls = _both(path, monkeypatch)
     assert calls["indicators"]
@@ -98,7 +99,7 @@ def test_errors_in_many_chunks_give_the_same_problems(folder, tmp_path, monkeypa
     assert len(listed) == PROBLEM_LIMIT
     summary = [p for p in years if p.count > 1]
     assert sum(p.count for p in summary) == n_bad - PROBLEM_LIMIT
-    # row numbers are rows of the file: data row r is line r + 1
+    # row numbers are rows of the file (data row r is line r + 1, edited above as lines[r])
     rows = {p.row for p in years if p.message.startswith("whole number too large")}
     assert rows == {5, n - 3}  # a kind of its own, listed although 1,000 bad years come first
     text = [p for p in chunked.problems if p.check == "text"]
