@@ -4,7 +4,8 @@ the folder unless asked to, refusing what cannot be read with a problem instead 
 Before a table file is opened it must be a regular file inside the folder (:mod:`.files`), not
 larger than ``max_file_bytes`` and with at most ``max_rows`` rows. Text files are decoded as
 :mod:`.encoding` says, parsed as :mod:`.read_csv` says with the options of the descriptor
-(:mod:`.descriptor`), and typed by :func:`~evaluation.study.coerce.coerce_table`. The result is
+(:mod:`.descriptor`), and typed by :func:`~evaluation.study.coerce.coerce_table`; a large plain
+CSV file is read and typed in chunks (:mod:`.read_chunks`), with the same result. The result is
 the typed tables and every problem found on the way; :func:`evaluation.load_study` makes a
 :class:`~evaluation.Study` of them.
 """
