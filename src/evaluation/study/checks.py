@@ -142,9 +142,12 @@ def check_ags(table: str, field: str, ids: pd.Series, level: pd.Series | None) -
     """Check official codes: digits only, 5 or 8 digits (matching the level if given),
     state prefix 01-16; hint when a leading zero was probably lost."""
     s = ids.astype("string")
-    present = s.notna().to_numpy()
-    digits = s.str.fullmatch(r"\d+").fillna(False).to_numpy()
-    length = s.str.len().fillna(0).to_numpy()
+    # the text tests run once per distinct code (an indicators table repeats each code
+    # thousands of times), then every row takes the result of its code
+    codes_, distinct = _factorize(s)
+    present = codes_ < len(distinct) - 1
+    digits = distinct.str.fullmatch(r"\d+").fillna(False).to_numpy()[codes_]
+    length = distinct.str.len().fillna(0).to_numpy()[codes_]
     problems: list[Problem] = []
     nondigit = present & ~digits
     problems += problems_at(
@@ -180,7 +183,9 @@ def check_ags(table: str, field: str, ids: pd.Series, level: pd.Series | None) -
         table, field, s, wrong_len, "code must have 8 digits (Gemeinde) or 5 (Kreis)", "ags"
     )
     ok = present & digits & np.isin(length, (5, 8))
-    state = pd.to_numeric(s.str.slice(0, 2), errors="coerce").to_numpy(dtype=float, na_value=0)
+    state = pd.to_numeric(distinct.str.slice(0, 2), errors="coerce").to_numpy(
+        dtype=float, na_value=0
+    )[codes_]
     bad_state = ok & ((state < 1) | (state > 16))
     problems += problems_at(
         table, field, s, bad_state, "the first two digits must be a state code 01-16", "ags"
@@ -208,23 +213,48 @@ def check_ags(table: str, field: str, ids: pd.Series, level: pd.Series | None) -
     return problems
 
 
+def _factorize(s: pd.Series) -> tuple[np.ndarray, pd.Series]:
+    """The position of every value of ``s`` among its distinct values, which end with one
+    missing value (the position of the missing cells)."""
+    c, distinct = pd.factorize(s)
+    values = pd.Series(distinct, dtype=s.dtype)
+    values = pd.concat([values, pd.Series([pd.NA], dtype=s.dtype)], ignore_index=True)
+    c = np.where(c < 0, len(values) - 1, c)
+    return c, values
+
+
 def _check_key(table: Table, df: pd.DataFrame) -> list[Problem]:
     key = list(table.primary_key)
-    if df[key].isna().any(axis=None):
-        pass  # reported as missing required values
-    if len(key) == 1:
-        col = df[key[0]]
-        later = col.duplicated(keep="first").to_numpy() & col.notna().to_numpy()
-    else:
-        later = df.duplicated(key, keep="first").to_numpy() & df[key].notna().all(axis=1).to_numpy()
+    # rows with a missing key value are reported as missing required values; the key of every
+    # other row as one integer code (the codes of its fields combined), so that ten million
+    # rows need no frame of their key texts
+    complete = np.ones(len(df), dtype=bool)
+    combined = np.zeros(len(df), dtype=np.int64)
+    size = 1
+    for k in key:
+        c, distinct = _factorize(df[k])
+        complete &= c < len(distinct) - 1
+        if size * len(distinct) >= 1 << 62:  # (never for real tables) renumber the codes
+            combined, uniques = pd.factorize(combined)
+            size = len(uniques)
+        combined = combined * len(distinct) + c
+        size *= len(distinct)
+    if not len(df):
+        return []
+    # equal keys next to each other (a stable sort keeps the first row of a key first)
+    order = np.argsort(combined, kind="stable")
+    ordered = combined[order]
+    repeat = np.empty(len(df), dtype=bool)
+    repeat[0] = False
+    repeat[1:] = ordered[1:] == ordered[:-1]
+    later = np.zeros(len(df), dtype=bool)
+    later[order[repeat]] = True
+    del repeat
+    later &= complete
     if not later.any():
         return []
     idx, n_more = capped(np.flatnonzero(later))
-    # the first row of each listed duplicate: one merge of the few listed rows, not a groupby
-    # over every row (a file appended to itself has millions of duplicates)
-    listed = df[key].iloc[idx].reset_index(names="_row")
-    firsts_of = df[key].reset_index(names="_first").drop_duplicates(key, keep="first")
-    firsts = listed.merge(firsts_of, on=key, how="left").sort_values("_row")["_first"].to_numpy()
+    firsts = order[np.searchsorted(ordered, combined[idx], side="left")]
     problems = []
     if n_more:
         problems.append(
@@ -251,7 +281,10 @@ def _check_foreign(tables: dict[str, pd.DataFrame], table: Table) -> list[Proble
     for fk in table.foreign_keys:
         ref = tables[fk.table][fk.reference]
         s = df[fk.fields]
-        bad = s.notna().to_numpy() & ~s.isin(ref.dropna()).to_numpy()
+        c, distinct = _factorize(s)
+        known = np.array(distinct.isin(ref.dropna()), dtype=bool)
+        known[-1] = True  # missing: reported as a missing required value
+        bad = ~known[c]
         problems += problems_at(
             table.name,
             fk.fields,

@@ -4,7 +4,8 @@ the folder unless asked to, refusing what cannot be read with a problem instead 
 Before a table file is opened it must be a regular file inside the folder (:mod:`.files`), not
 larger than ``max_file_bytes`` and with at most ``max_rows`` rows. Text files are decoded as
 :mod:`.encoding` says, parsed as :mod:`.read_csv` says with the options of the descriptor
-(:mod:`.descriptor`), and typed by :func:`~evaluation.study.coerce.coerce_table`. The result is
+(:mod:`.descriptor`), and typed by :func:`~evaluation.study.coerce.coerce_table`; a large plain
+CSV file is read and typed in chunks (:mod:`.read_chunks`), with the same result. The result is
 the typed tables and every problem found on the way; :func:`evaluation.load_study` makes a
 :class:`~evaluation.Study` of them.
 """
@@ -20,12 +21,13 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ConfigError, EvaluationError
-from . import schema
+from . import read_chunks, schema
 from .coerce import coerce_table
 from .descriptor import DESCRIPTOR, desc_problem, json_type, read_descriptor, resource_options
 from .encoding import decode_table
 from .files import outside_problem, read_limited, regular_file_problem
 from .problems import Problem, file_problem, shorten
+from .read_chunks import Chunked, read_csv_chunked
 from .read_csv import read_csv_text, text_problems
 
 #: Largest table file read (bytes) unless ``max_file_bytes=`` says otherwise: 1 GiB.
@@ -240,7 +242,7 @@ def read_tables(
     problems += more
     out = FolderTables(folder, {}, problems)
     root = folder.resolve()
-    raw: dict[str, pd.DataFrame] = {}
+    raw: dict[str, pd.DataFrame | Chunked] = {}
     for name, table in schema.TABLES.items():
         opts = resources.get(name, {})
         file = _table_file(folder, name, table, opts, allow_outside, problems)
@@ -257,6 +259,11 @@ def read_tables(
                     value=str(resolved),
                 )
             )
+        chunked = _read_chunked(file, table, opts, max_file_bytes, max_rows)
+        if chunked is not None:
+            problems += chunked.read_problems
+            raw[name] = chunked
+            continue
         df, probs = read_table_file(
             file, table, opts, max_file_bytes=max_file_bytes, max_rows=max_rows
         )
@@ -266,10 +273,32 @@ def read_tables(
     # the type problems follow every problem of reading
     for name, df in raw.items():
         table = schema.TABLES[name]
+        if isinstance(df, Chunked):
+            out.tables[name] = df.typed
+            problems += df.type_problems
+            continue
         typed, probs = coerce_table(table, df, **_coerce_options(table, resources.get(name, {})))
         out.tables[name] = typed
         problems += probs
     return out
+
+
+def _read_chunked(
+    file: Path, table: schema.Table, opts: dict[str, Any], max_file_bytes: int, max_rows: int
+) -> Chunked | None:
+    """A large plain CSV table read and typed in chunks (None: read it at once)."""
+    fmt = opts.get("format") or ("parquet" if file.suffix.lower() == ".parquet" else "csv")
+    if fmt != "csv" or regular_file_problem(file, table.name, allow_outside=True) is not None:
+        return None
+    try:
+        size = os.stat(file).st_size
+        with open(file, "rb") as f:
+            magic = f.read(4)
+    except OSError:
+        return None
+    if size < read_chunks.MIN_BYTES or size > max_file_bytes or magic == b"PAR1":
+        return None
+    return read_csv_chunked(file, table, opts, _coerce_options(table, opts), max_rows)
 
 
 def _resources(desc: dict[str, Any] | None) -> tuple[dict[str, dict[str, Any]], list[Problem]]:
