@@ -63,7 +63,7 @@ def test_section_appears_with_its_tables_in_german(reports):
         "steigt, ab Jahr 1",
     ]
     assert "Auslaufen" in cells[-1]
-    assert "höchstens 50 %" in md and "mehr als 50 %" in md
+    assert "bis 50 %" in md and "über 50 %" in md
     assert "Test gleicher Effekte" in md
     assert "Dosis-Wirkungs-Kurve" in md
     assert "Zertifikate liefen ohne rechtzeitiges Re-Audit aus" in md
@@ -217,7 +217,7 @@ def test_section_in_english(reports):
     assert "## Implementation and impact" in md
     assert "Impact logic: the indicator catalogue links 1 indicator" in md
     assert "What this can and cannot show" in md
-    assert "at most 50%" in md and "more than 50%" in md
+    assert "up to 50%" in md and "over 50%" in md
     assert "Family and working life, childcare" in md and "increase" in md
     section = md.split("## Implementation and impact")[1].split("## Appendix")[0]
     for word in ("Kommune", "Wirkung", "Handlungsfeld", " und ", "steigt"):
@@ -256,7 +256,7 @@ def test_german_html_of_the_section_has_no_english_and_no_codes(study, tmp_path)
     text = visible_text((out / "report.html").read_text(encoding="utf-8"))
     # the second occurrences: the first ones are the table of contents
     section = text.split("Umsetzung und Wirkung", 2)[2].split("Anhang: Methoden", 1)[0]
-    assert "Wirkungslogik" in section and "höchstens 50" in section and len(section) > 3000
+    assert "Wirkungslogik" in section and "bis 50 %" in section and len(section) > 3000
     assert _hits(section, ENGLISH) == []
     assert _hits(section, CODES) == []
     svg = " ".join(

@@ -87,8 +87,8 @@ VALUE_LABELS: dict[str, Text] = {
     "overall": Text("gesamt", "overall"),
     "post": Text("nach Beginn", "after onset"),
     # the groups of heterogeneity(groups="half"): at most / more than half implemented
-    "<= 0.5": Text("höchstens 50 %", "at most 50%"),
-    "> 0.5": Text("mehr als 50 %", "more than 50%"),
+    "up_to_half": Text("bis 50 %", "up to 50%"),
+    "over_half": Text("über 50 %", "over 50%"),
     "True": Text("ja", "yes"),
     "False": Text("nein", "no"),
 }

@@ -238,7 +238,7 @@ def build(ctx: Context) -> Section:
             "implementation_impact_summary",
             ctx.tr(SUMMARY),
             summary_table(ctx, res),
-            (ctx.tr(SUMMARY_NOTE.format(groups=_group_names(res))),),
+            (ctx.tr(SUMMARY_NOTE.format(groups=_group_names(ctx, res))),),
             columns=tuple(HEADERS),
             headers=HEADERS,
         )
@@ -299,10 +299,13 @@ def _excludes_zero(row: pd.Series | None) -> bool | None:
     return bool(row["ci_low"] > 0 or row["ci_high"] < 0)
 
 
-def _group_names(res: ImplementationImpact) -> str:
+def _group_names(ctx: Context, res: ImplementationImpact) -> str:
+    """The readable labels of the intensity groups (their keys where a label is missing)."""
     for a in res.linked:
         if a.heterogeneity is not None:
-            return " / ".join(str(x) for x in a.heterogeneity.tidy()["group"])
+            labs = getattr(a.heterogeneity, "labels", {}) or {}
+            keys = [str(x) for x in a.heterogeneity.tidy()["group"]]
+            return " / ".join(ctx.tr(labs[k]) if k in labs else k for k in keys)
     return "–"
 
 
