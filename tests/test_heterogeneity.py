@@ -322,3 +322,24 @@ def _complete_results():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(evaluation.results.base, "FREEZE", True)
         yield
+
+
+def test_complete_units_give_the_same_estimates_and_the_shortcut():
+    """att_gt leaves out units not observed in every year (as R did); the report gives
+    heterogeneity only those units, which must change no estimate and lets the permutation test
+    use its shortcut (no re-estimation per assignment)."""
+    from evaluation.report.linked import _complete_units
+
+    study = ev.datasets.synthetic_study(seed=1)
+    panel = study.panel("childcare_u3")
+    split = _random_split(panel, 3)
+    full = ev.heterogeneity(panel, split, n_permutations=19)
+    keep = _complete_units(panel, "childcare_u3")
+    assert 0 < len(keep) < panel["municipality_id"].nunique()  # the demo panel has gaps
+    part = ev.heterogeneity(
+        panel[panel["municipality_id"].isin(keep)], split[split.index.isin(keep)]
+    )
+    a, b = full.tidy(), part.tidy()
+    np.testing.assert_allclose(a["estimate"], b["estimate"], rtol=1e-12)
+    np.testing.assert_allclose(a["std_error"], b["std_error"], rtol=1e-12)
+    assert full.test.facts["re_estimated"] and not part.test.facts["re_estimated"]

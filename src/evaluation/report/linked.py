@@ -173,12 +173,16 @@ def _linked(ctx: Context, out: ImplementationImpact, indicator: str, fld: str) -
         ctx.step(f"implementation and impact {indicator}: heterogeneity")
         treated = set(dose.index)
         keep = panel[(panel["cohort"] == 0) | panel["municipality_id"].isin(treated)]
+        # att_gt leaves out units not observed in every year (unbalanced="drop", as R did);
+        # leaving them out here already gives the same estimates and lets the permutation
+        # test use its shortcut instead of re-estimating every assignment
+        complete = _complete_units(keep, indicator)
         a.heterogeneity = ctx.guard(
             a.notes,
             WHAT["heterogeneity"],
             heterogeneity,
-            keep,
-            dose,
+            keep[keep["municipality_id"].isin(complete)],
+            dose[dose.index.isin(complete)],
             groups="half",
             method=cfg.impact.att_gt.method,
             covariates=list(cfg.impact.covariates) or None,
@@ -271,6 +275,13 @@ def exit_design(status: Any, panel: pd.DataFrame, indicator: str) -> pd.DataFram
     data["lapsed"] = (certified & (data["in_force"] == 0)).astype(float)
     data[indicator] = data[indicator].where(certified)
     return data[["municipality_id", "year", "in_force", "lapsed", indicator]]
+
+
+def _complete_units(panel: pd.DataFrame, indicator: str) -> pd.Index:
+    """The units with a value of ``indicator`` in every year of the panel."""
+    n_years = panel["year"].nunique()
+    seen = panel.dropna(subset=[indicator]).groupby("municipality_id")["year"].nunique()
+    return seen.index[seen == n_years]
 
 
 def _exits(status: Any, panel: pd.DataFrame, indicator: str) -> Any:
