@@ -343,3 +343,17 @@ def test_complete_units_give_the_same_estimates_and_the_shortcut():
     np.testing.assert_allclose(a["estimate"], b["estimate"], rtol=1e-12)
     np.testing.assert_allclose(a["std_error"], b["std_error"], rtol=1e-12)
     assert full.test.facts["re_estimated"] and not part.test.facts["re_estimated"]
+
+
+def test_plot_names_the_groups_by_their_labels():
+    study = ev.datasets.synthetic_study(
+        seed=2, effects="constant", n_audited=60, n_comparison=40, missing_share=0.0
+    )
+    panel = study.panel("sgb2_children")
+    ids = panel.loc[panel["cohort"] > 0, "municipality_id"].unique()
+    share = pd.Series(np.linspace(0.0, 1.0, len(ids)), index=ids)
+    res = ev.heterogeneity(panel, share, groups="half")
+    for lang, want in (("de", {"bis 50 %", "über 50 %"}), ("en", {"up to 50%", "over 50%"})):
+        fig = res.plot(lang=lang)
+        got = {t.get_text() for t in fig.axes[0].get_yticklabels()}
+        assert got == want

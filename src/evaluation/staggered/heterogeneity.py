@@ -195,6 +195,18 @@ class HeterogeneityResult(Estimates):
         )
         return [(name, shown), *tables[1:]]
 
+    def plot(self, ax: Any = None, *, lang: Lang = "de", title: str | None = None) -> Any:
+        """The groups' effects with their intervals, the groups named by their labels."""
+        from ..results.plotting import plot_estimates
+
+        shown = self.tidy()
+        shown["group"] = [
+            tr(self.labels[v], lang) if v in self.labels else v for v in shown["group"]
+        ]
+        return plot_estimates(
+            shown, self.keys, ax=ax, lang=lang, title=title or tr(self.title, lang)
+        )
+
     @property
     def covariance(self) -> pd.DataFrame:
         """Deprecated: use :meth:`vcov`."""
