@@ -99,7 +99,12 @@ def test_groups_table_matches_a_direct_heterogeneity_call(reports, study):
     import evaluation as ev
 
     dose = ev.implementation_intensity(study).unit_intensity("work_family")
-    direct = ev.heterogeneity(study.panel("childcare_u3"), dose, groups="half")
+    from evaluation.report.linked import _complete_units
+
+    panel = study.panel("childcare_u3")
+    keep = _complete_units(panel, "childcare_u3")  # the units att_gt uses, as in the report
+    panel = panel[panel["municipality_id"].isin(keep)]
+    direct = ev.heterogeneity(panel, dose[dose.index.isin(keep)], groups="half")
     shown = pd.read_csv(reports["de"] / "tables" / "implementation_impact_childcare_u3_groups.csv")
     assert shown["estimate"].to_numpy() == pytest.approx(
         direct.tidy()["estimate"].to_numpy(), rel=1e-5
@@ -117,7 +122,12 @@ def test_overview_table_holds_the_numbers_of_the_analyses(reports, study):
     row = pd.read_csv(tables / "implementation_impact_summary.csv").set_index("indicator")
     row = row.loc["childcare_u3"]
     dose = ev.implementation_intensity(study).unit_intensity("work_family")
-    direct = ev.heterogeneity(study.panel("childcare_u3"), dose, groups="half")
+    from evaluation.report.linked import _complete_units
+
+    panel = study.panel("childcare_u3")
+    keep = _complete_units(panel, "childcare_u3")  # the units att_gt uses, as in the report
+    panel = panel[panel["municipality_id"].isin(keep)]
+    direct = ev.heterogeneity(panel, dose[dose.index.isin(keep)], groups="half")
     g = direct.tidy()
     assert row["low_estimate"] == pytest.approx(g["estimate"].iloc[0], rel=1e-6)
     assert row["high_estimate"] == pytest.approx(g["estimate"].iloc[-1], rel=1e-6)
