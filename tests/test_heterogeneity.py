@@ -357,3 +357,15 @@ def test_plot_names_the_groups_by_their_labels():
         fig = res.plot(lang=lang)
         got = {t.get_text() for t in fig.axes[0].get_yticklabels()}
         assert got == want
+
+
+def test_the_function_stays_a_function_after_importing_its_module():
+    """``evaluation.heterogeneity`` is the function even after someone imports the module of
+    the same name (a lazily exported name would be replaced by the module)."""
+    import importlib
+
+    module = importlib.import_module("evaluation.staggered.heterogeneity")
+    from evaluation.staggered.heterogeneity import HeterogeneityResult  # noqa: F401
+
+    assert callable(ev.heterogeneity) and ev.heterogeneity is module.heterogeneity
+    assert ev.staggered.heterogeneity is module.heterogeneity

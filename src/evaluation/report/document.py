@@ -20,6 +20,7 @@ from tabulate import tabulate
 from ..i18n import TERMS, Lang, Text, number, percent, term, tr
 from ..results import latex_escape
 from ..results.summary import format_frame, label_codes
+from ..staggered.heterogeneity import HALF as HALF_LABELS
 from ..study.schema import PERSONAL_COLUMNS
 from .figures import ReportFigure
 from .text import clean, md_cell
@@ -86,9 +87,8 @@ VALUE_LABELS: dict[str, Text] = {
     "effect": Text("Effekt", "effect"),
     "overall": Text("gesamt", "overall"),
     "post": Text("nach Beginn", "after onset"),
-    # the groups of heterogeneity(groups="half"): at most / more than half implemented
-    "up_to_half": Text("bis 50 %", "up to 50%"),
-    "over_half": Text("über 50 %", "over 50%"),
+    # the groups of heterogeneity(groups="half"): the labels the result itself carries
+    **HALF_LABELS,
     "True": Text("ja", "yes"),
     "False": Text("nein", "no"),
 }

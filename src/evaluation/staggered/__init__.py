@@ -26,6 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import StaggeredWarning
 from ._attgt import att_gt
+
+# eager: the function has the name of its module, and a lazy name would be replaced by the
+# module as soon as anyone imports ``evaluation.staggered.heterogeneity``
+from .heterogeneity import HeterogeneityResult, heterogeneity
 from .results import (
     AggregatedEffects,
     BaconDecomposition,
@@ -42,7 +46,6 @@ if TYPE_CHECKING:
     from .compare import EstimatorComparison, compare_estimators
     from .continuous import ContinuousDiD, continuous_did
     from .dcdh import SwitchingEffects, TWFEWeights, did_multiplegt, twfe_weights
-    from .heterogeneity import HeterogeneityResult, heterogeneity
     from .imputation import ImputationEffects, did_imputation
     from .randomization import StaggeredRandomization, randomization_att_gt
     from .two_stage import TwoStageEffects, did_two_stage
@@ -60,8 +63,6 @@ _LAZY = {
     "twfe_weights": ".dcdh",
     "TWFEWeights": ".dcdh",
     "SwitchingEffects": ".dcdh",
-    "heterogeneity": ".heterogeneity",
-    "HeterogeneityResult": ".heterogeneity",
     "did_imputation": ".imputation",
     "ImputationEffects": ".imputation",
     "randomization_att_gt": ".randomization",

@@ -16,9 +16,7 @@ left to the exact reader, which names the lines: :func:`read_csv_chunked` return
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from pathlib import Path
 from typing import Any
 
@@ -28,7 +26,13 @@ from . import schema
 from .coerce import coerce_table
 from .encoding import _UTF8, detect_encoding
 from .problems import PROBLEM_LIMIT, Problem, omitted, row_key
-from .read_csv import _delimiter_hint, _header_names, _record_field_counts, text_problems
+from .read_csv import (
+    _delimiter_hint,
+    _header_names,
+    _record_field_counts,
+    parse_plain,
+    text_problems,
+)
 
 #: Files smaller than this (bytes) are read at once.
 MIN_BYTES = 32 << 20
@@ -75,22 +79,8 @@ def _parse(raw: bytes, delimiter: str, width: int) -> pd.DataFrame | None:
         return None
     if not len(counts):
         return pd.DataFrame({i: pd.Series([], dtype=str) for i in range(width)})
-    try:
-        df = pd.read_csv(
-            io.BytesIO(raw),
-            encoding="utf-8",
-            sep=delimiter,
-            dtype=str,
-            header=None,
-            keep_default_na=False,
-            na_filter=False,
-            quoting=csv.QUOTE_NONE,
-            skip_blank_lines=True,
-            engine="c",
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-        return None
-    if len(df) != len(counts) or df.shape[1] != width:
+    df = parse_plain(raw, delimiter)
+    if df is None or len(df) != len(counts) or df.shape[1] != width:
         return None
     return df
 

@@ -258,6 +258,27 @@ def _first_line(text: str) -> str:
         n *= 4
 
 
+def parse_plain(raw: bytes, delimiter: str, *, skiprows: int = 0) -> pd.DataFrame | None:
+    """The cells of UTF-8 text without quotes as text (pandas' C parser, nothing converted,
+    no header), or None where the parser fails (the callers then take the exact path)."""
+    try:
+        return pd.read_csv(
+            io.BytesIO(raw),
+            encoding="utf-8",
+            sep=delimiter,
+            dtype=str,
+            header=None,
+            skiprows=skiprows,
+            keep_default_na=False,
+            na_filter=False,
+            quoting=csv.QUOTE_NONE,
+            skip_blank_lines=True,
+            engine="c",
+        )
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
+        return None
+
+
 def _read_plain(
     text: str, first_line: str, delimiter: str, name: str, fname: str
 ) -> tuple[pd.DataFrame | None, list[Problem]]:
@@ -271,23 +292,8 @@ def _read_plain(
     _, counts = _record_field_counts(raw, delimiter)
     if not len(counts) or not (counts[1:] == counts[0]).all():
         return None, []
-    try:
-        df = pd.read_csv(
-            io.BytesIO(raw),
-            encoding="utf-8",
-            sep=delimiter,
-            dtype=str,
-            header=None,
-            skiprows=1,
-            keep_default_na=False,
-            na_filter=False,
-            quoting=csv.QUOTE_NONE,
-            skip_blank_lines=True,
-            engine="c",
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError):
-        return None, []
-    if len(df) != len(counts) - 1:
+    df = parse_plain(raw, delimiter, skiprows=1)
+    if df is None or len(df) != len(counts) - 1:
         return None, []
     header, probs = _header_names(first_line.split(delimiter), name, fname)
     if len(header) != df.shape[1]:
