@@ -56,6 +56,57 @@ def test_hand_computed_two_by_two():
     assert t.loc[1, "n_switchers"] == 1
 
 
+def test_within_compares_only_units_of_the_same_value():
+    # the panel of test_hand_computed_two_by_two with c's last change 1.0 instead of 0.5:
+    # pooled, b (switch 2->3: +3) is compared with a (+0.5) and c (+1.0): 3 - 0.75 = 2.25;
+    # within the value that b shares with c only: 3 - 1.0 = 2.0; a's value has no switcher
+    data = pd.DataFrame(
+        {
+            "u": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
+            "t": [1, 2, 3] * 3,
+            "d": [0, 0, 0, 0, 0, 1, 0, 0, 0],
+            "y": [0.0, 1.0, 1.5, 1.0, 2.0, 5.0, 1.0, 2.0, 3.0],
+            "w": [0] * 3 + [1] * 6,
+        }
+    )
+    kw = dict(unit="u", time="t", treatment="d", effects=1)
+    pooled = ev.did_multiplegt(data, "y", **kw).tidy()
+    inner = ev.did_multiplegt(data, "y", within="w", **kw)
+    assert pooled["estimate"].iloc[0] == pytest.approx(2.25)
+    assert inner.tidy()["estimate"].iloc[0] == pytest.approx(2.0)
+    assert "value(s) [0]" in inner.summary("en").as_text()
+
+
+def test_within_combines_the_values_by_their_switchers():
+    # R-verified runs on each half of the switching panel; within= must give their mean
+    # weighted by the numbers of switchers, with the variance of disjoint halves
+    data = pd.read_csv(RESULTS / "dcdh_panel_switching.csv")
+    data["w"] = data["id"] % 2
+    kw = dict(unit="id", time="t", treatment="D", effects=3, placebo=2)
+    got = ev.did_multiplegt(data, "y", within="w", **kw).tidy().set_index("event_time")
+    halves = [
+        ev.did_multiplegt(data[data["w"] == v], "y", **kw).tidy().set_index("event_time")
+        for v in (0, 1)
+    ]
+    n = sum(h["n_switchers"] for h in halves)
+    est = sum(h["n_switchers"] * h["estimate"] for h in halves) / n
+    se = np.sqrt(sum((h["n_switchers"] / n) ** 2 * h["std_error"] ** 2 for h in halves))
+    np.testing.assert_allclose(got["estimate"], est, rtol=1e-12)
+    np.testing.assert_allclose(got["std_error"], se, rtol=1e-12)
+    assert (got["n_switchers"] == n).all()
+    # one value for every unit is the pooled estimator itself
+    data["one"] = 1
+    pooled = ev.did_multiplegt(data, "y", **kw).tidy()
+    same = ev.did_multiplegt(data, "y", within="one", **kw).tidy()
+    pd.testing.assert_frame_equal(pooled, same)
+    bad = data.copy()
+    bad.loc[0, "w"] = 1 - bad.loc[0, "w"]
+    with pytest.raises(DataError, match="constant within units"):
+        ev.did_multiplegt(bad, "y", within="w", **kw)
+    with pytest.raises(DataError, match="no column 'v'"):
+        ev.did_multiplegt(data, "y", within="v", **kw)
+
+
 def test_input_errors():
     data = pd.read_csv(RESULTS / "dcdh_panel_switching.csv")
     with pytest.raises(ValueError, match="placebo"):

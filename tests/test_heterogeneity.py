@@ -324,25 +324,37 @@ def _complete_results():
         yield
 
 
-def test_complete_units_give_the_same_estimates_and_the_shortcut():
-    """att_gt leaves out units not observed in every year (as R did); the report gives
-    heterogeneity only those units, which must change no estimate and lets the permutation test
-    use its shortcut (no re-estimation per assignment)."""
-    from evaluation.report.linked import _complete_units
-
+def test_incomplete_units_are_left_out_as_att_gt_does():
+    """att_gt leaves out units not observed in every year (unbalanced="drop", as R did);
+    heterogeneity leaves them out before forming the groups: the estimates are those of the
+    panel without them (counted by hand here), and the permutation test takes its shortcut
+    (no re-estimation per assignment)."""
     study = ev.datasets.synthetic_study(seed=1)
     panel = study.panel("childcare_u3")
     split = _random_split(panel, 3)
-    full = ev.heterogeneity(panel, split, n_permutations=19)
-    keep = _complete_units(panel, "childcare_u3")
+    n_years = panel["year"].nunique()
+    seen = panel.dropna(subset=["childcare_u3"]).groupby("municipality_id")["year"].nunique()
+    keep = seen.index[seen == n_years]
     assert 0 < len(keep) < panel["municipality_id"].nunique()  # the demo panel has gaps
+    full = ev.heterogeneity(panel, split, n_permutations=19)
     part = ev.heterogeneity(
-        panel[panel["municipality_id"].isin(keep)], split[split.index.isin(keep)]
+        panel[panel["municipality_id"].isin(keep)],
+        split[split.index.isin(keep)],
+        n_permutations=19,
     )
     a, b = full.tidy(), part.tidy()
     np.testing.assert_allclose(a["estimate"], b["estimate"], rtol=1e-12)
     np.testing.assert_allclose(a["std_error"], b["std_error"], rtol=1e-12)
-    assert full.test.facts["re_estimated"] and not part.test.facts["re_estimated"]
+    treated_kept = split.index.isin(keep)
+    assert a["n_treated_units"].sum() == treated_kept.sum()
+    assert full.facts["n_incomplete_units"] == panel["municipality_id"].nunique() - len(keep)
+    assert part.facts["n_incomplete_units"] == 0
+    assert not full.test.facts["re_estimated"] and full.test.p_value == part.test.p_value
+    assert "left out" in full.summary("en").as_text()
+    # with every unit kept (unbalanced="pairwise") the incomplete ones stay in
+    kept = ev.heterogeneity(panel, split, unbalanced="pairwise", test="wald")
+    assert kept.facts["n_incomplete_units"] == 0
+    assert kept.tidy()["n_treated_units"].sum() == len(split)
 
 
 def test_plot_names_the_groups_by_their_labels():

@@ -349,6 +349,10 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
         "Treated units per cohort (smallest group)",
     ),
     "expected_lag": ("erwartete Verzögerung (Jahre)", "Expected lag (years)"),
+    "n_incomplete_units": (
+        "ausgelassene unvollständige Einheiten",
+        "Incomplete units left out",
+    ),
     # -- implementation success and mixed methods -------------------------------------------
     "dof": ("Freiheitsgrade", "Degrees of freedom"),
     "contrast": ("Gegenüberstellung", "Contrast"),

@@ -112,13 +112,7 @@ NAMES = {
 
 def label_of(ctx: Context, indicator: str) -> tuple[str, str]:
     """The indicator's label in the report's language and its unit (from the catalogue)."""
-    cat = ctx.study.indicator_catalogue
-    row = cat[cat["indicator"] == indicator]
-    if not len(row):
-        return indicator, ""
-    label = row.iloc[0].get(f"label_{ctx.lang}")
-    unit = row.iloc[0].get("unit")
-    return (str(label) if pd.notna(label) else indicator), (str(unit) if pd.notna(unit) else "")
+    return ctx.indicator_label(indicator)
 
 
 def all_analyses(ctx: Context) -> list[IndicatorAnalysis]:

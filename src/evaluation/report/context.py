@@ -93,6 +93,19 @@ class Context:
         """A number in the report's number format."""
         return number(x, self.lang, digits)
 
+    def indicator_label(self, indicator: str) -> tuple[str, str]:
+        """The indicator's label in the report's language and its unit (from the catalogue);
+        the code itself and no unit when the catalogue does not have it."""
+        cat = getattr(self.study, "indicator_catalogue", None)
+        if cat is None or "indicator" not in cat:
+            return indicator, ""
+        row = cat[cat["indicator"] == indicator]
+        if not len(row):
+            return indicator, ""
+        label = row.iloc[0].get(f"label_{self.lang}")
+        unit = row.iloc[0].get("unit")
+        return (str(label) if pd.notna(label) else indicator), (str(unit) if pd.notna(unit) else "")
+
     def convention(self, result: Any) -> Text | None:
         """The short name of a result's standard-error convention, recorded for the methods
         appendix (which explains each convention once); None when it has none."""
@@ -219,10 +232,16 @@ class Context:
             return
         summary = result.summary(lang=self.lang)
         if facts and summary.facts:
+            outcome = term("outcome", self.lang)
             section.add(
                 Facts(
                     tuple(
-                        (str(k), self.tr(VALUE_LABELS.get(str(v), str(v))))
+                        (
+                            str(k),
+                            self.indicator_label(str(v))[0]
+                            if str(k) == outcome
+                            else self.tr(VALUE_LABELS.get(str(v), str(v))),
+                        )
                         for k, v in summary.facts
                         if str(k) not in HIDDEN_FACTS
                     )

@@ -10,7 +10,8 @@ module runs, guarded (a failure is a note kept with the result it would have giv
   the smallest spline; it needs a balanced panel and treated units with a positive dose);
 - :func:`evaluation.did_multiplegt` on the lapse of the certificate when some certificates
   lapsed: from each audited unit's certification on, lapsed units switch out of "in force"
-  and the units still certified are their comparisons (:func:`exit_design`).
+  and the units certified in the same year and still certified are their comparisons
+  (:func:`exit_design`).
 
 The analyses are imported directly; this module only chooses their arguments and the units
 they can use, and says how many units it left out.
@@ -173,16 +174,12 @@ def _linked(ctx: Context, out: ImplementationImpact, indicator: str, fld: str) -
         ctx.step(f"implementation and impact {indicator}: heterogeneity")
         treated = set(dose.index)
         keep = panel[(panel["cohort"] == 0) | panel["municipality_id"].isin(treated)]
-        # att_gt leaves out units not observed in every year (unbalanced="drop", as R did);
-        # leaving them out here already gives the same estimates and lets the permutation
-        # test use its shortcut instead of re-estimating every assignment
-        complete = _complete_units(keep, indicator)
         a.heterogeneity = ctx.guard(
             a.notes,
             WHAT["heterogeneity"],
             heterogeneity,
-            keep[keep["municipality_id"].isin(complete)],
-            dose[dose.index.isin(complete)],
+            keep,
+            dose,
             groups="half",
             method=cfg.impact.att_gt.method,
             covariates=list(cfg.impact.covariates) or None,
@@ -260,10 +257,13 @@ def exit_design(status: Any, panel: pd.DataFrame, indicator: str) -> pd.DataFram
     certificate in force on, with ``lapsed`` = 1 in the years their certificate is not in
     force (after it lapsed without a re-audit in time) and 0 before.
 
-    Every unit starts "in force", so the only switches are lapses; the units still certified
-    in a year are the comparisons of those that lapse then. The years before a unit's
-    certification stay in the table (the estimator needs a row per unit and year) with the
-    outcome left empty, so no comparison uses them. Never-certified units are left out.
+    Every unit starts "in force", so the only switches are lapses; the units certified in
+    the same year (``certified``) and still certified are the comparisons of those that lapse
+    (``did_multiplegt(within="certified")``): compared with units certified earlier or later,
+    a lapse would also pick up how the effect of a certificate grows with its age. The years
+    before a unit's certification stay in the table (the estimator needs a row per unit and
+    year) with the outcome left empty, so no comparison uses them. Never-certified units are
+    left out.
     """
     st = status.tidy()
     first = st.loc[st["in_force"] == 1].groupby("municipality_id")["year"].min()
@@ -274,24 +274,19 @@ def exit_design(status: Any, panel: pd.DataFrame, indicator: str) -> pd.DataFram
     certified = data["year"] >= start
     data["lapsed"] = (certified & (data["in_force"] == 0)).astype(float)
     data[indicator] = data[indicator].where(certified)
-    return data[["municipality_id", "year", "in_force", "lapsed", indicator]]
-
-
-def _complete_units(panel: pd.DataFrame, indicator: str) -> pd.Index:
-    """The units with a value of ``indicator`` in every year of the panel."""
-    n_years = panel["year"].nunique()
-    seen = panel.dropna(subset=[indicator]).groupby("municipality_id")["year"].nunique()
-    return seen.index[seen == n_years]
+    data["certified"] = start
+    return data[["municipality_id", "year", "certified", "in_force", "lapsed", indicator]]
 
 
 def _exits(status: Any, panel: pd.DataFrame, indicator: str) -> Any:
     """``did_multiplegt`` of the indicator on the lapse of the certificate (see
     :func:`exit_design`): effect ``l`` is the change l - 1 years after the lapse against the
-    units still certified."""
+    units certified in the same year and still certified."""
     return did_multiplegt(
         exit_design(status, panel, indicator),
         indicator,
         treatment="lapsed",
+        within="certified",
         effects=EXIT_EFFECTS,
         placebo=EXIT_PLACEBOS,
     )

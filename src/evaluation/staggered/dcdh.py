@@ -57,6 +57,16 @@ TEXTS = {
         "(demeaned within cohorts, degrees-of-freedom factor), clustered by {cluster}; normal "
         "reference distribution.",
     ),
+    "within": Text(
+        "Vergleiche nur innerhalb gleicher Werte von {within}: jeder Wert für sich geschätzt, "
+        "gewichtet nach seiner Zahl der Wechsler.",
+        "Comparisons only within equal values of {within}: each value estimated on its own, "
+        "weighted by its number of switchers.",
+    ),
+    "within_skipped": Text(
+        "Ohne Vergleichseinheiten und daher nicht verwendet: Wert(e) {values}.",
+        "Without comparison units and therefore not used: value(s) {values}.",
+    ),
     "assumption": Text(
         "Annahmen: parallele Trends der Ergebnisse ohne Wechsel für Einheiten mit gleichem "
         "Ausgangsstatus und keine Antizipation; Placebos (negative Zeiten) prüfen beides vor dem "
@@ -469,6 +479,7 @@ def did_multiplegt(
     effects: int = 1,
     placebo: int = 0,
     cluster: str | None = None,
+    within: str | None = None,
     level: float = 0.95,
 ) -> SwitchingEffects:
     """Event-study effects of de Chaisemartin & D'Haultfoeuille for switchers in and out.
@@ -489,6 +500,14 @@ def did_multiplegt(
     cluster
         Column constant within units to cluster on (units are nested in clusters); default:
         each unit is its own cluster.
+    within
+        Column constant within units: switchers are compared only with units of the same
+        value (the comparison of R's ``trends_nonparam``), e.g. the year of certification,
+        so that a lapse is compared with units certified in the same year. Each value's
+        units form their own design (status quo, last usable period, cohorts of the
+        standard errors); ``DID_l`` is the mean over the values weighted by their numbers
+        of switchers, and the values' influence functions (disjoint units) add up. Values
+        without a comparison unit for any switcher are left out and named in the notes.
     level
         Confidence level of the intervals.
 
@@ -502,21 +521,30 @@ def did_multiplegt(
     _check_horizons(effects, placebo)
     level = check_level(level)
     u_ids, D, Y, clus0 = _unit_period_arrays(data, outcome, unit, time, treatment, cluster)
-    des = _switching_design(u_ids, D, Y, clus0, bool(cluster))
-    ids, G, clus0 = des.ids, des.G, des.clus0
-    rows: list[dict[str, Any]] = []
-    infl: list[np.ndarray] = []
     horizons = [(lag_l, False) for lag_l in range(1, effects + 1)]
     horizons += [(lag_l, True) for lag_l in range(1, placebo + 1)]
+    notes = [TEXTS["assumption"]]
+    if within is None:
+        designs = [_switching_design(u_ids, D, Y, clus0, bool(cluster))]
+    else:
+        designs, skipped = _designs_within(data, unit, within, u_ids, D, Y, clus0, bool(cluster))
+        notes.append(TEXTS["within"].format(within=within))
+        if skipped:
+            notes.append(TEXTS["within_skipped"].format(values=skipped))
+    ids = np.concatenate([np.asarray(d.ids) for d in designs])
+    clus0 = np.concatenate([d.clus0 for d in designs])
+    G = len(ids)
+    rows: list[dict[str, Any]] = []
+    infl: list[np.ndarray] = []
     for lag_l, is_placebo in horizons:
-        row, u_var = _horizon(des, lag_l, is_placebo)
+        parts = [_horizon(d, lag_l, is_placebo) for d in designs]
+        row, u_var = _combine(parts, [d.G for d in designs], clus0)
         infl.append(u_var)
         rows.append(row)
     table = pd.DataFrame(rows).sort_values("event_time", kind="stable").reset_index(drop=True)
     order = np.argsort([r["event_time"] for r in rows], kind="stable")
-    n_in = int(np.nansum(des.S == 1))
-    n_out = int(np.nansum(des.S == 0))
-    notes = [TEXTS["assumption"]]
+    n_in = int(sum(np.nansum(d.S == 1) for d in designs))
+    n_out = int(sum(np.nansum(d.S == 0) for d in designs))
     if table["estimate"].isna().any():
         lost = table.loc[table["estimate"].isna(), "event_time"].tolist()
         notes.append(
@@ -563,9 +591,86 @@ def did_multiplegt(
             "effects": effects,
             "placebo": placebo,
             "cluster": cluster,
+            "within": within,
             "level": level,
         },
     )
+
+
+def _designs_within(
+    data: pd.DataFrame,
+    unit: str,
+    within: str,
+    u_ids: Any,
+    D: np.ndarray,
+    Y: np.ndarray,
+    clus0: np.ndarray,
+    clustered: bool,
+) -> tuple[list[_Design], list[Any]]:
+    """One switching design per value of ``within`` (constant within units), and the values
+    left out because no switcher there has a comparison unit."""
+    if within not in data.columns:
+        raise DataError(
+            f"panel has no column {within!r} for within=; available columns: {list(data.columns)}"
+        )
+    col = data[within]
+    if col.isna().any():
+        row = int(np.flatnonzero(col.isna().to_numpy())[0])
+        raise DataError(
+            f"within column {within!r} is missing in row {row} (unit {data[unit].iloc[row]!r}); "
+            "give every unit its value or drop the unit"
+        )
+    per = data.groupby(unit, sort=True)[within].nunique()
+    if (per > 1).any():
+        raise DataError(
+            f"within column {within!r} varies within unit(s) {per.index[per > 1][:5].tolist()}; "
+            "it must be constant within units"
+        )
+    value = data.groupby(unit, sort=True)[within].first().reindex(u_ids).to_numpy()
+    designs: list[_Design] = []
+    skipped: list[Any] = []
+    for v in pd.unique(value):
+        sel = value == v
+        try:
+            designs.append(_switching_design(u_ids[sel], D[sel], Y[sel], clus0[sel], clustered))
+        except DataError:
+            skipped.append(v.item() if hasattr(v, "item") else v)
+    if not designs:
+        raise DataError(
+            f"no effect can be estimated: within no value of {within!r} do switchers have "
+            "units not yet switched as comparisons"
+        )
+    return designs, sorted(skipped, key=str)
+
+
+def _combine(
+    parts: list[tuple[dict[str, Any], np.ndarray]], sizes: list[int], clus0: np.ndarray
+) -> tuple[dict[str, Any], np.ndarray]:
+    """One horizon over several designs with disjoint units: the estimate is the mean of the
+    designs' estimates weighted by their numbers of switchers ``N_c``; a unit's influence term
+    is rescaled from its design's ``G_c`` and ``N_c`` to the pooled ``G`` and ``N`` and the
+    standard error is ``sqrt(sum_cl U_cl^2) / G`` over the pooled clusters (with clusters
+    nested in designs: ``sqrt(sum_c (N_c / N)^2 se_c^2)``)."""
+    if len(parts) == 1:
+        return parts[0]
+    g_all = sum(sizes)
+    n = np.array([p[0]["n_switchers"] for p in parts], dtype=float)
+    total = n.sum()
+    row = dict(parts[0][0])
+    for k in ("n_switchers", "n_switchers_in", "n_switchers_out"):
+        row[k] = int(sum(p[0][k] for p in parts))
+    if total == 0:
+        row["estimate"] = row["std_error"] = np.nan
+        return row, np.zeros(g_all)
+    used = n > 0
+    est = np.array([p[0]["estimate"] for p in parts])
+    row["estimate"] = float(np.dot(n[used], est[used]) / total)
+    u = np.concatenate(
+        [p[1] * (g_all * n_c / (g_c * total)) for p, n_c, g_c in zip(parts, n, sizes, strict=True)]
+    )
+    s_c = np.bincount(pd.factorize(clus0)[0], weights=u)
+    row["std_error"] = float(np.sqrt((s_c**2).sum()) / g_all)
+    return row, u
 
 
 class TWFEWeights(Estimates):

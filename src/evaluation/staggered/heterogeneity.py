@@ -90,6 +90,12 @@ TEXTS = {
         "Standard errors from the influence functions; the test of equal effects uses their "
         "joint covariance (shared comparison units).",
     ),
+    "incomplete": Text(
+        "{n} Einheit(en) ohne Wert in jedem Jahr ausgelassen (wie in att_gt mit "
+        "unbalanced='drop'); Gruppen und Permutationen beziehen sich auf die übrigen.",
+        "{n} unit(s) without a value in every year left out (as att_gt does with "
+        "unbalanced='drop'); groups and permutations refer to the others.",
+    ),
     "caveat": Text(
         "Die Gruppen sind nicht zufällig: Kommunen wählen ihre Umsetzungsintensität selbst; "
         "Unterschiede zeigen Heterogenität, nicht notwendig die Wirkung der Intensität.",
@@ -597,6 +603,7 @@ def heterogeneity(
     for c in (roles.unit, roles.cohort):
         if c not in panel.columns:
             raise DataError(f"panel has no column {c!r}")
+    panel, n_incomplete = _complete_panel(panel, roles, kwargs)
     coh = panel.groupby(roles.unit, sort=True)[roles.cohort].first().fillna(0)
     treated_ids = coh.index[coh > 0]
     values, name = _unit_values(panel, roles.unit, by, treated_ids)
@@ -695,13 +702,16 @@ def heterogeneity(
             "p_value_equal": p,
             "p_value_wald": p_wald,
             "units_per_cohort": round(per_cohort, 1),
+            "n_incomplete_units": n_incomplete,
             **(
                 {"n_permutations": test_facts["n_permutations"], "seed": seed}
                 if test == "permutation"
                 else {}
             ),
         },
-        notes=notes + [TEXTS["caveat"]],
+        notes=notes
+        + ([TEXTS["incomplete"].format(n=n_incomplete)] if n_incomplete else [])
+        + [TEXTS["caveat"]],
         outcome=roles.outcome,
         covariance=v,
         call={
@@ -714,6 +724,24 @@ def heterogeneity(
             "seed": seed,
         },
     )
+
+
+def _complete_panel(
+    panel: pd.DataFrame, roles: Any, kwargs: dict[str, Any]
+) -> tuple[pd.DataFrame, int]:
+    """The units observed in every period, and how many were left out, when ``att_gt`` keeps
+    only those (``unbalanced="drop"`` on a panel, its default): leaving them out before the
+    groups are formed changes no estimate, and the permutations then run over the units the
+    estimates use (and can take the shortcut of :class:`_FastStatistic`)."""
+    if kwargs.get("unbalanced", "drop") != "drop" or kwargs.get("panel", True) is not True:
+        return panel, 0
+    n_periods = panel[roles.time].nunique()
+    seen = panel.dropna(subset=[roles.outcome]).groupby(roles.unit)[roles.time].nunique()
+    complete = seen.index[seen == n_periods]
+    n_units = panel[roles.unit].nunique()
+    if len(complete) == n_units:
+        return panel, 0
+    return panel[panel[roles.unit].isin(complete)], n_units - len(complete)
 
 
 def _formats(x: float, digits: int) -> Text:

@@ -106,24 +106,24 @@ EXITS = Text("{label}: Auslaufen des Zertifikats", "{label}: lapsed certificates
 EXITS_TEXT = Text(
     "{exits} ohne rechtzeitiges Re-Audit aus. Für den Effekt des Auslaufens beginnen alle "
     "auditierten Kommunen ab ihrer Zertifizierung mit einem Zertifikat in Kraft; Kommunen, "
-    "deren Zertifikat ausläuft, werden mit den im selben Jahr noch zertifizierten verglichen "
-    "(de Chaisemartin & D'Haultfœuille). Wächst deren eigener Effekt noch, erscheint das "
-    "Auslaufen ungünstiger, als es ist.",
+    "deren Zertifikat ausläuft, werden mit den im selben Jahr zertifizierten und noch "
+    "zertifizierten Kommunen verglichen (de Chaisemartin & D'Haultfœuille), sodass beide "
+    "gleich lange im Audit sind.",
     "{exits} without a re-audit in time. For the effect of the lapse every audited "
     "municipality starts with a certificate in force from its certification on; "
-    "municipalities whose certificate lapses are compared with those still certified in the "
-    "same year (de Chaisemartin & D'Haultfœuille). If the latter's own effect is still "
-    "growing, the lapse looks worse than it is.",
+    "municipalities whose certificate lapses are compared with those certified in the same "
+    "year and still certified (de Chaisemartin & D'Haultfœuille), so that both have been in "
+    "the audit equally long.",
 )
 EXITS_TABLE = Text(
     "Behandlung ist hier „Zertifikat ausgelaufen“: Die Wechsler (Einstieg) sind die Kommunen, "
     "deren Zertifikat auslief, gezählt ab ihrer Zertifizierung; die Jahre seit Beginn zählen "
-    "ab dem Auslaufen (1 = Jahr des Auslaufens); verglichen wird mit den im selben Jahr noch "
-    "zertifizierten Kommunen.",
+    "ab dem Auslaufen (1 = Jahr des Auslaufens); verglichen wird mit den im selben Jahr "
+    "zertifizierten Kommunen, deren Zertifikat noch gilt.",
     "The treatment here is 'certificate lapsed': the switchers (in) are the municipalities "
     "whose certificate lapsed, followed from their certification on; the years since onset "
     "count from the lapse (1 = year of the lapse); the comparison is with the municipalities "
-    "still certified in the same year.",
+    "certified in the same year whose certificate is still in force.",
 )
 EXIT_ONE = Text("{n} Zertifikat lief", "{n} certificate lapsed")
 EXIT_MANY = Text("{n} Zertifikate liefen", "{n} certificates lapsed")
@@ -152,14 +152,14 @@ FIELD_NONE = Text("– (Kontext)", "– (context)")
 SUMMARY = Text("Umsetzung und Wirkung je Indikator", "Implementation and impact by indicator")
 SUMMARY_NOTE = Text(
     "Gesamteffekt (Callaway & Sant'Anna) der Gruppen {groups} umgesetzter Maßnahmen im Feld, "
-    "mit dem p-Wert des Tests gleicher Effekte; ACRT^o: mittlere kausale Reaktion der stetigen "
-    "DiD (Änderung des Effekts, stiege der umgesetzte Anteil von 0 auf 1; braucht starke "
+    "mit dem p-Wert des Tests gleicher Effekte; Dosis-Wirkung: mittlere kausale Reaktion "
+    "(ACRT) der stetigen DiD (Änderung des Effekts, stiege der umgesetzte Anteil von 0 auf 1; braucht starke "
     "parallele Trends); Auslaufen: Effekt im Jahr, in dem das Zertifikat auslief; "
     "95-%-Intervalle in eckigen Klammern; „belegt“: Intervall ohne 0 bzw. p < 0,05. Grafiken "
     "und Tabellen je Indikator im Anhang „Umsetzung und Wirkung je Indikator“.",
     "Overall effect (Callaway & Sant'Anna) of the groups {groups} of measures implemented in "
-    "the field, with the p-value of the test of equal effects; ACRT^o: average causal response "
-    "of the continuous DiD (the change of the effect if the share implemented rose from 0 to "
+    "the field, with the p-value of the test of equal effects; dose response: average causal "
+    "response (ACRT) of the continuous DiD (the change of the effect if the share implemented rose from 0 to "
     "1; needs strong parallel trends); lapse: effect in the year the certificate lapsed; 95% "
     "intervals in square brackets; 'shown': interval without 0 or p < 0.05. Figures and "
     "tables per indicator in the appendix 'Implementation and impact per indicator'.",
@@ -171,7 +171,7 @@ HEADERS = {
     "low_text": Text("Effekt, wenig umgesetzt", "Effect, little implemented"),
     "high_text": Text("Effekt, viel umgesetzt", "Effect, much implemented"),
     "p_text": Text("p gleich", "p equal"),
-    "acrt_text": Text("ACRT^o", "ACRT^o"),
+    "acrt_text": Text("Dosis-Wirkung", "Dose response"),
     "exit_text": Text("Auslaufen, 1. Jahr", "Lapse, year 1"),
     "reading": Text("Lesart", "Reading"),
 }
