@@ -133,7 +133,17 @@ def _console_commands(body: str) -> list[tuple[str, list[str]]]:
     return commands
 
 
-@pytest.mark.parametrize("page", RUNNABLE, ids=[_rel(p) for p in RUNNABLE])
+#: pages whose examples take more than about ten seconds: run with ``make test-slow``
+SLOW_PAGES = {"docs/explanation/synthetic-control.md", "docs/how-to/import-official-statistics.md"}
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        pytest.param(p, id=_rel(p), marks=pytest.mark.slow if _rel(p) in SLOW_PAGES else ())
+        for p in RUNNABLE
+    ],
+)
 def test_examples_run(page: Path, tmp_path: Path, monkeypatch, capsys):
     """The Python and console examples of a page run, in order, and print what the page shows."""
     from evaluation.cli import main

@@ -4,7 +4,8 @@ For every case: no exception other than an ``EvaluationError`` escapes ``load_st
 traceback); the problem the case plants is reported (no silent acceptance): an error makes the
 study invalid and ``audit-eval validate`` exit 1 with the message, a warning is listed; and no
 file of the case folder or beside it is changed or deleted (hashes, sizes and modification
-times before and after). The counts are printed at the end of the test run.
+times before and after). The counts are printed at the end of the test run. The default run
+takes every third case, ``make test-slow`` all of them.
 """
 
 from __future__ import annotations
@@ -75,7 +76,16 @@ def matches(case, p) -> bool:
     )
 
 
-@pytest.mark.parametrize("case", CASES, ids=[c.id for c in CASES])
+#: every third case in the default run (a spread over the catalogue, which is ordered by
+#: table and kind of damage); all of them with ``make test-slow``
+DEFAULT_EVERY = 3
+PARAMS = [
+    pytest.param(c, id=c.id, marks=() if i % DEFAULT_EVERY == 0 else pytest.mark.slow)
+    for i, c in enumerate(CASES)
+]
+
+
+@pytest.mark.parametrize("case", PARAMS)
 def test_hostile_case(case, base, tmp_path, capsys):
     if case.special and not hasattr(os, "mkfifo"):
         pytest.skip("no FIFOs or devices on this system")

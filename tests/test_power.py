@@ -179,6 +179,7 @@ def test_simulated_mde_of_a_balanced_2x2_design_agrees_with_the_analytic_mde():
     assert abs(row["mde"] - row["mde_analytic"]) <= 3.5 * row["mc_se"]
 
 
+@pytest.mark.slow
 def test_size_of_a_true_null_design_within_the_exact_binomial_bound():
     """Without effect the rejection rate is the test's size: with 1,000 panels the number of
     rejections lies in the central 99.9 % interval of Binomial(1000, 0.05), [29, 74] (a
@@ -191,6 +192,7 @@ def test_size_of_a_true_null_design_within_the_exact_binomial_bound():
     assert res["mc_se"] == pytest.approx(np.sqrt(res["power"] * (1 - res["power"]) / 1000))
 
 
+@pytest.mark.slow
 def test_power_converges_and_its_mc_se_shrinks_as_one_over_sqrt_n():
     d = two_by_two(n_t=20, n_c=40, pre=2, post=2, sd=1.0, rho=0.3)
     tau = float(

@@ -25,7 +25,7 @@ from evaluation.report.config import ReportConfig
 
 FAST = {"report": {"formats": ["markdown"], "sections": ["methods", "provenance"]}}
 FUZZ = settings(
-    max_examples=60,
+    max_examples=30,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
@@ -228,7 +228,7 @@ def _replace(rec, path, value):
 
 @given(st.data())
 @settings(
-    max_examples=40,
+    max_examples=20,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

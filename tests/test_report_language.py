@@ -102,6 +102,7 @@ def demo_reports(tmp_path_factory):
     return de, en
 
 
+@pytest.mark.slow  # renders the whole demo (about a minute)
 def test_german_demo_report_has_no_english_and_no_codes(demo_reports):
     de, _ = demo_reports
     html = (de / "report.html").read_text(encoding="utf-8")
@@ -115,6 +116,7 @@ def test_german_demo_report_has_no_english_and_no_codes(demo_reports):
     assert re.search(r"\d,\d", text) and re.search("\\d,\\d\u202f%", html)
 
 
+@pytest.mark.slow  # renders the whole demo (about a minute)
 def test_english_report_has_no_german(demo_reports):
     _, en = demo_reports
     text = visible_text((en / "report.html").read_text(encoding="utf-8"))
@@ -123,6 +125,7 @@ def test_english_report_has_no_german(demo_reports):
     assert _hits(text, tuple(c for c in CODES if c != "implemented")) == []
 
 
+@pytest.mark.slow  # renders the whole demo (about a minute)
 def test_summary_of_findings_comes_first_and_grades_every_indicator(demo_reports):
     de, _ = demo_reports
     md_html = (de / "report.html").read_text(encoding="utf-8")
@@ -213,7 +216,7 @@ def test_two_units_in_english_are_english(tmp_path):
 
 def test_report_runs_without_a_configuration(tmp_path):
     # a small study: the defaults run every design on every indicator of the catalogue
-    st = synthetic_study(seed=4, n_audited=24, n_comparison=60)
+    st = synthetic_study(seed=4, n_audited=12, n_comparison=30)
     out = render_report(st, None, tmp_path / "r", formats=["markdown"])
     md = (out / "report.md").read_text(encoding="utf-8")
     # every indicator of the catalogue, and the defaults said in the provenance

@@ -467,6 +467,7 @@ def _true_simple_att(cohorts=(3, 4), p=(0.3, 0.3), years=(1, 2, 3, 4, 5),
     return num / den
 
 
+@pytest.mark.slow
 def test_monte_carlo_coverage_of_simple_att():
     """Seeded Monte Carlo: 95 % intervals of the simple ATT (cohort-size weights estimated)
     cover the population truth in 91-99 % of 400 replications."""

@@ -55,7 +55,7 @@ def corruption(draw):
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 @given(c=corruption())
 def test_random_corruptions_are_reported(folder, tmp_path_factory, c):

@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pandas as pd
-from tabulate import tabulate
 
 from .. import codes
 from ..escape import latex_escape, markdown_escape
@@ -140,6 +139,8 @@ class Summary:
         return format_frame(df, self.lang, self.digits)
 
     def as_text(self) -> str:
+        from tabulate import tabulate  # imported where used: results stay light
+
         parts = [self.title, "=" * len(self.title)]
         if self.facts:
             width = max(len(k) for k, _ in self.facts)
@@ -163,6 +164,8 @@ class Summary:
         return "\n".join(parts)
 
     def as_markdown(self) -> str:
+        from tabulate import tabulate  # imported where used: results stay light
+
         parts = [f"**{markdown_escape(self.title)}**", ""]
         if self.facts:
             parts += [f"- {markdown_escape(k)}: {markdown_escape(v)}" for k, v in self.facts]
@@ -182,6 +185,8 @@ class Summary:
         return "\n".join(parts).rstrip() + "\n"
 
     def as_latex(self) -> str:
+        from tabulate import tabulate  # imported where used: results stay light
+
         parts = [f"% {latex_escape(self.title)}"]
         for caption, df in self.tables:
             shown = self._fmt(df).map(latex_escape)

@@ -23,8 +23,12 @@ demeaned within cohorts (status quo, ``F_g``, treatment at ``F_g``) for switcher
 ``sqrt(n / (n - 1))`` of the cohort, a pooled cohort of both when one of them is a singleton,
 then summed within clusters (units by default): ``se = sqrt(sum_c U_c^2) / G``.
 
-Scope: no covariates, weights or trends options; the panel must have one row per unit and period
-with the treatment observed (outcomes may be missing). The average total effect of the R package
+``within=`` restricts the comparisons to units with the same value of a column (the comparison
+of R's ``trends_nonparam``): each value's units form their own design and the values are
+averaged by their numbers of switchers.
+
+Scope: no covariates, weights or parametric trends; the panel must have one row per unit and
+period with the treatment observed (outcomes may be missing). The average total effect of the R package
 is not computed.
 """
 
