@@ -349,6 +349,7 @@ _TERM_PAIRS: dict[str, tuple[str, str]] = {
         "Treated units per cohort (smallest group)",
     ),
     "expected_lag": ("erwartete Verzögerung (Jahre)", "Expected lag (years)"),
+    "certified": ("Jahr der Zertifizierung", "Year of certification"),
     "n_incomplete_units": (
         "ausgelassene unvollständige Einheiten",
         "Incomplete units left out",

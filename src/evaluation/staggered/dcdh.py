@@ -41,7 +41,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import DataError, OptionError
-from ..i18n import Text
+from ..i18n import Text, term
 from ..results import Estimates, Inference, check_level
 from ._compat import legacy_arguments
 
@@ -62,10 +62,10 @@ TEXTS = {
         "reference distribution.",
     ),
     "within": Text(
-        "Vergleiche nur innerhalb gleicher Werte von {within}: jeder Wert für sich geschätzt, "
-        "gewichtet nach seiner Zahl der Wechsler.",
-        "Comparisons only within equal values of {within}: each value estimated on its own, "
-        "weighted by its number of switchers.",
+        "Vergleiche nur zwischen Einheiten mit gleichem Wert von {within}: jeder Wert für "
+        "sich geschätzt, gewichtet nach seiner Zahl der Wechsler.",
+        "Comparisons only between units with the same value of {within}: each value "
+        "estimated on its own, weighted by its number of switchers.",
     ),
     "within_skipped": Text(
         "Ohne Vergleichseinheiten und daher nicht verwendet: Wert(e) {values}.",
@@ -532,9 +532,11 @@ def did_multiplegt(
         designs = [_switching_design(u_ids, D, Y, clus0, bool(cluster))]
     else:
         designs, skipped = _designs_within(data, unit, within, u_ids, D, Y, clus0, bool(cluster))
-        notes.append(TEXTS["within"].format(within=within))
+        name = Text(f"„{term(within, 'de')}“", f"'{term(within, 'en')}'")
+        notes.append(TEXTS["within"].format(within=name))
         if skipped:
-            notes.append(TEXTS["within_skipped"].format(values=skipped))
+            values = ", ".join(str(v) for v in skipped)
+            notes.append(TEXTS["within_skipped"].format(values=values))
     ids = np.concatenate([np.asarray(d.ids) for d in designs])
     clus0 = np.concatenate([d.clus0 for d in designs])
     G = len(ids)
