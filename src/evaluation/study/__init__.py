@@ -23,8 +23,39 @@ writing and validation modules for one release.
 
 from __future__ import annotations
 
-from .model import Study, init_study, load_study
-from .panel import Roles, build_panel, check_panel, missing_table, resolve_roles
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .model import Study, init_study, load_study
+    from .panel import Roles, build_panel, check_panel, missing_table, resolve_roles
+
+#: names imported on first use: an estimator that only checks its panel (``study.panel``)
+#: does not load the reader and the validator
+_LAZY = {
+    "Study": ".model",
+    "init_study": ".model",
+    "load_study": ".model",
+    "Roles": ".panel",
+    "build_panel": ".panel",
+    "check_panel": ".panel",
+    "missing_table": ".panel",
+    "resolve_roles": ".panel",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(_LAZY))
+
 
 __all__ = [
     "Roles",
