@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "evaluation"
-FOUNDATION = {"errors", "options", "i18n", "codes", "escape"}
+FOUNDATION = {"errors", "options", "i18n", "codes", "escape", "lazy"}
 #: what each area of the data layer may import (top-level packages of evaluation)
 ALLOWED = {
     "study": FOUNDATION | {"study", "results"},

@@ -223,6 +223,11 @@ class ReportTable:
     #: display labels of a result's own codes, per column (``{column: {code: Text}}``)
     value_labels: Mapping[str, Mapping[Any, Any]] | None = None
     kind: Literal["table"] = "table"
+    #: the displayed text per (language, digits, threshold): every format shows the same
+    #: cells, so they are formatted once
+    _shown: dict[tuple[str, int, int], pd.DataFrame] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         drop = [c for c in self.data.columns if str(c) in PERSONAL]
@@ -255,6 +260,12 @@ class ReportTable:
         """Text cells in the report's language: labels for codes and columns, the reader's
         number format (:func:`evaluation.results.summary.format_frame`), shares as
         percentages."""
+        key = (lang, digits, threshold)
+        if key not in self._shown:
+            self._shown[key] = self._display(lang, digits, threshold)
+        return self._shown[key].copy()
+
+    def _display(self, lang: Lang, digits: int, threshold: int) -> pd.DataFrame:
         df = self.published(threshold)
         if self.columns is not None:
             df = df[[c for c in self.columns if c in df.columns]]
