@@ -36,18 +36,25 @@ def test_matches_r(case):
     assert got["n_switchers"].tolist() == ref["n_switchers"].tolist()
 
 
-def test_hand_computed_two_by_two():
-    # two units, three periods: unit b switches on in period 3, unit a never does.
-    # DID_1 = (y_b3 - y_b2) - (y_a3 - y_a2) = (5 - 2) - (1.5 - 1) = 2.5
-    # placebo_1 = (y_b1 - y_b2) - (y_a1 - y_a2) = (1 - 2) - (0 - 1) = 0
-    data = pd.DataFrame(
+def _three_units(y_c3: float = 2.5) -> pd.DataFrame:
+    """Three units, three periods: b switches on in period 3, a and c never do; ``y_c3`` is
+    c's outcome in period 3; ``w`` puts a apart from b and c."""
+    return pd.DataFrame(
         {
             "u": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
             "t": [1, 2, 3] * 3,
             "d": [0, 0, 0, 0, 0, 1, 0, 0, 0],
-            "y": [0.0, 1.0, 1.5, 1.0, 2.0, 5.0, 1.0, 2.0, 2.5],
+            "y": [0.0, 1.0, 1.5, 1.0, 2.0, 5.0, 1.0, 2.0, y_c3],
+            "w": [0] * 3 + [1] * 6,
         }
     )
+
+
+def test_hand_computed_two_by_two():
+    # unit b switches on in period 3, units a and c never do.
+    # DID_1 = (y_b3 - y_b2) - (y_a3 - y_a2) = (5 - 2) - (1.5 - 1) = 2.5
+    # placebo_1 = (y_b1 - y_b2) - (y_a1 - y_a2) = (1 - 2) - (0 - 1) = 0
+    data = _three_units()
     # a and c: mean change 2->3 is 0.5, 1->2 is 1
     res = ev.did_multiplegt(data, "y", unit="u", time="t", treatment="d", effects=1, placebo=1)
     t = res.tidy().set_index("event_time")
@@ -60,15 +67,7 @@ def test_within_compares_only_units_of_the_same_value():
     # the panel of test_hand_computed_two_by_two with c's last change 1.0 instead of 0.5:
     # pooled, b (switch 2->3: +3) is compared with a (+0.5) and c (+1.0): 3 - 0.75 = 2.25;
     # within the value that b shares with c only: 3 - 1.0 = 2.0; a's value has no switcher
-    data = pd.DataFrame(
-        {
-            "u": ["a"] * 3 + ["b"] * 3 + ["c"] * 3,
-            "t": [1, 2, 3] * 3,
-            "d": [0, 0, 0, 0, 0, 1, 0, 0, 0],
-            "y": [0.0, 1.0, 1.5, 1.0, 2.0, 5.0, 1.0, 2.0, 3.0],
-            "w": [0] * 3 + [1] * 6,
-        }
-    )
+    data = _three_units(y_c3=3.0)
     kw = dict(unit="u", time="t", treatment="d", effects=1)
     pooled = ev.did_multiplegt(data, "y", **kw).tidy()
     inner = ev.did_multiplegt(data, "y", within="w", **kw)
