@@ -73,3 +73,24 @@ def test_att_gt_is_the_same_with_chunked_weights(monkeypatch) -> None:
         pd.testing.assert_frame_equal(
             small.aggregate(kind).tidy(), ref.aggregate(kind).tidy(), check_exact=True
         )
+
+
+@pytest.mark.parametrize("n_clusters", [1, 7, 250])
+def test_mammen_indicators_are_the_float_draws_compared_with_the_low_probability(
+    n_clusters: int,
+) -> None:
+    """The indicators come from the raw 64-bit draws; they are what numpy's single-precision
+    uniforms of the same seed say (u >= P(low value)), also chunk by chunk with an odd number
+    of values per chunk, and for a bit generator other than the default."""
+    n_draws = 2 * _bootstrap.CHUNK + 37
+    floats = np.random.default_rng(9).random((n_draws, n_clusters), dtype=np.float32)
+    expected = (floats >= np.float32(_bootstrap.P_LOW)).astype(np.float32)
+    cluster = np.arange(n_clusters)
+    stored = MultiplierBootstrap(cluster, n_clusters, n_draws, seed=9)
+    assert stored._high is not None and np.array_equal(stored._high, expected)
+    chunked = MultiplierBootstrap(cluster, n_clusters, n_draws, seed=9, max_bytes=0)
+    pieces = [high.copy() for _, high in chunked._blocks(13)]
+    assert np.array_equal(np.vstack(pieces), expected)
+    mt = _bootstrap._Uniforms(np.random.Generator(np.random.MT19937(9)))
+    mt_floats = np.random.Generator(np.random.MT19937(9)).random((3, 5), dtype=np.float32)
+    assert np.array_equal(mt.at_least(0.5, (3, 5)), (mt_floats >= 0.5).astype(np.float32))

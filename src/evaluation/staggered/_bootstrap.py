@@ -76,14 +76,12 @@ class MultiplierBootstrap:
         self._bit_generator = type(rng.bit_generator)
         self._high: np.ndarray | None = None
         if self.stored:
-            self._high = self._indicators(rng, self.n_draws)
+            self._high = self._indicators(_Uniforms(rng), self.n_draws)
 
-    def _indicators(self, rng: np.random.Generator, rows: int) -> np.ndarray:
+    def _indicators(self, source: _Uniforms, rows: int) -> np.ndarray:
         """Indicators of the high Mammen value, draws x clusters, in single precision (exact
         for 0/1) for the matrix product."""
-        high = rng.random((rows, self.n_clusters), dtype=np.float32)
-        np.greater_equal(high, np.float32(P_LOW), out=high, casting="unsafe")
-        return high
+        return source.at_least(P_LOW, (rows, self.n_clusters))
 
     def _blocks(self, chunk: int) -> Iterator[tuple[int, np.ndarray]]:
         """(first draw, indicators) of consecutive blocks of ``chunk`` draws."""
@@ -91,7 +89,7 @@ class MultiplierBootstrap:
         if self._high is None:
             bit_generator = self._bit_generator()
             bit_generator.state = self._state
-            rng = np.random.Generator(bit_generator)
+            rng = _Uniforms(np.random.Generator(bit_generator))
         starts: Any = range(0, self.n_draws, chunk)
         if self.progress:
             from tqdm.auto import tqdm
@@ -125,6 +123,45 @@ class MultiplierBootstrap:
             )
         out /= n
         return out[:, 0] if vec else out
+
+
+class _Uniforms:
+    """Whether uniform draws in single precision reach a threshold, as
+    ``Generator.random(shape, dtype=np.float32) >= threshold`` would say, from the same
+    stream (also over consecutive calls) and 0.0/1.0 in single precision.
+
+    With numpy's default bit generator (PCG64) a single-precision uniform is the upper 24 bits
+    of a 32-bit draw, and the 32-bit draws are the lower then the upper halves of its 64-bit
+    draws; so the comparison is one of the 32-bit integers with a threshold, taken on the raw
+    64-bit draws (about twice as fast as making the floats). Other bit generators make the
+    floats."""
+
+    def __init__(self, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.raw = isinstance(rng.bit_generator, np.random.PCG64)
+        self._carry: np.uint32 | None = None  # the upper half of the last 64-bit draw
+
+    def at_least(self, threshold: float, shape: tuple[int, int]) -> np.ndarray:
+        out = np.empty(shape, dtype=np.float32)
+        if not self.raw:
+            self.rng.random(shape, dtype=np.float32, out=out)
+            np.greater_equal(out, np.float32(threshold), out=out, casting="unsafe")
+            return out
+        # u / 2^24 >= t for the 24-bit integer u: u >= ceil(t * 2^24) (exact in double)
+        limit = np.uint32(int(np.ceil(float(np.float32(threshold)) * 2**24)) << 8)
+        flat = out.reshape(-1)
+        m, pos = flat.size, 0
+        if self._carry is not None and m:
+            flat[0] = self._carry >= limit
+            self._carry, pos = None, 1
+        rest = m - pos
+        halves = (
+            self.rng.bit_generator.random_raw((rest + 1) // 2).astype("<u8", copy=False).view("<u4")
+        )
+        np.greater_equal(halves[:rest], limit, out=flat[pos:], casting="unsafe")
+        if rest % 2:
+            self._carry = halves[rest]
+        return out
 
 
 def bootstrap_se(draws: np.ndarray, n: int) -> np.ndarray:
