@@ -18,7 +18,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-pytestmark = pytest.mark.golden
+# the whole demo is rendered (about a minute): in `make test-slow` with the other golden and
+# Monte Carlo tests; `make demo` followed by `git status` shows the same drift
+pytestmark = [pytest.mark.golden, pytest.mark.slow]
 
 ROOT = Path(__file__).resolve().parents[1]
 REFERENCE = ROOT / "reports" / "demo"

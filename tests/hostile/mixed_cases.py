@@ -6,6 +6,9 @@ fault that a check must report. Used by ``make_catalogue.py``.
 
 from __future__ import annotations
 
+import hashlib
+import shutil
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
@@ -17,14 +20,33 @@ import pandas as pd
 _CAT: Any = None
 
 
+#: the base study with the mixed-methods tables, written once per process (the content hash
+#: of the base study's files -> a folder outside every test's own folder)
+_MIXED: dict[str, Path] = {}
+
+
 def _with_mixed(folder: Path) -> None:
     """Add the optional mixed-methods tables (goal ratings, costs, codes, surveys) to the
-    base study in ``folder``: the valid start of the cases of these tables."""
+    base study in ``folder``: the valid start of the cases of these tables. The study is
+    made once per base study and copied for every further case (it takes two seconds)."""
     import evaluation as ev
     from evaluation.study.write import save_study
 
-    study = ev.add_mixed_methods(ev.load_study(folder), seed=7)
-    save_study(study, folder, overwrite=True)
+    digest = hashlib.sha256()
+    for p in sorted(folder.rglob("*")):
+        if p.is_file():
+            digest.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes())
+    key = digest.hexdigest()
+    made = _MIXED.get(key)
+    if made is None:
+        study = ev.add_mixed_methods(ev.load_study(folder), seed=7)
+        save_study(study, folder, overwrite=True)
+        made = Path(tempfile.mkdtemp(prefix="hostile-mixed-")) / "study"
+        shutil.copytree(folder, made)
+        _MIXED[key] = made
+        return
+    shutil.rmtree(folder)
+    shutil.copytree(made, folder)
 
 
 def _mixed_cell(table: str, row: int, fld: str, value: str) -> Callable[[Path], None]:
