@@ -44,3 +44,18 @@ def test_first_att_gt_loads_no_heavy_library():
     assert not any(loaded.values()), loaded
     loaded = _loaded(code, NOT_FOR_ESTIMATES)
     assert not any(loaded.values()), loaded
+
+
+def test_a_usage_error_of_the_command_line_loads_no_heavy_library():
+    """``audit-eval`` with an unknown command or ``--help`` answers without the report's
+    analyses and renderers (they cost about 2.5 s before the first line of output)."""
+    code = (
+        "from evaluation.cli import main\n"
+        "import contextlib, io\n"
+        "with contextlib.redirect_stderr(io.StringIO()):\n"
+        "    assert main(['frobnicate']) == 2\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    assert main(['--help']) == 0"
+    )
+    loaded = _loaded(code, (*HEAVY, "evaluation.report.build"))
+    assert not any(loaded.values()), loaded

@@ -13,10 +13,33 @@ The same inputs and configuration give byte-identical HTML, Markdown, CSV, LaTeX
 the date appears only in ``provenance.json``.
 """
 
-from .build import Verification, render_report, render_summary, run_demo, verify_report
-from .config import ReportConfig, load_config
-from .render import OutputExistsError
-from .yearly import render_yearly_summary
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..lazy import lazy_names
+
+if TYPE_CHECKING:
+    from .build import Verification, render_report, render_summary, run_demo, verify_report
+    from .config import ReportConfig, load_config
+    from .render import OutputExistsError
+    from .yearly import render_yearly_summary
+
+#: names imported on first use: the command line's messages (``report.text``) and its
+#: usage errors do not load the report's analyses and renderers (about 2.5 s)
+_LAZY = {
+    "Verification": ".build",
+    "render_report": ".build",
+    "render_summary": ".build",
+    "run_demo": ".build",
+    "verify_report": ".build",
+    "ReportConfig": ".config",
+    "load_config": ".config",
+    "OutputExistsError": ".render",
+    "render_yearly_summary": ".yearly",
+}
+
+__getattr__, __dir__ = lazy_names(__name__, _LAZY, globals())
 
 __all__ = [
     "OutputExistsError",
