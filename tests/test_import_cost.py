@@ -59,3 +59,15 @@ def test_a_usage_error_of_the_command_line_loads_no_heavy_library():
     )
     loaded = _loaded(code, (*HEAVY, "evaluation.report.build"))
     assert not any(loaded.values()), loaded
+
+
+def test_first_att_gt_with_a_covariate_loads_no_scipy_special():
+    path = shared_path("mpdta", "mpdta.csv")
+    code = (
+        "import pandas as pd, evaluation as ev\n"
+        f"df = pd.read_csv({str(path)!r})\n"
+        "ev.att_gt(df, 'lemp', unit='countyreal', time='year', cohort='first.treat',\n"
+        "          covariates=['lpop']).aggregate('simple')"
+    )
+    loaded = _loaded(code, (*HEAVY, "scipy.special"))
+    assert not any(loaded.values()), loaded

@@ -175,3 +175,17 @@ def _complete_results():
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(evaluation.results.base, "FREEZE", True)
         yield
+
+
+def test_the_logistic_function_gives_scipys_values_without_importing_it():
+    from scipy.special import expit as scipy_expit
+
+    from evaluation.staggered._drdid import expit
+
+    x = np.concatenate(
+        [np.random.default_rng(3).normal(scale=s, size=20_000) for s in (0.1, 1, 10, 100)]
+        + [np.array([-800.0, -745.2, -40.0, 0.0, 40.0, 745.2, 800.0])]
+    )
+    # the same formula; numpy's and the C library's exp may differ in the last bit elsewhere
+    np.testing.assert_array_max_ulp(expit(x), scipy_expit(x), maxulp=2)
+    assert expit(np.array([-800.0]))[0] == 0.0 and expit(np.array([800.0]))[0] == 1.0

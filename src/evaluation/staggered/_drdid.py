@@ -21,10 +21,12 @@ TRIM_LEVEL = 0.995  # comparison units with propensity scores above this are tri
 
 
 def expit(x: np.ndarray) -> np.ndarray:
-    """The logistic function (scipy's, imported on first use: only covariates need it)."""
-    from scipy.special import expit as logistic
-
-    return logistic(x)
+    """The logistic function 1 / (1 + exp(-x)), the formula of scipy's ``expit`` (the same
+    values, up to the last bit of numpy's exp against the C library's), without importing
+    ``scipy.special`` (about 0.25 s of the first fit with covariates). Large negative ``x``
+    give exactly 0."""
+    with np.errstate(over="ignore"):
+        return 1.0 / (1.0 + np.exp(-x))
 
 
 def diff_in_means(dy: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:
