@@ -27,23 +27,31 @@ def _loaded(code: str, names: tuple[str, ...] = HEAVY) -> dict[str, bool]:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def test_import_evaluation_loads_no_heavy_library():
-    loaded = _loaded("import evaluation as ev; ev.att_gt; ev.twfe; ev.load_study")
+def _assert_not_loaded(code: str, names: tuple[str, ...] = HEAVY) -> None:
+    loaded = _loaded(code, names)
     assert not any(loaded.values()), loaded
+
+
+def _mpdta_att_gt(arguments: str, then: str) -> str:
+    """Code that fits att_gt on mpdta (with further ``arguments``) and calls ``then`` on it."""
+    path = shared_path("mpdta", "mpdta.csv")
+    return (
+        "import pandas as pd, evaluation as ev\n"
+        f"df = pd.read_csv({str(path)!r})\n"
+        "res = ev.att_gt(df, 'lemp', unit='countyreal', time='year', cohort='first.treat'"
+        f"{arguments})\n"
+        f"res.{then}"
+    )
+
+
+def test_import_evaluation_loads_no_heavy_library():
+    _assert_not_loaded("import evaluation as ev; ev.att_gt; ev.twfe; ev.load_study")
 
 
 def test_first_att_gt_loads_no_heavy_library():
-    path = shared_path("mpdta", "mpdta.csv")
-    code = (
-        "import pandas as pd, evaluation as ev\n"
-        f"df = pd.read_csv({str(path)!r})\n"
-        "res = ev.att_gt(df, 'lemp', unit='countyreal', time='year', cohort='first.treat')\n"
-        "res.aggregate('dynamic').tidy()"
-    )
-    loaded = _loaded(code)
-    assert not any(loaded.values()), loaded
-    loaded = _loaded(code, NOT_FOR_ESTIMATES)
-    assert not any(loaded.values()), loaded
+    code = _mpdta_att_gt("", "aggregate('dynamic').tidy()")
+    _assert_not_loaded(code)
+    _assert_not_loaded(code, NOT_FOR_ESTIMATES)
 
 
 def test_a_usage_error_of_the_command_line_loads_no_heavy_library():
@@ -57,17 +65,9 @@ def test_a_usage_error_of_the_command_line_loads_no_heavy_library():
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    assert main(['--help']) == 0"
     )
-    loaded = _loaded(code, (*HEAVY, "evaluation.report.build"))
-    assert not any(loaded.values()), loaded
+    _assert_not_loaded(code, (*HEAVY, "evaluation.report.build"))
 
 
 def test_first_att_gt_with_a_covariate_loads_no_scipy_special():
-    path = shared_path("mpdta", "mpdta.csv")
-    code = (
-        "import pandas as pd, evaluation as ev\n"
-        f"df = pd.read_csv({str(path)!r})\n"
-        "ev.att_gt(df, 'lemp', unit='countyreal', time='year', cohort='first.treat',\n"
-        "          covariates=['lpop']).aggregate('simple')"
-    )
-    loaded = _loaded(code, (*HEAVY, "scipy.special"))
-    assert not any(loaded.values()), loaded
+    code = _mpdta_att_gt(", covariates=['lpop']", "aggregate('simple')")
+    _assert_not_loaded(code, (*HEAVY, "scipy.special"))
